@@ -1,0 +1,5 @@
+/** Entry point: hands the command line to the CLI. */
+import { main } from "./src/cli/main.ts";
+import { args, exit } from "./src/runtime/mod.ts";
+
+exit(await main(args()));

@@ -1,0 +1,121 @@
+/**
+ * One handler per operation, shared by the OpenAI (/v1/*) and MLflow (invocations) routes:
+ * validate the body, call the gateway, answer JSON or relay an SSE stream.
+ */
+import type { Context } from "hono";
+import type { Gateway } from "../core/gateway.ts";
+import { GatewayError, InvalidRequestError } from "../core/errors.ts";
+import type { Operation, TranslationWarning } from "../core/provider.ts";
+import { sseBody } from "../core/sse.ts";
+import { ChatRequest } from "../schemas/chat.ts";
+import { CompletionsRequest } from "../schemas/completions.ts";
+import { EmbeddingsRequest } from "../schemas/embeddings.ts";
+import { validateBody } from "./validate.ts";
+import { readJsonObject } from "./body.ts";
+import type { AppEnv } from "./context.ts";
+import { errorBody } from "./errors.ts";
+
+const SCHEMAS = {
+  chat: ChatRequest,
+  completions: CompletionsRequest,
+  embeddings: EmbeddingsRequest,
+} as const;
+
+/** Which API surface a call came through: they differ only in how the endpoint is named. */
+export type Surface = "openai" | "mlflow";
+
+function warningsHeader(warnings: readonly TranslationWarning[]): string {
+  return warnings.map((w) => `${w.type}=${w.param}`).join(", ");
+}
+
+/** Reads the body and the endpoint name (`model` on /v1, the path on invocations). */
+export async function readInvocation(
+  c: Context<AppEnv>,
+  gateway: Gateway,
+  surface: Surface,
+  pathName?: string,
+): Promise<{ name: string; body: Record<string, unknown> }> {
+  const maxBytes = gateway.snapshot.config.server.max_body_bytes;
+  const body = await readJsonObject(c.req.raw, maxBytes);
+  if (surface === "mlflow") {
+    if (body.model !== undefined) {
+      throw new InvalidRequestError(
+        "The parameter 'model' is not permitted to be passed. The route being queried already defines a model instance.",
+        { param: "model" },
+      );
+    }
+    return { name: pathName ?? "", body };
+  }
+  const model = body.model;
+  if (typeof model !== "string" || model === "") {
+    throw new InvalidRequestError(
+      "'model' is required: name a gateway endpoint or route (GET /v1/models lists them)",
+      { param: "model", code: "model_required" },
+    );
+  }
+  const { model: _model, ...rest } = body;
+  return { name: model, body: rest };
+}
+
+/** Serves one call of `op` on endpoint or route `name`. */
+export async function serveOperation(
+  c: Context<AppEnv>,
+  gateway: Gateway,
+  op: Operation,
+  name: string,
+  body: Record<string, unknown>,
+): Promise<Response> {
+  gateway.check(name, op);
+  const opts = { signal: c.req.raw.signal, requestId: c.get("requestId") };
+  if (op !== "embeddings" && body.stream === true) {
+    const request = validateBody(SCHEMAS[op], body);
+    const includeUsage = request.stream_options?.include_usage === true;
+    const served = op === "chat"
+      ? await gateway.stream("chat", name, request as ChatRequest, opts)
+      : await gateway.stream("completions", name, request as CompletionsRequest, opts);
+    c.set("endpoint", served.endpoint);
+    const logger = gateway.logger;
+    const { chunks, abort } = served.value;
+    const stream = sseBody<{ choices: unknown[]; usage?: unknown }>(chunks, {
+      transform: (chunk) => {
+        if (includeUsage || chunk.usage === undefined) return chunk;
+        if (chunk.choices.length === 0) return undefined;
+        const { usage: _usage, ...rest } = chunk;
+        return rest;
+      },
+      errorEvent: (error) => {
+        const gatewayError = error instanceof GatewayError
+          ? error
+          : new GatewayError(502, "upstream_error", "the upstream stream failed");
+        return errorBody(gatewayError, logger.redactor);
+      },
+      onClose: (outcome, error) => {
+        if (outcome === "cancelled") abort();
+        if (outcome === "error") {
+          logger.warn("stream ended with an error", {
+            request_id: opts.requestId,
+            endpoint: served.endpoint,
+            error: (error as Error)?.message,
+          });
+        }
+      },
+    });
+    const headers: Record<string, string> = {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      "x-accel-buffering": "no",
+      "x-gateway-endpoint": served.endpoint,
+    };
+    if (served.warnings.length > 0) headers["x-gateway-warnings"] = warningsHeader(served.warnings);
+    return new Response(stream, { status: 200, headers });
+  }
+  const served = op === "chat"
+    ? await gateway.invoke("chat", name, validateBody(ChatRequest, body), opts)
+    : op === "completions"
+    ? await gateway.invoke("completions", name, validateBody(CompletionsRequest, body), opts)
+    : await gateway.invoke("embeddings", name, validateBody(EmbeddingsRequest, body), opts);
+  c.set("endpoint", served.endpoint);
+  c.header("x-gateway-endpoint", served.endpoint);
+  if (served.warnings.length > 0) c.header("x-gateway-warnings", warningsHeader(served.warnings));
+  return c.json(served.value);
+}

@@ -1,0 +1,35 @@
+/**
+ * Routes are data: each is a `createRoute` definition (documented in /openapi.json) plus its
+ * handler. Bodies are read and validated by the handlers (see body.ts, validate.ts).
+ */
+import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
+import type { Handler } from "hono";
+import type { AppEnv } from "./context.ts";
+
+/**
+ * `/gateway/{name}/invocations` → `/gateway/:name/invocations`. A trailing slash is dropped:
+ * the app is not strict about it, so `/api/2.0/endpoints` and `/api/2.0/endpoints/` both match.
+ */
+export function honoPath(openApiPath: string): string {
+  const path = openApiPath.replace(/\{([^}]+)\}/g, ":$1");
+  return path.length > 1 ? path.replace(/\/+$/, "") : path;
+}
+
+export interface RouteDef {
+  route: RouteConfig;
+  handler: Handler<AppEnv>;
+  /** Extra paths served by the same handler (legacy spellings), not documented separately. */
+  aliases?: string[];
+  /** Served but left out of the OpenAPI document. */
+  hidden?: boolean;
+}
+
+/** Registers routes on the app and, unless hidden, in its OpenAPI document. */
+export function mount(app: OpenAPIHono<AppEnv>, defs: readonly RouteDef[]): void {
+  for (const def of defs) {
+    if (!def.hidden) app.openAPIRegistry.registerPath(def.route);
+    for (const path of [def.route.path, ...(def.aliases ?? [])]) {
+      app.on(def.route.method.toUpperCase(), honoPath(path), def.handler);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/** Operational routes: health, the OpenAPI document and the API reference (served offline). */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import type { AppDeps, AppEnv } from "../context.ts";
+import type { RouteDef } from "../mount.ts";
+
+const SCALAR_PATH = "/docs/scalar.js";
+
+let scalarScript: Promise<string> | undefined;
+
+/** The API reference's script, bundled into the binary and loaded on first use. */
+function loadScalarScript(): Promise<string> {
+  scalarScript ??= import("@scalar/api-reference/browser/standalone.js", { with: { type: "text" } })
+    .then((module: { default: string }) => module.default);
+  return scalarScript;
+}
+
+export function opsRoutes({ version: _version }: AppDeps): RouteDef[] {
+  return [
+    {
+      route: createRoute({
+        method: "get",
+        path: "/health",
+        tags: ["Operations"],
+        summary: "Liveness",
+        responses: {
+          200: {
+            description: "The gateway is serving",
+            content: { "application/json": { schema: z.object({ status: z.literal("OK") }) } },
+          },
+        },
+      }),
+      handler: (c) => c.json({ status: "OK" }),
+    },
+  ];
+}
+
+/** Mounts /openapi.json, /docs (Scalar, with its script served locally) and the / redirect. */
+export function mountDocs(app: OpenAPIHono<AppEnv>, { version }: AppDeps): void {
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Gateway",
+      version,
+      description:
+        "One endpoint in front of many LLM providers. OpenAI-compatible routes under /v1, MLflow AI Gateway routes under /endpoints, /gateway and /api.",
+    },
+  });
+  app.get(
+    "/docs",
+    Scalar({
+      url: "/openapi.json",
+      cdn: SCALAR_PATH,
+      pageTitle: "Gateway API",
+      withDefaultFonts: false,
+    }),
+  );
+  app.get(SCALAR_PATH, async (c) => {
+    c.header("content-type", "text/javascript; charset=utf-8");
+    c.header("cache-control", "public, max-age=86400");
+    return c.body(await loadScalarScript());
+  });
+  app.get("/", (c) => c.redirect("/docs", 307));
+}

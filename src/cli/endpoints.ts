@@ -1,0 +1,140 @@
+/** `gateway endpoints`: lists endpoints and routes of a running gateway or of a config file. */
+import process from "node:process";
+import { parse } from "./args.ts";
+import { print, printError, table, UsageError } from "./output.ts";
+import { ClientError, gatewayUrl, getJson } from "./client.ts";
+import { ConfigFileError, loadConfigFile } from "../config/load.ts";
+import { formatProblem } from "../config/problems.ts";
+import type { EndpointInfo, TrafficRouteInfo } from "../schemas/endpoints.ts";
+
+export const ENDPOINTS_HELP = `Usage: gateway endpoints [--url U | --config-path F] [--json]
+
+Lists endpoints (name, type, provider, model, limit) and routes (with their destinations), from
+a running gateway (default $GATEWAY_URL or http://127.0.0.1:5000) or from a config file.
+
+Options:
+  --url U            ask a running gateway
+  --config-path F    read a config file instead (no gateway needed)
+  --json             print JSON instead of tables
+
+Exit codes: 0 on success, 1 when the gateway cannot be reached or the config is invalid.`;
+
+interface Page {
+  endpoints?: EndpointInfo[];
+  routes?: TrafficRouteInfo[];
+  next_page_token?: string;
+}
+
+interface Listing {
+  endpoints: EndpointInfo[];
+  routes: TrafficRouteInfo[];
+}
+
+async function fetchListing(base: string): Promise<Listing> {
+  const endpoints: EndpointInfo[] = [];
+  let token: string | undefined;
+  do {
+    const page: Page = await getJson<Page>(
+      base,
+      `/api/2.0/endpoints/${token ? `?page_token=${encodeURIComponent(token)}` : ""}`,
+    );
+    endpoints.push(...(page.endpoints ?? []));
+    token = page.next_page_token;
+  } while (token);
+  const routes: TrafficRouteInfo[] = [];
+  token = undefined;
+  do {
+    const page: Page = await getJson<Page>(
+      base,
+      `/api/3.0/gateway/routes/${token ? `?page_token=${encodeURIComponent(token)}` : ""}`,
+    );
+    routes.push(...(page.routes ?? []));
+    token = page.next_page_token;
+  } while (token);
+  return { endpoints, routes };
+}
+
+async function readListing(path: string): Promise<Listing> {
+  const result = await loadConfigFile(path, { env: process.env, missingEnv: "warning" });
+  if (!result.config) {
+    const errors = result.problems.filter((p) => p.severity === "error").map((p) =>
+      formatProblem(path, p)
+    );
+    throw new ClientError(`the config is invalid:\n${errors.join("\n")}`);
+  }
+  return {
+    endpoints: result.config.endpoints.map((e) => ({
+      name: e.name,
+      endpoint_type: e.type,
+      model: { name: e.model, provider: e.providerLabel },
+      endpoint_url: `/gateway/${e.name}/invocations`,
+      limit: e.limit
+        ? {
+          calls: e.limit.calls ?? null,
+          key: e.limit.key ?? null,
+          renewal_period: e.limit.renewal_period,
+        }
+        : null,
+    })),
+    routes: result.config.routes.map((r) => ({
+      name: r.name,
+      task_type: r.type,
+      destinations: r.destinations.map((d) => ({ name: d.name, traffic_percentage: d.weight })),
+      routing_strategy: r.strategy,
+    })),
+  };
+}
+
+function limitText(limit: EndpointInfo["limit"]): string {
+  return limit ? `${limit.calls ?? "-"}/${limit.renewal_period}` : "-";
+}
+
+export async function endpointsCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    url: { type: "string" },
+    "config-path": { type: "string" },
+    json: { type: "boolean", default: false },
+  }, { min: 0, max: 0 });
+  if (values.url !== undefined && values["config-path"] !== undefined) {
+    throw new UsageError("give either --url or --config-path, not both");
+  }
+  let listing: Listing;
+  try {
+    listing = values["config-path"] !== undefined
+      ? await readListing(values["config-path"])
+      : await fetchListing(gatewayUrl(values.url));
+  } catch (error) {
+    if (error instanceof ClientError || error instanceof ConfigFileError) {
+      printError(`gateway endpoints: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  if (values.json) {
+    print(JSON.stringify(listing, null, 2));
+    return 0;
+  }
+  print(table(
+    ["ENDPOINT", "TYPE", "PROVIDER", "MODEL", "LIMIT"],
+    listing.endpoints.map((
+      e,
+    ) => [e.name, e.endpoint_type, e.model.provider, e.model.name ?? "-", limitText(e.limit)]),
+  ));
+  if (listing.routes.length > 0) {
+    print("");
+    print(table(
+      ["ROUTE", "TYPE", "STRATEGY", "DESTINATIONS"],
+      listing.routes.map((r) => [
+        r.name,
+        r.task_type,
+        r.routing_strategy,
+        r.destinations.map((
+          d,
+        ) => (d.traffic_percentage === null ? d.name : `${d.name} ${d.traffic_percentage}%`)).join(
+          ", ",
+        ),
+      ]),
+    ));
+  }
+  return 0;
+}

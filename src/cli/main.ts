@@ -1,0 +1,79 @@
+/** The CLI: dispatches to one module per command and turns failures into exit codes. */
+import { VERSION } from "../version.ts";
+import { runtimeVersion } from "../runtime/mod.ts";
+import { print, printError, UsageError } from "./output.ts";
+import { START_HELP, startCommand } from "./start.ts";
+import { VALIDATE_HELP, validateCommand } from "./validate.ts";
+import { QUERY_HELP, queryCommand } from "./query.ts";
+import { ENDPOINTS_HELP, endpointsCommand } from "./endpoints.ts";
+
+interface Command {
+  run: (argv: string[]) => Promise<number>;
+  help: string;
+  summary: string;
+}
+
+const COMMANDS: Record<string, Command> = {
+  start: {
+    run: startCommand,
+    help: START_HELP,
+    summary: "serve the HTTP API (the built-in demo config without --config-path)",
+  },
+  validate: {
+    run: validateCommand,
+    help: VALIDATE_HELP,
+    summary: "check a config file offline (for CI)",
+  },
+  query: {
+    run: queryCommand,
+    help: QUERY_HELP,
+    summary: "send a prompt to a running gateway and print the answer",
+  },
+  endpoints: { run: endpointsCommand, help: ENDPOINTS_HELP, summary: "list endpoints and routes" },
+};
+
+export const MAIN_HELP = `gateway ${VERSION}: one endpoint in front of many LLM providers
+
+Usage: gateway <command> [options]
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join("\n")}
+
+Options:
+  -h, --help     show help (also after a command: gateway start --help)
+  -v, --version  show the version
+
+Run 'gateway start' and open http://127.0.0.1:5000/docs to try the demo endpoints.`;
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+    const topic = name === "help" ? rest[0] : undefined;
+    print(topic && COMMANDS[topic] ? COMMANDS[topic].help : MAIN_HELP);
+    return 0;
+  }
+  if (name === "-v" || name === "--version" || name === "version") {
+    print(`gateway ${VERSION} (${runtimeVersion()})`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    printError(`gateway: unknown command '${name}'\n\n${MAIN_HELP}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    print(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      printError(`gateway ${name}: ${error.message}\n\n${command.help}`);
+      return 2;
+    }
+    printError(`gateway ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,146 @@
+/** `gateway start`: loads the config (or the built-in demo), serves the HTTP API until a signal. */
+import process from "node:process";
+import { numberOption, parse } from "./args.ts";
+import { print, printError, table, UsageError } from "./output.ts";
+import {
+  ConfigFileError,
+  loadConfigFile,
+  loadConfigText,
+  type LoadedConfig,
+} from "../config/load.ts";
+import { DEMO_CONFIG_NAME, DEMO_CONFIG_YAML } from "../config/demo.ts";
+import { formatProblem, hasErrors, sortProblems } from "../config/problems.ts";
+import { Gateway } from "../core/gateway.ts";
+import { type LogFormat, Logger, type LogLevel } from "../observe/logs.ts";
+import { createApp } from "../api/app.ts";
+import { BindError, onSignal, serve } from "../runtime/mod.ts";
+import { VERSION } from "../version.ts";
+
+export const START_HELP = `Usage: gateway start [--config-path F] [--host H] [--port P] [options]
+
+Serves the gateway's HTTP API. Without --config-path (or $MLFLOW_GATEWAY_CONFIG) it serves the
+built-in demo config: endpoints 'chat', 'completions', 'embeddings' and 'chat-fixed' on the
+offline 'mock' provider, and the route 'chat-split'.
+
+Options:
+  --config-path F    the config file (MLflow AI Gateway YAML)
+  --host H           address to listen on (default 127.0.0.1)
+  --port P           port to listen on (default 5000; 0 picks a free one)
+  --log-level L      debug, info (default), warn or error
+  --log-format F     text (default) or json
+
+Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM), 1 on a bad config, a missing
+environment variable or a port in use.`;
+
+const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
+
+async function loadForStart(
+  path: string | undefined,
+): Promise<{ config?: LoadedConfig; report: string[] }> {
+  const result = path === undefined
+    ? loadConfigText(DEMO_CONFIG_YAML, DEMO_CONFIG_NAME, { env: process.env })
+    : await loadConfigFile(path, { env: process.env, missingEnv: "error" });
+  const source = path ?? DEMO_CONFIG_NAME;
+  const report = sortProblems(result.problems).map((p) => formatProblem(source, p));
+  return result.config && !hasErrors(result.problems)
+    ? { config: result.config, report }
+    : { report };
+}
+
+export async function startCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    "config-path": { type: "string" },
+    host: { type: "string", default: "127.0.0.1" },
+    port: { type: "string", default: "5000" },
+    "log-level": { type: "string", default: process.env.GATEWAY_LOG_LEVEL ?? "info" },
+    "log-format": { type: "string", default: process.env.GATEWAY_LOG_FORMAT ?? "text" },
+  }, { min: 0, max: 0 });
+  const port =
+    numberOption("port", values.port, (n) => Number.isInteger(n) && n >= 0 && n <= 65535) ?? 5000;
+  const level = values["log-level"] as LogLevel;
+  if (!LEVELS.includes(level)) {
+    throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}`);
+  }
+  const format = values["log-format"] as LogFormat;
+  if (!LOG_FORMATS.includes(format)) {
+    throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(", ")}`);
+  }
+  const configPath = values["config-path"] ?? (process.env.MLFLOW_GATEWAY_CONFIG || undefined);
+
+  let loaded;
+  try {
+    loaded = await loadForStart(configPath);
+  } catch (error) {
+    if (error instanceof ConfigFileError) {
+      printError(`gateway start: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  for (const line of loaded.report) printError(line);
+  if (!loaded.config) {
+    printError(
+      `gateway start: the config is invalid; fix the errors above (gateway validate ${
+        configPath ?? ""
+      } checks it offline)`,
+    );
+    return 1;
+  }
+
+  const logger = new Logger({ level, format });
+  const gateway = new Gateway(loaded.config, { logger });
+  const app = createApp({ gateway, version: VERSION });
+  let server;
+  try {
+    server = await serve({
+      hostname: values.host,
+      port,
+      handler: (request, info) => app.fetch(request, info),
+    });
+  } catch (error) {
+    if (error instanceof BindError) {
+      printError(`gateway start: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+
+  const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
+  const url = `http://${host}:${server.port}`;
+  const config = loaded.config;
+  print(`Gateway ${VERSION} listening on ${url} (config: ${config.source})`);
+  print("");
+  print(table(
+    ["ENDPOINT", "TYPE", "PROVIDER", "MODEL"],
+    config.endpoints.map((e) => [e.name, e.type, e.providerLabel, e.model ?? "-"]),
+  ));
+  if (config.routes.length > 0) {
+    print("");
+    print(table(
+      ["ROUTE", "TYPE", "STRATEGY", "DESTINATIONS"],
+      config.routes.map((r) => [
+        r.name,
+        r.type,
+        r.strategy,
+        r.destinations.map((d) => (d.weight === null ? d.name : `${d.name} ${d.weight}%`)).join(
+          ", ",
+        ),
+      ]),
+    ));
+  }
+  print("");
+  print(`API reference: ${url}/docs   OpenAI base URL: ${url}/v1`);
+
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info("shutting down", { signal });
+      server.shutdown().then(() => resolve(0), () => resolve(0));
+    };
+    onSignal("SIGINT", () => stop("SIGINT"));
+    onSignal("SIGTERM", () => stop("SIGTERM"));
+  });
+}

@@ -1,0 +1,64 @@
+/** `gateway validate F`: checks a config offline and reports every problem with its position. */
+import process from "node:process";
+import { parse } from "./args.ts";
+import { print, printError, UsageError } from "./output.ts";
+import { ConfigFileError, loadConfigFile } from "../config/load.ts";
+import { hasErrors, type ProblemFormat, renderProblems } from "../config/problems.ts";
+
+export const VALIDATE_HELP =
+  `Usage: gateway validate <config.yaml> [--format text|json|github] [--strict]
+
+Checks a config without starting anything and reports every problem at once, each with
+file:line:col, the field path and a hint.
+
+Options:
+  --format F   text (default), json, or github (::error annotations for GitHub Actions)
+  --strict     treat a missing environment variable as an error (it is a warning by default,
+               since CI usually has no production secrets)
+
+Exit codes: 0 valid (warnings allowed), 1 invalid, 2 usage error or unreadable file.`;
+
+const FORMATS: readonly ProblemFormat[] = ["text", "json", "github"];
+
+export async function validateCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    format: { type: "string", default: "text" },
+    strict: { type: "boolean", default: false },
+  }, { min: 1, max: 1 });
+  const format = values.format as ProblemFormat;
+  if (!FORMATS.includes(format)) {
+    throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got '${values.format}'`);
+  }
+  const file = positionals[0] as string;
+  let result;
+  try {
+    result = await loadConfigFile(file, {
+      env: process.env,
+      missingEnv: values.strict ? "error" : "warning",
+    });
+  } catch (error) {
+    if (error instanceof ConfigFileError) {
+      printError(`gateway validate: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const invalid = hasErrors(result.problems);
+  const rendered = renderProblems(file, result.problems, format);
+  if (format === "json") {
+    print(rendered);
+  } else {
+    if (rendered !== "") print(rendered);
+    const errors = result.problems.filter((p) => p.severity === "error").length;
+    const warnings = result.problems.length - errors;
+    const summary = invalid
+      ? `${file}: invalid (${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${
+        warnings === 1 ? "" : "s"
+      })`
+      : `${file}: valid (${result.config?.endpoints.length ?? 0} endpoints, ${
+        result.config?.routes.length ?? 0
+      } routes, ${warnings} warning${warnings === 1 ? "" : "s"})`;
+    if (format === "text") print(summary);
+  }
+  return invalid ? 1 : 0;
+}

@@ -1,0 +1,148 @@
+/**
+ * Checks across entries that a per-field schema cannot make: unique names, route destinations
+ * that exist and match, traffic percentages, providers that serve the endpoint's type.
+ * Works on the raw data (leniently), so these problems come alongside the schema's.
+ */
+import { canonicalProvider, ENDPOINT_TYPES, type EndpointType } from "./schema.ts";
+import { formatPath, type Problem } from "./problems.ts";
+import { didYouMean } from "./suggest.ts";
+import { providerFor } from "../providers/registry.ts";
+import { OPERATION_OF } from "../core/provider.ts";
+
+export interface Check {
+  at: PropertyKey[];
+  atKey: boolean;
+  problem: Omit<Problem, "line" | "col">;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function error(at: PropertyKey[], message: string, hint?: string): Check {
+  const problem: Check["problem"] = { severity: "error", path: formatPath(at), message };
+  if (hint !== undefined) problem.hint = hint;
+  return { at, atKey: false, problem };
+}
+
+function warning(at: PropertyKey[], message: string, hint?: string): Check {
+  const check = error(at, message, hint);
+  check.problem.severity = "warning";
+  return check;
+}
+
+function isEndpointType(value: unknown): value is EndpointType {
+  return typeof value === "string" && (ENDPOINT_TYPES as readonly string[]).includes(value);
+}
+
+/** All cross-entry problems of a (possibly invalid) config. */
+export function crossCheck(data: Record<string, unknown>): Check[] {
+  const checks: Check[] = [];
+  const endpoints = list(data.endpoints);
+  const routes = list(data.routes);
+  const seen = new Map<string, string>();
+  const endpointTypes = new Map<string, EndpointType | undefined>();
+
+  const claim = (name: unknown, at: PropertyKey[]) => {
+    if (typeof name !== "string") return;
+    const first = seen.get(name);
+    if (first !== undefined) {
+      checks.push(
+        error(
+          at,
+          `duplicate name '${name}' (already used by ${first})`,
+          "endpoint and route names must be unique",
+        ),
+      );
+    } else {
+      seen.set(name, formatPath(at.slice(0, 2)));
+    }
+  };
+
+  endpoints.forEach((endpoint, i) => {
+    if (!isRecord(endpoint)) return;
+    claim(endpoint.name, ["endpoints", i, "name"]);
+    if (typeof endpoint.name === "string" && !endpointTypes.has(endpoint.name)) {
+      endpointTypes.set(
+        endpoint.name,
+        isEndpointType(endpoint.endpoint_type) ? endpoint.endpoint_type : undefined,
+      );
+    }
+    const model = isRecord(endpoint.model) ? endpoint.model : undefined;
+    const provider = typeof model?.provider === "string"
+      ? canonicalProvider(model.provider)
+      : undefined;
+    if (provider !== undefined && isEndpointType(endpoint.endpoint_type)) {
+      const impl = providerFor(provider);
+      if (!impl[OPERATION_OF[endpoint.endpoint_type]]) {
+        checks.push(warning(
+          ["endpoints", i, "endpoint_type"],
+          `provider '${provider}' cannot serve ${endpoint.endpoint_type}; requests to this endpoint will get 501`,
+        ));
+      }
+    }
+  });
+
+  routes.forEach((route, r) => {
+    if (!isRecord(route)) return;
+    claim(route.name, ["routes", r, "name"]);
+    const name = typeof route.name === "string" ? route.name : `#${r}`;
+    const strategy = route.routing_strategy ?? "TRAFFIC_SPLIT";
+    const destinations = list(route.destinations);
+    let sum = 0;
+    let allWeighted = true;
+    destinations.forEach((destination, d) => {
+      if (!isRecord(destination)) return;
+      const at: PropertyKey[] = ["routes", r, "destinations", d];
+      const target = destination.name;
+      if (typeof target === "string") {
+        if (!endpointTypes.has(target)) {
+          checks.push(error(
+            [...at, "name"],
+            `route '${name}' has a destination '${target}' that is not an endpoint`,
+            didYouMean(target, endpointTypes.keys()) ??
+              (endpointTypes.size > 0
+                ? `endpoints: ${[...endpointTypes.keys()].join(", ")}`
+                : undefined),
+          ));
+        } else {
+          const type = endpointTypes.get(target);
+          if (isEndpointType(route.task_type) && type !== undefined && type !== route.task_type) {
+            checks.push(error(
+              [...at, "name"],
+              `route '${name}' has task_type ${route.task_type} but its destination '${target}' is ${type}`,
+            ));
+          }
+        }
+      }
+      const weight = destination.traffic_percentage;
+      if (typeof weight === "number") sum += weight;
+      else allWeighted = false;
+      if (strategy === "TRAFFIC_SPLIT" && weight === undefined) {
+        checks.push(
+          error(
+            at,
+            `route '${name}' uses TRAFFIC_SPLIT, so each destination needs a traffic_percentage`,
+          ),
+        );
+      }
+      if (strategy === "FALLBACK" && weight !== undefined) {
+        checks.push(warning(
+          [...at, "traffic_percentage"],
+          "traffic_percentage is ignored by FALLBACK routes (destinations are tried in order)",
+        ));
+      }
+    });
+    if (strategy === "TRAFFIC_SPLIT" && allWeighted && destinations.length > 0 && sum !== 100) {
+      checks.push(error(
+        ["routes", r, "destinations"],
+        `the traffic_percentage values of route '${name}' sum to ${sum}; they must sum to 100`,
+      ));
+    }
+  });
+  return checks;
+}

@@ -1,0 +1,297 @@
+/**
+ * YAML text → checked, resolved config. Every problem is reported at once with file:line:col,
+ * its field path and a hint; a config is returned only when there is no error.
+ */
+import { LineCounter, parseDocument } from "yaml";
+import { readFile } from "node:fs/promises";
+import {
+  canonicalProvider,
+  type EndpointType,
+  GatewayConfigSpec,
+  type Limit,
+  type ProviderName,
+  type ServerSpec,
+} from "./schema.ts";
+import { formatPath, hasErrors, type Problem, type Severity } from "./problems.ts";
+import { Locator } from "./locate.ts";
+import { issuesToProblems, objectKeys } from "./zod_issues.ts";
+import { closest } from "./suggest.ts";
+import { type Env, resolveReferences } from "./secrets.ts";
+import { normaliseLegacy } from "./legacy.ts";
+import { crossCheck } from "./checks.ts";
+import { providerFor } from "../providers/registry.ts";
+
+/** One endpoint, ready to serve. */
+export interface LoadedEndpoint {
+  name: string;
+  type: EndpointType;
+  provider: ProviderName;
+  /** The provider as written in the file (e.g. `amazon-bedrock`), shown in listings. */
+  providerLabel: string;
+  model: string | null;
+  /** The provider's parsed `model.config`, secrets resolved. */
+  config: unknown;
+  limit: Limit | null;
+  timeoutSeconds: number;
+  idleTimeoutSeconds: number;
+  retries: number;
+}
+
+export interface LoadedRoute {
+  name: string;
+  type: EndpointType;
+  strategy: "TRAFFIC_SPLIT" | "FALLBACK";
+  destinations: { name: string; weight: number | null }[];
+}
+
+/** A config that passed every check. */
+export interface LoadedConfig {
+  source: string;
+  endpoints: LoadedEndpoint[];
+  routes: LoadedRoute[];
+  server: ServerSpec;
+  /** Resolved secret values, for redaction from logs and errors. */
+  secrets: string[];
+}
+
+export interface LoadOptions {
+  env?: Env;
+  /** How a missing environment variable counts: an error at start, a warning in `validate`. */
+  missingEnv?: Severity;
+}
+
+export interface LoadResult {
+  config: LoadedConfig | undefined;
+  problems: Problem[];
+}
+
+const SAMPLING_KEYS = new Set([
+  "temperature",
+  "top_p",
+  "top_k",
+  "max_tokens",
+  "max_completion_tokens",
+  "stop",
+  "n",
+  "presence_penalty",
+  "frequency_penalty",
+]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function located(
+  problem: Problem,
+  locator: Locator,
+  path: readonly PropertyKey[],
+  key = false,
+): Problem {
+  const pos = locator.find(path, { key });
+  return pos ? { ...problem, line: pos.line, col: pos.col } : problem;
+}
+
+interface ProviderCheck {
+  configs: Map<number, unknown>;
+  problems: Problem[];
+  secrets: string[];
+}
+
+/** Checks and resolves each endpoint's `model.config` with its provider's own schema. */
+function checkProviderConfigs(
+  data: Record<string, unknown>,
+  locator: Locator,
+  env: Env,
+  missingEnv: Severity,
+): ProviderCheck {
+  const result: ProviderCheck = { configs: new Map(), problems: [], secrets: [] };
+  const endpoints = Array.isArray(data.endpoints) ? data.endpoints : [];
+  endpoints.forEach((endpoint, i) => {
+    if (!isRecord(endpoint) || !isRecord(endpoint.model)) return;
+    const written = endpoint.model.provider;
+    const name = typeof written === "string" ? canonicalProvider(written) : undefined;
+    if (name === undefined) return;
+    const provider = providerFor(name);
+    const raw = endpoint.model.config ?? {};
+    if (!isRecord(raw)) return; // the base schema reports the wrong type
+    const at: PropertyKey[] = ["endpoints", i, "model", "config"];
+    const endpointName = typeof endpoint.name === "string" ? endpoint.name : `#${i}`;
+
+    const known = objectKeys(provider.configSchema);
+    for (const key of Object.keys(raw)) {
+      if (known.includes(key)) continue;
+      const guess = closest(key, known);
+      const hint = guess !== undefined
+        ? `did you mean '${guess}'?`
+        : SAMPLING_KEYS.has(key)
+        ? "sampling parameters belong in the request body, not in model.config"
+        : known.length > 0
+        ? `${provider.displayName} takes: ${known.join(", ")}`
+        : `${provider.displayName} takes no config keys`;
+      result.problems.push(located(
+        {
+          severity: "warning",
+          path: formatPath([...at, key]),
+          message: `unknown key '${key}' for provider '${name}' (ignored)`,
+          hint,
+        },
+        locator,
+        [...at, key],
+        true,
+      ));
+    }
+
+    const resolved = resolveReferences(raw, provider.secretKeys, env, at);
+    result.secrets.push(...resolved.secrets);
+    for (const missing of resolved.missing) {
+      result.problems.push(located(
+        {
+          severity: missingEnv,
+          path: formatPath(missing.path),
+          message:
+            `environment variable '${missing.variable}' is not set (needed by endpoint '${endpointName}')`,
+          hint: `export ${missing.variable}=... before starting the gateway`,
+        },
+        locator,
+        missing.path,
+      ));
+    }
+    const missingPaths = new Set(resolved.missing.map((m) => formatPath(m.path)));
+    const parsed = provider.configSchema.safeParse(resolved.value);
+    if (parsed.success) {
+      result.configs.set(i, parsed.data);
+      return;
+    }
+    result.problems.push(
+      ...issuesToProblems(parsed.error.issues, {
+        schema: provider.configSchema,
+        data: resolved.value,
+        locator,
+        prefix: at,
+      }).filter((p) => !missingPaths.has(p.path)),
+    );
+  });
+  return result;
+}
+
+/** Parses and checks config text; `source` names the file in problems. */
+export function loadConfigText(
+  text: string,
+  source: string,
+  options: LoadOptions = {},
+): LoadResult {
+  const env = options.env ?? {};
+  const missingEnv = options.missingEnv ?? "error";
+  const lines = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    merge: true,
+    uniqueKeys: true,
+  });
+  const problems: Problem[] = [];
+  for (const [severity, list] of [["error", doc.errors], ["warning", doc.warnings]] as const) {
+    for (const e of list) {
+      const pos = lines.linePos(e.pos[0]);
+      const message = e.code === "DUPLICATE_KEY"
+        ? "duplicate key: " + e.message.split(":").pop()?.trim()
+        : e.message.split("\n")[0] ?? e.message;
+      problems.push({
+        severity,
+        path: "",
+        message: `YAML: ${message}`,
+        line: pos.line,
+        col: pos.col,
+      });
+    }
+  }
+  if (hasErrors(problems)) return { config: undefined, problems };
+
+  const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
+  if (!isRecord(raw)) {
+    problems.push({
+      severity: "error",
+      path: "",
+      message: raw === null || raw === undefined
+        ? "the file is empty"
+        : "the top level must be a mapping",
+      hint: "a config starts with 'endpoints:' followed by a list of endpoints",
+      line: 1,
+      col: 1,
+    });
+    return { config: undefined, problems };
+  }
+
+  const legacy = normaliseLegacy(raw);
+  const data = legacy.data as Record<string, unknown>;
+  const locator = new Locator(doc, lines, legacy.rewrite);
+  for (const warning of legacy.warnings) {
+    problems.push(located(warning.problem, locator, warning.path, true));
+  }
+
+  const parsed = GatewayConfigSpec.safeParse(data);
+  if (!parsed.success) {
+    problems.push(
+      ...issuesToProblems(parsed.error.issues, { schema: GatewayConfigSpec, data, locator }),
+    );
+  }
+  const providers = checkProviderConfigs(data, locator, env, missingEnv);
+  problems.push(...providers.problems);
+  problems.push(...crossCheck(data).map((c) => located(c.problem, locator, c.at, c.atKey)));
+
+  if (!parsed.success || hasErrors(problems)) return { config: undefined, problems };
+  const spec = parsed.data;
+  const defaults = spec.server.defaults;
+  const config: LoadedConfig = {
+    source,
+    server: spec.server,
+    secrets: [...new Set(providers.secrets)],
+    endpoints: spec.endpoints.map((e, i) => {
+      const model = (data.endpoints as Record<string, Record<string, unknown>>[])[i]?.model;
+      return {
+        name: e.name,
+        type: e.endpoint_type,
+        provider: e.model.provider,
+        providerLabel: typeof model?.provider === "string" ? model.provider : e.model.provider,
+        model: e.model.name ?? null,
+        config: providers.configs.get(i),
+        limit: e.limit ?? null,
+        timeoutSeconds: e.timeout_seconds ?? defaults.timeout_seconds ?? 300,
+        idleTimeoutSeconds: e.idle_timeout_seconds ?? defaults.idle_timeout_seconds ?? 60,
+        retries: e.retries ?? defaults.retries ?? 2,
+      };
+    }),
+    routes: (spec.routes ?? []).map((r) => ({
+      name: r.name,
+      type: r.task_type,
+      strategy: r.routing_strategy,
+      destinations: r.destinations.map((d) => ({
+        name: d.name,
+        weight: d.traffic_percentage ?? null,
+      })),
+    })),
+  };
+  return { config, problems };
+}
+
+/** Thrown when the config file cannot be read at all (missing, a directory, no permission). */
+export class ConfigFileError extends Error {}
+
+/** Reads and checks a config file. */
+export async function loadConfigFile(path: string, options: LoadOptions = {}): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const reason = code === "ENOENT"
+      ? "no such file"
+      : code === "EISDIR"
+      ? "it is a directory"
+      : code === "EACCES"
+      ? "permission denied"
+      : (error as Error).message;
+    throw new ConfigFileError(`cannot read config file '${path}': ${reason}`);
+  }
+  return loadConfigText(text, path, options);
+}

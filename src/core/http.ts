@@ -1,0 +1,177 @@
+/**
+ * The one place that calls fetch: first-byte and idle timeouts, client aborts, and mapping of
+ * network failures and upstream error statuses to GatewayErrors.
+ */
+import { GatewayError, parseRetryAfter, ProviderError, upstreamError } from "./errors.ts";
+import type { Provider, UpstreamRequest } from "./provider.ts";
+
+/** The client went away; nothing is sent back and nothing is retried. */
+export class ClientClosedError extends GatewayError {
+  constructor() {
+    super(499, "invalid_request_error", "the client closed the request");
+  }
+}
+
+export interface CallOptions {
+  /** Aborts when the client goes away. */
+  signal: AbortSignal;
+  /** Milliseconds until the upstream's response headers. */
+  timeoutMs: number;
+  /** Milliseconds allowed between two body chunks. */
+  idleTimeoutMs: number;
+  provider: Provider;
+  endpoint: string;
+  fetch?: typeof fetch;
+}
+
+const MAX_ERROR_BODY = 64 * 1024;
+
+function timeoutError(opts: CallOptions, what: string): ProviderError {
+  return new ProviderError(
+    504,
+    "timeout_error",
+    `${opts.provider.displayName} (endpoint '${opts.endpoint}') ${what}`,
+    { retryable: true },
+  );
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code ?? (error as { code?: string }).code;
+  const message = cause?.message ?? (error as Error).message ?? String(error);
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+/**
+ * Sends one upstream request and returns the response once its headers arrive. Non-2xx answers
+ * are read and thrown as mapped GatewayErrors.
+ */
+export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Promise<Response> {
+  if (opts.signal.aborted) throw new ClientClosedError();
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), opts.timeoutMs);
+  let response: Response;
+  try {
+    response = await (opts.fetch ?? fetch)(req.url, {
+      method: "POST",
+      headers: req.headers,
+      body: req.body as BodyInit,
+      signal: AbortSignal.any([opts.signal, timeout.signal]),
+    });
+  } catch (error) {
+    if (opts.signal.aborted) throw new ClientClosedError();
+    if (timeout.signal.aborted) {
+      throw timeoutError(opts, `did not answer within ${opts.timeoutMs / 1000}s`);
+    }
+    const origin = new URL(req.url).origin;
+    throw new ProviderError(
+      502,
+      "upstream_error",
+      `could not reach ${opts.provider.displayName} at ${origin} (endpoint '${opts.endpoint}'): ${
+        describeNetworkError(error)
+      }`,
+      { retryable: true, cause: error },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!response.ok) throw await readUpstreamError(response, opts);
+  return response;
+}
+
+/** Reads a non-2xx upstream answer into the mapped error the client sees. */
+async function readUpstreamError(response: Response, opts: CallOptions): Promise<GatewayError> {
+  let body = "";
+  try {
+    body = (await readBody(response, opts)).slice(0, MAX_ERROR_BODY);
+  } catch {
+    // the status alone still tells what happened
+  }
+  const info = opts.provider.parseError?.(response.status, body, response.headers) ??
+    { message: body.trim().slice(0, 500) || `HTTP ${response.status}` };
+  return upstreamError({
+    status: response.status,
+    message: info.message,
+    code: info.code ?? null,
+    param: info.param ?? null,
+    retryAfter: parseRetryAfter(response.headers.get("retry-after")) ?? info.retryAfter,
+    endpoint: opts.endpoint,
+    provider: opts.provider.displayName,
+  });
+}
+
+/**
+ * Iterates a response body, failing if no chunk arrives within the idle timeout and
+ * cancelling the body when the consumer stops early.
+ */
+export async function* bodyChunks(
+  response: Response,
+  opts: CallOptions,
+): AsyncGenerator<Uint8Array> {
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(timeoutError(opts, `sent nothing for ${opts.idleTimeoutMs / 1000}s`)),
+          opts.idleTimeoutMs,
+        );
+      });
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await Promise.race([reader.read(), idle]);
+      } catch (error) {
+        if (opts.signal.aborted) throw new ClientClosedError();
+        if (error instanceof GatewayError) throw error;
+        throw new ProviderError(
+          502,
+          "upstream_error",
+          `${opts.provider.displayName} (endpoint '${opts.endpoint}') broke off its response: ${
+            describeNetworkError(error)
+          }`,
+          { retryable: true, cause: error },
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+      if (result.done) {
+        done = true;
+        return;
+      }
+      yield result.value;
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => {});
+  }
+}
+
+/** The whole body as text, under the idle timeout. */
+export async function readBody(response: Response, opts: CallOptions): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of bodyChunks(response, opts)) {
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/** The body parsed as JSON; anything else is a 502 naming the provider. */
+export async function readJson(response: Response, opts: CallOptions): Promise<unknown> {
+  const text = await readBody(response, opts);
+  try {
+    return JSON.parse(text);
+  } catch {
+    const type = response.headers.get("content-type") ?? "no content type";
+    throw new ProviderError(
+      502,
+      "upstream_error",
+      `${opts.provider.displayName} (endpoint '${opts.endpoint}') returned a body that is not JSON (${type}): ${
+        text.slice(0, 200)
+      }`,
+      { retryable: true },
+    );
+  }
+}

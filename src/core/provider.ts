@@ -1,0 +1,161 @@
+/**
+ * The provider interface. A provider is translation only: canonical (OpenAI-shaped) requests to
+ * its wire format and back. No fetch, no env, no files, no globals: core/http.ts does the I/O.
+ */
+import type { z } from "zod";
+import type { ChatChunk, ChatRequest, ChatResponse } from "../schemas/chat.ts";
+import type {
+  CompletionsChunk,
+  CompletionsRequest,
+  CompletionsResponse,
+} from "../schemas/completions.ts";
+import type { EmbeddingsRequest, EmbeddingsResponse } from "../schemas/embeddings.ts";
+import type { EndpointType, ProviderName } from "../config/schema.ts";
+
+export type Operation = "chat" | "completions" | "embeddings";
+
+/** The operation that serves each endpoint type. */
+export const OPERATION_OF: Readonly<Record<EndpointType, Operation>> = {
+  "llm/v1/chat": "chat",
+  "llm/v1/completions": "completions",
+  "llm/v1/embeddings": "embeddings",
+};
+
+/** The request, response and stream chunk types of each operation. */
+export interface OperationTypes {
+  chat: { request: ChatRequest; response: ChatResponse; chunk: ChatChunk };
+  completions: {
+    request: CompletionsRequest;
+    response: CompletionsResponse;
+    chunk: CompletionsChunk;
+  };
+  embeddings: { request: EmbeddingsRequest; response: EmbeddingsResponse; chunk: never };
+}
+
+/** A parameter the provider could not honour as given: never dropped or clamped silently. */
+export interface TranslationWarning {
+  type: "unsupported" | "clamped";
+  param: string;
+  message: string;
+}
+
+/** What a provider needs to know about the call it translates. */
+export interface CallContext<C> {
+  /** The endpoint name (for messages). */
+  endpoint: string;
+  /** `model.name` from the config, sent upstream as the model id. */
+  model: string | null;
+  /** The provider's parsed `model.config`, secrets resolved. */
+  config: C;
+  /** Whether the client asked for a stream. */
+  stream: boolean;
+}
+
+/** One HTTP request to the upstream, built by a provider. */
+export interface UpstreamRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array;
+  warnings: TranslationWarning[];
+}
+
+/** One event of an upstream stream: an SSE event, an NDJSON line or an AWS eventstream frame. */
+export interface StreamEvent {
+  event: string | undefined;
+  data: string;
+}
+
+/** Turns upstream stream events into canonical chunks; one instance per stream. */
+export interface StreamParser<Chunk> {
+  push(event: StreamEvent): Chunk[];
+  /** Called once the upstream stream ended; may flush chunks or throw if it ended too early. */
+  end(): Chunk[];
+}
+
+/** How an upstream stream is framed on the wire. */
+export type StreamFormat = "sse" | "ndjson" | "aws-eventstream";
+
+/** An operation served by calling an HTTP API. */
+export interface HttpOperation<Req, Res, Chunk, C> {
+  kind: "http";
+  buildRequest(request: Req, ctx: CallContext<C>): UpstreamRequest;
+  parseResponse(json: unknown, ctx: CallContext<C>): Res;
+  /** Present when the provider can stream this operation. */
+  streamParser?(ctx: CallContext<C>): StreamParser<Chunk>;
+  streamFormat?: StreamFormat;
+}
+
+/** An operation answered in-process (the mock provider). */
+export interface LocalOperation<Req, Res, Chunk, C> {
+  kind: "local";
+  invoke(request: Req, ctx: CallContext<C>, signal: AbortSignal): Promise<Res>;
+  stream?(request: Req, ctx: CallContext<C>, signal: AbortSignal): AsyncIterable<Chunk>;
+}
+
+export type ProviderOperation<O extends Operation, C> =
+  | HttpOperation<
+    OperationTypes[O]["request"],
+    OperationTypes[O]["response"],
+    OperationTypes[O]["chunk"],
+    C
+  >
+  | LocalOperation<
+    OperationTypes[O]["request"],
+    OperationTypes[O]["response"],
+    OperationTypes[O]["chunk"],
+    C
+  >;
+
+/** The provider's reading of an upstream error body. */
+export interface ProviderErrorInfo {
+  message: string;
+  code?: string | null;
+  param?: string | null;
+  /** Seconds to wait, when the provider puts it in the body rather than a header. */
+  retryAfter?: number;
+}
+
+/** A provider: its config schema and one translator per operation it serves. */
+export interface Provider<C = unknown> {
+  name: ProviderName;
+  /** The name used in messages, e.g. "OpenAI". */
+  displayName: string;
+  /** Schema of its `model.config` block (unknown keys are reported as warnings by the loader). */
+  configSchema: z.ZodType<C>;
+  /** Keys of `model.config` that hold credentials: resolved from env or file, redacted in output. */
+  secretKeys: readonly string[];
+  /** Whether chat requests may carry tools. */
+  supportsTools: boolean;
+  chat?: ProviderOperation<"chat", C>;
+  completions?: ProviderOperation<"completions", C>;
+  embeddings?: ProviderOperation<"embeddings", C>;
+  /** Reads the provider's error body; the core maps the status. */
+  parseError?(status: number, body: string, headers: Headers): ProviderErrorInfo;
+}
+
+/** What an endpoint can do, derived from the provider's operations. */
+export function capabilitiesOf(provider: Provider): {
+  operations: Operation[];
+  streaming: Operation[];
+  tools: boolean;
+} {
+  const operations: Operation[] = [];
+  const streaming: Operation[] = [];
+  for (const op of ["chat", "completions", "embeddings"] as const) {
+    const impl = provider[op];
+    if (!impl) continue;
+    operations.push(op);
+    if (impl.kind === "http" ? impl.streamParser !== undefined : impl.stream !== undefined) {
+      streaming.push(op);
+    }
+  }
+  return { operations, streaming, tools: provider.supportsTools };
+}
+
+/** The provider's implementation of one operation, typed for that operation. */
+export function operationOf<O extends Operation>(
+  provider: Provider,
+  op: O,
+): ProviderOperation<O, unknown> | undefined {
+  return provider[op] as ProviderOperation<O, unknown> | undefined;
+}

@@ -1,0 +1,89 @@
+import { assertEquals } from "../../tests/assert.ts";
+import { encodeSse, parseNdjson, parseSse, SSE_DONE, sseBody } from "./sse.ts";
+
+const bytes = (...parts: string[]) => {
+  const encoder = new TextEncoder();
+  return (async function* () {
+    for (const part of parts) yield encoder.encode(part);
+  })();
+};
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of it) out.push(item);
+  return out;
+}
+
+Deno.test("parseSse() reassembles events split across chunks, CRLF and multi-line data", async () => {
+  const events = await collect(parseSse(bytes(
+    ": comment\n\nevent: message_start\r\nda",
+    'ta: {"a":1}\r\n\r\ndata: line1\ndata: line2\n\n',
+    "data:no-space\n\ndata: [DONE]",
+  )));
+  assertEquals(events, [
+    { event: "message_start", data: '{"a":1}' },
+    { event: undefined, data: "line1\nline2" },
+    { event: undefined, data: "no-space" },
+    { event: undefined, data: "[DONE]" },
+  ]);
+});
+
+Deno.test("parseSse() decodes a UTF-8 character split between two chunks", async () => {
+  const encoded = new TextEncoder().encode("data: héllo\n\n");
+  const split = (async function* () {
+    yield encoded.slice(0, 8);
+    yield encoded.slice(8);
+  })();
+  assertEquals(await collect(parseSse(split)), [{ event: undefined, data: "héllo" }]);
+});
+
+Deno.test("parseNdjson() yields one event per non-empty line", async () => {
+  const events = await collect(parseNdjson(bytes('{"a":1}\n\n{"b"', ":2}\n")));
+  assertEquals(events.map((e) => e.data), ['{"a":1}', '{"b":2}']);
+});
+
+Deno.test("encodeSse() writes one compact data line", () => {
+  assertEquals(new TextDecoder().decode(encodeSse({ a: [1, 2] })), 'data: {"a":[1,2]}\n\n');
+  assertEquals(new TextDecoder().decode(SSE_DONE), "data: [DONE]\n\n");
+});
+
+Deno.test("sseBody() ends a complete stream with [DONE]", async () => {
+  const chunks = (async function* () {
+    yield { n: 1 };
+    yield { n: 2 };
+  })();
+  const text = await new Response(sseBody(chunks, { errorEvent: () => ({}) })).text();
+  assertEquals(text, 'data: {"n":1}\n\ndata: {"n":2}\n\ndata: [DONE]\n\n');
+});
+
+Deno.test("sseBody() ends a broken stream with an error event and no [DONE]", async () => {
+  const chunks = (async function* () {
+    yield { n: 1 };
+    throw new Error("cut");
+  })();
+  let outcome = "";
+  const text = await new Response(sseBody(chunks, {
+    errorEvent: (e) => ({ error: { message: (e as Error).message, type: "upstream_error" } }),
+    onClose: (o) => (outcome = o),
+  })).text();
+  assertEquals(
+    text,
+    'data: {"n":1}\n\ndata: {"error":{"message":"cut","type":"upstream_error"}}\n\n',
+  );
+  assertEquals(outcome, "error");
+});
+
+Deno.test("sseBody() cancels the source iterator when the reader goes away", async () => {
+  let finalized = false;
+  const chunks = (async function* () {
+    try {
+      for (let i = 0;; i++) yield { i };
+    } finally {
+      finalized = true;
+    }
+  })();
+  const reader = sseBody(chunks, { errorEvent: () => ({}) }).getReader();
+  await reader.read();
+  await reader.cancel();
+  assertEquals(finalized, true);
+});

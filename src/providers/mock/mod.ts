@@ -1,0 +1,270 @@
+/**
+ * The mock provider: deterministic answers with no network, for demos and tests. Chat echoes
+ * the last user message (or `reply`), completions echo the prompt, embeddings are derived from
+ * the text. Streams word by word, with an optional per-token delay.
+ */
+import { z } from "zod";
+import type { CallContext, Provider } from "../../core/provider.ts";
+import type { ChatChunk, ChatRequest, ChatResponse, ToolCall } from "../../schemas/chat.ts";
+import type {
+  CompletionsChunk,
+  CompletionsRequest,
+  CompletionsResponse,
+} from "../../schemas/completions.ts";
+import type { EmbeddingsResponse } from "../../schemas/embeddings.ts";
+import { usageOf } from "../../schemas/common.ts";
+import { countPromptTokens, countTokens, embed, messageText, plan, stableId } from "./generate.ts";
+
+export const MockConfig = z.object({
+  /** A fixed chat reply; by default chat echoes the last user message. */
+  reply: z.string().optional(),
+  /** Milliseconds to wait before each streamed token (and per token before a plain reply). */
+  delay_ms: z.number().int().min(0).max(60_000).default(0),
+  /** Length of embedding vectors. */
+  embedding_dimensions: z.number().int().min(1).max(8192).default(16),
+});
+export type MockConfig = z.infer<typeof MockConfig>;
+
+type Ctx = CallContext<MockConfig>;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function modelName(ctx: Ctx): string {
+  return ctx.model ?? "mock";
+}
+
+function lastUserText(request: ChatRequest): string {
+  for (let i = request.messages.length - 1; i >= 0; i--) {
+    const message = request.messages[i];
+    if (message?.role === "user") return messageText(message);
+  }
+  return "";
+}
+
+/** The tool the request forces, if any: `required` picks the first tool. */
+function forcedTool(request: ChatRequest): string | undefined {
+  const choice = request.tool_choice;
+  if (!request.tools?.length || choice === undefined || choice === "none" || choice === "auto") {
+    return undefined;
+  }
+  return choice === "required" ? request.tools[0]?.function.name : choice.function.name;
+}
+
+function toolCallFor(name: string, request: ChatRequest): ToolCall {
+  const input = lastUserText(request);
+  return {
+    id: stableId("call", `${name}:${input}`),
+    type: "function",
+    function: { name, arguments: JSON.stringify({ input }) },
+  };
+}
+
+function chatPlan(request: ChatRequest, ctx: Ctx) {
+  return plan(ctx.config.reply ?? lastUserText(request), {
+    stop: request.stop,
+    maxTokens: request.max_completion_tokens ?? request.max_tokens,
+  });
+}
+
+async function chat(request: ChatRequest, ctx: Ctx, signal: AbortSignal): Promise<ChatResponse> {
+  const promptTokens = countPromptTokens(request.messages);
+  const tool = forcedTool(request);
+  const n = request.n ?? 1;
+  const id = stableId("chatcmpl-mock", JSON.stringify(request.messages));
+  if (tool !== undefined) {
+    const call = toolCallFor(tool, request);
+    return {
+      id,
+      object: "chat.completion",
+      created: now(),
+      model: modelName(ctx),
+      choices: Array.from({ length: n }, (_, index) => ({
+        index,
+        message: { role: "assistant", content: null, tool_calls: [call], refusal: null },
+        finish_reason: "tool_calls",
+      })),
+      usage: usageOf(promptTokens, countTokens(call.function.arguments) * n),
+    };
+  }
+  const { tokens, finishReason } = chatPlan(request, ctx);
+  await sleep(ctx.config.delay_ms * tokens.length, signal);
+  const text = tokens.join("");
+  return {
+    id,
+    object: "chat.completion",
+    created: now(),
+    model: modelName(ctx),
+    choices: Array.from({ length: n }, (_, index) => ({
+      index,
+      message: { role: "assistant", content: text, tool_calls: null, refusal: null },
+      finish_reason: finishReason,
+    })),
+    usage: usageOf(promptTokens, tokens.length * n),
+  };
+}
+
+async function* chatStream(
+  request: ChatRequest,
+  ctx: Ctx,
+  signal: AbortSignal,
+): AsyncGenerator<ChatChunk> {
+  const id = stableId("chatcmpl-mock", JSON.stringify(request.messages));
+  const created = now();
+  const model = modelName(ctx);
+  const n = request.n ?? 1;
+  const chunk = (choices: ChatChunk["choices"]): ChatChunk => ({
+    id,
+    object: "chat.completion.chunk",
+    created,
+    model,
+    choices,
+  });
+  const promptTokens = countPromptTokens(request.messages);
+  const indexes = Array.from({ length: n }, (_, i) => i);
+  yield chunk(indexes.map((index) => ({
+    index,
+    delta: { role: "assistant", content: "" },
+    finish_reason: null,
+  })));
+  const tool = forcedTool(request);
+  if (tool !== undefined) {
+    const call = toolCallFor(tool, request);
+    await sleep(ctx.config.delay_ms, signal);
+    yield chunk(indexes.map((index) => ({
+      index,
+      delta: {
+        tool_calls: [{
+          index: 0,
+          id: call.id,
+          type: "function",
+          function: { name: tool, arguments: "" },
+        }],
+      },
+      finish_reason: null,
+    })));
+    await sleep(ctx.config.delay_ms, signal);
+    yield chunk(indexes.map((index) => ({
+      index,
+      delta: { tool_calls: [{ index: 0, function: { arguments: call.function.arguments } }] },
+      finish_reason: null,
+    })));
+    yield chunk(indexes.map((index) => ({ index, delta: {}, finish_reason: "tool_calls" })));
+    yield { ...chunk([]), usage: usageOf(promptTokens, countTokens(call.function.arguments) * n) };
+    return;
+  }
+  const { tokens, finishReason } = chatPlan(request, ctx);
+  for (const token of tokens) {
+    await sleep(ctx.config.delay_ms, signal);
+    yield chunk(
+      indexes.map((index) => ({ index, delta: { content: token }, finish_reason: null })),
+    );
+  }
+  yield chunk(indexes.map((index) => ({ index, delta: {}, finish_reason: finishReason })));
+  yield { ...chunk([]), usage: usageOf(promptTokens, tokens.length * n) };
+}
+
+function completionPlan(request: CompletionsRequest) {
+  return plan(request.prompt, { stop: request.stop, maxTokens: request.max_tokens });
+}
+
+async function complete(
+  request: CompletionsRequest,
+  ctx: Ctx,
+  signal: AbortSignal,
+): Promise<CompletionsResponse> {
+  const { tokens, finishReason } = completionPlan(request);
+  await sleep(ctx.config.delay_ms * tokens.length, signal);
+  const n = request.n ?? 1;
+  return {
+    id: stableId("cmpl-mock", request.prompt),
+    object: "text_completion",
+    created: now(),
+    model: modelName(ctx),
+    choices: Array.from({ length: n }, (_, index) => ({
+      index,
+      text: tokens.join(""),
+      finish_reason: finishReason,
+    })),
+    usage: usageOf(countTokens(request.prompt), tokens.length * n),
+  };
+}
+
+async function* completeStream(
+  request: CompletionsRequest,
+  ctx: Ctx,
+  signal: AbortSignal,
+): AsyncGenerator<CompletionsChunk> {
+  const id = stableId("cmpl-mock", request.prompt);
+  const created = now();
+  const model = modelName(ctx);
+  const n = request.n ?? 1;
+  const indexes = Array.from({ length: n }, (_, i) => i);
+  const chunk = (choices: CompletionsChunk["choices"]): CompletionsChunk => ({
+    id,
+    object: "text_completion",
+    created,
+    model,
+    choices,
+  });
+  const { tokens, finishReason } = completionPlan(request);
+  for (const token of tokens) {
+    await sleep(ctx.config.delay_ms, signal);
+    yield chunk(indexes.map((index) => ({ index, text: token, finish_reason: null })));
+  }
+  yield chunk(indexes.map((index) => ({ index, text: "", finish_reason: finishReason })));
+  yield { ...chunk([]), usage: usageOf(countTokens(request.prompt), tokens.length * n) };
+}
+
+function embeddings(
+  input: string | string[] | number[] | number[][],
+  ctx: Ctx,
+): EmbeddingsResponse {
+  const items: string[] = typeof input === "string"
+    ? [input]
+    : input.length > 0 && typeof input[0] === "number"
+    ? [JSON.stringify(input)]
+    : (input as (string | number[])[]).map((item) =>
+      typeof item === "string" ? item : JSON.stringify(item)
+    );
+  const tokens = items.reduce((sum, text) => sum + countTokens(text), 0);
+  return {
+    object: "list",
+    data: items.map((text, index) => ({
+      object: "embedding",
+      embedding: embed(text, ctx.config.embedding_dimensions),
+      index,
+    })),
+    model: modelName(ctx),
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  };
+}
+
+export const mockProvider: Provider<MockConfig> = {
+  name: "mock",
+  displayName: "Mock",
+  configSchema: MockConfig,
+  secretKeys: [],
+  supportsTools: true,
+  chat: { kind: "local", invoke: chat, stream: chatStream },
+  completions: { kind: "local", invoke: complete, stream: completeStream },
+  embeddings: {
+    kind: "local",
+    invoke: (request, ctx) => Promise.resolve(embeddings(request.input, ctx)),
+  },
+};

@@ -1,0 +1,74 @@
+/** The `model.config` block of the `openai` provider (and OpenAI-compatible servers, Azure). */
+import { z } from "zod";
+
+export const OPENAI_API_TYPES = ["openai", "azure", "azuread"] as const;
+
+export const OpenAIConfig = z.object({
+  /** API key; optional for local OpenAI-compatible servers (vLLM, Ollama) that need none. */
+  openai_api_key: z.string().min(1).optional(),
+  /** `openai` (default), `azure` (api-key header) or `azuread` (Entra ID bearer token). */
+  openai_api_type: z.string().transform((value, ctx) => {
+    const type = value.toLowerCase();
+    if (!(OPENAI_API_TYPES as readonly string[]).includes(type)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `invalid OpenAI API type '${value}'`,
+        params: { candidates: [...OPENAI_API_TYPES], value },
+      });
+      return z.NEVER;
+    }
+    return type as (typeof OPENAI_API_TYPES)[number];
+  }).default("openai"),
+  /** Base URL including `/v1` (any OpenAI-compatible server); Azure: the resource URL. */
+  openai_api_base: z.url({ protocol: /^https?$/ }).optional(),
+  openai_api_version: z.string().min(1).optional(),
+  openai_deployment_name: z.string().min(1).optional(),
+  openai_organization: z.string().min(1).optional(),
+}).superRefine((config, ctx) => {
+  const azure = config.openai_api_type !== "openai";
+  if (!azure && config.openai_deployment_name !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["openai_deployment_name"],
+      message:
+        "'openai_deployment_name' is only used when 'openai_api_type' is 'azure' or 'azuread'",
+    });
+  }
+  if (azure) {
+    if (config.openai_organization !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["openai_organization"],
+        message: "'openai_organization' is only used when 'openai_api_type' is 'openai'",
+      });
+    }
+    for (
+      const key of ["openai_api_base", "openai_deployment_name", "openai_api_version"] as const
+    ) {
+      if (config[key] === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message:
+            `missing required key '${key}' (required when 'openai_api_type' is '${config.openai_api_type}')`,
+        });
+      }
+    }
+    if (config.openai_api_key === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["openai_api_key"],
+        message: "missing required key 'openai_api_key' (required for Azure OpenAI)",
+      });
+    }
+  } else if (config.openai_api_base === undefined && config.openai_api_key === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["openai_api_key"],
+      message: "missing required key 'openai_api_key' (required for the public OpenAI API)",
+    });
+  }
+});
+export type OpenAIConfig = z.infer<typeof OpenAIConfig>;
+
+export const OPENAI_DEFAULT_BASE = "https://api.openai.com/v1";

@@ -1,0 +1,100 @@
+/** Normalises OpenAI-wire responses to the canonical shapes (MLflow's always-present fields). */
+import type { CallContext } from "../../core/provider.ts";
+import type { ChatResponse, ResponseMessage } from "../../schemas/chat.ts";
+import type { CompletionsResponse } from "../../schemas/completions.ts";
+import type { EmbeddingsResponse } from "../../schemas/embeddings.ts";
+import type { Usage } from "../../schemas/common.ts";
+import { parseWire } from "../parse_wire.ts";
+import { WireChatResponse, WireCompletionsResponse, WireEmbeddingsResponse } from "./wire.ts";
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Token counts, null where the server left them out. */
+export function wireUsage(
+  usage:
+    | {
+      prompt_tokens?: number | null | undefined;
+      completion_tokens?: number | null | undefined;
+      total_tokens?: number | null | undefined;
+    }
+    | null
+    | undefined,
+): Usage {
+  return {
+    prompt_tokens: usage?.prompt_tokens ?? null,
+    completion_tokens: usage?.completion_tokens ?? null,
+    total_tokens: usage?.total_tokens ?? null,
+  };
+}
+
+/** A chat completion: choices renumbered, `tool_calls` and `refusal` always present. */
+export function parseChatResponse(
+  json: unknown,
+  ctx: CallContext<unknown>,
+  provider: string,
+): ChatResponse {
+  const wire = parseWire(WireChatResponse, json, provider);
+  return {
+    id: wire.id ?? null,
+    object: "chat.completion",
+    created: wire.created ?? now(),
+    model: wire.model ?? ctx.model ?? "",
+    choices: wire.choices.map((choice, index) => {
+      const { role, content, tool_calls, refusal, ...extra } = choice.message;
+      const message: ResponseMessage = {
+        ...extra,
+        role: role ?? "assistant",
+        content: (content ?? null) as ResponseMessage["content"],
+        tool_calls: tool_calls?.map((call) => ({
+          ...call,
+          type: "function" as const,
+          function: { ...call.function, arguments: call.function.arguments ?? "" },
+        })) ?? null,
+        refusal: refusal ?? null,
+      };
+      return { index, message, finish_reason: choice.finish_reason ?? null };
+    }),
+    usage: wireUsage(wire.usage),
+  };
+}
+
+/** A text completion. */
+export function parseCompletionsResponse(
+  json: unknown,
+  ctx: CallContext<unknown>,
+  provider: string,
+): CompletionsResponse {
+  const wire = parseWire(WireCompletionsResponse, json, provider);
+  return {
+    id: wire.id ?? null,
+    object: "text_completion",
+    created: wire.created ?? now(),
+    model: wire.model ?? ctx.model ?? "",
+    choices: wire.choices.map((choice, index) => ({
+      index,
+      text: choice.text ?? "",
+      finish_reason: choice.finish_reason ?? null,
+    })),
+    usage: wireUsage(wire.usage),
+  };
+}
+
+/** An embeddings list, ordered by index. */
+export function parseEmbeddingsResponse(
+  json: unknown,
+  ctx: CallContext<unknown>,
+  provider: string,
+): EmbeddingsResponse {
+  const wire = parseWire(WireEmbeddingsResponse, json, provider);
+  const usage = wireUsage(wire.usage);
+  return {
+    object: "list",
+    data: wire.data.map((item, index) => ({
+      object: "embedding" as const,
+      embedding: item.embedding,
+      index: item.index ?? index,
+    })).sort((a, b) => a.index - b.index),
+    model: wire.model ?? ctx.model ?? "",
+    usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.total_tokens },
+  };
+}

@@ -1,0 +1,102 @@
+/** Lenient schemas of the OpenAI wire fields the gateway reads (extra fields pass through). */
+import { z } from "zod";
+
+const WireUsage = z.object({
+  prompt_tokens: z.number().nullish(),
+  completion_tokens: z.number().nullish(),
+  total_tokens: z.number().nullish(),
+}).loose();
+
+const WireToolCall = z.object({
+  id: z.string(),
+  type: z.string().nullish(),
+  function: z.object({ name: z.string(), arguments: z.string().nullish() }).loose(),
+}).loose();
+
+export const WireChatResponse = z.object({
+  id: z.string().nullish(),
+  created: z.number().nullish(),
+  model: z.string().nullish(),
+  choices: z.array(
+    z.object({
+      index: z.number().nullish(),
+      message: z.object({
+        role: z.string().nullish(),
+        content: z.unknown(),
+        tool_calls: z.array(WireToolCall).nullish(),
+        refusal: z.string().nullish(),
+      }).loose(),
+      finish_reason: z.string().nullish(),
+    }).loose(),
+  ),
+  usage: WireUsage.nullish(),
+}).loose();
+
+export const WireCompletionsResponse = z.object({
+  id: z.string().nullish(),
+  created: z.number().nullish(),
+  model: z.string().nullish(),
+  choices: z.array(
+    z.object({
+      index: z.number().nullish(),
+      text: z.string().nullish(),
+      finish_reason: z.string().nullish(),
+    }).loose(),
+  ),
+  usage: WireUsage.nullish(),
+}).loose();
+
+export const WireEmbeddingsResponse = z.object({
+  model: z.string().nullish(),
+  data: z.array(
+    z.object({
+      index: z.number().nullish(),
+      embedding: z.union([z.array(z.number()), z.string()]),
+    }).loose(),
+  ),
+  usage: WireUsage.nullish(),
+}).loose();
+
+export const WireChatChunk = z.object({
+  id: z.string().nullish(),
+  created: z.number().nullish(),
+  model: z.string().nullish(),
+  choices: z.array(
+    z.object({
+      index: z.number().nullish(),
+      delta: z.record(z.string(), z.unknown()).nullish(),
+      finish_reason: z.string().nullish(),
+    }).loose(),
+  ).nullish(),
+  usage: WireUsage.nullish(),
+  error: z.unknown().optional(),
+}).loose();
+
+export const WireCompletionsChunk = z.object({
+  id: z.string().nullish(),
+  created: z.number().nullish(),
+  model: z.string().nullish(),
+  choices: z.array(
+    z.object({
+      index: z.number().nullish(),
+      text: z.string().nullish(),
+      finish_reason: z.string().nullish(),
+    }).loose(),
+  ).nullish(),
+  usage: WireUsage.nullish(),
+  error: z.unknown().optional(),
+}).loose();
+
+export const WireError = z.object({
+  error: z.union([
+    z.object({
+      message: z.string().nullish(),
+      type: z.string().nullish(),
+      code: z.union([z.string(), z.number()]).nullish(),
+      param: z.string().nullish(),
+    }).loose(),
+    z.string(),
+  ]).optional(),
+  message: z.string().optional(),
+  detail: z.unknown().optional(),
+}).loose();

@@ -1,0 +1,158 @@
+/**
+ * The only code that touches Deno.* or Bun.*: serving HTTP, signals, arguments. Everything else
+ * is runtime-neutral (web standards and node: built-ins).
+ */
+import process from "node:process";
+
+export type RuntimeName = "deno" | "bun" | "node";
+
+interface BunServer {
+  port: number;
+  hostname: string;
+  stop(closeActiveConnections?: boolean): Promise<void>;
+  requestIP(request: Request): { address: string } | null;
+  timeout(request: Request, seconds: number): void;
+}
+interface BunGlobal {
+  version: string;
+  serve(options: Record<string, unknown>): BunServer;
+}
+
+const bun = (globalThis as { Bun?: BunGlobal }).Bun;
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined" && bun === undefined;
+
+export const runtimeName: RuntimeName = bun ? "bun" : isDeno ? "deno" : "node";
+
+/** "deno 2.x" / "bun 1.x", for --version and logs. */
+export function runtimeVersion(): string {
+  if (bun) return `bun ${bun.version}`;
+  if (isDeno) return `deno ${Deno.version.deno}`;
+  return `node ${process.version}`;
+}
+
+/** Command-line arguments after the program (and script) name. */
+export function args(): string[] {
+  return isDeno ? [...Deno.args] : process.argv.slice(2);
+}
+
+export interface ConnectionInfo {
+  remoteAddress: string;
+}
+
+export type Handler = (request: Request, info: ConnectionInfo) => Response | Promise<Response>;
+
+export interface ServeOptions {
+  hostname: string;
+  port: number;
+  handler: Handler;
+  /** Let several processes bind the same port (Linux SO_REUSEPORT). */
+  reusePort?: boolean;
+}
+
+export interface RunningServer {
+  hostname: string;
+  port: number;
+  /** Stops accepting connections and resolves when in-flight requests have finished. */
+  shutdown(): Promise<void>;
+}
+
+const INTERNAL_ERROR = () =>
+  new Response(
+    JSON.stringify({
+      error: { message: "internal error", type: "server_error", param: null, code: null },
+    }),
+    { status: 500, headers: { "content-type": "application/json" } },
+  );
+
+/** Thrown when the port is taken or cannot be bound. */
+export class BindError extends Error {}
+
+/** Starts an HTTP server; resolves once it is listening. */
+export function serve(options: ServeOptions): Promise<RunningServer> {
+  if (bun) return serveBun(bun, options);
+  if (isDeno) return serveDeno(options);
+  return Promise.reject(new Error("gateway needs Deno or Bun to serve HTTP"));
+}
+
+function bindError(error: unknown, options: ServeOptions): Error {
+  const code = (error as { code?: string }).code ?? (error as Error).name;
+  const text = `${code ?? ""} ${(error as Error).message ?? ""}`;
+  if (/AddrInUse|EADDRINUSE|in use/i.test(text)) {
+    return new BindError(
+      `port ${options.port} on ${options.hostname} is already in use; stop the other process or pass --port`,
+    );
+  }
+  if (/AddrNotAvailable|EADDRNOTAVAIL|PermissionDenied|EACCES/i.test(text)) {
+    return new BindError(
+      `cannot listen on ${options.hostname}:${options.port}: ${(error as Error).message}`,
+    );
+  }
+  return error as Error;
+}
+
+function serveDeno(options: ServeOptions): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    try {
+      const server = Deno.serve({
+        hostname: options.hostname,
+        port: options.port,
+        reusePort: options.reusePort ?? false,
+        onListen: () => {},
+        // The app answers its own errors; this only catches a handler that throws anyway.
+        onError: () => INTERNAL_ERROR(),
+        handler: (request, info) => {
+          const addr = info.remoteAddr as { hostname?: string };
+          return options.handler(request, { remoteAddress: addr.hostname ?? "unknown" });
+        },
+      });
+      const addr = server.addr as Deno.NetAddr;
+      resolve({ hostname: addr.hostname, port: addr.port, shutdown: () => server.shutdown() });
+    } catch (error) {
+      reject(bindError(error, options));
+    }
+  });
+}
+
+function serveBun(runtime: BunGlobal, options: ServeOptions): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    try {
+      const server = runtime.serve({
+        hostname: options.hostname,
+        port: options.port,
+        reusePort: options.reusePort ?? false,
+        // The app enforces its own body limit (with a clear 413); this is only a backstop.
+        maxRequestBodySize: 1024 ** 3,
+        idleTimeout: 255,
+        fetch: (request: Request, srv: BunServer) => {
+          // LLM answers and streams may be silent for minutes; never cut them on idleness.
+          srv.timeout(request, 0);
+          return options.handler(request, {
+            remoteAddress: srv.requestIP(request)?.address ?? "unknown",
+          });
+        },
+      });
+      resolve({
+        hostname: server.hostname,
+        port: server.port,
+        shutdown: () => server.stop(false),
+      });
+    } catch (error) {
+      reject(bindError(error, options));
+    }
+  });
+}
+
+/** Runs `handler` on each delivery of a signal; returns a function that removes it. */
+export function onSignal(signal: "SIGINT" | "SIGTERM" | "SIGHUP", handler: () => void): () => void {
+  if (isDeno) {
+    Deno.addSignalListener(signal, handler);
+    return () => Deno.removeSignalListener(signal, handler);
+  }
+  process.on(signal, handler);
+  return () => process.off(signal, handler);
+}
+
+/** Ends the process. */
+export function exit(code: number): never {
+  process.exit(code);
+}

@@ -1,0 +1,36 @@
+/** Fields shared by the chat and completions requests, and the usage block of responses. */
+import { z } from "@hono/zod-openapi";
+
+/** Sampling and length controls accepted by chat and completions (OpenAI's names and ranges). */
+export const samplingFields = {
+  temperature: z.number().min(0).max(2).optional().openapi({ example: 0.7 }),
+  top_p: z.number().min(0).max(1).optional(),
+  top_k: z.number().int().min(1).optional(),
+  n: z.number().int().min(1).max(128).optional(),
+  max_tokens: z.number().int().min(1).optional(),
+  max_completion_tokens: z.number().int().min(1).optional(),
+  presence_penalty: z.number().min(-2).max(2).optional(),
+  frequency_penalty: z.number().min(-2).max(2).optional(),
+  seed: z.number().int().optional(),
+  stop: z.union([z.string(), z.array(z.string()).max(16)]).optional()
+    .openapi({ description: "A stop sequence or a list of them." }),
+  stream: z.boolean().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullable().optional(),
+  user: z.string().optional(),
+  /** On /v1/* the endpoint or route name; refused on the MLflow invocation paths. */
+  model: z.string().optional().openapi({ description: "Endpoint or route name (on /v1 routes)." }),
+};
+
+/** Token counts; null where the provider does not report them (as MLflow does). */
+export const Usage = z.object({
+  prompt_tokens: z.number().int().nullable(),
+  completion_tokens: z.number().int().nullable(),
+  total_tokens: z.number().int().nullable(),
+}).openapi("Usage");
+export type Usage = z.infer<typeof Usage>;
+
+/** Sums prompt and completion tokens into a usage block. */
+export function usageOf(prompt: number | null, completion: number | null): Usage {
+  const total = prompt === null && completion === null ? null : (prompt ?? 0) + (completion ?? 0);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total };
+}

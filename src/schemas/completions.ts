@@ -1,0 +1,40 @@
+/** The text completions request, response and stream chunk. */
+import { z } from "@hono/zod-openapi";
+import { samplingFields, Usage } from "./common.ts";
+
+/** POST /v1/completions, or the invocations of an `llm/v1/completions` endpoint. */
+export const CompletionsRequest = z.object({
+  prompt: z.string(),
+  echo: z.boolean().optional(),
+  suffix: z.string().optional(),
+  ...samplingFields,
+}).loose().openapi("CompletionsRequest", {
+  example: { model: "completions", prompt: "Once upon a time", max_tokens: 32 },
+});
+export type CompletionsRequest = z.infer<typeof CompletionsRequest>;
+
+export const CompletionsChoice = z.object({
+  index: z.number().int(),
+  text: z.string(),
+  finish_reason: z.string().nullable(),
+});
+
+export const CompletionsResponse = z.object({
+  id: z.string().nullable(),
+  object: z.literal("text_completion"),
+  created: z.number().int(),
+  model: z.string(),
+  choices: z.array(CompletionsChoice),
+  usage: Usage,
+}).openapi("CompletionsResponse");
+export type CompletionsResponse = z.infer<typeof CompletionsResponse>;
+
+export const CompletionsChunk = z.object({
+  id: z.string().nullable(),
+  object: z.literal("text_completion"),
+  created: z.number().int(),
+  model: z.string(),
+  choices: z.array(CompletionsChoice),
+  usage: Usage.nullable().optional(),
+}).openapi("CompletionsChunk");
+export type CompletionsChunk = z.infer<typeof CompletionsChunk>;
