@@ -1,0 +1,231 @@
+/** The official `openai` npm SDK, unchanged, against the gateway's /v1 routes (OpenAI upstream). */
+import OpenAI from "openai";
+import { assert, assertEquals, assertMatch } from "../assert.ts";
+import { startMockOpenAI } from "../mocks/openai.ts";
+import { startGateway, UNDER_TEST } from "./harness.ts";
+
+const KEY = "sk-mock-sdk-key-0123456789";
+
+Deno.test(`openai SDK against the gateway (${UNDER_TEST})`, async (t) => {
+  const upstream = startMockOpenAI({ apiKey: KEY });
+  const gateway = await startGateway({
+    env: { SDK_TEST_OPENAI_KEY: KEY },
+    config: `
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      name: gpt-4o-mini
+      config:
+        openai_api_key: $SDK_TEST_OPENAI_KEY
+        openai_api_base: ${upstream.baseUrl}
+  - name: completions
+    endpoint_type: llm/v1/completions
+    model:
+      provider: openai
+      name: gpt-3.5-turbo-instruct
+      config:
+        openai_api_key: $SDK_TEST_OPENAI_KEY
+        openai_api_base: ${upstream.baseUrl}
+  - name: embeddings
+    endpoint_type: llm/v1/embeddings
+    model:
+      provider: openai
+      name: text-embedding-3-small
+      config:
+        openai_api_key: \${SDK_TEST_OPENAI_KEY}
+        openai_api_base: ${upstream.baseUrl}
+  - name: local
+    endpoint_type: llm/v1/chat
+    model: {provider: mock, name: mock-1}
+`,
+  });
+  const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "anything", maxRetries: 0 });
+  try {
+    await t.step(
+      "chat.completions.create answers through the upstream with the endpoint's model",
+      async () => {
+        const completion = await client.chat.completions.create({
+          model: "chat",
+          messages: [{ role: "system", content: "Be brief." }, {
+            role: "user",
+            content: "Hello there",
+          }],
+          temperature: 0.2,
+        });
+        assertEquals(completion.choices[0]?.message.content, "Echo: Hello there");
+        assertEquals(completion.choices[0]?.finish_reason, "stop");
+        assert((completion.usage?.total_tokens ?? 0) > 0);
+        const sent = upstream.recorder.last?.body as Record<string, unknown>;
+        assertEquals(sent.model, "gpt-4o-mini");
+        assertEquals(sent.temperature, 0.2);
+        assertEquals(upstream.recorder.last?.headers["authorization"], `Bearer ${KEY}`);
+      },
+    );
+
+    await t.step("streaming chat relays every chunk and ends cleanly", async () => {
+      const stream = await client.chat.completions.create({
+        model: "chat",
+        messages: [{ role: "user", content: "one two three" }],
+        stream: true,
+      });
+      let text = "";
+      let finish: string | null | undefined;
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta.content ?? "";
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+      }
+      assertEquals(text, "Echo: one two three");
+      assertEquals(finish, "stop");
+    });
+
+    await t.step("stream_options.include_usage gives a final usage chunk", async () => {
+      const stream = await client.chat.completions.create({
+        model: "chat",
+        messages: [{ role: "user", content: "count me" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      let usage: OpenAI.CompletionUsage | null | undefined;
+      for await (const chunk of stream) usage = chunk.usage ?? usage;
+      assert(usage && usage.total_tokens > 0, "usage arrives in the stream");
+    });
+
+    await t.step("tools pass through, and a tool round trip works", async () => {
+      const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [{
+        type: "function",
+        function: {
+          name: "get_weather",
+          description: "Weather for a city",
+          parameters: {
+            type: "object",
+            properties: {
+              q: { type: "string" },
+              unit: { type: "object", properties: { kind: { type: "string", enum: ["c", "f"] } } },
+            },
+            required: ["q"],
+          },
+        },
+      }];
+      const first = await client.chat.completions.create({
+        model: "chat",
+        messages: [{ role: "user", content: "Paris" }],
+        tools,
+        tool_choice: "auto",
+      });
+      const call = first.choices[0]?.message.tool_calls?.[0];
+      assert(call && call.type === "function");
+      assertEquals(call.function.name, "get_weather");
+      assertEquals(JSON.parse(call.function.arguments), { q: "Paris" });
+      assertEquals(first.choices[0]?.finish_reason, "tool_calls");
+      const sentTools = (upstream.recorder.last?.body as { tools: unknown }).tools;
+      assertEquals(sentTools, tools, "nested tool schemas reach the upstream unchanged");
+
+      const second = await client.chat.completions.create({
+        model: "chat",
+        messages: [
+          { role: "user", content: "Paris" },
+          { role: "assistant", content: null, tool_calls: [call] },
+          { role: "tool", tool_call_id: call.id, content: "sunny" },
+        ],
+        tools,
+      });
+      assertEquals(second.choices[0]?.message.content, "Tool said: sunny");
+    });
+
+    await t.step("streamed tool calls keep their index and reassemble", async () => {
+      const stream = await client.chat.completions.create({
+        model: "chat",
+        messages: [{ role: "user", content: "Rome" }],
+        tools: [{
+          type: "function",
+          function: { name: "lookup", parameters: { type: "object", properties: {} } },
+        }],
+        stream: true,
+      });
+      let args = "";
+      let name = "";
+      for await (const chunk of stream) {
+        const delta = chunk.choices[0]?.delta.tool_calls?.[0];
+        if (delta) assertEquals(delta.index, 0);
+        name += delta?.function?.name ?? "";
+        args += delta?.function?.arguments ?? "";
+      }
+      assertEquals(name, "lookup");
+      assertEquals(JSON.parse(args), { q: "Rome" });
+    });
+
+    await t.step("completions.create, plain and streaming", async () => {
+      const completion = await client.completions.create({
+        model: "completions",
+        prompt: "Say hi",
+        max_tokens: 5,
+      });
+      assertEquals(completion.choices[0]?.text, "Echo: Say hi");
+      const stream = await client.completions.create({
+        model: "completions",
+        prompt: "a b",
+        stream: true,
+      });
+      let text = "";
+      for await (const chunk of stream) text += chunk.choices[0]?.text ?? "";
+      assertEquals(text, "Echo: a b");
+    });
+
+    await t.step("embeddings.create returns one vector per input", async () => {
+      const result = await client.embeddings.create({
+        model: "embeddings",
+        input: ["a", "bb"],
+        encoding_format: "float",
+      });
+      assertEquals(result.data.length, 2);
+      assertEquals(result.data[1]?.index, 1);
+      assertEquals(result.data[0]?.embedding.length, 8);
+      assertEquals(
+        (upstream.recorder.last?.body as { model: string }).model,
+        "text-embedding-3-small",
+      );
+    });
+
+    await t.step("models.list names every endpoint", async () => {
+      const ids = [];
+      for await (const model of client.models.list()) ids.push(model.id);
+      assertEquals(ids.sort(), ["chat", "completions", "embeddings", "local"]);
+    });
+
+    await t.step("errors surface as the SDK's typed errors", async () => {
+      try {
+        await client.chat.completions.create({
+          model: "nope",
+          messages: [{ role: "user", content: "x" }],
+        });
+        throw new Error("expected a failure");
+      } catch (error) {
+        assert(error instanceof OpenAI.NotFoundError, String(error));
+        assertMatch(error.message, /nope/);
+      }
+      try {
+        await client.chat.completions.create({
+          model: "embeddings",
+          messages: [{ role: "user", content: "x" }],
+        });
+        throw new Error("expected a failure");
+      } catch (error) {
+        assert(error instanceof OpenAI.BadRequestError, String(error));
+        assertMatch(error.message, /v1\/embeddings/);
+      }
+    });
+
+    await t.step("the mock provider works through the SDK too", async () => {
+      const completion = await client.chat.completions.create({
+        model: "local",
+        messages: [{ role: "user", content: "ping" }],
+      });
+      assertEquals(completion.choices[0]?.message.content, "ping");
+    });
+  } finally {
+    await gateway.stop();
+    await upstream.close();
+  }
+});

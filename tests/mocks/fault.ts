@@ -1,0 +1,155 @@
+/**
+ * Faults a mock upstream can be told to inject into its next responses: an error status with
+ * the provider's own body, a hang, a malformed body, a stream cut mid-way.
+ */
+
+export type Fault =
+  | { kind: "status"; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: "hang" }
+  | { kind: "malformed" }
+  | { kind: "cut"; afterChunks: number }
+  | { kind: "delay"; ms: number };
+
+/** A queue of faults, consumed one per request. */
+export class FaultQueue {
+  #queue: Fault[] = [];
+
+  /** Makes the next `times` requests fail with `fault`. */
+  push(fault: Fault, times = 1): void {
+    for (let i = 0; i < times; i++) this.#queue.push(fault);
+  }
+
+  next(): Fault | undefined {
+    return this.#queue.shift();
+  }
+
+  clear(): void {
+    this.#queue = [];
+  }
+}
+
+/** A response that never completes (until the client gives up). */
+export function hangingResponse(signal: AbortSignal): Promise<Response> {
+  return new Promise((_, reject) =>
+    signal.addEventListener("abort", () => reject(new Error("aborted")))
+  );
+}
+
+/** One request the mock received. */
+export interface Recorded {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** Records requests and stream aborts for assertions. */
+export class Recorder {
+  readonly requests: Recorded[] = [];
+  aborted = 0;
+
+  async record(request: Request): Promise<Recorded> {
+    const url = new URL(request.url);
+    const text = await request.text();
+    let body: unknown = text;
+    try {
+      body = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      // keep the raw text
+    }
+    const entry: Recorded = {
+      method: request.method,
+      path: url.pathname,
+      query: url.search,
+      headers: Object.fromEntries(request.headers),
+      body,
+    };
+    this.requests.push(entry);
+    return entry;
+  }
+
+  get last(): Recorded | undefined {
+    return this.requests[this.requests.length - 1];
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.aborted = 0;
+  }
+}
+
+export interface MockServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves `handler` on a free loopback port. */
+export function serveMock(handler: (request: Request) => Response | Promise<Response>): MockServer {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+  const port = (server.addr as Deno.NetAddr).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: async () => {
+      await server.shutdown();
+    },
+  };
+}
+
+/** An SSE body from `events`, optionally cut (connection dropped) after some of them. */
+export function sseStream(
+  events: readonly string[],
+  options: { cutAfter?: number | undefined; delayMs?: number; onAbort?: () => void } = {},
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (options.cutAfter !== undefined && i >= options.cutAfter) {
+        controller.error(new Error("connection cut by the mock"));
+        return;
+      }
+      if (i >= events.length) {
+        controller.close();
+        return;
+      }
+      if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+      controller.enqueue(encoder.encode(events[i++]));
+    },
+    cancel() {
+      options.onAbort?.();
+    },
+  });
+}
+
+/** A TCP server that reads a request and drops the connection without answering. */
+export function startClosingServer(): MockServer & { connections: number } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const state = { connections: 0 };
+  (async () => {
+    for await (const conn of listener) {
+      state.connections++;
+      conn.read(new Uint8Array(4096)).catch(() => null).finally(() => {
+        try {
+          conn.close();
+        } catch {
+          // already closed
+        }
+      });
+    }
+  })().catch(() => {});
+  const port = (listener.addr as Deno.NetAddr).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    get connections() {
+      return state.connections;
+    },
+    close: () => {
+      listener.close();
+      return Promise.resolve();
+    },
+  };
+}
