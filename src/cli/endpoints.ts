@@ -55,7 +55,11 @@ async function fetchListing(base: string): Promise<Listing> {
 }
 
 async function readListing(path: string): Promise<Listing> {
-  const result = await loadConfigFile(path, { env: process.env, missingEnv: "warning" });
+  const result = await loadConfigFile(path, {
+    env: process.env,
+    missingEnv: "warning",
+    mode: "validate",
+  });
   if (!result.config) {
     const errors = result.problems.filter((p) => p.severity === "error").map((p) =>
       formatProblem(path, p)

@@ -89,7 +89,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   }
 
   const logger = new Logger({ level, format });
-  const gateway = new Gateway(loaded.config, { logger });
+  const gateway = new Gateway(loaded.config, { logger, env: process.env });
   const app = createApp({ gateway, version: VERSION });
   let server;
   try {

@@ -58,6 +58,8 @@ export interface LoadOptions {
   env?: Env;
   /** How a missing environment variable counts: an error at start, a warning in `validate`. */
   missingEnv?: Severity;
+  /** `validate` accepts configs that `start` refuses (retired providers), with a warning. */
+  mode?: "serve" | "validate";
 }
 
 export interface LoadResult {
@@ -103,6 +105,7 @@ function checkProviderConfigs(
   locator: Locator,
   env: Env,
   missingEnv: Severity,
+  mode: "serve" | "validate",
 ): ProviderCheck {
   const result: ProviderCheck = { configs: new Map(), problems: [], secrets: [] };
   const endpoints = Array.isArray(data.endpoints) ? data.endpoints : [];
@@ -112,6 +115,20 @@ function checkProviderConfigs(
     const name = typeof written === "string" ? canonicalProvider(written) : undefined;
     if (name === undefined) return;
     const provider = providerFor(name);
+    if (provider.retired) {
+      const at: PropertyKey[] = ["endpoints", i, "model", "provider"];
+      result.problems.push(located(
+        {
+          severity: mode === "validate" ? "warning" : "error",
+          path: formatPath(at),
+          message:
+            `provider '${name}' is retired: its API no longer exists, so the gateway cannot serve this endpoint`,
+          hint: provider.retired.replacement,
+        },
+        locator,
+        at,
+      ));
+    }
     const raw = endpoint.model.config ?? {};
     if (!isRecord(raw)) return; // the base schema reports the wrong type
     const at: PropertyKey[] = ["endpoints", i, "model", "config"];
@@ -235,7 +252,7 @@ export function loadConfigText(
       ...issuesToProblems(parsed.error.issues, { schema: GatewayConfigSpec, data, locator }),
     );
   }
-  const providers = checkProviderConfigs(data, locator, env, missingEnv);
+  const providers = checkProviderConfigs(data, locator, env, missingEnv, options.mode ?? "serve");
   problems.push(...providers.problems);
   problems.push(...crossCheck(data).map((c) => located(c.problem, locator, c.at, c.atKey)));
 

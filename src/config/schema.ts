@@ -9,11 +9,35 @@ export const ENDPOINT_TYPES = ["llm/v1/chat", "llm/v1/completions", "llm/v1/embe
 export type EndpointType = (typeof ENDPOINT_TYPES)[number];
 
 /** Every provider name a config may use. The registry maps each to an implementation. */
-export const PROVIDER_NAMES = ["openai", "mock"] as const;
+export const PROVIDER_NAMES = [
+  "openai",
+  "azure",
+  "anthropic",
+  "gemini",
+  "bedrock",
+  "mistral",
+  "cohere",
+  "togetherai",
+  "huggingface-text-generation-inference",
+  "mlflow-model-serving",
+  "groq",
+  "deepseek",
+  "xai",
+  "fireworks",
+  "openrouter",
+  "ollama",
+  "vllm",
+  "palm",
+  "mosaicml",
+  "ai21labs",
+  "mock",
+] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** Other spellings accepted for a provider (MLflow matches names case-insensitively, `-` = `_`). */
-export const PROVIDER_ALIASES: Readonly<Record<string, ProviderName>> = {};
+export const PROVIDER_ALIASES: Readonly<Record<string, ProviderName>> = {
+  "amazon-bedrock": "bedrock",
+};
 
 /** Names used in URLs: letters, digits, `-`, `_` and `.` (MLflow 3.9's rule). */
 export const NAME_PATTERN = /^[a-zA-Z0-9_\-.]+$/;

@@ -25,9 +25,11 @@ import {
   type StreamFormat,
   type StreamParser,
   type TranslationWarning,
+  type UpstreamRequest,
 } from "./provider.ts";
 import { bodyChunks, type CallOptions, callUpstream, ClientClosedError, readJson } from "./http.ts";
 import { parseNdjson, parseSse } from "./sse.ts";
+import { parseAwsEventStream } from "./eventstream.ts";
 import { destinationOrder } from "./routing.ts";
 import { isRetryable, retryDelayMs, sleep } from "./retry.ts";
 
@@ -93,6 +95,8 @@ export interface GatewayDeps {
   logger: Logger;
   fetch?: typeof fetch;
   random?: () => number;
+  /** The environment lent to providers' authorize hooks (AWS credentials). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 const OPERATION_PATHS: Record<Operation, string> = {
@@ -103,14 +107,15 @@ const OPERATION_PATHS: Record<Operation, string> = {
 
 type StreamingOperation = "chat" | "completions";
 
-function decodeStream(
-  format: StreamFormat,
-  bytes: AsyncIterable<Uint8Array>,
-): AsyncIterable<StreamEvent> {
-  if (format === "ndjson") return parseNdjson(bytes);
-  if (format === "sse") return parseSse(bytes);
-  throw new UnsupportedFeatureError(`stream format ${format} is not supported`);
-}
+/** Decoders of each upstream stream framing into events. */
+const STREAM_DECODERS: Record<
+  StreamFormat,
+  (bytes: AsyncIterable<Uint8Array>) => AsyncIterable<StreamEvent>
+> = {
+  sse: parseSse,
+  ndjson: parseNdjson,
+  "aws-eventstream": parseAwsEventStream,
+};
 
 async function* relay<Chunk>(
   events: AsyncIterable<StreamEvent>,
@@ -125,9 +130,12 @@ export class Gateway {
   #logger: Logger;
   #fetch: typeof fetch | undefined;
   #random: () => number;
+  #env: Readonly<Record<string, string | undefined>>;
+  #cache = new Map<string, unknown>();
 
   constructor(config: LoadedConfig, deps: GatewayDeps) {
     this.#logger = deps.logger;
+    this.#env = deps.env ?? {};
     this.#fetch = deps.fetch;
     this.#random = deps.random ?? Math.random;
     this.#snapshot = new Snapshot(config, 1);
@@ -146,6 +154,7 @@ export class Gateway {
   reload(config: LoadedConfig): Snapshot {
     this.#logger.setSecrets([...config.secrets, ...this.#snapshot.config.secrets]);
     this.#snapshot = new Snapshot(config, this.#snapshot.version + 1);
+    this.#cache = new Map();
     this.#logger.setSecrets(config.secrets);
     return this.#snapshot;
   }
@@ -201,6 +210,23 @@ export class Gateway {
     );
   }
 
+  /** Runs the provider's authorize hook (signing, token fetches), if it has one. */
+  #authorize(
+    ep: EndpointRuntime,
+    request: UpstreamRequest,
+    ctx: CallContext<unknown>,
+    signal: AbortSignal,
+  ): Promise<UpstreamRequest> | UpstreamRequest {
+    if (!ep.provider.authorize) return request;
+    return ep.provider.authorize(request, ctx, {
+      fetch: this.#fetch ?? fetch,
+      env: this.#env,
+      now: Date.now,
+      cache: this.#cache,
+      signal,
+    });
+  }
+
   #context(ep: EndpointRuntime, stream: boolean): CallContext<unknown> {
     return { endpoint: ep.spec.name, model: ep.spec.model, config: ep.spec.config, stream };
   }
@@ -235,7 +261,7 @@ export class Gateway {
         throw error;
       }
     }
-    const upstream = impl.buildRequest(request, ctx);
+    const upstream = await this.#authorize(ep, impl.buildRequest(request, ctx), ctx, opts.signal);
     warnings.push(...upstream.warnings);
     const callOptions = this.#callOptions(ep, opts.signal);
     const response = await callUpstream(upstream, callOptions);
@@ -264,11 +290,18 @@ export class Gateway {
         source = impl.stream(request, ctx, controller.signal);
       } else {
         if (!impl.streamParser) throw notImplemented(ep, op, true);
-        const upstream = impl.buildRequest(request, ctx);
+        const upstream = await this.#authorize(
+          ep,
+          impl.buildRequest(request, ctx),
+          ctx,
+          controller.signal,
+        );
         warnings.push(...upstream.warnings);
         const callOptions = this.#callOptions(ep, controller.signal);
         const response = await callUpstream(upstream, callOptions);
-        const events = decodeStream(impl.streamFormat ?? "sse", bodyChunks(response, callOptions));
+        const events = STREAM_DECODERS[impl.streamFormat ?? "sse"](
+          bodyChunks(response, callOptions),
+        );
         source = relay(events, impl.streamParser(ctx));
       }
       const iterator = source[Symbol.asyncIterator]();

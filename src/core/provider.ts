@@ -115,6 +115,21 @@ export interface ProviderErrorInfo {
   retryAfter?: number;
 }
 
+/**
+ * What the core lends a provider's `authorize` hook: the only I/O a provider may do, through
+ * objects owned by the Gateway (so tests can replace them and nothing is global).
+ */
+export interface ProviderIO {
+  fetch: typeof fetch;
+  /** The process environment (e.g. AWS's standard credential variables). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Per-gateway cache for credentials and tokens (cleared on config reload). */
+  cache: Map<string, unknown>;
+  signal: AbortSignal;
+}
+
 /** A provider: its config schema and one translator per operation it serves. */
 export interface Provider<C = unknown> {
   name: ProviderName;
@@ -131,6 +146,20 @@ export interface Provider<C = unknown> {
   embeddings?: ProviderOperation<"embeddings", C>;
   /** Reads the provider's error body; the core maps the status. */
   parseError?(status: number, body: string, headers: Headers): ProviderErrorInfo;
+  /**
+   * Adds credentials that need I/O or the clock (AWS SigV4 signing, STS role assumption),
+   * after `buildRequest` and before the call.
+   */
+  authorize?(
+    request: UpstreamRequest,
+    ctx: CallContext<C>,
+    io: ProviderIO,
+  ): Promise<UpstreamRequest>;
+  /**
+   * Set for providers whose API was shut down: `validate` warns, `start` refuses, and the
+   * message names the replacement.
+   */
+  retired?: { replacement: string };
 }
 
 /** What an endpoint can do, derived from the provider's operations. */
