@@ -1,14 +1,42 @@
-/** The `gemini` provider (scaffold: its operations are being written). */
-import { z } from "zod";
+/**
+ * The `gemini` provider: Google's Gemini API (generativelanguage.googleapis.com). Chat and
+ * completions use `generateContent` (`streamGenerateContent?alt=sse` when streaming),
+ * embeddings use `batchEmbedContents`; the key goes in `x-goog-api-key`.
+ */
 import type { Provider } from "../../core/provider.ts";
+import { GeminiConfig } from "./config.ts";
+import { buildChatRequest, buildCompletionsRequest } from "./request.ts";
+import { parseChatResponse, parseCompletionsResponse, PROVIDER } from "./response.ts";
+import { chatStreamParser, completionsStreamParser } from "./stream.ts";
+import { buildEmbeddingsRequest, parseEmbeddingsResponse } from "./embeddings.ts";
+import { parseGeminiError } from "./errors.ts";
 
-export const geminiProvider: Provider = {
+const gemini: Provider<GeminiConfig> = {
   name: "gemini",
-  displayName: "Gemini",
-  configSchema: z.object({
-    gemini_api_key: z.unknown().optional(),
-    gemini_api_base: z.unknown().optional(),
-  }),
+  displayName: PROVIDER,
+  configSchema: GeminiConfig,
   secretKeys: ["gemini_api_key"],
-  supportsTools: false,
+  supportsTools: true,
+  chat: {
+    kind: "http",
+    buildRequest: buildChatRequest,
+    parseResponse: parseChatResponse,
+    streamParser: chatStreamParser,
+    streamFormat: "sse",
+  },
+  completions: {
+    kind: "http",
+    buildRequest: buildCompletionsRequest,
+    parseResponse: parseCompletionsResponse,
+    streamParser: completionsStreamParser,
+    streamFormat: "sse",
+  },
+  embeddings: {
+    kind: "http",
+    buildRequest: buildEmbeddingsRequest,
+    parseResponse: parseEmbeddingsResponse,
+  },
+  parseError: parseGeminiError,
 };
+
+export const geminiProvider: Provider = gemini as Provider;
