@@ -1,14 +1,42 @@
-/** The `cohere` provider (scaffold: its operations are being written). */
-import { z } from "zod";
+/**
+ * The `cohere` provider, on Cohere's v2 API: chat (tools, images, JSON output, streaming) and
+ * completions through `POST /v2/chat`, embeddings through `POST /v2/embed`.
+ */
 import type { Provider } from "../../core/provider.ts";
+import { CohereConfig } from "./config.ts";
+import {
+  buildCohereChatRequest,
+  buildCohereCompletionsRequest,
+  buildCohereEmbedRequest,
+} from "./request.ts";
+import { parseCohereChat, parseCohereCompletions, parseCohereEmbed } from "./response.ts";
+import { cohereChatStreamParser, cohereCompletionsStreamParser } from "./stream.ts";
+import { parseCohereError } from "./errors.ts";
 
-export const cohereProvider: Provider = {
+export const cohereProvider: Provider<CohereConfig> = {
   name: "cohere",
   displayName: "Cohere",
-  configSchema: z.object({
-    cohere_api_key: z.unknown().optional(),
-    cohere_api_base: z.unknown().optional(),
-  }),
+  configSchema: CohereConfig,
   secretKeys: ["cohere_api_key"],
-  supportsTools: false,
+  supportsTools: true,
+  chat: {
+    kind: "http",
+    buildRequest: buildCohereChatRequest,
+    parseResponse: parseCohereChat,
+    streamParser: cohereChatStreamParser,
+    streamFormat: "sse",
+  },
+  completions: {
+    kind: "http",
+    buildRequest: buildCohereCompletionsRequest,
+    parseResponse: parseCohereCompletions,
+    streamParser: cohereCompletionsStreamParser,
+    streamFormat: "sse",
+  },
+  embeddings: {
+    kind: "http",
+    buildRequest: buildCohereEmbedRequest,
+    parseResponse: parseCohereEmbed,
+  },
+  parseError: (status, body) => parseCohereError(status, body),
 };
