@@ -1,44 +1,27 @@
 /**
  * The `openai` provider: OpenAI's API and every server that speaks it (vLLM, Ollama, LM Studio...)
  * through `openai_api_base`, and Azure OpenAI through `openai_api_type: azure | azuread`.
+ * It is the one OpenAI-wire adapter (`adapter.ts`) with OpenAI's profile; the presets
+ * (`presets.ts`) and `azure` (`azure.ts`) are the same adapter with other data.
  */
 import type { Provider } from "../../core/provider.ts";
 import { OpenAIConfig } from "./config.ts";
-import { buildOpenAIRequest } from "./request.ts";
-import {
-  parseChatResponse,
-  parseCompletionsResponse,
-  parseEmbeddingsResponse,
-} from "./response.ts";
-import { chatStreamParser, completionsStreamParser } from "./stream.ts";
-import { parseOpenAIError } from "./errors.ts";
+import { openAICompatibleProvider } from "./adapter.ts";
+import { OPENAI_PROFILE } from "./profile.ts";
+import { openAIHeaders, openAIUrl } from "./request.ts";
+import { azureStreamUsage } from "./azure.ts";
 
-const NAME = "OpenAI";
-
-export const openAIProvider: Provider<OpenAIConfig> = {
+export const openAIProvider: Provider<OpenAIConfig> = openAICompatibleProvider<OpenAIConfig>({
   name: "openai",
-  displayName: NAME,
+  displayName: "OpenAI",
   configSchema: OpenAIConfig,
   secretKeys: ["openai_api_key"],
-  supportsTools: true,
-  chat: {
-    kind: "http",
-    buildRequest: (request, ctx) => buildOpenAIRequest("chat/completions", request, ctx),
-    parseResponse: (json, ctx) => parseChatResponse(json, ctx, NAME),
-    streamParser: (ctx) => chatStreamParser(ctx, NAME),
-    streamFormat: "sse",
-  },
-  completions: {
-    kind: "http",
-    buildRequest: (request, ctx) => buildOpenAIRequest("completions", request, ctx),
-    parseResponse: (json, ctx) => parseCompletionsResponse(json, ctx, NAME),
-    streamParser: (ctx) => completionsStreamParser(ctx, NAME),
-    streamFormat: "sse",
-  },
-  embeddings: {
-    kind: "http",
-    buildRequest: (request, ctx) => buildOpenAIRequest("embeddings", request, ctx),
-    parseResponse: (json, ctx) => parseEmbeddingsResponse(json, ctx, NAME),
-  },
-  parseError: (status, body) => parseOpenAIError(status, body),
-};
+  profile: OPENAI_PROFILE,
+  target: (config, path) => ({
+    url: openAIUrl(config, path),
+    headers: openAIHeaders(config),
+    sendModel: config.openai_api_type === "openai",
+  }),
+  streamUsage: (config) =>
+    config.openai_api_type === "openai" ? "request" : azureStreamUsage(config.openai_api_version),
+});

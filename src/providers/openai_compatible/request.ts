@@ -1,8 +1,24 @@
-/** Builds OpenAI-wire requests: URL, auth headers and body (the canonical body is already OpenAI's). */
-import type { CallContext, UpstreamRequest } from "../../core/provider.ts";
+/**
+ * Builds OpenAI-wire requests: URL, auth headers and body. The canonical body is already
+ * OpenAI's, so building one is: the endpoint's model, the stream fields, then the server's quirks.
+ */
+import type { CallContext, TranslationWarning, UpstreamRequest } from "../../core/provider.ts";
 import { OPENAI_DEFAULT_BASE, type OpenAIConfig } from "./config.ts";
+import {
+  applyQuirks,
+  applyStreamFields,
+  type OpenAIPath,
+  type PathQuirks,
+  type StreamUsage,
+  type WireBody,
+} from "./profile.ts";
 
-export type OpenAIPath = "chat/completions" | "completions" | "embeddings";
+export type { OpenAIPath } from "./profile.ts";
+
+/** The URL of one path of an OpenAI-compatible base: `{base}/{path}`, trailing slashes ignored. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, "")}/${path}`;
+}
 
 /** The upstream URL: `{base}/{path}`, or Azure's deployment URL with `api-version`. */
 export function openAIUrl(config: OpenAIConfig, path: OpenAIPath): string {
@@ -29,6 +45,54 @@ export function openAIHeaders(config: OpenAIConfig): Record<string, string> {
   return headers;
 }
 
+/** JSON headers with a Bearer key when there is one. */
+export function bearerHeaders(key: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (key !== undefined) headers["authorization"] = `Bearer ${key}`;
+  return headers;
+}
+
+/** Where one call goes and how it authenticates. */
+export interface WireTarget {
+  url: string;
+  headers: Record<string, string>;
+  /** False where the URL names the model (Azure deployments): the body then carries none. */
+  sendModel: boolean;
+}
+
+/** The body's start: the client's fields without its `model`, and the endpoint's model. */
+export function bodyWithModel(
+  request: object,
+  model: string | null,
+  sendModel: boolean,
+): WireBody {
+  const { model: _clientModel, ...fields } = request as WireBody;
+  return sendModel && model !== null ? { model, ...fields } : { ...fields };
+}
+
+/**
+ * One upstream request for `path`: the endpoint's model, the stream fields for the server's
+ * usage reporting (chat and completions only), then the server's quirks for that path.
+ */
+export function buildWireRequest(
+  path: OpenAIPath,
+  start: WireBody,
+  ctx: CallContext<unknown>,
+  target: WireTarget,
+  options: { streamUsage: StreamUsage; quirks?: PathQuirks | undefined },
+): UpstreamRequest {
+  const body = { ...start };
+  const warnings: TranslationWarning[] = [];
+  if (path === "embeddings") {
+    delete body.stream;
+    delete body.stream_options;
+  } else {
+    warnings.push(...applyStreamFields(body, ctx.stream, options.streamUsage));
+  }
+  warnings.push(...applyQuirks(body, options.quirks));
+  return { url: target.url, headers: target.headers, body: JSON.stringify(body), warnings };
+}
+
 /**
  * The request body: the client's fields as they are, with the endpoint's model (Azure names
  * the deployment in the URL instead) and, when streaming, usage in the last chunk.
@@ -38,21 +102,8 @@ export function openAIBody<R extends { model?: string | undefined; stream?: bool
   ctx: CallContext<OpenAIConfig>,
   options: { streamUsage: boolean },
 ): Record<string, unknown> {
-  const { model: _clientModel, ...fields } = request;
-  const body: Record<string, unknown> =
-    ctx.config.openai_api_type === "openai" && ctx.model !== null
-      ? { model: ctx.model, ...fields }
-      : { ...fields };
-  if (ctx.stream) {
-    body.stream = true;
-    if (options.streamUsage) {
-      const given = (fields as { stream_options?: Record<string, unknown> | null }).stream_options;
-      body.stream_options = { ...(given ?? {}), include_usage: true };
-    }
-  } else {
-    delete body.stream;
-    delete body.stream_options;
-  }
+  const body = bodyWithModel(request, ctx.model, ctx.config.openai_api_type === "openai");
+  applyStreamFields(body, ctx.stream, options.streamUsage ? "request" : "automatic");
   return body;
 }
 
@@ -60,10 +111,12 @@ export function openAIBody<R extends { model?: string | undefined; stream?: bool
 export function buildOpenAIRequest<
   R extends { model?: string | undefined; stream?: boolean | undefined },
 >(path: OpenAIPath, request: R, ctx: CallContext<OpenAIConfig>): UpstreamRequest {
-  return {
+  const target: WireTarget = {
     url: openAIUrl(ctx.config, path),
     headers: openAIHeaders(ctx.config),
-    body: JSON.stringify(openAIBody(request, ctx, { streamUsage: path !== "embeddings" })),
-    warnings: [],
+    sendModel: ctx.config.openai_api_type === "openai",
   };
+  return buildWireRequest(path, bodyWithModel(request, ctx.model, target.sendModel), ctx, target, {
+    streamUsage: "request",
+  });
 }

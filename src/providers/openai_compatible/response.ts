@@ -6,6 +6,7 @@ import type { EmbeddingsResponse } from "../../schemas/embeddings.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
 import { WireChatResponse, WireCompletionsResponse, WireEmbeddingsResponse } from "./wire.ts";
+import { mapFinishReason } from "./finish_reason.ts";
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -27,7 +28,11 @@ export function wireUsage(
   };
 }
 
-/** A chat completion: choices renumbered, `tool_calls` and `refusal` always present. */
+/**
+ * A chat completion: choices renumbered, `tool_calls` and `refusal` always present, finish
+ * reasons in OpenAI's values (`tool_calls` whenever there are tool calls), and a stable id for a
+ * tool call the server sent without one.
+ */
 export function parseChatResponse(
   json: unknown,
   ctx: CallContext<unknown>,
@@ -41,18 +46,21 @@ export function parseChatResponse(
     model: wire.model ?? ctx.model ?? "",
     choices: wire.choices.map((choice, index) => {
       const { role, content, tool_calls, refusal, ...extra } = choice.message;
+      const calls = tool_calls?.map((call, i) => ({
+        ...call,
+        id: call.id ?? `call_${index}_${i}`,
+        type: "function" as const,
+        function: { ...call.function, arguments: call.function.arguments ?? "" },
+      }));
       const message: ResponseMessage = {
         ...extra,
         role: role ?? "assistant",
         content: (content ?? null) as ResponseMessage["content"],
-        tool_calls: tool_calls?.map((call) => ({
-          ...call,
-          type: "function" as const,
-          function: { ...call.function, arguments: call.function.arguments ?? "" },
-        })) ?? null,
+        tool_calls: calls && calls.length > 0 ? calls : null,
         refusal: refusal ?? null,
       };
-      return { index, message, finish_reason: choice.finish_reason ?? null };
+      const finish = mapFinishReason(choice.finish_reason, message.tool_calls !== null);
+      return { index, message, finish_reason: finish };
     }),
     usage: wireUsage(wire.usage),
   };
@@ -73,7 +81,7 @@ export function parseCompletionsResponse(
     choices: wire.choices.map((choice, index) => ({
       index,
       text: choice.text ?? "",
-      finish_reason: choice.finish_reason ?? null,
+      finish_reason: mapFinishReason(choice.finish_reason),
     })),
     usage: wireUsage(wire.usage),
   };

@@ -1,12 +1,20 @@
-/** Translates OpenAI-wire SSE events into canonical chunks. */
+/**
+ * Translates OpenAI-wire SSE events into canonical chunks, evening out how servers differ:
+ * the first delta of each choice carries `role: "assistant"`, tool-call fragments always have an
+ * `index`, finish reasons are OpenAI's, and usage ends the stream as ONE usage-only chunk
+ * whether the server sent it that way (OpenAI), inside its last chunk (Mistral, Together), or
+ * under `x_groq` (Groq).
+ */
 import type { CallContext, StreamEvent, StreamParser } from "../../core/provider.ts";
-import type { ChatChunk } from "../../schemas/chat.ts";
+import type { ChatChunk, ToolCallDelta } from "../../schemas/chat.ts";
 import type { CompletionsChunk } from "../../schemas/completions.ts";
+import type { Usage } from "../../schemas/common.ts";
 import { ProviderError } from "../../core/errors.ts";
 import { parseWire } from "../parse_wire.ts";
 import { wireUsage } from "./response.ts";
 import { WireChatChunk, WireCompletionsChunk } from "./wire.ts";
 import { errorMessageOf } from "./errors.ts";
+import { mapFinishReason } from "./finish_reason.ts";
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -34,58 +42,165 @@ function payload(event: StreamEvent, provider: string): unknown {
   return json;
 }
 
-/** Chat chunks relayed as they come, with the canonical always-present fields. */
+interface Meta {
+  id: string | null;
+  created: number;
+  model: string;
+}
+
+/**
+ * Holds the stream's usage until its end: a usage-only chunk passes at once, usage found on a
+ * chunk with choices is taken off it and sent as a usage-only chunk when the stream ends.
+ */
+export class UsageHold {
+  #pending: Usage | undefined;
+  #sent = false;
+
+  /** Whether a chunk is the usage-only one (to pass), or its usage is held for the end. */
+  take(usage: Usage | undefined, hasChoices: boolean): "usage-chunk" | "held" | "none" {
+    if (usage === undefined) return "none";
+    if (!hasChoices) {
+      this.#sent = true;
+      return "usage-chunk";
+    }
+    this.#pending = usage;
+    return "held";
+  }
+
+  /** The usage still to send at the end of the stream, if any. */
+  flush(): Usage | undefined {
+    if (this.#sent || this.#pending === undefined) return undefined;
+    this.#sent = true;
+    return this.#pending;
+  }
+}
+
+/** Gives every streamed tool-call fragment an `index` (servers that omit it send whole calls). */
+export class ToolCallIndexer {
+  #byId = new Map<string, number>();
+  #next = 0;
+  #last: number | undefined;
+
+  index(deltas: readonly Record<string, unknown>[]): ToolCallDelta[] {
+    return deltas.map((delta) => {
+      const id = typeof delta.id === "string" ? delta.id : undefined;
+      let index: number;
+      if (typeof delta.index === "number") index = delta.index;
+      else if (id !== undefined) index = this.#byId.get(id) ?? this.#next;
+      else index = this.#last ?? 0;
+      if (id !== undefined) this.#byId.set(id, index);
+      this.#last = index;
+      this.#next = Math.max(this.#next, index + 1);
+      const out = { ...delta, index } as ToolCallDelta;
+      if (id !== undefined && (delta.type === undefined || delta.type === null)) {
+        out.type = "function";
+      }
+      return out;
+    });
+  }
+}
+
+function metaOf(
+  wire: {
+    id?: string | null | undefined;
+    created?: number | null | undefined;
+    model?: string | null | undefined;
+  },
+  ctx: CallContext<unknown>,
+  previous: Meta | undefined,
+): Meta {
+  return {
+    id: wire.id ?? previous?.id ?? null,
+    created: wire.created ?? previous?.created ?? now(),
+    model: wire.model ?? previous?.model ?? ctx.model ?? "",
+  };
+}
+
+type ChatDelta = ChatChunk["choices"][number]["delta"];
+
+/** Chat chunks with the canonical always-present fields and the evening-out described above. */
 export function chatStreamParser(
   ctx: CallContext<unknown>,
   provider: string,
 ): StreamParser<ChatChunk> {
+  const usage = new UsageHold();
+  const started = new Set<number>();
+  const withTools = new Set<number>();
+  const indexers = new Map<number, ToolCallIndexer>();
+  let meta: Meta | undefined;
   return {
     push(event) {
       const json = payload(event, provider);
       if (json === undefined) return [];
       const wire = parseWire(WireChatChunk, json, provider);
-      const chunk: ChatChunk = {
-        id: wire.id ?? null,
-        object: "chat.completion.chunk",
-        created: wire.created ?? now(),
-        model: wire.model ?? ctx.model ?? "",
-        choices: (wire.choices ?? []).map((choice, i) => ({
-          index: choice.index ?? i,
-          delta: (choice.delta ?? {}) as ChatChunk["choices"][number]["delta"],
-          finish_reason: choice.finish_reason ?? null,
-        })),
-      };
-      if (wire.usage) chunk.usage = wireUsage(wire.usage);
+      meta = metaOf(wire, ctx, meta);
+      const choices = (wire.choices ?? []).map((choice, i) => {
+        const index = choice.index ?? i;
+        const delta = { ...(choice.delta ?? {}) } as ChatDelta;
+        if (delta.content === undefined && typeof choice.text === "string") {
+          delta.content = choice.text;
+        }
+        if (!started.has(index)) {
+          started.add(index);
+          if (delta.role === undefined || delta.role === null) delta.role = "assistant";
+        }
+        const calls = delta.tool_calls as Record<string, unknown>[] | null | undefined;
+        if (Array.isArray(calls) && calls.length > 0) {
+          withTools.add(index);
+          const indexer = indexers.get(index) ?? new ToolCallIndexer();
+          indexers.set(index, indexer);
+          delta.tool_calls = indexer.index(calls);
+        }
+        return {
+          index,
+          delta,
+          finish_reason: mapFinishReason(choice.finish_reason, withTools.has(index)),
+        };
+      });
+      const found = wire.usage ?? wire.x_groq?.usage;
+      const taken = usage.take(found ? wireUsage(found) : undefined, choices.length > 0);
+      if (taken === "none" && choices.length === 0) return [];
+      const chunk: ChatChunk = { ...meta, object: "chat.completion.chunk", choices };
+      if (taken === "usage-chunk" && found) chunk.usage = wireUsage(found);
       return [chunk];
     },
-    end: () => [],
+    end() {
+      const last = usage.flush();
+      if (last === undefined || meta === undefined) return [];
+      return [{ ...meta, object: "chat.completion.chunk", choices: [], usage: last }];
+    },
   };
 }
 
-/** Completion chunks relayed as they come. */
+/** Completion chunks relayed as they come, with usage moved to one final chunk. */
 export function completionsStreamParser(
   ctx: CallContext<unknown>,
   provider: string,
 ): StreamParser<CompletionsChunk> {
+  const usage = new UsageHold();
+  let meta: Meta | undefined;
   return {
     push(event) {
       const json = payload(event, provider);
       if (json === undefined) return [];
       const wire = parseWire(WireCompletionsChunk, json, provider);
-      const chunk: CompletionsChunk = {
-        id: wire.id ?? null,
-        object: "text_completion",
-        created: wire.created ?? now(),
-        model: wire.model ?? ctx.model ?? "",
-        choices: (wire.choices ?? []).map((choice, i) => ({
-          index: choice.index ?? i,
-          text: choice.text ?? "",
-          finish_reason: choice.finish_reason ?? null,
-        })),
-      };
-      if (wire.usage) chunk.usage = wireUsage(wire.usage);
+      meta = metaOf(wire, ctx, meta);
+      const choices = (wire.choices ?? []).map((choice, i) => ({
+        index: choice.index ?? i,
+        text: choice.text ?? "",
+        finish_reason: mapFinishReason(choice.finish_reason),
+      }));
+      const found = wire.usage;
+      const taken = usage.take(found ? wireUsage(found) : undefined, choices.length > 0);
+      if (taken === "none" && choices.length === 0) return [];
+      const chunk: CompletionsChunk = { ...meta, object: "text_completion", choices };
+      if (taken === "usage-chunk" && found) chunk.usage = wireUsage(found);
       return [chunk];
     },
-    end: () => [],
+    end() {
+      const last = usage.flush();
+      if (last === undefined || meta === undefined) return [];
+      return [{ ...meta, object: "text_completion", choices: [], usage: last }];
+    },
   };
 }

@@ -8,7 +8,8 @@ const WireUsage = z.object({
 }).loose();
 
 const WireToolCall = z.object({
-  id: z.string(),
+  /** Some servers (older Ollama) leave ids out; the gateway then makes stable ones. */
+  id: z.string().nullish(),
   type: z.string().nullish(),
   function: z.object({ name: z.string(), arguments: z.string().nullish() }).loose(),
 }).loose();
@@ -65,10 +66,14 @@ export const WireChatChunk = z.object({
     z.object({
       index: z.number().nullish(),
       delta: z.record(z.string(), z.unknown()).nullish(),
+      /** Together AI repeats the delta's text here (older versions sent only this). */
+      text: z.string().nullish(),
       finish_reason: z.string().nullish(),
     }).loose(),
   ).nullish(),
   usage: WireUsage.nullish(),
+  /** Groq puts the stream's usage here, in its last chunk. */
+  x_groq: z.object({ usage: WireUsage.nullish() }).loose().nullish(),
   error: z.unknown().optional(),
 }).loose();
 
@@ -97,6 +102,11 @@ export const WireError = z.object({
     }).loose(),
     z.string(),
   ]).optional(),
+  /** Mistral and vLLM: `{"object": "error", "message", "type", "param", "code"}` at the top. */
   message: z.string().optional(),
+  type: z.string().nullish(),
+  code: z.union([z.string(), z.number()]).nullish(),
+  param: z.string().nullish(),
+  /** FastAPI-style servers: a string, or a list of `{loc, msg}` validation errors. */
   detail: z.unknown().optional(),
 }).loose();
