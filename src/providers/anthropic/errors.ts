@@ -1,0 +1,53 @@
+/** Reads Anthropic error bodies (`{"type":"error","error":{"type","message"}}`) and stream errors. */
+import { type ErrorType, ProviderError } from "../../core/errors.ts";
+import type { ProviderErrorInfo } from "../../core/provider.ts";
+import { WireErrorBody } from "./wire.ts";
+
+const DISPLAY_NAME = "Anthropic";
+
+/** Removes anything shaped like an Anthropic API key from text that may reach a client. */
+export function redactKeys(text: string): string {
+  return text.replace(/sk-ant-[A-Za-z0-9_-]+/g, "[REDACTED]");
+}
+
+/** Reads an error answer of the Messages API; the core maps the status. */
+export function parseAnthropicError(status: number, body: string): ProviderErrorInfo {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    const text = redactKeys(body.trim().slice(0, 500));
+    return { message: text === "" ? `HTTP ${status} with an empty body` : text };
+  }
+  const parsed = WireErrorBody.safeParse(json);
+  if (!parsed.success) {
+    return { message: redactKeys(JSON.stringify(json).slice(0, 500)) };
+  }
+  const { error, request_id } = parsed.data;
+  const message = error.message ?? error.type ?? `HTTP ${status}`;
+  const suffix = request_id ? ` (request_id ${request_id})` : "";
+  return { message: redactKeys(message) + suffix, code: error.type ?? null };
+}
+
+/** Status and envelope type for the error types Anthropic can send inside a stream. */
+const STREAM_ERRORS: Readonly<Record<string, [number, ErrorType]>> = {
+  invalid_request_error: [400, "invalid_request_error"],
+  request_too_large: [413, "request_too_large"],
+  rate_limit_error: [429, "rate_limit_error"],
+};
+
+/** The error to throw for an `error` event inside a stream. */
+export function streamError(
+  detail: { type?: string | null | undefined; message?: string | null | undefined },
+): ProviderError {
+  const type = detail.type ?? "api_error";
+  // overloaded_error, api_error and anything new are the upstream's failure: 502, retryable.
+  const [status, errorType] = STREAM_ERRORS[type] ?? [502, "upstream_error"];
+  const message = redactKeys(detail.message ?? type);
+  return new ProviderError(
+    status,
+    errorType,
+    `${DISPLAY_NAME} reported an error mid-stream (${type}): ${message}`,
+    { code: type, retryable: status === 429 || status >= 500 },
+  );
+}

@@ -1,0 +1,157 @@
+import { assertEquals, assertThrows } from "../../../tests/assert.ts";
+import type { CallContext, StreamEvent, StreamParser } from "../../core/provider.ts";
+import { ProviderError } from "../../core/errors.ts";
+import { parseSse } from "../../core/sse.ts";
+import type { ChatChunk } from "../../schemas/chat.ts";
+import { chatStreamParser, completionsStreamParser } from "./stream.ts";
+
+const ctx: CallContext<unknown> = {
+  endpoint: "claude",
+  model: "claude-sonnet-4-5",
+  config: {},
+  stream: true,
+};
+
+/** Decodes a recorded SSE fixture with the core's own SSE decoder. */
+async function fixtureEvents(name: string): Promise<StreamEvent[]> {
+  const bytes = Deno.readFileSync(new URL(`./testdata/${name}`, import.meta.url));
+  const events: StreamEvent[] = [];
+  for await (
+    const event of parseSse((async function* () {
+      // split mid-way, as the network would
+      yield bytes.slice(0, 301);
+      yield bytes.slice(301);
+    })())
+  ) events.push(event);
+  return events;
+}
+
+function run<C>(parser: StreamParser<C>, events: StreamEvent[]): C[] {
+  return [...events.flatMap((e) => parser.push(e)), ...parser.end()];
+}
+
+const ev = (data: Record<string, unknown>): StreamEvent => ({
+  event: String(data.type),
+  data: JSON.stringify(data),
+});
+
+Deno.test("chatStreamParser() relays a text stream: role, deltas, finish, usage", async () => {
+  const chunks = run(chatStreamParser(ctx), await fixtureEvents("stream_text.sse"));
+  assertEquals(chunks.map((c) => c.choices[0]?.delta ?? null), [
+    { role: "assistant", content: "" },
+    { content: "Hello" },
+    { content: "!" },
+    {},
+    null,
+  ]);
+  assertEquals(chunks.map((c) => c.choices[0]?.finish_reason ?? null), [
+    null,
+    null,
+    null,
+    "stop",
+    null,
+  ]);
+  const last = chunks[chunks.length - 1] as ChatChunk;
+  assertEquals(last.choices, []);
+  assertEquals(last.usage, { prompt_tokens: 25, completion_tokens: 15, total_tokens: 40 });
+  for (const chunk of chunks) {
+    assertEquals(chunk.id, "msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY");
+    assertEquals(chunk.model, "claude-sonnet-4-5-20250929");
+    assertEquals(chunk.object, "chat.completion.chunk");
+  }
+});
+
+Deno.test("chatStreamParser() numbers tool calls by call, not by content block", async () => {
+  const chunks = run(chatStreamParser(ctx), await fixtureEvents("stream_tool_use.sse"));
+  const toolDeltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+  assertEquals(toolDeltas, [
+    {
+      index: 0,
+      id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6",
+      type: "function",
+      function: { name: "get_weather", arguments: "" },
+    },
+    { index: 0, function: { arguments: '{"location":' } },
+    { index: 0, function: { arguments: ' "San Francisco, CA"}' } },
+    {
+      index: 1,
+      id: "toolu_02NoArgs",
+      type: "function",
+      function: { name: "get_time", arguments: "" },
+    },
+    { index: 1, function: { arguments: "{}" } },
+  ]);
+  const text = chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
+  assertEquals(text, "Okay, let's check the weather");
+  const finish = chunks.map((c) => c.choices[0]?.finish_reason).filter(Boolean);
+  assertEquals(finish, ["tool_calls"]);
+});
+
+Deno.test("chatStreamParser() sends thinking as reasoning_content and skips signatures", () => {
+  const chunks = run(chatStreamParser(ctx), [
+    ev({ type: "message_start", message: { id: "m", model: "c", usage: { input_tokens: 1 } } }),
+    ev({
+      type: "content_block_start",
+      index: 0,
+      content_block: { type: "thinking", thinking: "" },
+    }),
+    ev({
+      type: "content_block_delta",
+      index: 0,
+      delta: { type: "thinking_delta", thinking: "Hm." },
+    }),
+    ev({
+      type: "content_block_delta",
+      index: 0,
+      delta: { type: "signature_delta", signature: "s" },
+    }),
+    ev({ type: "content_block_stop", index: 0 }),
+    ev({
+      type: "message_delta",
+      delta: { stop_reason: "max_tokens" },
+      usage: { output_tokens: 3 },
+    }),
+    ev({ type: "message_stop" }),
+  ]);
+  assertEquals(chunks[1]?.choices[0]?.delta, { reasoning_content: "Hm." });
+  assertEquals(chunks[2]?.choices[0]?.finish_reason, "length");
+  assertEquals(chunks.length, 4);
+});
+
+Deno.test("chatStreamParser() throws on an error event", () => {
+  const parser = chatStreamParser(ctx);
+  parser.push(ev({ type: "message_start", message: { id: "m", model: "c" } }));
+  const error = assertThrows(() =>
+    parser.push(ev({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }))
+  );
+  assertEquals(error instanceof ProviderError, true);
+  assertEquals((error as ProviderError).status, 502);
+  assertEquals(
+    error.message,
+    "Anthropic reported an error mid-stream (overloaded_error): Overloaded",
+  );
+});
+
+Deno.test("chatStreamParser() fails a stream that ends before message_stop", () => {
+  const parser = chatStreamParser(ctx);
+  parser.push(ev({ type: "message_start", message: { id: "m", model: "c" } }));
+  parser.push(
+    ev({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
+  );
+  assertThrows(() => parser.end(), /before message_stop/);
+  assertThrows(() => chatStreamParser(ctx).end(), /without sending any message/);
+});
+
+Deno.test("chatStreamParser() skips unknown events and refuses events that are not JSON", () => {
+  const parser = chatStreamParser(ctx);
+  assertEquals(parser.push({ event: "future_event", data: '{"type":"future_event"}' }), []);
+  assertThrows(() => parser.push({ event: "content_block_delta", data: "{oops" }), /not JSON/);
+});
+
+Deno.test("completionsStreamParser() relays the text, then finish and usage", async () => {
+  const chunks = run(completionsStreamParser(ctx), await fixtureEvents("stream_text.sse"));
+  assertEquals(chunks.map((c) => c.choices[0]?.text ?? null), ["Hello", "!", "", null]);
+  assertEquals(chunks[2]?.choices[0]?.finish_reason, "stop");
+  assertEquals(chunks[3]?.usage?.total_tokens, 40);
+  assertEquals(chunks[0]?.object, "text_completion");
+});
