@@ -41,7 +41,7 @@ export function handleError(error: unknown, c: Context<AppEnv>, logger: Logger):
       `internal error (request id ${c.get("requestId")})`,
     );
   }
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...gatewayError.headers };
   if (gatewayError.retryAfter !== undefined) {
     headers["retry-after"] = String(gatewayError.retryAfter);
   }

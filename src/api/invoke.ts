@@ -14,6 +14,7 @@ import { validateBody } from "./validate.ts";
 import { readJsonObject } from "./body.ts";
 import type { AppEnv } from "./context.ts";
 import { errorBody } from "./errors.ts";
+import { limitHeaders } from "../core/limits.ts";
 
 const SCHEMAS = {
   chat: ChatRequest,
@@ -66,7 +67,11 @@ export async function serveOperation(
   body: Record<string, unknown>,
 ): Promise<Response> {
   gateway.check(name, op);
-  const opts = { signal: c.req.raw.signal, requestId: c.get("requestId") };
+  const opts = {
+    signal: c.req.raw.signal,
+    requestId: c.get("requestId"),
+    client: c.env?.remoteAddress ?? "unknown",
+  };
   if (op !== "embeddings" && body.stream === true) {
     const request = validateBody(SCHEMAS[op], body);
     const includeUsage = request.stream_options?.include_usage === true;
@@ -107,6 +112,7 @@ export async function serveOperation(
       "x-gateway-endpoint": served.endpoint,
     };
     if (served.warnings.length > 0) headers["x-gateway-warnings"] = warningsHeader(served.warnings);
+    if (served.limit) Object.assign(headers, limitHeaders(served.limit));
     return new Response(stream, { status: 200, headers });
   }
   const served = op === "chat"
@@ -117,5 +123,8 @@ export async function serveOperation(
   c.set("endpoint", served.endpoint);
   c.header("x-gateway-endpoint", served.endpoint);
   if (served.warnings.length > 0) c.header("x-gateway-warnings", warningsHeader(served.warnings));
+  if (served.limit) {
+    for (const [name, value] of Object.entries(limitHeaders(served.limit))) c.header(name, value);
+  }
   return c.json(served.value);
 }

@@ -4,16 +4,19 @@ import { numberOption, parse } from "./args.ts";
 import { print, printError, table, UsageError } from "./output.ts";
 import {
   ConfigFileError,
-  loadConfigFile,
   loadConfigText,
   type LoadedConfig,
+  readConfigFile,
 } from "../config/load.ts";
+import { createReloader } from "../config/watch.ts";
 import { DEMO_CONFIG_NAME, DEMO_CONFIG_YAML } from "../config/demo.ts";
 import { formatProblem, hasErrors, sortProblems } from "../config/problems.ts";
 import { Gateway } from "../core/gateway.ts";
 import { type LogFormat, Logger, type LogLevel } from "../observe/logs.ts";
 import { createApp } from "../api/app.ts";
-import { BindError, onSignal, serve } from "../runtime/mod.ts";
+import { BindError, exit, onSignal, serve, watchFile } from "../runtime/mod.ts";
+import { GatewayError } from "../core/errors.ts";
+import { sleep } from "../core/retry.ts";
 import { VERSION } from "../version.ts";
 
 export const START_HELP = `Usage: gateway start [--config-path F] [--host H] [--port P] [options]
@@ -37,15 +40,14 @@ const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
 
 async function loadForStart(
   path: string | undefined,
-): Promise<{ config?: LoadedConfig; report: string[] }> {
-  const result = path === undefined
-    ? loadConfigText(DEMO_CONFIG_YAML, DEMO_CONFIG_NAME, { env: process.env })
-    : await loadConfigFile(path, { env: process.env, missingEnv: "error" });
+): Promise<{ config?: LoadedConfig; text: string; report: string[] }> {
+  const text = path === undefined ? DEMO_CONFIG_YAML : await readConfigFile(path);
   const source = path ?? DEMO_CONFIG_NAME;
+  const result = loadConfigText(text, source, { env: process.env, missingEnv: "error" });
   const report = sortProblems(result.problems).map((p) => formatProblem(source, p));
   return result.config && !hasErrors(result.problems)
-    ? { config: result.config, report }
-    : { report };
+    ? { config: result.config, text, report }
+    : { text, report };
 }
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -132,15 +134,53 @@ export async function startCommand(argv: string[]): Promise<number> {
   print("");
   print(`API reference: ${url}/docs   OpenAI base URL: ${url}/v1`);
 
+  const stopWatching = configPath === undefined
+    ? () => {}
+    : watchReloads(configPath, gateway, loaded.text);
+
   return await new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
+    const stop = async (signal: string) => {
+      if (stopping) {
+        logger.warn("second signal: exiting without waiting", { signal });
+        exit(130);
+      }
       stopping = true;
-      logger.info("shutting down", { signal });
-      server.shutdown().then(() => resolve(0), () => resolve(0));
+      stopWatching();
+      const graceSeconds = gateway.snapshot.config.server.shutdown_grace_seconds;
+      logger.info("shutting down: no new connections; finishing requests in flight", {
+        signal,
+        grace_seconds: graceSeconds,
+      });
+      const drained = server.shutdown().then(() => true, () => true);
+      const finished = await Promise.race([drained, sleep(graceSeconds * 1000).then(() => false)]);
+      if (!finished) {
+        const streams = gateway.abortStreams(
+          new GatewayError(
+            503,
+            "service_unavailable",
+            "the gateway is shutting down; the stream was cut before it finished",
+          ),
+        );
+        logger.warn("grace period over: ending the streams still open", { streams });
+        await Promise.race([drained, sleep(2000)]);
+      }
+      gateway.close();
+      logger.info("stopped");
+      resolve(0);
     };
-    onSignal("SIGINT", () => stop("SIGINT"));
-    onSignal("SIGTERM", () => stop("SIGTERM"));
+    onSignal("SIGINT", () => void stop("SIGINT"));
+    onSignal("SIGTERM", () => void stop("SIGTERM"));
   });
+}
+
+/** Reloads the config when its file changes or on SIGHUP; returns a function that stops it. */
+function watchReloads(path: string, gateway: Gateway, initialText: string): () => void {
+  const reloader = createReloader(path, gateway, () => process.env, initialText);
+  const stopWatch = watchFile(path, () => void reloader.reload("file change"));
+  const stopSignal = onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
+  return () => {
+    stopWatch();
+    stopSignal();
+  };
 }

@@ -93,6 +93,34 @@ function located(
   return pos ? { ...problem, line: pos.line, col: pos.col } : problem;
 }
 
+/**
+ * Resolves `$VAR` references in the `server:` block in place (e.g. `redis_url: $REDIS_URL`);
+ * the Redis URL is treated as a secret since it may hold a password.
+ */
+function resolveServerReferences(
+  data: Record<string, unknown>,
+  locator: Locator,
+  env: Env,
+  missingEnv: Severity,
+): { problems: Problem[]; secrets: string[] } {
+  if (!isRecord(data.server)) return { problems: [], secrets: [] };
+  const resolved = resolveReferences(data.server, ["redis_url"], env, ["server"]);
+  data.server = resolved.value;
+  const problems = resolved.missing.map((missing) =>
+    located(
+      {
+        severity: missingEnv,
+        path: formatPath(missing.path),
+        message: `environment variable '${missing.variable}' is not set`,
+        hint: `export ${missing.variable}=... before starting the gateway`,
+      },
+      locator,
+      missing.path,
+    )
+  );
+  return { problems, secrets: resolved.secrets.filter((s) => /:[^/@]+@/.test(s)) };
+}
+
 interface ProviderCheck {
   configs: Map<number, unknown>;
   problems: Problem[];
@@ -246,6 +274,8 @@ export function loadConfigText(
     problems.push(located(warning.problem, locator, warning.path, true));
   }
 
+  const server = resolveServerReferences(data, locator, env, missingEnv);
+  problems.push(...server.problems);
   const parsed = GatewayConfigSpec.safeParse(data);
   if (!parsed.success) {
     problems.push(
@@ -262,7 +292,7 @@ export function loadConfigText(
   const config: LoadedConfig = {
     source,
     server: spec.server,
-    secrets: [...new Set(providers.secrets)],
+    secrets: [...new Set([...providers.secrets, ...server.secrets])],
     endpoints: spec.endpoints.map((e, i) => {
       const model = (data.endpoints as Record<string, Record<string, unknown>>[])[i]?.model;
       return {
@@ -296,9 +326,13 @@ export class ConfigFileError extends Error {}
 
 /** Reads and checks a config file. */
 export async function loadConfigFile(path: string, options: LoadOptions = {}): Promise<LoadResult> {
-  let text: string;
+  return loadConfigText(await readConfigFile(path), path, options);
+}
+
+/** A config file's text, or a ConfigFileError that says why it cannot be read. */
+export async function readConfigFile(path: string): Promise<string> {
   try {
-    text = await readFile(path, "utf8");
+    return await readFile(path, "utf8");
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason = code === "ENOENT"
@@ -310,5 +344,4 @@ export async function loadConfigFile(path: string, options: LoadOptions = {}): P
       : (error as Error).message;
     throw new ConfigFileError(`cannot read config file '${path}': ${reason}`);
   }
-  return loadConfigText(text, path, options);
 }

@@ -75,6 +75,7 @@ export const Limit = z.strictObject({
   renewal_period: z.string().regex(RENEWAL_PERIOD, {
     message: "renewal_period must be like 'minute', '5 minutes', 'hour' or 'day'",
   }),
+  /** `client_ip` counts per client address; unset (or any other value) counts per endpoint. */
   key: z.string().nullable().optional(),
 }).refine((limit) => limit.calls !== undefined || limit.tokens !== undefined, {
   message: "a limit needs 'calls' or 'tokens' (or both)",
@@ -146,10 +147,22 @@ export const DEFAULTS = {
 } as const;
 
 export const ServerSpec = z.strictObject({
+  /** Shared state (rate-limit counters) across gateway instances; in memory when unset. */
+  redis_url: z.string().regex(/^rediss?:\/\//, {
+    message: "redis_url must start with redis:// or rediss://",
+  })
+    .optional(),
   /** Largest request body accepted, in bytes (413 above it). */
   max_body_bytes: z.number().int().min(1024).max(1024 ** 3).default(DEFAULTS.max_body_bytes),
   /** A longer Retry-After from upstream is not waited for: the 429 goes to the client. */
   max_retry_after_seconds: z.number().min(0).max(3600).default(10),
+  /** On SIGTERM/SIGINT, how long in-flight requests and streams may take to finish. */
+  shutdown_grace_seconds: z.number().min(0).max(3600).default(30),
+  /** Consecutive failed upstream attempts that open an endpoint's circuit, and for how long. */
+  circuit_breaker: z.strictObject({
+    failures: z.number().int().min(1).max(1000).default(5),
+    cooldown_seconds: z.number().positive().max(3600).default(30),
+  }).default({ failures: 5, cooldown_seconds: 30 }),
   defaults: z.strictObject(ReliabilityFields).default({}),
 });
 export type ServerSpec = z.infer<typeof ServerSpec>;

@@ -24,6 +24,8 @@ export interface GatewayErrorOptions {
   retryable?: boolean;
   /** Seconds the client should wait, sent as Retry-After. */
   retryAfter?: number | undefined;
+  /** Extra response headers (e.g. x-ratelimit-*). */
+  headers?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -35,6 +37,7 @@ export class GatewayError extends Error {
   readonly code: string | null;
   readonly retryable: boolean;
   readonly retryAfter: number | undefined;
+  readonly headers: Record<string, string>;
 
   constructor(status: number, type: ErrorType, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -45,6 +48,7 @@ export class GatewayError extends Error {
     this.code = options.code ?? null;
     this.retryable = options.retryable ?? false;
     this.retryAfter = options.retryAfter;
+    this.headers = options.headers ?? {};
   }
 
   /** The JSON body sent to clients. */

@@ -1,7 +1,7 @@
 /**
  * The dispatcher: resolves an endpoint or route name against the current config snapshot,
- * picks destinations, runs the provider call with retries and fallback, and hands back a
- * canonical response or a stream of canonical chunks.
+ * picks destinations, applies circuit breakers and rate limits, runs the provider call with
+ * retries and fallback, and hands back a canonical response or a stream of canonical chunks.
  */
 import type { LoadedConfig, LoadedEndpoint, LoadedRoute } from "../config/load.ts";
 import type { EndpointType } from "../config/schema.ts";
@@ -12,6 +12,7 @@ import {
   GatewayError,
   InvalidRequestError,
   NotFoundError,
+  ProviderError,
   UnsupportedFeatureError,
 } from "./errors.ts";
 import {
@@ -27,11 +28,27 @@ import {
   type TranslationWarning,
   type UpstreamRequest,
 } from "./provider.ts";
-import { bodyChunks, type CallOptions, callUpstream, ClientClosedError, readJson } from "./http.ts";
+import {
+  abortError,
+  bodyChunks,
+  type CallOptions,
+  callUpstream,
+  ClientClosedError,
+  readJson,
+} from "./http.ts";
 import { parseNdjson, parseSse } from "./sse.ts";
 import { parseAwsEventStream } from "./eventstream.ts";
 import { destinationOrder } from "./routing.ts";
 import { isRetryable, retryDelayMs, sleep } from "./retry.ts";
+import { CircuitBreakers } from "./circuit.ts";
+import {
+  type CounterStore,
+  type LimitStatus,
+  type LimitSubject,
+  MemoryStore,
+  RateLimiter,
+  RedisStore,
+} from "./limits.ts";
 
 /** An endpoint with its provider implementation. */
 export interface EndpointRuntime {
@@ -75,6 +92,8 @@ export interface InvokeOptions {
   /** Aborts when the client goes away. */
   signal: AbortSignal;
   requestId: string;
+  /** The client's address (for limits keyed by client). */
+  client?: string;
 }
 
 export interface Served<T> {
@@ -82,6 +101,8 @@ export interface Served<T> {
   /** The endpoint that answered (a route's chosen destination). */
   endpoint: string;
   warnings: TranslationWarning[];
+  /** The endpoint's rate-limit state after this call, for x-ratelimit-* headers. */
+  limit: LimitStatus | undefined;
 }
 
 /** A stream whose first chunk has already arrived (so errors before it kept their status). */
@@ -125,6 +146,22 @@ async function* relay<Chunk>(
   yield* parser.end();
 }
 
+function totalTokens(value: unknown): number {
+  const usage = (value as { usage?: { total_tokens?: number | null } | null } | undefined)?.usage;
+  return usage?.total_tokens ?? 0;
+}
+
+/** Whether an error says the upstream is unhealthy (counts towards its circuit). */
+function isUpstreamFailure(error: unknown): boolean {
+  return error instanceof GatewayError && error.retryable && error.status !== 429;
+}
+
+function storeFor(config: LoadedConfig, logger: Logger): CounterStore {
+  return config.server.redis_url
+    ? new RedisStore(config.server.redis_url, logger)
+    : new MemoryStore();
+}
+
 export class Gateway {
   #snapshot: Snapshot;
   #logger: Logger;
@@ -132,13 +169,19 @@ export class Gateway {
   #random: () => number;
   #env: Readonly<Record<string, string | undefined>>;
   #cache = new Map<string, unknown>();
+  #breakers: CircuitBreakers;
+  #limiter: RateLimiter;
+  /** Streams in flight, so shutdown can end them with an error event. */
+  #streams = new Set<AbortController>();
 
   constructor(config: LoadedConfig, deps: GatewayDeps) {
     this.#logger = deps.logger;
-    this.#env = deps.env ?? {};
     this.#fetch = deps.fetch;
     this.#random = deps.random ?? Math.random;
+    this.#env = deps.env ?? {};
     this.#snapshot = new Snapshot(config, 1);
+    this.#breakers = new CircuitBreakers(circuitSettings(config));
+    this.#limiter = new RateLimiter(storeFor(config, deps.logger), deps.logger);
     this.#logger.setSecrets(config.secrets);
   }
 
@@ -152,11 +195,50 @@ export class Gateway {
 
   /** Swaps in a new config; requests in flight finish on the snapshot they started with. */
   reload(config: LoadedConfig): Snapshot {
-    this.#logger.setSecrets([...config.secrets, ...this.#snapshot.config.secrets]);
+    const previous = this.#snapshot.config;
     this.#snapshot = new Snapshot(config, this.#snapshot.version + 1);
     this.#cache = new Map();
+    this.#breakers.configure(circuitSettings(config));
+    if (config.server.redis_url !== previous.server.redis_url) {
+      const old = this.#limiter.store;
+      this.#limiter = new RateLimiter(storeFor(config, this.#logger), this.#logger);
+      old.close();
+    }
     this.#logger.setSecrets(config.secrets);
     return this.#snapshot;
+  }
+
+  /** Live state for GET /health/details. */
+  details(): Record<string, unknown> {
+    const snapshot = this.#snapshot;
+    return {
+      status: "OK",
+      config: {
+        source: snapshot.config.source,
+        version: snapshot.version,
+        loaded_at: snapshot.loadedAt.toISOString(),
+      },
+      rate_limits: this.#limiter.store.describe(),
+      streams_in_flight: this.#streams.size,
+      endpoints: [...snapshot.endpoints.values()].map((ep) => ({
+        name: ep.spec.name,
+        endpoint_type: ep.spec.type,
+        provider: ep.spec.providerLabel,
+        circuit: this.#breakers.state(ep.spec.name),
+      })),
+    };
+  }
+
+  /** Ends every stream in flight with an error event carrying `reason` (graceful shutdown). */
+  abortStreams(reason: GatewayError): number {
+    const count = this.#streams.size;
+    for (const controller of this.#streams) controller.abort(reason);
+    return count;
+  }
+
+  /** Releases connections (Redis). */
+  close(): void {
+    this.#limiter.store.close();
   }
 
   /**
@@ -169,7 +251,7 @@ export class Gateway {
     const actual = OPERATION_OF[type];
     if (actual !== op) {
       throw new InvalidRequestError(
-        `'${name}' is a ${type} endpoint, not ${op}; call ${
+        `'${name}' is an ${type} endpoint, not ${op}; call ${
           OPERATION_PATHS[actual]
         } with it instead`,
         { param: "model", code: "wrong_endpoint_type" },
@@ -179,35 +261,45 @@ export class Gateway {
   }
 
   /** A complete (non-streaming) answer. */
-  invoke<O extends Operation>(
+  async invoke<O extends Operation>(
     op: O,
     name: string,
     request: OperationTypes[O]["request"],
     opts: InvokeOptions,
   ): Promise<Served<OperationTypes[O]["response"]>> {
-    return this.#serve(
+    const { served, subject } = await this.#serve(
       op,
       name,
       false,
       opts,
       (ep, warnings) => this.#invokeOnce(ep, op, request, opts, warnings),
     );
+    if (subject) await this.#limiter.spend(subject, totalTokens(served.value));
+    return served;
   }
 
   /** A stream, returned once its first chunk has arrived. */
-  stream<O extends StreamingOperation>(
+  async stream<O extends StreamingOperation>(
     op: O,
     name: string,
     request: OperationTypes[O]["request"],
     opts: InvokeOptions,
   ): Promise<Served<OpenStream<OperationTypes[O]["chunk"]>>> {
-    return this.#serve(
+    const { served, subject } = await this.#serve(
       op,
       name,
       true,
       opts,
       (ep, warnings) => this.#openStream(ep, op, request, opts, warnings),
     );
+    if (subject) {
+      const limiter = this.#limiter;
+      served.value.chunks = countTokens(
+        served.value.chunks,
+        (tokens) => limiter.spend(subject, tokens),
+      );
+    }
+    return served;
   }
 
   /** Runs the provider's authorize hook (signing, token fetches), if it has one. */
@@ -257,7 +349,7 @@ export class Gateway {
       try {
         return await impl.invoke(request, ctx, opts.signal);
       } catch (error) {
-        if (opts.signal.aborted) throw new ClientClosedError();
+        if (opts.signal.aborted) throw abortError(opts.signal);
         throw error;
       }
     }
@@ -282,6 +374,11 @@ export class Gateway {
     const controller = new AbortController();
     const onClientGone = () => controller.abort();
     opts.signal.addEventListener("abort", onClientGone, { once: true });
+    this.#streams.add(controller);
+    const done = () => {
+      opts.signal.removeEventListener("abort", onClientGone);
+      this.#streams.delete(controller);
+    };
     const ctx = this.#context(ep, true);
     let source: AsyncIterable<Chunk>;
     try {
@@ -306,13 +403,11 @@ export class Gateway {
       }
       const iterator = source[Symbol.asyncIterator]();
       const first = await iterator.next();
-      return {
-        chunks: resume(first, iterator, controller, opts.signal, onClientGone),
-        abort: () => controller.abort(),
-      };
+      return { chunks: resume(first, iterator, controller, done), abort: () => controller.abort() };
     } catch (error) {
-      opts.signal.removeEventListener("abort", onClientGone);
+      done();
       controller.abort();
+      if (controller.signal.reason instanceof GatewayError) throw controller.signal.reason;
       if (opts.signal.aborted) throw new ClientClosedError();
       throw error;
     }
@@ -324,12 +419,13 @@ export class Gateway {
     stream: boolean,
     opts: InvokeOptions,
     attempt: (ep: EndpointRuntime, warnings: TranslationWarning[]) => Promise<T>,
-  ): Promise<Served<T>> {
+  ): Promise<{ served: Served<T>; subject: LimitSubject | undefined }> {
     const snapshot = this.#snapshot;
     this.check(name, op);
     const route = snapshot.routes.get(name);
     const order = route ? destinationOrder(route, this.#random) : [name];
     const maxRetryAfter = snapshot.config.server.max_retry_after_seconds;
+    const log = { request_id: opts.requestId, ...(route ? { route: name } : {}) };
     let lastError: unknown = new GatewayError(
       503,
       "service_unavailable",
@@ -339,60 +435,101 @@ export class Gateway {
       const ep = snapshot.endpoints.get(endpointName);
       if (!ep) continue;
       const isLast = position === order.length - 1;
+      const next = (error: unknown, why: string) => {
+        lastError = error;
+        if (isLast) throw error;
+        this.#logger.warn(`${why}; falling back to the next destination`, {
+          ...log,
+          failed: ep.spec.name,
+          next: order[position + 1],
+          error: (error as Error).message,
+        });
+      };
       const impl = ep.provider[op];
       const streams = impl &&
         (impl.kind === "local" ? impl.stream !== undefined : impl.streamParser !== undefined);
       if (!impl || (stream && !streams)) {
-        lastError = notImplemented(ep, op, stream && impl !== undefined);
-        if (isLast) throw lastError;
+        next(notImplemented(ep, op, stream && impl !== undefined), "destination cannot serve this");
         continue;
       }
-      for (let tryNumber = 0;; tryNumber++) {
+      const admission = this.#breakers.admit(ep.spec.name);
+      if (!admission.allowed) {
+        next(circuitOpen(ep, admission.retryAfter), "circuit open");
+        continue;
+      }
+      const subject: LimitSubject | undefined = ep.spec.limit
+        ? { endpoint: ep.spec.name, limit: ep.spec.limit, client: opts.client ?? "unknown" }
+        : undefined;
+      let limit: LimitStatus | undefined;
+      try {
+        limit = subject ? await this.#limiter.take(subject) : undefined;
+      } catch (error) {
+        if (admission.probe) this.#breakers.release(ep.spec.name);
+        next(error, "rate limited");
+        continue;
+      }
+      let retry = true;
+      for (let tryNumber = 0; retry; tryNumber++) {
         const warnings: TranslationWarning[] = [];
         try {
           const value = await attempt(ep, warnings);
+          this.#breakers.success(ep.spec.name);
           if (warnings.length > 0) {
             this.#logger.warn("parameters not honoured", {
-              request_id: opts.requestId,
+              ...log,
               endpoint: ep.spec.name,
               warnings,
             });
           }
-          return { value, endpoint: ep.spec.name, warnings };
+          return { served: { value, endpoint: ep.spec.name, warnings, limit }, subject };
         } catch (error) {
           if (error instanceof ClientClosedError || opts.signal.aborted) {
+            this.#breakers.release(ep.spec.name);
             throw new ClientClosedError();
           }
+          if (isUpstreamFailure(error)) this.#breakers.failure(ep.spec.name);
+          else if (error instanceof ProviderError) this.#breakers.success(ep.spec.name);
+          else this.#breakers.release(ep.spec.name);
           if (!isRetryable(error)) throw error;
           lastError = error;
           const delay = retryDelayMs(error, tryNumber, maxRetryAfter, this.#random);
-          if (tryNumber >= ep.spec.retries || delay === undefined) break;
+          retry = tryNumber < ep.spec.retries && delay !== undefined &&
+            this.#breakers.state(ep.spec.name).state === "closed";
+          if (!retry) break;
           this.#logger.warn("retrying upstream call", {
-            request_id: opts.requestId,
+            ...log,
             endpoint: ep.spec.name,
             attempt: tryNumber + 2,
             delay_ms: delay,
             error: (error as Error).message,
           });
           try {
-            await sleep(delay, opts.signal);
+            await sleep(delay as number, opts.signal);
           } catch {
             throw new ClientClosedError();
           }
         }
       }
-      if (!isLast) {
-        this.#logger.warn("falling back to the next destination", {
-          request_id: opts.requestId,
-          route: name,
-          failed: ep.spec.name,
-          next: order[position + 1],
-          error: (lastError as Error).message,
-        });
-      }
+      next(lastError, "destination failed");
     }
     throw lastError;
   }
+}
+
+function circuitSettings(config: LoadedConfig) {
+  return {
+    failures: config.server.circuit_breaker.failures,
+    cooldownSeconds: config.server.circuit_breaker.cooldown_seconds,
+  };
+}
+
+function circuitOpen(ep: EndpointRuntime, retryAfter: number): GatewayError {
+  return new GatewayError(
+    503,
+    "service_unavailable",
+    `endpoint '${ep.spec.name}' is temporarily unavailable: its upstream failed repeatedly (circuit open; retry in ${retryAfter}s)`,
+    { code: "circuit_open", retryable: true, retryAfter },
+  );
 }
 
 function notImplemented(
@@ -407,13 +544,31 @@ function notImplemented(
   );
 }
 
+/** Passes chunks through and reports the usage total when the stream ends. */
+async function* countTokens<Chunk>(
+  chunks: AsyncIterator<Chunk>,
+  spend: (tokens: number) => Promise<void>,
+): AsyncGenerator<Chunk> {
+  let tokens = 0;
+  try {
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) return;
+      tokens = totalTokens(next.value) || tokens;
+      yield next.value;
+    }
+  } finally {
+    await chunks.return?.();
+    await spend(tokens);
+  }
+}
+
 /** Yields the already-received first chunk, then the rest; aborts upstream when stopped early. */
 async function* resume<Chunk>(
   first: IteratorResult<Chunk>,
   rest: AsyncIterator<Chunk>,
   controller: AbortController,
-  clientSignal: AbortSignal,
-  onClientGone: () => void,
+  done: () => void,
 ): AsyncGenerator<Chunk> {
   let finished = false;
   try {
@@ -423,7 +578,14 @@ async function* resume<Chunk>(
     }
     yield first.value;
     for (;;) {
-      const next = await rest.next();
+      let next: IteratorResult<Chunk>;
+      try {
+        next = await rest.next();
+      } catch (error) {
+        // Aborted by the gateway itself (shutdown): say so instead of the low-level failure.
+        if (controller.signal.reason instanceof GatewayError) throw controller.signal.reason;
+        throw error;
+      }
       if (next.done) {
         finished = true;
         return;
@@ -431,7 +593,7 @@ async function* resume<Chunk>(
       yield next.value;
     }
   } finally {
-    clientSignal.removeEventListener("abort", onClientGone);
+    done();
     if (!finished) {
       controller.abort();
       await rest.return?.().catch(() => {});

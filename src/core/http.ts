@@ -26,6 +26,14 @@ export interface CallOptions {
 
 const MAX_ERROR_BODY = 64 * 1024;
 
+/**
+ * Why a call was aborted: the gateway's own reason (e.g. shutting down) when it gave one,
+ * otherwise the client went away.
+ */
+export function abortError(signal: AbortSignal): GatewayError {
+  return signal.reason instanceof GatewayError ? signal.reason : new ClientClosedError();
+}
+
 function timeoutError(opts: CallOptions, what: string): ProviderError {
   return new ProviderError(
     504,
@@ -47,7 +55,7 @@ function describeNetworkError(error: unknown): string {
  * are read and thrown as mapped GatewayErrors.
  */
 export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Promise<Response> {
-  if (opts.signal.aborted) throw new ClientClosedError();
+  if (opts.signal.aborted) throw abortError(opts.signal);
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), opts.timeoutMs);
   let response: Response;
@@ -59,7 +67,7 @@ export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Pro
       signal: AbortSignal.any([opts.signal, timeout.signal]),
     });
   } catch (error) {
-    if (opts.signal.aborted) throw new ClientClosedError();
+    if (opts.signal.aborted) throw abortError(opts.signal);
     if (timeout.signal.aborted) {
       throw timeoutError(opts, `did not answer within ${opts.timeoutMs / 1000}s`);
     }
@@ -124,7 +132,7 @@ export async function* bodyChunks(
       try {
         result = await Promise.race([reader.read(), idle]);
       } catch (error) {
-        if (opts.signal.aborted) throw new ClientClosedError();
+        if (opts.signal.aborted) throw abortError(opts.signal);
         if (error instanceof GatewayError) throw error;
         throw new ProviderError(
           502,

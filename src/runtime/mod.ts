@@ -3,6 +3,8 @@
  * is runtime-neutral (web standards and node: built-ins).
  */
 import process from "node:process";
+import { watch as fsWatch } from "node:fs";
+import { dirname, resolve as resolvePath } from "node:path";
 
 export type RuntimeName = "deno" | "bun" | "node";
 
@@ -150,6 +152,39 @@ export function onSignal(signal: "SIGINT" | "SIGTERM" | "SIGHUP", handler: () =>
   }
   process.on(signal, handler);
   return () => process.off(signal, handler);
+}
+
+/**
+ * Calls `onChange` (debounced) when the file at `path` changes or is replaced. Watches its
+ * directory, since editors and config-management tools save by renaming a new file over it.
+ */
+export function watchFile(path: string, onChange: () => void, debounceMs = 150): () => void {
+  const target = resolvePath(path);
+  const dir = dirname(target);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const fire = () => {
+    clearTimeout(timer);
+    timer = setTimeout(onChange, debounceMs);
+  };
+  if (isDeno) {
+    const watcher = Deno.watchFs(dir, { recursive: false });
+    (async () => {
+      for await (const event of watcher) {
+        if (event.paths.some((p) => resolvePath(p) === target)) fire();
+      }
+    })().catch(() => {});
+    return () => {
+      clearTimeout(timer);
+      watcher.close();
+    };
+  }
+  const watcher = fsWatch(dir, (_event, filename) => {
+    if (filename === null || resolvePath(dir, String(filename)) === target) fire();
+  });
+  return () => {
+    clearTimeout(timer);
+    watcher.close();
+  };
 }
 
 /** Ends the process. */

@@ -15,7 +15,7 @@ function loadScalarScript(): Promise<string> {
   return scalarScript;
 }
 
-export function opsRoutes({ version: _version }: AppDeps): RouteDef[] {
+export function opsRoutes({ gateway }: AppDeps): RouteDef[] {
   return [
     {
       route: createRoute({
@@ -31,6 +31,48 @@ export function opsRoutes({ version: _version }: AppDeps): RouteDef[] {
         },
       }),
       handler: (c) => c.json({ status: "OK" }),
+    },
+    {
+      route: createRoute({
+        method: "get",
+        path: "/health/details",
+        tags: ["Operations"],
+        summary: "Live state: config version, rate-limit store (Redis) connection, circuits",
+        responses: {
+          200: {
+            description: "The gateway's live state",
+            content: {
+              "application/json": {
+                schema: z.object({
+                  status: z.literal("OK"),
+                  config: z.object({
+                    source: z.string(),
+                    version: z.number(),
+                    loaded_at: z.string(),
+                  }),
+                  rate_limits: z.object({
+                    backend: z.enum(["memory", "redis"]),
+                    connected: z.boolean(),
+                    error: z.string().optional(),
+                  }),
+                  streams_in_flight: z.number(),
+                  endpoints: z.array(z.object({
+                    name: z.string(),
+                    endpoint_type: z.string(),
+                    provider: z.string(),
+                    circuit: z.object({
+                      state: z.enum(["closed", "open", "half_open"]),
+                      consecutive_failures: z.number(),
+                      retry_after: z.number().optional(),
+                    }),
+                  })),
+                }),
+              },
+            },
+          },
+        },
+      }),
+      handler: (c) => c.json(gateway.details()),
     },
   ];
 }

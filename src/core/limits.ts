@@ -1,0 +1,229 @@
+/**
+ * Rate limits per endpoint: MLflow's `calls` per `renewal_period`, and an optional `tokens`
+ * budget per period. Fixed windows. In memory (per process) by default; with Redis every
+ * gateway instance shares the counters, updated atomically by a Lua script. When Redis is
+ * unreachable requests are served anyway (fail-open) and the outage is logged.
+ */
+import { type Limit, renewalPeriodSeconds } from "../config/schema.ts";
+import type { Logger } from "../observe/logs.ts";
+import { RedisClient } from "./redis.ts";
+import { GatewayError } from "./errors.ts";
+
+export interface Counter {
+  total: number;
+  /** Milliseconds until the window ends. */
+  resetMs: number;
+}
+
+/** Where counters live. */
+export interface CounterStore {
+  /** Adds `amount` (may be 0 to read) to the counter of `key` for a window of `windowMs`. */
+  add(key: string, amount: number, windowMs: number): Promise<Counter>;
+  describe(): { backend: "memory" | "redis"; connected: boolean; error?: string };
+  close(): void;
+}
+
+/** Counters in this process (exact for one instance; per worker with several). */
+export class MemoryStore implements CounterStore {
+  #counters = new Map<string, { total: number; expires: number }>();
+  #lastSweep = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  add(key: string, amount: number, windowMs: number): Promise<Counter> {
+    const now = this.now();
+    if (now - this.#lastSweep > 60_000) {
+      this.#lastSweep = now;
+      for (const [k, v] of this.#counters) if (v.expires <= now) this.#counters.delete(k);
+    }
+    let counter = this.#counters.get(key);
+    if (!counter || counter.expires <= now) {
+      counter = { total: 0, expires: now + windowMs };
+      this.#counters.set(key, counter);
+    }
+    counter.total += amount;
+    return Promise.resolve({ total: counter.total, resetMs: counter.expires - now });
+  }
+
+  describe() {
+    return { backend: "memory" as const, connected: true };
+  }
+
+  close(): void {}
+}
+
+// INCRBY and set the expiry on first use, atomically; returns the total and the ms left.
+const ADD_SCRIPT = `
+local total = redis.call('INCRBY', KEYS[1], ARGV[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  ttl = tonumber(ARGV[2])
+end
+return {total, ttl}
+`;
+
+/** Counters in Redis, shared by every gateway that uses the same server. */
+export class RedisStore implements CounterStore {
+  readonly client: RedisClient;
+
+  constructor(readonly url: string, logger: Logger) {
+    this.client = new RedisClient(url, {
+      onStateChange: (connected, error) => {
+        if (connected) logger.info("redis connected", { redis: redactUrl(url) });
+        else {logger.warn("redis unavailable: rate limits fail open until it is back", {
+            redis: redactUrl(url),
+            error,
+          });}
+      },
+    });
+  }
+
+  async add(key: string, amount: number, windowMs: number): Promise<Counter> {
+    const reply = await this.client.eval(ADD_SCRIPT, [key], [amount, windowMs]);
+    const [total, ttl] = Array.isArray(reply) ? reply : [0, windowMs];
+    return { total: Number(total), resetMs: Number(ttl) };
+  }
+
+  describe() {
+    const status: { backend: "redis"; connected: boolean; error?: string } = {
+      backend: "redis",
+      connected: this.client.connected,
+    };
+    if (!this.client.connected && this.client.lastError) status.error = this.client.lastError;
+    return status;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** A Redis URL without its password, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "<invalid url>";
+  }
+}
+
+/** The state of one limit after a request was counted, for x-ratelimit-* headers. */
+export interface LimitStatus {
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  reset: number;
+}
+
+/** The headers a limit status gives a response. */
+export function limitHeaders(status: LimitStatus): Record<string, string> {
+  return {
+    "x-ratelimit-limit": String(status.limit),
+    "x-ratelimit-remaining": String(status.remaining),
+    "x-ratelimit-reset": String(status.reset),
+  };
+}
+
+export interface LimitSubject {
+  endpoint: string;
+  limit: Limit;
+  /** The client's address, used when `limit.key` is `client_ip`. */
+  client: string;
+}
+
+/** Applies endpoint limits through a counter store. */
+export class RateLimiter {
+  #warnedAt = 0;
+
+  constructor(
+    readonly store: CounterStore,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  #key(subject: LimitSubject, kind: "calls" | "tokens", windowMs: number): string {
+    const scope = subject.limit.key === "client_ip" ? `ip:${subject.client}` : "all";
+    const window = Math.floor(this.now() / windowMs);
+    return `gateway:limit:${subject.endpoint}:${kind}:${scope}:${window}`;
+  }
+
+  #failOpen(error: unknown): undefined {
+    if (this.now() - this.#warnedAt > 10_000) {
+      this.#warnedAt = this.now();
+      this.logger.warn("rate limit store failed; serving the request anyway", {
+        error: (error as Error).message,
+      });
+    }
+    return undefined;
+  }
+
+  /**
+   * Counts one call against the endpoint's limits. Returns the status for response headers,
+   * or throws a 429 (with Retry-After and x-ratelimit-* headers) when a limit is used up.
+   */
+  async take(subject: LimitSubject): Promise<LimitStatus | undefined> {
+    const { limit } = subject;
+    const windowMs = renewalPeriodSeconds(limit.renewal_period) * 1000;
+    let status: LimitStatus | undefined;
+    try {
+      if (limit.tokens !== undefined) {
+        const used = await this.store.add(this.#key(subject, "tokens", windowMs), 0, windowMs);
+        if (used.total >= limit.tokens) {
+          throw this.#limited(subject, "tokens", {
+            limit: limit.tokens,
+            remaining: 0,
+            reset: Math.ceil(used.resetMs / 1000),
+          });
+        }
+        status = {
+          limit: limit.tokens,
+          remaining: limit.tokens - used.total,
+          reset: Math.ceil(used.resetMs / 1000),
+        };
+      }
+      if (limit.calls !== undefined) {
+        const calls = await this.store.add(this.#key(subject, "calls", windowMs), 1, windowMs);
+        const callStatus = {
+          limit: limit.calls,
+          remaining: Math.max(0, limit.calls - calls.total),
+          reset: Math.ceil(calls.resetMs / 1000),
+        };
+        if (calls.total > limit.calls) throw this.#limited(subject, "calls", callStatus);
+        status = callStatus;
+      }
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      return this.#failOpen(error);
+    }
+    return status;
+  }
+
+  /** Adds the tokens an answer used to the endpoint's token budget. */
+  async spend(subject: LimitSubject, tokens: number): Promise<void> {
+    if (subject.limit.tokens === undefined || tokens <= 0) return;
+    const windowMs = renewalPeriodSeconds(subject.limit.renewal_period) * 1000;
+    try {
+      await this.store.add(this.#key(subject, "tokens", windowMs), tokens, windowMs);
+    } catch (error) {
+      this.#failOpen(error);
+    }
+  }
+
+  #limited(subject: LimitSubject, kind: "calls" | "tokens", status: LimitStatus): GatewayError {
+    const what = kind === "calls" ? `${status.limit} calls` : `${status.limit} tokens`;
+    return new GatewayError(
+      429,
+      "rate_limit_error",
+      `Rate limit exceeded for endpoint '${subject.endpoint}': ${what} per ${subject.limit.renewal_period}`,
+      {
+        code: "rate_limit_exceeded",
+        retryable: true,
+        retryAfter: Math.max(1, status.reset),
+        headers: limitHeaders(status),
+      },
+    );
+  }
+}
