@@ -1,14 +1,45 @@
-/** The `bedrock` provider (scaffold: its operations are being written). */
-import { z } from "zod";
+/**
+ * The `bedrock` provider (alias `amazon-bedrock`): Amazon Bedrock Runtime. Chat and completions
+ * for every model family through the Converse / ConverseStream API, embeddings for Amazon Titan
+ * and Cohere through InvokeModel; SigV4 signing with static keys, an assumed role (cached) or the
+ * standard AWS environment variables.
+ */
 import type { Provider } from "../../core/provider.ts";
+import { authorizeBedrock } from "./authorize.ts";
+import { BEDROCK_SECRET_KEYS, BedrockConfig, PROVIDER_NAME } from "./config.ts";
+import { buildEmbeddingsRequest, parseEmbeddingsResponse } from "./embeddings.ts";
+import { parseBedrockError } from "./errors.ts";
+import { buildChatRequest, buildCompletionsRequest } from "./request.ts";
+import { parseChatResponse, parseCompletionsResponse } from "./response.ts";
+import { chatStreamParser, completionsStreamParser } from "./stream.ts";
 
-export const bedrockProvider: Provider = {
+const provider: Provider<BedrockConfig> = {
   name: "bedrock",
-  displayName: "Amazon Bedrock",
-  configSchema: z.object({
-    aws_config: z.unknown().optional(),
-    bedrock_api_base: z.unknown().optional(),
-  }),
-  secretKeys: ["aws_secret_access_key", "aws_session_token", "aws_access_key_id"],
-  supportsTools: false,
+  displayName: PROVIDER_NAME,
+  configSchema: BedrockConfig,
+  secretKeys: BEDROCK_SECRET_KEYS,
+  supportsTools: true,
+  chat: {
+    kind: "http",
+    buildRequest: buildChatRequest,
+    parseResponse: parseChatResponse,
+    streamParser: chatStreamParser,
+    streamFormat: "aws-eventstream",
+  },
+  completions: {
+    kind: "http",
+    buildRequest: buildCompletionsRequest,
+    parseResponse: parseCompletionsResponse,
+    streamParser: completionsStreamParser,
+    streamFormat: "aws-eventstream",
+  },
+  embeddings: {
+    kind: "http",
+    buildRequest: buildEmbeddingsRequest,
+    parseResponse: parseEmbeddingsResponse,
+  },
+  parseError: parseBedrockError,
+  authorize: authorizeBedrock,
 };
+
+export const bedrockProvider: Provider = provider as Provider;
