@@ -1,0 +1,453 @@
+/**
+ * The official `openai` npm SDK against the gateway's /v1 routes, with Anthropic endpoints
+ * served by the real gateway process and a local mock of the Messages API.
+ */
+import OpenAI from "openai";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertNotIncludes,
+  assertStringIncludes,
+} from "../assert.ts";
+import { anthropicErrorBody, startMockAnthropic } from "../mocks/anthropic.ts";
+import { postJson, startGateway, UNDER_TEST } from "./harness.ts";
+
+const KEY = "sk-ant-e2e-secret-key-0123456789";
+const WRONG_KEY = "sk-ant-e2e-wrong-key-9876543210";
+
+type Json = Record<string, unknown>;
+
+Deno.test(`anthropic provider through the openai SDK (${UNDER_TEST})`, async (t) => {
+  const upstream = startMockAnthropic({ apiKey: KEY });
+  const model = (name: string, key = "$E2E_ANTHROPIC_KEY") => `
+    model:
+      provider: anthropic
+      name: ${name}
+      config:
+        anthropic_api_key: ${key}
+        anthropic_api_base: ${upstream.baseUrl}`;
+  const gateway = await startGateway({
+    env: { E2E_ANTHROPIC_KEY: KEY },
+    config: `
+endpoints:
+  - name: claude
+    endpoint_type: llm/v1/chat${model("claude-sonnet-4-5")}
+  - name: claude-once
+    endpoint_type: llm/v1/chat
+    retries: 0${model("claude-sonnet-4-5")}
+  - name: claude-text
+    endpoint_type: llm/v1/completions${model("claude-haiku-4-5")}
+  - name: claude-embed
+    endpoint_type: llm/v1/embeddings${model("claude-haiku-4-5")}
+  - name: claude-badkey
+    endpoint_type: llm/v1/chat
+    retries: 0${model("claude-sonnet-4-5", WRONG_KEY)}
+`,
+  });
+  const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "anything", maxRetries: 0 });
+  const sent = () => upstream.recorder.last?.body as Json;
+  /** Every error body the gateway sent, checked for credentials at the end. */
+  const errorBodies: string[] = [];
+  const rawError = async (path: string, body: Json) => {
+    const response = await postJson(`${gateway.url}${path}`, body);
+    const text = await response.text();
+    errorBodies.push(text);
+    return { status: response.status, text, headers: response.headers };
+  };
+  try {
+    await t.step("chat answers, with system hoisted and max_tokens defaulted", async () => {
+      const completion = await client.chat.completions.create({
+        model: "claude",
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "Hello there" },
+        ],
+        temperature: 0.2,
+      });
+      assertEquals(completion.choices[0]?.message.content, "Echo: Hello there");
+      assertEquals(completion.choices[0]?.finish_reason, "stop");
+      assertEquals(completion.object, "chat.completion");
+      assert((completion.usage?.prompt_tokens ?? 0) > 0);
+      assertEquals(
+        completion.usage?.total_tokens,
+        (completion.usage?.prompt_tokens ?? 0) + (completion.usage?.completion_tokens ?? 0),
+      );
+      const request = upstream.recorder.last;
+      assertEquals(request?.path, "/v1/messages");
+      assertEquals(request?.headers["x-api-key"], KEY);
+      assertEquals(request?.headers["anthropic-version"], "2023-06-01");
+      assertEquals(sent(), {
+        model: "claude-sonnet-4-5",
+        max_tokens: 4096,
+        system: "Be brief.",
+        messages: [{ role: "user", content: "Hello there" }],
+        temperature: 0.2,
+      });
+    });
+
+    await t.step("unsupported parameters are reported in x-gateway-warnings", async () => {
+      const { data, response } = await client.chat.completions.create({
+        model: "claude",
+        messages: [{ role: "user", content: "warm" }],
+        temperature: 1.5,
+        n: 2,
+        max_completion_tokens: 50,
+      }).withResponse();
+      assertEquals(data.choices.length, 1);
+      const warnings = response.headers.get("x-gateway-warnings") ?? "";
+      assertStringIncludes(warnings, "clamped=temperature");
+      assertStringIncludes(warnings, "unsupported=n");
+      assertEquals(sent().temperature, 1);
+      assertEquals(sent().max_tokens, 50);
+    });
+
+    await t.step("image parts become base64 and url image blocks", async () => {
+      await client.chat.completions.create({
+        model: "claude",
+        messages: [{
+          role: "user",
+          content: [
+            { type: "text", text: "Compare" },
+            { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+            { type: "image_url", image_url: { url: "https://example.com/b.jpg" } },
+          ],
+        }],
+      });
+      const messages = sent().messages as { content: Json[] }[];
+      assertEquals(messages[0]?.content.slice(1), [
+        {
+          type: "image",
+          source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" },
+        },
+        { type: "image", source: { type: "url", url: "https://example.com/b.jpg" } },
+      ]);
+    });
+
+    await t.step("streaming chat relays every chunk, then usage when asked", async () => {
+      const stream = await client.chat.completions.create({
+        model: "claude",
+        messages: [{ role: "user", content: "one two three" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      let text = "";
+      let finish: string | null | undefined;
+      let role: string | undefined;
+      let usage: OpenAI.CompletionUsage | null | undefined;
+      for await (const chunk of stream) {
+        role ??= chunk.choices[0]?.delta.role;
+        text += chunk.choices[0]?.delta.content ?? "";
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+        usage = chunk.usage ?? usage;
+      }
+      assertEquals(role, "assistant");
+      assertEquals(text, "Echo: one two three");
+      assertEquals(finish, "stop");
+      assert(usage && usage.completion_tokens > 0 && usage.prompt_tokens > 0);
+      assertEquals(sent().stream, true);
+    });
+
+    const weather: OpenAI.Chat.Completions.ChatCompletionTool = {
+      type: "function",
+      function: {
+        name: "get_weather",
+        description: "Weather for a city",
+        parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
+      },
+    };
+
+    await t.step("a tool round trip: tool_calls out, tool message back", async () => {
+      const first = await client.chat.completions.create({
+        model: "claude",
+        messages: [{ role: "user", content: "Paris" }],
+        tools: [weather],
+        tool_choice: "auto",
+      });
+      const message = first.choices[0]?.message;
+      const call = message?.tool_calls?.[0];
+      assert(call && call.type === "function", JSON.stringify(first));
+      assertEquals(call.function.name, "get_weather");
+      assertEquals(JSON.parse(call.function.arguments), { q: "Paris" });
+      assertEquals(message?.content, "Let me check.");
+      assertEquals(first.choices[0]?.finish_reason, "tool_calls");
+      assertEquals(sent().tools, [{
+        name: "get_weather",
+        description: "Weather for a city",
+        input_schema: weather.function.parameters,
+      }]);
+      assertEquals(sent().tool_choice, { type: "auto" });
+
+      const second = await client.chat.completions.create({
+        model: "claude",
+        messages: [
+          { role: "user", content: "Paris" },
+          { role: "assistant", content: message?.content ?? null, tool_calls: [call] },
+          { role: "tool", tool_call_id: call.id, content: "sunny" },
+        ],
+        tools: [weather],
+      });
+      assertEquals(second.choices[0]?.message.content, "Tool said: sunny");
+      assertEquals(second.choices[0]?.finish_reason, "stop");
+      const messages = sent().messages as Json[];
+      assertEquals(messages[2], {
+        role: "user",
+        content: [{ type: "tool_result", tool_use_id: call.id, content: "sunny" }],
+      });
+    });
+
+    await t.step("streamed tool calls carry one index per call, after a text block", async () => {
+      const stream = await client.chat.completions.create({
+        model: "claude",
+        messages: [{ role: "user", content: "Rome" }],
+        tools: [weather, {
+          type: "function",
+          function: { name: "get_time", parameters: { type: "object", properties: {} } },
+        }],
+        stream: true,
+      });
+      const calls: { id: string; name: string; args: string }[] = [];
+      let text = "";
+      let finish: string | null | undefined;
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta.content ?? "";
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+        for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) {
+          const call = calls[delta.index] ??= { id: "", name: "", args: "" };
+          call.id += delta.id ?? "";
+          call.name += delta.function?.name ?? "";
+          call.args += delta.function?.arguments ?? "";
+        }
+      }
+      assertEquals(text, "Let me check.");
+      assertEquals(calls.map((c) => c.name), ["get_weather", "get_time"]);
+      assertEquals(calls.map((c) => JSON.parse(c.args)), [{ q: "Rome" }, { q: "Rome" }]);
+      assertEquals(calls.map((c) => c.id), ["toolu_mock_1", "toolu_mock_2"]);
+      assertEquals(finish, "tool_calls");
+    });
+
+    await t.step("completions are served through Messages, plain and streaming", async () => {
+      const completion = await client.completions.create({
+        model: "claude-text",
+        prompt: "Say hi",
+        max_tokens: 5,
+      });
+      assertEquals(completion.choices[0]?.text, "Echo: Say hi");
+      assertEquals(completion.choices[0]?.finish_reason, "stop");
+      assertEquals(completion.object, "text_completion");
+      assertEquals(sent(), {
+        model: "claude-haiku-4-5",
+        max_tokens: 5,
+        messages: [{ role: "user", content: "Say hi" }],
+      });
+      const stream = await client.completions.create({
+        model: "claude-text",
+        prompt: "a b",
+        stream: true,
+      });
+      let text = "";
+      for await (const chunk of stream) text += chunk.choices[0]?.text ?? "";
+      assertEquals(text, "Echo: a b");
+    });
+
+    await t.step("response_format json_schema uses structured outputs", async () => {
+      const schema = { type: "object", properties: { answer: { type: "string" } } };
+      const completion = await client.chat.completions.create({
+        model: "claude",
+        messages: [{ role: "user", content: "json please" }],
+        response_format: { type: "json_schema", json_schema: { name: "answer", schema } },
+      });
+      assertEquals(JSON.parse(completion.choices[0]?.message.content ?? ""), {
+        answer: "json please",
+      });
+      assertEquals(sent().output_config, { format: { type: "json_schema", schema } });
+    });
+
+    await t.step("embeddings answer 501", async () => {
+      try {
+        await client.embeddings.create({ model: "claude-embed", input: "x" });
+        throw new Error("expected a failure");
+      } catch (error) {
+        assert(error instanceof OpenAI.APIError, String(error));
+        assertEquals(error.status, 501);
+        assertMatch(error.message, /embeddings/);
+      }
+      const raw = await rawError("/v1/embeddings", { model: "claude-embed", input: "x" });
+      assertEquals(raw.status, 501);
+    });
+
+    await t.step("an upstream 429 is the SDK's RateLimitError with Retry-After", async () => {
+      upstream.faults.push({
+        kind: "status",
+        status: 429,
+        headers: { "retry-after": "30" },
+        body: anthropicErrorBody(
+          "rate_limit_error",
+          "Number of request tokens has exceeded your per-minute rate limit",
+        ),
+      });
+      try {
+        await client.chat.completions.create({
+          model: "claude",
+          messages: [{ role: "user", content: "x" }],
+        });
+        throw new Error("expected a failure");
+      } catch (error) {
+        assert(error instanceof OpenAI.RateLimitError, String(error));
+        assertEquals(error.headers?.get("retry-after"), "30");
+        assertMatch(error.message, /per-minute rate limit/);
+      }
+      upstream.faults.push({
+        kind: "status",
+        status: 429,
+        headers: { "retry-after": "30" },
+        body: anthropicErrorBody("rate_limit_error", "slow down"),
+      });
+      const raw = await rawError("/v1/chat/completions", {
+        model: "claude",
+        messages: [{ role: "user", content: "x" }],
+      });
+      assertEquals(raw.status, 429);
+    });
+
+    await t.step("529 overloaded is retried, and a 502 once retries run out", async () => {
+      const overloaded = {
+        kind: "status" as const,
+        status: 529,
+        body: anthropicErrorBody("overloaded_error", "Overloaded"),
+      };
+      upstream.faults.push(overloaded);
+      const before = upstream.recorder.requests.length;
+      const completion = await client.chat.completions.create({
+        model: "claude",
+        messages: [{ role: "user", content: "again" }],
+      });
+      assertEquals(completion.choices[0]?.message.content, "Echo: again");
+      assertEquals(upstream.recorder.requests.length - before, 2, "one retry");
+
+      upstream.faults.push(overloaded);
+      const raw = await rawError("/v1/chat/completions", {
+        model: "claude-once",
+        messages: [{ role: "user", content: "x" }],
+      });
+      assertEquals(raw.status, 502);
+      assertStringIncludes(raw.text, "Overloaded");
+    });
+
+    await t.step("a 500 and a malformed body are 502s", async () => {
+      upstream.faults.push({
+        kind: "status",
+        status: 500,
+        body: anthropicErrorBody("api_error", "Internal server error"),
+      });
+      const failed = await rawError("/v1/chat/completions", {
+        model: "claude-once",
+        messages: [{ role: "user", content: "x" }],
+      });
+      assertEquals(failed.status, 502);
+      upstream.faults.push({ kind: "malformed" });
+      const malformed = await rawError("/v1/chat/completions", {
+        model: "claude-once",
+        messages: [{ role: "user", content: "x" }],
+      });
+      assertEquals(malformed.status, 502);
+    });
+
+    await t.step("Anthropic's 400 reaches the client with its message", async () => {
+      try {
+        await client.chat.completions.create({
+          model: "claude",
+          messages: [
+            { role: "user", content: "x" },
+            { role: "tool", tool_call_id: "toolu_nowhere", content: "orphan" },
+          ],
+        });
+        throw new Error("expected a failure");
+      } catch (error) {
+        assert(error instanceof OpenAI.BadRequestError, String(error));
+        assertMatch(error.message, /tool_use_id/);
+      }
+    });
+
+    await t.step("an error event mid-stream ends the SDK stream with an error", async () => {
+      upstream.faults.push({ kind: "stream_error", afterEvents: 4 });
+      const stream = await client.chat.completions.create({
+        model: "claude",
+        messages: [{ role: "user", content: "one two three four" }],
+        stream: true,
+      });
+      let text = "";
+      try {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+        throw new Error("expected a failure");
+      } catch (error) {
+        assert(error instanceof OpenAI.APIError, String(error));
+        assertMatch(error.message, /Overloaded/);
+      }
+      assertEquals(text, "Echo:");
+    });
+
+    await t.step("a stream cut or ended early is an error, not a silent success", async () => {
+      for (
+        const fault of [{ kind: "cut" as const, afterChunks: 4 }, {
+          kind: "end_early" as const,
+          afterEvents: 4,
+        }]
+      ) {
+        upstream.faults.push(fault);
+        const response = await postJson(`${gateway.url}/v1/chat/completions`, {
+          model: "claude",
+          messages: [{ role: "user", content: "one two three" }],
+          stream: true,
+        });
+        assertEquals(response.status, 200);
+        const text = await response.text();
+        errorBodies.push(text);
+        assertStringIncludes(text, '"error"', fault.kind);
+        assertNotIncludes(text, "[DONE]", fault.kind);
+      }
+    });
+
+    await t.step("MLflow-style invocations without model", async () => {
+      const response = await postJson(`${gateway.url}/endpoints/claude/invocations`, {
+        messages: [{ role: "user", content: "from mlflow" }],
+        max_tokens: 20,
+      });
+      assertEquals(response.status, 200);
+      const body = await response.json();
+      assertEquals(body.choices[0].message.content, "Echo: from mlflow");
+      assertEquals(body.choices[0].message.tool_calls, null);
+      assertEquals(body.object, "chat.completion");
+      assertEquals(sent().model, "claude-sonnet-4-5");
+    });
+
+    await t.step("the API key never appears in any error body", async () => {
+      // Rejected credentials: a 502 that names the endpoint, not the key.
+      const rejected = await rawError("/v1/chat/completions", {
+        model: "claude-badkey",
+        messages: [{ role: "user", content: "x" }],
+      });
+      assertEquals(rejected.status, 502);
+      // An upstream that echoes the key in its message.
+      upstream.faults.push({
+        kind: "status",
+        status: 400,
+        body: anthropicErrorBody("invalid_request_error", `bad request for key ${KEY}`),
+      });
+      const echoed = await rawError("/v1/chat/completions", {
+        model: "claude",
+        messages: [{ role: "user", content: "x" }],
+      });
+      assertEquals(echoed.status, 400);
+      assert(errorBodies.length >= 8, `collected ${errorBodies.length} error bodies`);
+      for (const body of errorBodies) {
+        assertNotIncludes(body, KEY);
+        assertNotIncludes(body, WRONG_KEY);
+        assertNotIncludes(body, "e2e-secret");
+      }
+    });
+  } finally {
+    await gateway.stop();
+    await upstream.close();
+  }
+});
