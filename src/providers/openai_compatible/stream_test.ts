@@ -1,0 +1,175 @@
+import { assertEquals, assertThrows } from "../../../tests/assert.ts";
+import type { CallContext, StreamParser } from "../../core/provider.ts";
+import { chatStreamParser, completionsStreamParser, ToolCallIndexer, UsageHold } from "./stream.ts";
+
+const ctx: CallContext<unknown> = { endpoint: "ep", model: "m", config: {}, stream: true };
+
+function run<T>(parser: StreamParser<T>, events: unknown[]): T[] {
+  const out: T[] = [];
+  for (const e of events) {
+    out.push(
+      ...parser.push({ event: undefined, data: typeof e === "string" ? e : JSON.stringify(e) }),
+    );
+  }
+  out.push(...parser.end());
+  return out;
+}
+
+const base = { id: "c1", object: "chat.completion.chunk", created: 5, model: "mx" };
+const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };
+
+Deno.test("chatStreamParser() moves usage from the last chunk into one usage-only chunk (Mistral)", () => {
+  const chunks = run(chatStreamParser(ctx, "Mistral"), [
+    {
+      ...base,
+      choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+    },
+    { ...base, choices: [{ index: 0, delta: { content: "Hi" }, finish_reason: null }] },
+    { ...base, choices: [{ index: 0, delta: { content: "" }, finish_reason: "stop" }], usage },
+    "[DONE]",
+  ]);
+  assertEquals(chunks.length, 4);
+  assertEquals(chunks[2]?.choices[0]?.finish_reason, "stop");
+  assertEquals(chunks[2]?.usage, undefined);
+  assertEquals(chunks[3], {
+    id: "c1",
+    created: 5,
+    model: "mx",
+    object: "chat.completion.chunk",
+    choices: [],
+    usage,
+  });
+});
+
+Deno.test("chatStreamParser() reads Groq's x_groq.usage", () => {
+  const chunks = run(chatStreamParser(ctx, "Groq"), [
+    {
+      ...base,
+      choices: [{ index: 0, delta: { role: "assistant", content: "a" }, finish_reason: null }],
+    },
+    {
+      ...base,
+      choices: [{ index: 0, delta: {}, finish_reason: "stop" }],
+      x_groq: { id: "r", usage: { ...usage, queue_time: 0.1 } },
+    },
+  ]);
+  assertEquals(chunks.at(-1)?.choices, []);
+  assertEquals(chunks.at(-1)?.usage, usage);
+});
+
+Deno.test("chatStreamParser() passes OpenAI's usage-only chunk once, and drops empty chunks", () => {
+  const chunks = run(chatStreamParser(ctx, "OpenAI"), [
+    { ...base, choices: [], prompt_filter_results: [] },
+    {
+      ...base,
+      choices: [{ index: 0, delta: { role: "assistant", content: "a" }, finish_reason: "stop" }],
+      usage: null,
+    },
+    { ...base, choices: [], usage },
+    "[DONE]",
+  ]);
+  assertEquals(chunks.length, 2);
+  assertEquals(chunks[1]?.usage, usage);
+});
+
+Deno.test("chatStreamParser() gives the first delta of each choice the assistant role", () => {
+  const chunks = run(chatStreamParser(ctx, "Together"), [
+    { ...base, choices: [{ index: 0, text: "He", delta: { content: "He" }, finish_reason: null }] },
+    { ...base, choices: [{ index: 0, text: "llo", finish_reason: "eos" }] },
+  ]);
+  assertEquals(chunks[0]?.choices[0]?.delta, { content: "He", role: "assistant" });
+  assertEquals(
+    chunks[1]?.choices[0]?.delta,
+    { content: "llo" },
+    "Together's text fills a missing delta",
+  );
+  assertEquals(chunks[1]?.choices[0]?.finish_reason, "stop");
+});
+
+Deno.test("chatStreamParser() indexes whole tool calls and reports finish_reason tool_calls", () => {
+  const chunks = run(chatStreamParser(ctx, "Mistral"), [
+    {
+      ...base,
+      choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+    },
+    {
+      ...base,
+      choices: [{
+        index: 0,
+        delta: {
+          tool_calls: [
+            { id: "aaaaaaaaa", function: { name: "f", arguments: "{}" } },
+            { id: "bbbbbbbbb", function: { name: "g", arguments: '{"x":1}' } },
+          ],
+        },
+        finish_reason: null,
+      }],
+    },
+    { ...base, choices: [{ index: 0, delta: { content: "" }, finish_reason: "stop" }] },
+  ]);
+  const calls = chunks[1]?.choices[0]?.delta.tool_calls;
+  assertEquals(calls?.map((c) => [c.index, c.id, c.type]), [[0, "aaaaaaaaa", "function"], [
+    1,
+    "bbbbbbbbb",
+    "function",
+  ]]);
+  assertEquals(chunks[2]?.choices[0]?.finish_reason, "tool_calls");
+});
+
+Deno.test("ToolCallIndexer keeps given indexes and continues fragments without one", () => {
+  const indexer = new ToolCallIndexer();
+  assertEquals(indexer.index([{ index: 0, id: "a", function: { name: "f" } }])[0]?.index, 0);
+  assertEquals(indexer.index([{ function: { arguments: "{" } }])[0]?.index, 0);
+  assertEquals(indexer.index([{ id: "b", function: { name: "g" } }])[0]?.index, 1);
+  assertEquals(indexer.index([{ id: "a", function: { arguments: "}" } }])[0]?.index, 0);
+});
+
+Deno.test("UsageHold sends usage once", () => {
+  const hold = new UsageHold();
+  assertEquals(hold.take(undefined, true), "none");
+  assertEquals(
+    hold.take({ prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, true),
+    "held",
+  );
+  assertEquals(hold.flush()?.total_tokens, 2);
+  assertEquals(hold.flush(), undefined);
+});
+
+Deno.test("chatStreamParser() throws on an error event and on a non-JSON event", () => {
+  const parser = chatStreamParser(ctx, "Mistral");
+  assertThrows(
+    () =>
+      parser.push({
+        event: undefined,
+        data: JSON.stringify({ object: "error", error: { message: "overloaded" } }),
+      }),
+    /Mistral reported an error mid-stream: overloaded/,
+  );
+  assertThrows(() => parser.push({ event: undefined, data: "{oops" }), /not JSON/);
+});
+
+Deno.test("completionsStreamParser() moves Together's in-chunk usage to a final chunk", () => {
+  const chunks = run(completionsStreamParser(ctx, "Together"), [
+    {
+      id: "x",
+      object: "completion.chunk",
+      created: 1,
+      model: "m",
+      choices: [{ index: 0, text: "a", finish_reason: null }],
+      usage: null,
+    },
+    {
+      id: "x",
+      object: "completion.chunk",
+      created: 1,
+      model: "m",
+      choices: [{ index: 0, text: "b", finish_reason: "eos" }],
+      usage,
+    },
+    "[DONE]",
+  ]);
+  assertEquals(chunks.map((c) => c.choices.map((ch) => ch.text).join("")), ["a", "b", ""]);
+  assertEquals(chunks[1]?.choices[0]?.finish_reason, "stop");
+  assertEquals(chunks[2]?.usage, usage);
+  assertEquals(chunks[2]?.object, "text_completion");
+});
