@@ -56,6 +56,39 @@ endpoints:
     return { status: response.status, text, headers: response.headers };
   };
   try {
+    await t.step("the mock refuses what the real Messages API refuses", async () => {
+      const headers = { "x-api-key": KEY, "anthropic-version": "2023-06-01" };
+      const good = {
+        model: "claude-sonnet-4-5",
+        max_tokens: 10,
+        messages: [{ role: "user", content: "hi" }],
+      };
+      const cases: [Json, Record<string, string>, RegExp][] = [
+        [{ ...good, max_tokens: undefined }, headers, /max_tokens: Field required/],
+        [{ ...good, messages: [{ role: "system", content: "x" }] }, headers, /Unexpected role/],
+        [
+          { ...good, messages: [{ role: "user", content: "a" }, { role: "user", content: "b" }] },
+          headers,
+          /roles must alternate/,
+        ],
+        [{ ...good, temperature: 1.5 }, headers, /less than or equal to 1/],
+        [{ ...good, seed: 1 }, headers, /seed: Extra inputs are not permitted/],
+        [good, { "x-api-key": KEY }, /anthropic-version: header is required/],
+      ];
+      for (const [body, given, pattern] of cases) {
+        const response = await postJson(`${upstream.url}/v1/messages`, body, given);
+        const json = await response.json();
+        assertEquals(response.status, 400, JSON.stringify(json));
+        assertEquals(json.type, "error");
+        assertEquals(json.error.type, "invalid_request_error");
+        assertMatch(json.error.message, pattern);
+      }
+      const ok = await postJson(`${upstream.url}/v1/messages`, good, headers);
+      assertEquals(ok.status, 200);
+      await ok.body?.cancel();
+      upstream.recorder.reset();
+    });
+
     await t.step("chat answers, with system hoisted and max_tokens defaulted", async () => {
       const completion = await client.chat.completions.create({
         model: "claude",
