@@ -1,13 +1,34 @@
-/** The `huggingface-text-generation-inference` provider (scaffold: its operations are being written). */
-import { z } from "zod";
+/**
+ * The `huggingface-text-generation-inference` provider: a TGI server (or a Hugging Face
+ * Inference Endpoint running TGI). Chat through TGI's Messages API, completions through
+ * `/generate` and `/generate_stream`. No tools and no embeddings (TGI serves neither reliably).
+ */
 import type { Provider } from "../../core/provider.ts";
+import { TgiConfig } from "./config.ts";
+import { buildTgiChatRequest, buildTgiGenerateRequest } from "./request.ts";
+import { parseTgiChat, parseTgiGenerate, TGI_NAME } from "./response.ts";
+import { tgiChatStreamParser, tgiGenerateStreamParser } from "./stream.ts";
+import { parseTgiError } from "./errors.ts";
 
-export const tgiProvider: Provider = {
+export const tgiProvider: Provider<TgiConfig> = {
   name: "huggingface-text-generation-inference",
-  displayName: "Hugging Face TGI",
-  configSchema: z.object({
-    hf_server_url: z.unknown().optional(),
-  }),
-  secretKeys: [],
+  displayName: TGI_NAME,
+  configSchema: TgiConfig,
+  secretKeys: ["hf_api_key"],
   supportsTools: false,
+  chat: {
+    kind: "http",
+    buildRequest: buildTgiChatRequest,
+    parseResponse: parseTgiChat,
+    streamParser: tgiChatStreamParser,
+    streamFormat: "sse",
+  },
+  completions: {
+    kind: "http",
+    buildRequest: buildTgiGenerateRequest,
+    parseResponse: parseTgiGenerate,
+    streamParser: tgiGenerateStreamParser,
+    streamFormat: "sse",
+  },
+  parseError: (status, body) => parseTgiError(status, body),
 };

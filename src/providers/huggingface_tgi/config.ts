@@ -1,0 +1,27 @@
+/** The `model.config` block of the `huggingface-text-generation-inference` provider. */
+import { z } from "zod";
+
+export const TgiConfig = z.object({
+  /** The TGI server's base URL (a local server or a Hugging Face Inference Endpoint). */
+  hf_server_url: z.url({ protocol: /^https?$/ }),
+  /** Token sent as `Authorization: Bearer ...`, for Inference Endpoints that need one. */
+  hf_api_key: z.string().min(1).optional(),
+});
+export type TgiConfig = z.infer<typeof TgiConfig>;
+
+export type TgiPath = "v1/chat/completions" | "generate" | "generate_stream";
+
+/** The URL of a TGI route under the server's base URL. */
+export function tgiUrl(config: TgiConfig, path: TgiPath): string {
+  return `${config.hf_server_url.replace(/\/+$/, "")}/${path}`;
+}
+
+/** JSON headers, with the Bearer token when one is configured. */
+export function tgiHeaders(config: TgiConfig, stream: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: stream ? "text/event-stream" : "application/json",
+  };
+  if (config.hf_api_key !== undefined) headers.authorization = `Bearer ${config.hf_api_key}`;
+  return headers;
+}

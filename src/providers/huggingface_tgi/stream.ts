@@ -1,0 +1,133 @@
+/**
+ * TGI streams as canonical chunks: the Messages API's OpenAI-shaped SSE (ending in `[DONE]`),
+ * and `/generate_stream`'s token events (`{token, generated_text, details}`).
+ */
+import { ProviderError } from "../../core/errors.ts";
+import type { CallContext, StreamEvent, StreamParser } from "../../core/provider.ts";
+import type { ChatChunk } from "../../schemas/chat.ts";
+import type { CompletionsChunk } from "../../schemas/completions.ts";
+import { type Usage, usageOf } from "../../schemas/common.ts";
+import { parseWire } from "../parse_wire.ts";
+import { mapTgiFinishReason } from "./finish_reason.ts";
+import { TGI_NAME, tgiUsage } from "./response.ts";
+import { WireChatChunk, WireGenerateEvent } from "./wire.ts";
+import { parseTgiError } from "./errors.ts";
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** The JSON of one event; undefined for `[DONE]`; TGI's in-stream `{"error"}` throws. */
+function payload(event: StreamEvent): unknown {
+  const data = event.data.trim();
+  if (data === "" || data === "[DONE]") return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    throw new ProviderError(
+      502,
+      "upstream_error",
+      `${TGI_NAME} sent a stream event that is not JSON`,
+      {
+        retryable: true,
+      },
+    );
+  }
+  if (json !== null && typeof json === "object" && "error" in json && json.error) {
+    throw new ProviderError(
+      502,
+      "upstream_error",
+      `${TGI_NAME} reported an error mid-stream: ${parseTgiError(502, data).message}`,
+    );
+  }
+  return json;
+}
+
+function endedEarly(): ProviderError {
+  return new ProviderError(
+    502,
+    "upstream_error",
+    `${TGI_NAME}'s stream ended before its final event; the answer is incomplete`,
+    { retryable: true },
+  );
+}
+
+/**
+ * Chat chunks relayed as they come, with the role on the first one and finish reasons in
+ * OpenAI's values. Usage (TGI puts it on the last chunk, or on a chunk of its own) is held back
+ * and sent once, as a usage-only chunk, when the stream ends.
+ */
+export function tgiChatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatChunk> {
+  let roleSent = false;
+  let finished = false;
+  let usage: Usage | undefined;
+  let meta = { id: null as string | null, created: now(), model: ctx.model ?? "" };
+  return {
+    push(event) {
+      if (event.data.trim() === "[DONE]") finished = true;
+      const json = payload(event);
+      if (json === undefined) return [];
+      const wire = parseWire(WireChatChunk, json, TGI_NAME);
+      meta = {
+        id: wire.id || meta.id,
+        created: wire.created ?? meta.created,
+        model: ctx.model ?? wire.model ?? meta.model,
+      };
+      if (wire.usage) usage = tgiUsage(wire.usage);
+      const choices = (wire.choices ?? []).map((choice, i) => {
+        const delta: ChatChunk["choices"][number]["delta"] = {};
+        if (choice.delta?.role || !roleSent) delta.role = "assistant";
+        if (choice.delta?.content !== undefined && choice.delta.content !== null) {
+          delta.content = choice.delta.content;
+        }
+        roleSent = true;
+        const finish = mapTgiFinishReason(choice.finish_reason);
+        if (finish !== null) finished = true;
+        return { index: choice.index ?? i, delta, finish_reason: finish };
+      });
+      if (choices.length === 0) return [];
+      return [{ ...meta, object: "chat.completion.chunk", choices }];
+    },
+    end() {
+      if (!finished) throw endedEarly();
+      return [{
+        ...meta,
+        object: "chat.completion.chunk",
+        choices: [],
+        usage: usage ?? usageOf(null, null),
+      }];
+    },
+  };
+}
+
+/** Completion chunks from token events; special tokens (like `</s>`) are not text. */
+export function tgiGenerateStreamParser(
+  ctx: CallContext<unknown>,
+): StreamParser<CompletionsChunk> {
+  const created = now();
+  let usage: Usage | undefined;
+  const chunk = (choices: CompletionsChunk["choices"]): CompletionsChunk => ({
+    id: null,
+    object: "text_completion",
+    created,
+    model: ctx.model ?? "",
+    choices,
+  });
+  return {
+    push(event) {
+      const json = payload(event);
+      if (json === undefined) return [];
+      const wire = parseWire(WireGenerateEvent, json, TGI_NAME);
+      const text = wire.token && !wire.token.special ? (wire.token.text ?? "") : "";
+      const details = wire.details;
+      if (!details) return text === "" ? [] : [chunk([{ index: 0, text, finish_reason: null }])];
+      usage = usageOf(details.input_length ?? null, details.generated_tokens ?? null);
+      return [
+        chunk([{ index: 0, text, finish_reason: mapTgiFinishReason(details.finish_reason) }]),
+      ];
+    },
+    end() {
+      if (!usage) throw endedEarly();
+      return [{ ...chunk([]), usage }];
+    },
+  };
+}
