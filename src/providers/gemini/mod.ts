@@ -11,7 +11,7 @@ import { chatStreamParser, completionsStreamParser } from "./stream.ts";
 import { buildEmbeddingsRequest, parseEmbeddingsResponse } from "./embeddings.ts";
 import { parseGeminiError } from "./errors.ts";
 
-const gemini: Provider<GeminiConfig> = {
+export const geminiProvider: Provider<GeminiConfig> = {
   name: "gemini",
   displayName: PROVIDER,
   configSchema: GeminiConfig,
@@ -38,5 +38,3 @@ const gemini: Provider<GeminiConfig> = {
   },
   parseError: parseGeminiError,
 };
-
-export const geminiProvider: Provider = gemini as Provider;
