@@ -8,6 +8,7 @@ export type Fault =
   | { kind: "hang" }
   | { kind: "malformed" }
   | { kind: "cut"; afterChunks: number }
+  | { kind: "stall"; afterChunks: number; ms: number }
   | { kind: "delay"; ms: number };
 
 /** A queue of faults, consumed one per request. */
@@ -101,7 +102,13 @@ export function serveMock(handler: (request: Request) => Response | Promise<Resp
 /** An SSE body from `events`, optionally cut (connection dropped) after some of them. */
 export function sseStream(
   events: readonly string[],
-  options: { cutAfter?: number | undefined; delayMs?: number; onAbort?: () => void } = {},
+  options: {
+    cutAfter?: number | undefined;
+    delayMs?: number;
+    onAbort?: () => void;
+    /** Pause this long once `stall.after` events were sent. */
+    stall?: { after: number; ms: number } | undefined;
+  } = {},
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let i = 0;
@@ -116,6 +123,9 @@ export function sseStream(
         return;
       }
       if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+      if (options.stall && i === options.stall.after) {
+        await new Promise((r) => setTimeout(r, options.stall?.ms));
+      }
       controller.enqueue(encoder.encode(events[i++]));
     },
     cancel() {
