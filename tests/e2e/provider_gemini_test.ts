@@ -92,6 +92,7 @@ endpoints:
     baseURL: `${gateway.url}/v1`,
     apiKey: "anything",
     maxRetries: 0,
+    timeout: 20_000,
     fetch: fetchAndKeep,
   });
   const lastBody = () => upstream.recorder.last?.body as Json;
@@ -337,16 +338,31 @@ endpoints:
       );
     });
 
-    await t.step("a 503 is retried by the gateway and the client never sees it", async () => {
-      upstream.faults.push(serverFault(503));
-      const before = upstream.recorder.requests.length;
-      const completion = await client.chat.completions.create({
-        model: "chat",
-        messages: [{ role: "user", content: "again" }],
-      });
-      assertEquals(completion.choices[0]?.message.content, "Echo: again");
-      assertEquals(upstream.recorder.requests.length - before, 2);
-    });
+    await t.step(
+      "a 503 is retried by the gateway; a 500 with no retries left is a 502",
+      async () => {
+        upstream.faults.push(serverFault(503));
+        const before = upstream.recorder.requests.length;
+        const completion = await client.chat.completions.create({
+          model: "chat",
+          messages: [{ role: "user", content: "again" }],
+        });
+        assertEquals(completion.choices[0]?.message.content, "Echo: again");
+        assertEquals(upstream.recorder.requests.length - before, 2);
+        upstream.faults.push(serverFault(500));
+        try {
+          await client.chat.completions.create({
+            model: "strict",
+            messages: [{ role: "user", content: "x" }],
+          });
+          throw new Error("expected a failure");
+        } catch (error) {
+          assert(error instanceof OpenAI.APIError, String(error));
+          assertEquals(error.status, 502, "without retries, Gemini's 500 is a 502");
+          assertMatch(error.message, /An internal error has occurred/);
+        }
+      },
+    );
 
     await t.step("a malformed body and a cut stream fail as 502s", async () => {
       upstream.faults.push({ kind: "malformed" });

@@ -138,20 +138,39 @@ function parseArguments(text: string, param: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/**
+ * The assistant's tool calls, including a legacy `function_call` (OpenAI's pre-tools format,
+ * answered by a `function` message) as a call without an id.
+ */
+function toolCallsOf(message: ChatMessage): ToolCall[] {
+  const legacy = (message as { function_call?: { name?: unknown; arguments?: unknown } })
+    .function_call;
+  const calls = [...(message.tool_calls ?? [])];
+  if (legacy && typeof legacy.name === "string") {
+    calls.push({
+      id: "",
+      type: "function",
+      function: {
+        name: legacy.name,
+        arguments: typeof legacy.arguments === "string" ? legacy.arguments : "",
+      },
+    });
+  }
+  return calls;
+}
+
 function assistantParts(message: ChatMessage, i: number): GeminiPart[] {
   const parts: GeminiPart[] = [];
   const text = textOnly(message.content, `messages[${i}].content`);
   if (text !== "") parts.push({ text });
-  const calls = (message.tool_calls ?? []).map((call, j): FunctionCallPart => {
+  const calls = toolCallsOf(message).map((call, j): FunctionCallPart => {
+    const args = parseArguments(
+      call.function.arguments,
+      `messages[${i}].tool_calls[${j}].function.arguments`,
+    );
+    const name = call.function.name;
     const part: FunctionCallPart = {
-      functionCall: {
-        id: call.id,
-        name: call.function.name,
-        args: parseArguments(
-          call.function.arguments,
-          `messages[${i}].tool_calls[${j}].function.arguments`,
-        ),
-      },
+      functionCall: call.id === "" ? { name, args } : { id: call.id, name, args },
     };
     const signature = thoughtSignatureOf(call);
     if (signature !== undefined) part.thoughtSignature = signature;

@@ -182,3 +182,25 @@ Deno.test("toolResponse() keeps JSON objects and wraps anything else", () => {
   assertEquals(toolResponse("42"), { result: "42" });
   assertEquals(toolResponse("plain text"), { result: "plain text" });
 });
+
+Deno.test("toGeminiConversation() translates the legacy function_call / function messages", () => {
+  const result = convert([
+    { role: "user", content: "x" },
+    { role: "assistant", content: null, function_call: { name: "lookup", arguments: '{"k":1}' } },
+    { role: "function", name: "lookup", content: "found" },
+  ] as ChatMessage[]);
+  assertEquals(result.contents.slice(1), [
+    {
+      role: "model",
+      parts: [{
+        functionCall: { name: "lookup", args: { k: 1 } },
+        thoughtSignature: SKIP_THOUGHT_SIGNATURE,
+      }],
+    },
+    {
+      role: "user",
+      parts: [{ functionResponse: { name: "lookup", response: { result: "found" } } }],
+    },
+  ]);
+  assertEquals(result.warnings, []);
+});
