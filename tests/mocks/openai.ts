@@ -2,6 +2,12 @@
  * A local mock of OpenAI's API (and Azure OpenAI's deployment paths), faithful where the gateway
  * depends on it: auth and required-field checks with OpenAI's error bodies, SSE framing with
  * `data: [DONE]`, usage in the last chunk when asked, tool calls (whole and streamed).
+ *
+ * `flavor` switches to the behaviour of an OpenAI-compatible server, as its API reference
+ * describes it: which paths exist, the parameters it rejects (with its own error body), where it
+ * puts stream usage (Mistral and Together: in the last chunk; Groq: under `x_groq`), and how it
+ * streams tool calls. `apiKey: null` serves without auth (Ollama, vLLM); `azure` pins the
+ * deployment, API version and auth style an Azure endpoint must use.
  */
 import {
   FaultQueue,
@@ -12,16 +18,22 @@ import {
   sseStream,
 } from "./fault.ts";
 
+export type MockFlavor = "openai" | "mistral" | "together" | "groq" | "ollama" | "vllm";
+
 export interface MockOpenAIOptions {
-  apiKey?: string;
+  /** The key to require; `null` for a server without auth. */
+  apiKey?: string | null;
   /** Milliseconds between streamed chunks. */
   chunkDelayMs?: number;
+  flavor?: MockFlavor;
+  /** Azure deployment URLs must name this deployment and API version, with this auth style. */
+  azure?: { deployment: string; apiVersion: string; auth: "api-key" | "bearer" };
 }
 
 export interface MockOpenAI extends MockServer {
   recorder: Recorder;
   faults: FaultQueue;
-  /** Base URL as `openai_api_base` expects it (with /v1). */
+  /** Base URL as `openai_api_base` (or `<provider>_api_base`) expects it (with /v1). */
   baseUrl: string;
   options: MockOpenAIOptions;
 }
@@ -38,6 +50,102 @@ function error(
     { error: { message, type: "invalid_request_error", param: null, code: null, ...extra } },
     { status, headers },
   );
+}
+
+/** Mistral's documented error body: the fields at the top level. */
+function mistralError(status: number, message: string, param: string | null = null): Response {
+  return Response.json(
+    { object: "error", message, type: "invalid_request_error", param, code: null },
+    { status },
+  );
+}
+
+/** Mistral's chat request fields (its API reference); anything else is a 422. */
+const MISTRAL_CHAT_FIELDS = new Set([
+  "model",
+  "messages",
+  "temperature",
+  "top_p",
+  "max_tokens",
+  "stream",
+  "stop",
+  "random_seed",
+  "response_format",
+  "tools",
+  "tool_choice",
+  "presence_penalty",
+  "frequency_penalty",
+  "n",
+  "prediction",
+  "parallel_tool_calls",
+  "prompt_mode",
+  "safe_prompt",
+  "metadata",
+]);
+const MISTRAL_MESSAGE_FIELDS = new Set([
+  "role",
+  "content",
+  "name",
+  "tool_calls",
+  "tool_call_id",
+  "prefix",
+]);
+const MISTRAL_ROLES = new Set(["system", "user", "assistant", "tool"]);
+
+/** The request problems a flavored server reports, before it answers. */
+function flavorRejects(flavor: MockFlavor, path: string, body: Json): Response | undefined {
+  if (flavor === "mistral" && path === "/v1/chat/completions") {
+    const extra = Object.keys(body).find((key) => !MISTRAL_CHAT_FIELDS.has(key));
+    if (extra) return mistralError(422, `${extra}: Extra inputs are not permitted`, extra);
+    for (const m of body.messages as Json[]) {
+      const bad = Object.keys(m).find((key) => !MISTRAL_MESSAGE_FIELDS.has(key));
+      if (bad) return mistralError(422, `messages.${bad}: Extra inputs are not permitted`);
+      if (!MISTRAL_ROLES.has(String(m.role))) {
+        return mistralError(422, `messages.role: Input should be 'system', 'user', ...`);
+      }
+    }
+  }
+  if (flavor === "mistral" && path === "/v1/embeddings" && "dimensions" in body) {
+    return mistralError(422, "dimensions: Extra inputs are not permitted", "dimensions");
+  }
+  if (flavor === "groq") {
+    for (const key of ["logprobs", "logit_bias", "top_logprobs"]) {
+      if (key in body) return error(400, `'${key}' : property '${key}' is unsupported`);
+    }
+    if (typeof body.n === "number" && body.n !== 1) {
+      return error(400, "'n' : number must be at most 1");
+    }
+    if ((body.messages as Json[]).some((m) => "name" in m)) {
+      return error(
+        400,
+        "'messages.0' : for 'role:user' the following must be satisfied[('messages.0.name' : property 'name' is unsupported)]",
+      );
+    }
+  }
+  if (flavor === "together" && "logprobs" in body && typeof body.logprobs !== "number") {
+    return error(400, "logprobs must be an integer between 0 and 20", { param: "logprobs" });
+  }
+  return undefined;
+}
+
+/** The paths each flavor serves (the others answer 404 as that server does). */
+const PATHS: Record<MockFlavor, readonly string[]> = {
+  openai: ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"],
+  mistral: ["/v1/chat/completions", "/v1/embeddings"],
+  together: ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"],
+  groq: ["/v1/chat/completions"],
+  ollama: ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"],
+  vllm: ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"],
+};
+
+function notFound(flavor: MockFlavor, pathname: string): Response {
+  if (flavor === "mistral") return Response.json({ detail: "Not Found" }, { status: 404 });
+  if (flavor === "groq") {
+    return error(404, `Unknown request URL: POST ${pathname}. Please check the URL for typos.`, {
+      code: "unknown_url",
+    });
+  }
+  return error(404, `Invalid URL (POST ${pathname})`);
 }
 
 function textOf(content: unknown): string {
@@ -60,16 +168,18 @@ interface Reply {
 }
 
 /** What the mock answers: a tool call when tools are offered, else an echo of the last message. */
-function chatReply(body: Json): Reply {
+function chatReply(body: Json, flavor: MockFlavor): Reply {
   const messages = body.messages as Json[];
   const last = messages[messages.length - 1] ?? {};
   const tools = body.tools as { function: { name: string } }[] | undefined;
   if (last.role === "tool") return { content: `Tool said: ${textOf(last.content)}` };
   if (tools && tools.length > 0 && body.tool_choice !== "none") {
     const name = tools[0]?.function.name ?? "tool";
+    // Mistral's tool call ids are 9 letters and digits.
+    const id = flavor === "mistral" ? "Ab3dE6gH9" : "call_mock_1";
     return {
-      content: null,
-      toolCall: { id: "call_mock_1", name, arguments: JSON.stringify({ q: textOf(last.content) }) },
+      content: flavor === "mistral" ? "" : null,
+      toolCall: { id, name, arguments: JSON.stringify({ q: textOf(last.content) }) },
     };
   }
   return { content: `Echo: ${textOf(last.content)}` };
@@ -81,7 +191,16 @@ const usage = (prompt: number, completion: number) => ({
   total_tokens: prompt + completion,
 });
 
-function chatEvents(body: Json, reply: Reply): string[] {
+/** How the flavor says "done": Together's `eos`, everyone else's `stop`. */
+function stopReason(flavor: MockFlavor): string {
+  return flavor === "together" ? "eos" : "stop";
+}
+
+function sse(value: unknown): string {
+  return `data: ${JSON.stringify(value)}\n\n`;
+}
+
+function chatEvents(body: Json, reply: Reply, flavor: MockFlavor): string[] {
   const base = {
     id: "chatcmpl-mock",
     object: "chat.completion.chunk",
@@ -89,42 +208,64 @@ function chatEvents(body: Json, reply: Reply): string[] {
     model: body.model ?? "azure-deployment",
     system_fingerprint: "fp_mock",
   };
-  const chunk = (delta: Json, finish: string | null = null) =>
-    `data: ${
-      JSON.stringify({
-        ...base,
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-      })
-    }\n\n`;
+  const chunk = (delta: Json, finish: string | null = null, extra: Json = {}) =>
+    sse({
+      ...base,
+      choices: [{
+        index: 0,
+        delta,
+        logprobs: null,
+        finish_reason: finish,
+        ...(flavor === "together" ? { text: delta.content ?? "" } : {}),
+      }],
+      ...(flavor === "together" ? { usage: null } : {}),
+      ...extra,
+    });
   const events = [chunk({ role: "assistant", content: "", refusal: null })];
+  let finish: string;
   if (reply.toolCall) {
     const { id, name, arguments: args } = reply.toolCall;
-    events.push(
-      chunk({
-        tool_calls: [{ index: 0, id, type: "function", function: { name, arguments: "" } }],
-      }),
-    );
-    const half = Math.floor(args.length / 2);
-    events.push(
-      chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(0, half) } }] }),
-    );
-    events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(half) } }] }));
-    events.push(chunk({}, "tool_calls"));
+    if (flavor === "mistral") {
+      // Mistral streams each tool call whole, in one delta.
+      events.push(chunk({ tool_calls: [{ id, function: { name, arguments: args } }] }));
+    } else {
+      events.push(
+        chunk({
+          tool_calls: [{ index: 0, id, type: "function", function: { name, arguments: "" } }],
+        }),
+      );
+      const half = Math.floor(args.length / 2);
+      events.push(
+        chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(0, half) } }] }),
+      );
+      events.push(
+        chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(half) } }] }),
+      );
+    }
+    finish = "tool_calls";
   } else {
     for (const word of words(reply.content ?? "")) events.push(chunk({ content: word }));
-    events.push(chunk({}, "stop"));
+    finish = stopReason(flavor);
+  }
+  const total = usage(10, events.length - 1);
+  if (flavor === "mistral" || flavor === "together") {
+    events.push(chunk({ content: "" }, finish, { usage: total }));
+  } else if (flavor === "groq") {
+    events.push(
+      chunk({}, finish, { x_groq: { id: "req_mock", usage: { ...total, queue_time: 0.01 } } }),
+    );
+  } else {
+    events.push(chunk({}, finish));
   }
   const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
-  if (streamOptions?.include_usage) {
-    events.push(
-      `data: ${JSON.stringify({ ...base, choices: [], usage: usage(10, events.length - 2) })}\n\n`,
-    );
+  if (streamOptions?.include_usage && flavor !== "mistral" && flavor !== "together") {
+    events.push(sse({ ...base, choices: [], usage: total }));
   }
   events.push("data: [DONE]\n\n");
   return events;
 }
 
-function chatResponse(body: Json, reply: Reply): Json {
+function chatResponse(body: Json, reply: Reply, flavor: MockFlavor): Json {
   return {
     id: "chatcmpl-mock",
     object: "chat.completion",
@@ -136,8 +277,7 @@ function chatResponse(body: Json, reply: Reply): Json {
       message: {
         role: "assistant",
         content: reply.content,
-        refusal: null,
-        annotations: [],
+        ...(flavor === "openai" ? { refusal: null, annotations: [] } : {}),
         ...(reply.toolCall
           ? {
             tool_calls: [{
@@ -149,10 +289,38 @@ function chatResponse(body: Json, reply: Reply): Json {
           : {}),
       },
       logprobs: null,
-      finish_reason: reply.toolCall ? "tool_calls" : "stop",
+      finish_reason: reply.toolCall ? "tool_calls" : stopReason(flavor),
     }],
     usage: usage(10, words(reply.content ?? "").length || 5),
   };
+}
+
+function completionEvents(body: Json, text: string, flavor: MockFlavor): string[] {
+  const base = {
+    id: "cmpl-mock",
+    object: flavor === "together" ? "completion.chunk" : "text_completion",
+    created: 1700000000,
+    model: body.model ?? "azure-deployment",
+  };
+  const total = usage(5, words(text).length);
+  const inLast = flavor === "together";
+  const events = words(text).map((w) =>
+    sse({
+      ...base,
+      choices: [{ index: 0, text: w, logprobs: null, finish_reason: null }],
+      ...(inLast ? { usage: null } : {}),
+    })
+  );
+  events.push(sse({
+    ...base,
+    choices: [{ index: 0, text: "", logprobs: null, finish_reason: stopReason(flavor) }],
+    ...(inLast ? { usage: total } : {}),
+  }));
+  if (!inLast && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) {
+    events.push(sse({ ...base, choices: [], usage: total }));
+  }
+  events.push("data: [DONE]\n\n");
+  return events;
 }
 
 function embeddingOf(text: string, dimensions: number): number[] {
@@ -162,11 +330,52 @@ function embeddingOf(text: string, dimensions: number): number[] {
   );
 }
 
+/** Checks an Azure deployment request: API version, deployment name and auth style. */
+function azureRejects(
+  url: URL,
+  headers: Record<string, string>,
+  apiKey: string | null,
+  pinned: MockOpenAIOptions["azure"],
+): Response | undefined {
+  const version = url.searchParams.get("api-version");
+  if (!version || (pinned && version !== pinned.apiVersion)) {
+    return error(404, "Resource not found", { code: "404" });
+  }
+  const deployment = decodeURIComponent(url.pathname.split("/")[3] ?? "");
+  if (pinned && deployment !== pinned.deployment) {
+    return Response.json({
+      error: {
+        code: "DeploymentNotFound",
+        message: "The API deployment for this resource does not exist.",
+      },
+    }, { status: 404 });
+  }
+  const byKey = headers["api-key"] === apiKey;
+  const byBearer = headers["authorization"] === `Bearer ${apiKey}`;
+  const ok = pinned === undefined
+    ? byKey || byBearer
+    : pinned.auth === "api-key"
+    ? byKey && !headers["authorization"]
+    : byBearer && !headers["api-key"];
+  if (apiKey !== null && !ok) {
+    return Response.json({
+      error: {
+        code: "401",
+        message: "Access denied due to invalid subscription key or wrong API endpoint.",
+      },
+    }, { status: 401 });
+  }
+  return undefined;
+}
+
 /** Starts the mock on a free loopback port. */
 export function startMockOpenAI(options: MockOpenAIOptions = {}): MockOpenAI {
   const recorder = new Recorder();
   const faults = new FaultQueue();
-  const apiKey = options.apiKey ?? "sk-mock-openai-key";
+  const apiKey = options.apiKey === undefined ? "sk-mock-openai-key" : options.apiKey;
+  const flavor = options.flavor ?? "openai";
+  // Groq serves its OpenAI-compatible API under /openai/v1.
+  const prefix = flavor === "groq" ? "/openai" : "";
 
   const handle = async (request: Request): Promise<Response> => {
     const entry = await recorder.record(request);
@@ -174,26 +383,20 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): MockOpenAI {
     const azure = /^\/openai\/deployments\/[^/]+\//.test(url.pathname);
     const path = azure
       ? url.pathname.replace(/^\/openai\/deployments\/[^/]+/, "/v1")
+      : url.pathname.startsWith(prefix)
+      ? url.pathname.slice(prefix.length)
       : url.pathname;
     if (request.method !== "POST") {
       return error(405, `Invalid method for URL (${request.method} ${url.pathname})`);
     }
     if (azure) {
-      if (!url.searchParams.get("api-version")) {
-        return error(404, "Resource not found", { code: "404" });
-      }
-      if (
-        entry.headers["api-key"] !== apiKey && entry.headers["authorization"] !== `Bearer ${apiKey}`
-      ) {
-        return Response.json({
-          error: {
-            code: "401",
-            message: "Access denied due to invalid subscription key or wrong API endpoint.",
-          },
-        }, { status: 401 });
-      }
-    } else if (entry.headers["authorization"] !== `Bearer ${apiKey}`) {
+      const rejected = azureRejects(url, entry.headers, apiKey, options.azure);
+      if (rejected) return rejected;
+    } else if (apiKey !== null && entry.headers["authorization"] !== `Bearer ${apiKey}`) {
       const given = (entry.headers["authorization"] ?? "").replace(/^Bearer /, "");
+      if (flavor === "mistral") {
+        return Response.json({ message: "Unauthorized", request_id: "req-mock" }, { status: 401 });
+      }
       // The real API echoes (part of) the key it was given; the gateway must not pass it on.
       return error(
         401,
@@ -201,6 +404,7 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): MockOpenAI {
         { code: "invalid_api_key" },
       );
     }
+    if (!azure && !PATHS[flavor].includes(path)) return notFound(flavor, url.pathname);
     const fault = faults.next();
     if (fault?.kind === "status") {
       return Response.json(fault.body, { status: fault.status, headers: fault.headers ?? {} });
@@ -219,6 +423,17 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): MockOpenAI {
     if (!azure && typeof body.model !== "string") {
       return error(400, "you must provide a model parameter");
     }
+    const cut = fault?.kind === "cut" ? fault.afterChunks : undefined;
+    const stream = (events: string[]) =>
+      new Response(
+        sseStream(events, {
+          cutAfter: cut,
+          stall: fault?.kind === "stall" ? { after: fault.afterChunks, ms: fault.ms } : undefined,
+          delayMs: options.chunkDelayMs ?? 0,
+          onAbort: () => recorder.aborted++,
+        }),
+        { headers: { "content-type": "text/event-stream; charset=utf-8" } },
+      );
 
     if (path === "/v1/chat/completions") {
       if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -227,72 +442,32 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): MockOpenAI {
           code: "missing_required_parameter",
         });
       }
-      const reply = chatReply(body);
-      if (body.stream === true) {
-        const events = chatEvents(body, reply);
-        return new Response(
-          sseStream(events, {
-            cutAfter: fault?.kind === "cut" ? fault.afterChunks : undefined,
-            delayMs: options.chunkDelayMs ?? 0,
-            onAbort: () => recorder.aborted++,
-          }),
-          { headers: { "content-type": "text/event-stream; charset=utf-8" } },
-        );
-      }
-      return Response.json(chatResponse(body, reply));
+      const rejected = flavorRejects(flavor, path, body);
+      if (rejected) return rejected;
+      const reply = chatReply(body, flavor);
+      if (body.stream === true) return stream(chatEvents(body, reply, flavor));
+      return Response.json(chatResponse(body, reply, flavor));
     }
     if (path === "/v1/completions") {
       if (typeof body.prompt !== "string") {
         return error(400, "Missing required parameter: 'prompt'.", { param: "prompt" });
       }
+      const rejected = flavorRejects(flavor, path, body);
+      if (rejected) return rejected;
       const text = `Echo: ${body.prompt}`;
-      const base = {
+      if (body.stream === true) return stream(completionEvents(body, text, flavor));
+      return Response.json({
         id: "cmpl-mock",
-        object: "text_completion",
+        object: flavor === "together" ? "text.completion" : "text_completion",
         created: 1700000000,
         model: body.model ?? "azure-deployment",
-      };
-      if (body.stream === true) {
-        const events = words(text).map((w) =>
-          `data: ${
-            JSON.stringify({
-              ...base,
-              choices: [{ index: 0, text: w, logprobs: null, finish_reason: null }],
-            })
-          }\n\n`
-        );
-        events.push(
-          `data: ${
-            JSON.stringify({
-              ...base,
-              choices: [{ index: 0, text: "", logprobs: null, finish_reason: "stop" }],
-            })
-          }\n\n`,
-        );
-        if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) {
-          events.push(
-            `data: ${
-              JSON.stringify({ ...base, choices: [], usage: usage(5, words(text).length) })
-            }\n\n`,
-          );
-        }
-        events.push("data: [DONE]\n\n");
-        return new Response(
-          sseStream(events, {
-            cutAfter: fault?.kind === "cut" ? fault.afterChunks : undefined,
-            delayMs: options.chunkDelayMs ?? 0,
-            onAbort: () => recorder.aborted++,
-          }),
-          { headers: { "content-type": "text/event-stream" } },
-        );
-      }
-      return Response.json({
-        ...base,
-        choices: [{ index: 0, text, logprobs: null, finish_reason: "stop" }],
+        choices: [{ index: 0, text, logprobs: null, finish_reason: stopReason(flavor) }],
         usage: usage(5, words(text).length),
       });
     }
     if (path === "/v1/embeddings") {
+      const rejected = flavorRejects(flavor, path, body);
+      if (rejected) return rejected;
       const input = body.input;
       const items = typeof input === "string"
         ? [input]
@@ -302,7 +477,8 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): MockOpenAI {
       if (!items || items.length === 0) {
         return error(400, "'input' is a required property", { param: "input" });
       }
-      const dimensions = typeof body.dimensions === "number" ? body.dimensions : 8;
+      const size = body.dimensions ?? body.output_dimension;
+      const dimensions = typeof size === "number" ? size : 8;
       return Response.json({
         object: "list",
         data: items.map((text, index) => ({
@@ -314,9 +490,9 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): MockOpenAI {
         usage: { prompt_tokens: items.length * 2, total_tokens: items.length * 2 },
       });
     }
-    return error(404, `Invalid URL (POST ${url.pathname})`);
+    return notFound(flavor, url.pathname);
   };
 
   const server = serveMock(handle);
-  return { ...server, baseUrl: `${server.url}/v1`, recorder, faults, options };
+  return { ...server, baseUrl: `${server.url}${prefix}/v1`, recorder, faults, options };
 }
