@@ -119,15 +119,14 @@ export function chatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatCh
         }
         if (toolCalls.length > 0) {
           // Each call arrives whole; its index counts the calls of this choice so far.
-          delta.tool_calls = toolCalls.map((call) => {
-            return {
-              index: choice.calls++,
-              id: call.id,
-              type: "function",
-              function: { name: call.function.name, arguments: call.function.arguments },
-              ...(call.extra_content === undefined ? {} : { extra_content: call.extra_content }),
-            } as ToolCallDelta;
-          });
+          delta.tool_calls = toolCalls.map((call) => ({
+            index: choice.calls++,
+            id: call.id,
+            type: "function",
+            function: { name: call.function.name, arguments: call.function.arguments },
+            // the thought signature rides along, as in a plain answer
+            ...(call.extra_content === undefined ? {} : { extra_content: call.extra_content }),
+          } as ToolCallDelta));
         }
         if (Object.keys(delta).length > 0) deltas.push({ index, delta, finish_reason: null });
         if (candidate.finishReason && !choice.finished) {
