@@ -1,13 +1,43 @@
-/** The `mlflow-model-serving` provider (scaffold: its operations are being written). */
-import { z } from "zod";
+/**
+ * The `mlflow-model-serving` provider: a model served by `mlflow models serve` (or any server
+ * speaking MLflow's scoring protocol), called at `{model_server_url}/invocations`. Chat (one
+ * user message), completions and embeddings; no streaming, no tools.
+ */
 import type { Provider } from "../../core/provider.ts";
+import { MlflowServingConfig } from "./config.ts";
+import {
+  buildServingChatRequest,
+  buildServingCompletionsRequest,
+  buildServingEmbeddingsRequest,
+} from "./request.ts";
+import {
+  parseServingChat,
+  parseServingCompletions,
+  parseServingEmbeddings,
+  SERVING_NAME,
+} from "./response.ts";
+import { parseServingError } from "./errors.ts";
 
-export const mlflowServingProvider: Provider = {
+export const mlflowServingProvider: Provider<MlflowServingConfig> = {
   name: "mlflow-model-serving",
-  displayName: "MLflow model serving",
-  configSchema: z.object({
-    model_server_url: z.unknown().optional(),
-  }),
+  displayName: SERVING_NAME,
+  configSchema: MlflowServingConfig,
   secretKeys: [],
   supportsTools: false,
+  chat: {
+    kind: "http",
+    buildRequest: buildServingChatRequest,
+    parseResponse: parseServingChat,
+  },
+  completions: {
+    kind: "http",
+    buildRequest: buildServingCompletionsRequest,
+    parseResponse: parseServingCompletions,
+  },
+  embeddings: {
+    kind: "http",
+    buildRequest: buildServingEmbeddingsRequest,
+    parseResponse: parseServingEmbeddings,
+  },
+  parseError: (status, body) => parseServingError(status, body),
 };

@@ -1,0 +1,13 @@
+/** The `model.config` block of the `mlflow-model-serving` provider. */
+import { z } from "zod";
+
+export const MlflowServingConfig = z.object({
+  /** Base URL of an MLflow model server (`mlflow models serve`); `/invocations` is appended. */
+  model_server_url: z.url({ protocol: /^https?$/ }),
+});
+export type MlflowServingConfig = z.infer<typeof MlflowServingConfig>;
+
+/** The scoring URL: `{model_server_url}/invocations`. */
+export function invocationsUrl(config: MlflowServingConfig): string {
+  return `${config.model_server_url.replace(/\/+$/, "")}/invocations`;
+}
