@@ -1,0 +1,556 @@
+/**
+ * The official `openai` npm SDK against the gateway's /v1 routes, with Amazon Bedrock endpoints
+ * served by the real gateway process and a local mock of Bedrock Runtime and STS that verifies
+ * every SigV4 signature.
+ */
+import OpenAI from "openai";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertNotIncludes,
+  assertStringIncludes,
+} from "../assert.ts";
+import { startMockBedrock } from "../mocks/bedrock.ts";
+import { signV4 } from "../../src/providers/bedrock/sigv4.ts";
+import { postJson, startGateway, UNDER_TEST } from "./harness.ts";
+
+type Json = Record<string, unknown>;
+
+const REGION = "us-west-2";
+const CONFIG_KEY_ID = "AKIDE2ECONFIGKEY0001";
+const CONFIG_SECRET = "e2e/Config+Secret/bedrock0123456789abcdef";
+const ENV_KEY_ID = "AKIDE2EENVKEY0000001";
+const ENV_SECRET = "e2e/Env+Secret/bedrock9876543210fedcba";
+const WRONG_SECRET = "e2e/Wrong+Secret/bedrock5555555555555555";
+const CLAUDE = "us.anthropic.claude-3-5-sonnet-20241022-v2:0";
+
+Deno.test(`bedrock provider through the openai SDK (${UNDER_TEST})`, async (t) => {
+  const upstream = startMockBedrock({
+    region: REGION,
+    accessKeyId: CONFIG_KEY_ID,
+    secretAccessKey: CONFIG_SECRET,
+    extraKeys: { [ENV_KEY_ID]: ENV_SECRET },
+  });
+  const keys = (secret = "$E2E_BEDROCK_SECRET") => `
+        aws_config:
+          aws_region: ${REGION}
+          aws_access_key_id: $E2E_BEDROCK_KEY_ID
+          aws_secret_access_key: ${secret}
+        bedrock_api_base: ${upstream.url}`;
+  const endpoint = (name: string, type: string, model: string, config = keys(), extra = "") => `
+  - name: ${name}
+    endpoint_type: llm/v1/${type}${extra}
+    model:
+      provider: amazon-bedrock
+      name: ${model}
+      config:${config}`;
+  const gateway = await startGateway({
+    env: {
+      E2E_BEDROCK_KEY_ID: CONFIG_KEY_ID,
+      E2E_BEDROCK_SECRET: CONFIG_SECRET,
+      E2E_BEDROCK_WRONG_SECRET: WRONG_SECRET,
+      AWS_ACCESS_KEY_ID: ENV_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: ENV_SECRET,
+      AWS_SESSION_TOKEN: "",
+      AWS_REGION: REGION,
+    },
+    config: `
+endpoints:${endpoint("chat", "chat", CLAUDE)}${
+      endpoint("chat-once", "chat", CLAUDE, keys(), "\n    retries: 0")
+    }${endpoint("text", "completions", "amazon.titan-text-express-v1")}${
+      endpoint("titan", "embeddings", "amazon.titan-embed-text-v2:0")
+    }${endpoint("cohere", "embeddings", "cohere.embed-english-v3")}${
+      endpoint(
+        "env-chat",
+        "chat",
+        "meta.llama3-1-8b-instruct-v1:0",
+        `\n        bedrock_api_base: ${upstream.url}`,
+      )
+    }${
+      endpoint(
+        "role-chat",
+        "chat",
+        CLAUDE,
+        `
+        aws_config:
+          aws_role_arn: ${upstream.roleArn}
+          session_length_seconds: 1800
+        bedrock_api_base: ${upstream.url}
+        sts_api_base: ${upstream.url}`,
+      )
+    }${
+      endpoint(
+        "wrong-secret",
+        "chat",
+        CLAUDE,
+        keys("$E2E_BEDROCK_WRONG_SECRET"),
+        "\n    retries: 0",
+      )
+    }
+`,
+  });
+  const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "anything", maxRetries: 0 });
+  const last = () => upstream.recorder.last;
+  const sent = () => last()?.body as Json;
+  /** Every raw body the gateway sent, checked for credentials at the end. */
+  const bodies: string[] = [];
+  const raw = async (path: string, body: Json) => {
+    const response = await postJson(`${gateway.url}${path}`, body);
+    const text = await response.text();
+    bodies.push(text, JSON.stringify([...response.headers]));
+    return { status: response.status, text, headers: response.headers };
+  };
+  const expectError = async (
+    call: () => Promise<unknown>,
+  ): Promise<InstanceType<typeof OpenAI.APIError>> => {
+    try {
+      await call();
+    } catch (error) {
+      assert(error instanceof OpenAI.APIError, String(error));
+      bodies.push(error.message);
+      return error;
+    }
+    throw new Error("expected a failure");
+  };
+  try {
+    await t.step("the mock refuses what Bedrock refuses", async () => {
+      const url = `${upstream.url}/model/${encodeURIComponent(CLAUDE)}/converse`;
+      const call = async (body: string, sign = true, sentBody = body) => {
+        const headers = sign
+          ? signV4({
+            method: "POST",
+            url,
+            headers: { "content-type": "application/json" },
+            body,
+            region: REGION,
+            service: "bedrock",
+            credentials: { accessKeyId: CONFIG_KEY_ID, secretAccessKey: CONFIG_SECRET },
+            now: Date.now(),
+            contentSha256Header: true,
+          }).headers
+          : { "content-type": "application/json" };
+        const response = await fetch(url, { method: "POST", headers, body: sentBody });
+        return {
+          status: response.status,
+          type: response.headers.get("x-amzn-errortype")?.split(":")[0],
+          message: ((await response.json()) as { message?: string }).message ?? "",
+        };
+      };
+      const ok = JSON.stringify({ messages: [{ role: "user", content: [{ text: "hi" }] }] });
+      assertEquals((await call(ok)).status, 200);
+      assertEquals((await call(ok, false)).type, "MissingAuthenticationTokenException");
+      const tampered = await call(ok, true, ok.replace("hi", "ho"));
+      assertEquals([tampered.status, tampered.type], [403, "InvalidSignatureException"]);
+      const twoUsers = await call(JSON.stringify({
+        messages: [
+          { role: "user", content: [{ text: "a" }] },
+          { role: "user", content: [{ text: "b" }] },
+        ],
+      }));
+      assertEquals([twoUsers.status, twoUsers.type], [400, "ValidationException"]);
+      assertMatch(twoUsers.message, /must alternate between user and assistant/);
+      const extraneous = await call(JSON.stringify({ messages: [], temperature: 1 }));
+      assertMatch(extraneous.message, /extraneous key \[temperature\]/);
+      const orphan = await call(JSON.stringify({
+        messages: [{
+          role: "user",
+          content: [{ toolResult: { toolUseId: "x", content: [{ text: "1" }] } }],
+        }],
+      }));
+      assertMatch(orphan.message, /toolConfig field must be defined/);
+    });
+
+    await t.step("chat answers through Converse, signed with SigV4 for the region", async () => {
+      const completion = await client.chat.completions.create({
+        model: "chat",
+        messages: [{ role: "system", content: "Be brief." }, {
+          role: "user",
+          content: "Hello there",
+        }],
+        temperature: 0.2,
+        max_tokens: 50,
+      });
+      assertEquals(completion.choices[0]?.message.content, "Echo: Hello there");
+      assertEquals(completion.choices[0]?.finish_reason, "stop");
+      assertEquals(completion.model, CLAUDE);
+      assert((completion.usage?.total_tokens ?? 0) > 0);
+      assertEquals(last()?.path, "/model/us.anthropic.claude-3-5-sonnet-20241022-v2%3A0/converse");
+      assertEquals(sent().system, [{ text: "Be brief." }]);
+      assertEquals(sent().inferenceConfig, { temperature: 0.2, maxTokens: 50 });
+      assertStringIncludes(
+        last()?.headers["authorization"] ?? "",
+        `Credential=${CONFIG_KEY_ID}/`,
+      );
+      assertStringIncludes(
+        last()?.headers["authorization"] ?? "",
+        `/${REGION}/bedrock/aws4_request`,
+      );
+    });
+
+    await t.step(
+      "parameters Bedrock cannot honour are reported in x-gateway-warnings",
+      async () => {
+        const { response } = await client.chat.completions.create({
+          model: "chat",
+          messages: [{ role: "user", content: "warn me" }],
+          temperature: 1.5,
+          presence_penalty: 0.5,
+        }).withResponse();
+        const warnings = response.headers.get("x-gateway-warnings") ?? "";
+        assertStringIncludes(warnings, "clamped=temperature");
+        assertStringIncludes(warnings, "unsupported=presence_penalty");
+        assertEquals((sent().inferenceConfig as Json).temperature, 1);
+      },
+    );
+
+    await t.step("streaming chat relays ConverseStream deltas, then usage when asked", async () => {
+      const stream = await client.chat.completions.create({
+        model: "chat",
+        messages: [{ role: "user", content: "one two three" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      let text = "";
+      let finish: string | null | undefined;
+      let usage: OpenAI.CompletionUsage | null | undefined;
+      let first = true;
+      for await (const chunk of stream) {
+        if (first && chunk.choices[0]) assertEquals(chunk.choices[0].delta.role, "assistant");
+        first = false;
+        text += chunk.choices[0]?.delta.content ?? "";
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+        usage = chunk.usage ?? usage;
+      }
+      assertEquals(text, "Echo: one two three");
+      assertEquals(finish, "stop");
+      assert(usage && usage.total_tokens > 0, "usage arrives in the stream");
+      assertMatch(last()?.path ?? "", /\/converse-stream$/);
+    });
+
+    const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [{
+      type: "function",
+      function: {
+        name: "get_weather",
+        description: "Weather for a city",
+        parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
+      },
+    }, {
+      type: "function",
+      function: { name: "get_time", parameters: { type: "object", properties: {} } },
+    }];
+
+    await t.step("a tool round trip: toolUse out, toolResult back", async () => {
+      const first = await client.chat.completions.create({
+        model: "chat",
+        messages: [{ role: "user", content: "Paris" }],
+        tools,
+        tool_choice: "auto",
+      });
+      const call = first.choices[0]?.message.tool_calls?.[0];
+      assert(call && call.type === "function");
+      assertEquals(call.function.name, "get_weather");
+      assertEquals(JSON.parse(call.function.arguments), { q: "Paris" });
+      assertEquals(first.choices[0]?.finish_reason, "tool_calls");
+      const toolConfig = sent().toolConfig as Json;
+      assertEquals(toolConfig.toolChoice, { auto: {} });
+      assertEquals((toolConfig.tools as Json[])[0], {
+        toolSpec: {
+          name: "get_weather",
+          inputSchema: {
+            json: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
+          },
+          description: "Weather for a city",
+        },
+      });
+
+      const second = await client.chat.completions.create({
+        model: "chat",
+        messages: [
+          { role: "user", content: "Paris" },
+          { role: "assistant", content: "", tool_calls: [call] },
+          { role: "tool", tool_call_id: call.id, content: "sunny" },
+        ],
+        tools,
+      });
+      assertEquals(second.choices[0]?.message.content, "Tool said: sunny");
+      assertEquals(second.choices[0]?.finish_reason, "stop");
+      const turns = sent().messages as Json[];
+      assertEquals(turns[2], {
+        role: "user",
+        content: [{ toolResult: { toolUseId: call.id, content: [{ text: "sunny" }] } }],
+      });
+    });
+
+    await t.step("streamed tool calls after a text block keep one index per call", async () => {
+      const stream = await client.chat.completions.create({
+        model: "chat",
+        messages: [{ role: "user", content: "parallel please" }],
+        tools,
+        stream: true,
+      });
+      let text = "";
+      let finish: string | null | undefined;
+      const calls: { id: string; name: string; args: string }[] = [];
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta.content ?? "";
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+        for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) {
+          const call = calls[delta.index] ??= { id: "", name: "", args: "" };
+          call.id += delta.id ?? "";
+          call.name += delta.function?.name ?? "";
+          call.args += delta.function?.arguments ?? "";
+        }
+      }
+      assertEquals(text, "Let me check.");
+      assertEquals(finish, "tool_calls");
+      assertEquals(calls.map((c) => c.name), ["get_weather", "get_time"]);
+      assertEquals(calls.map((c) => JSON.parse(c.args)), [
+        { q: "parallel please" },
+        { q: "parallel please" },
+      ]);
+      assert(calls.every((c) => c.id.startsWith("tooluse_")));
+    });
+
+    await t.step("completions go through Converse, plain and streaming", async () => {
+      const completion = await client.completions.create({
+        model: "text",
+        prompt: "Say hi",
+        max_tokens: 5,
+      });
+      assertEquals(completion.choices[0]?.text, "Echo: Say hi");
+      assertEquals(sent().messages, [{ role: "user", content: [{ text: "Say hi" }] }]);
+      const truncated = await client.completions.create({
+        model: "text",
+        prompt: "a b c d",
+        max_tokens: 2,
+      });
+      assertEquals(truncated.choices[0]?.finish_reason, "length");
+      const stream = await client.completions.create({
+        model: "text",
+        prompt: "a b",
+        stream: true,
+      });
+      let text = "";
+      for await (const chunk of stream) text += chunk.choices[0]?.text ?? "";
+      assertEquals(text, "Echo: a b");
+    });
+
+    await t.step("Titan embeddings: one input per call, dimensions for v2", async () => {
+      const result = await client.embeddings.create({
+        model: "titan",
+        input: "hello world",
+        dimensions: 256,
+        encoding_format: "float",
+      });
+      assertEquals(result.data.length, 1);
+      assertEquals(result.data[0]?.embedding.length, 256);
+      assertEquals(result.usage.prompt_tokens, 2);
+      assertEquals(sent(), { inputText: "hello world", dimensions: 256 });
+      assertMatch(last()?.path ?? "", /^\/model\/amazon\.titan-embed-text-v2%3A0\/invoke$/);
+      const error = await expectError(() =>
+        client.embeddings.create({ model: "titan", input: ["a", "b"] })
+      );
+      assertEquals(error.status, 400);
+      assertMatch(error.message, /one input per request/);
+    });
+
+    await t.step("Cohere embeddings: many inputs in one call", async () => {
+      const result = await client.embeddings.create({ model: "cohere", input: ["a", "bb"] });
+      assertEquals(result.data.map((d) => d.index), [0, 1]);
+      assertEquals(result.data[1]?.embedding.length, 1024);
+      assertEquals(sent(), { texts: ["a", "bb"], input_type: "search_document" });
+    });
+
+    await t.step(
+      "credentials and region come from the environment when not configured",
+      async () => {
+        const completion = await client.chat.completions.create({
+          model: "env-chat",
+          messages: [{ role: "user", content: "from env" }],
+        });
+        assertEquals(completion.choices[0]?.message.content, "Echo: from env");
+        assertStringIncludes(
+          last()?.headers["authorization"] ?? "",
+          `Credential=${ENV_KEY_ID}/`,
+        );
+        assertStringIncludes(last()?.headers["authorization"] ?? "", `/${REGION}/bedrock/`);
+      },
+    );
+
+    await t.step("a role is assumed once through STS and reused for later calls", async () => {
+      assertEquals(upstream.stsCalls, 0);
+      for (const word of ["first", "second"]) {
+        const completion = await client.chat.completions.create({
+          model: "role-chat",
+          messages: [{ role: "user", content: word }],
+        });
+        assertEquals(completion.choices[0]?.message.content, `Echo: ${word}`);
+        const temp = upstream.issued[0];
+        assert(temp, "STS issued credentials");
+        assertStringIncludes(
+          last()?.headers["authorization"] ?? "",
+          `Credential=${temp.accessKeyId}/`,
+        );
+        assertEquals(last()?.headers["x-amz-security-token"], temp.sessionToken);
+      }
+      assertEquals(upstream.stsCalls, 1);
+      const stsRequest = upstream.recorder.requests.find((r) => r.path === "/");
+      assertStringIncludes(stsRequest?.headers["authorization"] ?? "", `Credential=${ENV_KEY_ID}/`);
+      assertStringIncludes(
+        stsRequest?.headers["authorization"] ?? "",
+        `/${REGION}/sts/aws4_request`,
+      );
+      const form = new URLSearchParams(String(stsRequest?.body));
+      assertEquals(form.get("DurationSeconds"), "1800");
+      assertEquals(form.get("RoleSessionName"), "ai-gateway-bedrock");
+    });
+
+    await t.step("MLflow-style invocations without model", async () => {
+      const response = await raw("/endpoints/chat/invocations", {
+        messages: [{ role: "user", content: "from mlflow" }],
+        max_tokens: 20,
+      });
+      assertEquals(response.status, 200);
+      const body = JSON.parse(response.text);
+      assertEquals(body.object, "chat.completion");
+      assertEquals(body.choices[0].message.content, "Echo: from mlflow");
+      assertEquals(body.choices[0].message.tool_calls, null);
+      assertEquals(body.usage.total_tokens > 0, true);
+    });
+
+    await t.step(
+      "throttling is retried (re-signed), then a RateLimitError once retries run out",
+      async () => {
+        const throttled = {
+          kind: "status" as const,
+          status: 429,
+          headers: {
+            "x-amzn-errortype":
+              "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+          },
+          body: { message: "Too many requests, please wait before trying again." },
+        };
+        upstream.faults.push(throttled);
+        const before = upstream.recorder.requests.length;
+        const completion = await client.chat.completions.create({
+          model: "chat",
+          messages: [{ role: "user", content: "again" }],
+        });
+        assertEquals(completion.choices[0]?.message.content, "Echo: again");
+        assertEquals(upstream.recorder.requests.length - before, 2, "one retry");
+        upstream.faults.push(throttled);
+        const error = await expectError(() =>
+          client.chat.completions.create({
+            model: "chat-once",
+            messages: [{ role: "user", content: "x" }],
+          })
+        );
+        assert(error instanceof OpenAI.RateLimitError, String(error));
+        assertMatch(error.message, /Too many requests/);
+      },
+    );
+
+    await t.step(
+      "a 500 and a malformed body are 502s; Bedrock's 400 keeps its message",
+      async () => {
+        upstream.faults.push({
+          kind: "status",
+          status: 500,
+          headers: { "x-amzn-errortype": "InternalServerException" },
+          body: { message: "Internal server error" },
+        });
+        const failed = await raw("/v1/chat/completions", {
+          model: "chat-once",
+          messages: [{ role: "user", content: "x" }],
+        });
+        assertEquals(failed.status, 502);
+        upstream.faults.push({ kind: "malformed" });
+        const malformed = await raw("/v1/chat/completions", {
+          model: "chat-once",
+          messages: [{ role: "user", content: "x" }],
+        });
+        assertEquals(malformed.status, 502);
+        const invalid = await expectError(() =>
+          client.chat.completions.create({
+            model: "chat",
+            messages: [{ role: "assistant", content: "I start" }, { role: "user", content: "x" }],
+          })
+        );
+        assert(invalid instanceof OpenAI.BadRequestError, String(invalid));
+        assertMatch(invalid.message, /must start with a user message/);
+      },
+    );
+
+    await t.step("an exception event mid-stream ends the SDK stream with an error", async () => {
+      upstream.streamExceptions.push({
+        afterEvents: 3,
+        type: "throttlingException",
+        message: "Too many tokens, please wait before trying again.",
+      });
+      const stream = await client.chat.completions.create({
+        model: "chat",
+        messages: [{ role: "user", content: "one two three four" }],
+        stream: true,
+      });
+      let text = "";
+      const error = await expectError(async () => {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+      });
+      assertMatch(error.message, /Too many tokens/);
+      assertEquals(text, "Echo: one");
+    });
+
+    await t.step("a stream cut mid-way is an error, not a silent success", async () => {
+      upstream.faults.push({ kind: "cut", afterChunks: 3 });
+      const response = await raw("/v1/chat/completions", {
+        model: "chat-once",
+        messages: [{ role: "user", content: "one two three" }],
+        stream: true,
+      });
+      assertEquals(response.status, 200);
+      assertStringIncludes(response.text, '"error"');
+      assertNotIncludes(response.text, "[DONE]");
+    });
+
+    await t.step("a wrong secret is a 502 that names the endpoint, not the secret", async () => {
+      const rejected = await raw("/v1/chat/completions", {
+        model: "wrong-secret",
+        messages: [{ role: "user", content: "x" }],
+      });
+      assertEquals(rejected.status, 502);
+      assertStringIncludes(rejected.text, "wrong-secret");
+      assertEquals(JSON.parse(rejected.text).error.type, "upstream_auth_error");
+    });
+
+    await t.step("no credential appears in any response or log line", async () => {
+      const successes = await Promise.all([
+        raw("/v1/chat/completions", {
+          model: "role-chat",
+          messages: [{ role: "user", content: "x" }],
+        }),
+        raw("/v1/chat/completions", {
+          model: "env-chat",
+          messages: [{ role: "user", content: "x" }],
+          stream: true,
+        }),
+        raw("/v1/embeddings", { model: "cohere", input: "x" }),
+      ]);
+      assert(successes.every((s) => s.status === 200));
+      const secrets = [
+        CONFIG_SECRET,
+        ENV_SECRET,
+        WRONG_SECRET,
+        ...upstream.issued.flatMap((c) => [c.secretAccessKey, c.sessionToken]),
+      ];
+      assert(bodies.length >= 12, `collected ${bodies.length} bodies`);
+      for (const secret of secrets) {
+        for (const body of bodies) assertNotIncludes(body, secret);
+        assertNotIncludes(gateway.output(), secret);
+      }
+    });
+  } finally {
+    await gateway.stop();
+    await upstream.close();
+  }
+});
