@@ -31,6 +31,7 @@ Options:
   --port P           port to listen on (default 5000; 0 picks a free one)
   --log-level L      debug, info (default), warn or error
   --log-format F     text (default) or json
+  --no-watch         reload the config only on SIGHUP, not when its file changes
 
 Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM), 1 on a bad config, a missing
 environment variable or a port in use.`;
@@ -57,6 +58,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     port: { type: "string", default: "5000" },
     "log-level": { type: "string", default: process.env.GATEWAY_LOG_LEVEL ?? "info" },
     "log-format": { type: "string", default: process.env.GATEWAY_LOG_FORMAT ?? "text" },
+    "no-watch": { type: "boolean", default: false },
   }, { min: 0, max: 0 });
   const port =
     numberOption("port", values.port, (n) => Number.isInteger(n) && n >= 0 && n <= 65535) ?? 5000;
@@ -136,7 +138,7 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   const stopWatching = configPath === undefined
     ? () => {}
-    : watchReloads(configPath, gateway, loaded.text);
+    : watchReloads(configPath, gateway, loaded.text, !values["no-watch"]);
 
   return await new Promise<number>((resolve) => {
     let stopping = false;
@@ -175,9 +177,14 @@ export async function startCommand(argv: string[]): Promise<number> {
 }
 
 /** Reloads the config when its file changes or on SIGHUP; returns a function that stops it. */
-function watchReloads(path: string, gateway: Gateway, initialText: string): () => void {
+function watchReloads(
+  path: string,
+  gateway: Gateway,
+  initialText: string,
+  watch: boolean,
+): () => void {
   const reloader = createReloader(path, gateway, () => process.env, initialText);
-  const stopWatch = watchFile(path, () => void reloader.reload("file change"));
+  const stopWatch = watch ? watchFile(path, () => void reloader.reload("file change")) : () => {};
   const stopSignal = onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
   return () => {
     stopWatch();
