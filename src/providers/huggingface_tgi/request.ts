@@ -226,7 +226,15 @@ export function toTgiGenerateBody(
       message: "TGI's /generate has no presence_penalty (it has repetition_penalty)",
     });
   }
-  if (request.echo === true) parameters.return_full_text = true;
+  if (request.echo === true) {
+    if (ctx.stream) {
+      warnings.push({
+        type: "unsupported",
+        param: "echo",
+        message: "TGI streams only the generated tokens; the prompt is not echoed in a stream",
+      });
+    } else parameters.return_full_text = true;
+  }
   if (request.suffix !== undefined) {
     warnings.push({
       type: "unsupported",

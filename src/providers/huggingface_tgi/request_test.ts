@@ -190,6 +190,12 @@ Deno.test("toTgiGenerateBody() maps echo, warns about suffix, n, presence_penalt
   ]);
 });
 
+Deno.test("toTgiGenerateBody() cannot echo the prompt in a stream and says so", () => {
+  const { parameters, warnings } = generate({ prompt: "x", echo: true }, true);
+  assertEquals(parameters.return_full_text, undefined);
+  assertEquals(warnings.map((w) => w.param), ["echo"]);
+});
+
 Deno.test("buildTgiGenerateRequest() streams from /generate_stream without prefill details", () => {
   const streamed = buildTgiGenerateRequest({ prompt: "x" }, ctx(true));
   assertEquals(streamed.url, "http://127.0.0.1:8080/generate_stream");

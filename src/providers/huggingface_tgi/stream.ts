@@ -75,7 +75,7 @@ export function tgiChatStreamParser(ctx: CallContext<unknown>): StreamParser<Cha
       if (wire.usage) usage = tgiUsage(wire.usage);
       const choices = (wire.choices ?? []).map((choice, i) => {
         const delta: ChatChunk["choices"][number]["delta"] = {};
-        if (choice.delta?.role || !roleSent) delta.role = "assistant";
+        if (!roleSent) delta.role = "assistant";
         if (choice.delta?.content !== undefined && choice.delta.content !== null) {
           delta.content = choice.delta.content;
         }

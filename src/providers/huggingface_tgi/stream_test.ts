@@ -30,7 +30,12 @@ Deno.test("tgiChatStreamParser() relays deltas and sends usage once, in its own 
   ].flatMap((e) => parser.push(e));
   chunks.push(...parser.end());
   assertEquals(chunks.map((c) => c.choices[0]?.delta.content ?? null), ["Hel", "lo", "", null]);
-  assertEquals(chunks[0]?.choices[0]?.delta.role, "assistant");
+  assertEquals(chunks.map((c) => c.choices[0]?.delta.role), [
+    "assistant",
+    undefined,
+    undefined,
+    undefined,
+  ]);
   assertEquals(chunks[2]?.choices[0]?.finish_reason, "stop");
   assertEquals(chunks.filter((c) => c.usage).length, 1);
   assertEquals(chunks[3]?.choices, []);
