@@ -3,13 +3,13 @@
  * validate the body, call the gateway, answer JSON or relay an SSE stream.
  */
 import type { Context } from "hono";
-import type { Gateway } from "../core/gateway.ts";
+import type { Gateway, InvokeOptions } from "../core/gateway.ts";
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
 import type { Operation, TranslationWarning } from "../core/provider.ts";
 import { sseBody } from "../core/sse.ts";
 import { ChatRequest } from "../schemas/chat.ts";
 import { CompletionsRequest } from "../schemas/completions.ts";
-import { EmbeddingsRequest } from "../schemas/embeddings.ts";
+import { EmbeddingsRequest, toBase64Embeddings } from "../schemas/embeddings.ts";
 import { validateBody } from "./validate.ts";
 import { readJsonObject } from "./body.ts";
 import type { AppEnv } from "./context.ts";
@@ -56,6 +56,21 @@ export async function readInvocation(
   }
   const { model: _model, ...rest } = body;
   return { name: model, body: rest };
+}
+
+/**
+ * Embeddings; `encoding_format: "base64"` (the OpenAI SDK's default) is honoured for every
+ * provider by encoding float vectors here.
+ */
+async function invokeEmbeddings(
+  gateway: Gateway,
+  name: string,
+  request: EmbeddingsRequest,
+  opts: InvokeOptions,
+) {
+  const served = await gateway.invoke("embeddings", name, request, opts);
+  if (request.encoding_format === "base64") served.value = toBase64Embeddings(served.value);
+  return served;
 }
 
 /** Serves one call of `op` on endpoint or route `name`. */
@@ -119,7 +134,7 @@ export async function serveOperation(
     ? await gateway.invoke("chat", name, validateBody(ChatRequest, body), opts)
     : op === "completions"
     ? await gateway.invoke("completions", name, validateBody(CompletionsRequest, body), opts)
-    : await gateway.invoke("embeddings", name, validateBody(EmbeddingsRequest, body), opts);
+    : await invokeEmbeddings(gateway, name, validateBody(EmbeddingsRequest, body), opts);
   c.set("endpoint", served.endpoint);
   c.header("x-gateway-endpoint", served.endpoint);
   if (served.warnings.length > 0) c.header("x-gateway-warnings", warningsHeader(served.warnings));

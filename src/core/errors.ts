@@ -120,6 +120,8 @@ export interface UpstreamFailure {
   param?: string | null;
   /** Seconds from Retry-After (header or body). */
   retryAfter?: number | undefined;
+  /** The provider said the credentials were rejected, whatever the status. */
+  authFailure?: boolean;
   /** The endpoint that called the provider, named in messages the client sees. */
   endpoint: string;
   provider: string;
@@ -140,19 +142,19 @@ export function upstreamError(f: UpstreamFailure): ProviderError {
       retryable: true,
     });
   }
-  if (f.status === 400 || f.status === 422) {
-    return new ProviderError(400, "invalid_request_error", f.message, base);
-  }
-  if (f.status === 413) {
-    return new ProviderError(413, "request_too_large", f.message, base);
-  }
-  if (f.status === 401 || f.status === 403) {
+  if (f.status === 401 || f.status === 403 || f.authFailure) {
     return new ProviderError(
       502,
       "upstream_auth_error",
       `${where} rejected the gateway's credentials (HTTP ${f.status}); check the API key configured for this endpoint`,
       { code: "upstream_auth_failed" },
     );
+  }
+  if (f.status === 400 || f.status === 422) {
+    return new ProviderError(400, "invalid_request_error", f.message, base);
+  }
+  if (f.status === 413) {
+    return new ProviderError(413, "request_too_large", f.message, base);
   }
   if (f.status === 408 || f.status === 504) {
     return new ProviderError(

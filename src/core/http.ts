@@ -103,6 +103,7 @@ async function readUpstreamError(response: Response, opts: CallOptions): Promise
     code: info.code ?? null,
     param: info.param ?? null,
     retryAfter: parseRetryAfter(response.headers.get("retry-after")) ?? info.retryAfter,
+    authFailure: info.authFailure ?? false,
     endpoint: opts.endpoint,
     provider: opts.provider.displayName,
   });

@@ -113,6 +113,11 @@ export interface ProviderErrorInfo {
   param?: string | null;
   /** Seconds to wait, when the provider puts it in the body rather than a header. */
   retryAfter?: number;
+  /**
+   * The provider rejected the gateway's credentials under another status (Gemini answers
+   * a bad key with 400): mapped like 401/403, to a 502 that names the credentials.
+   */
+  authFailure?: boolean;
 }
 
 /**

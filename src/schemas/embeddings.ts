@@ -36,6 +36,26 @@ export const EmbeddingsResponse = z.object({
 }).openapi("EmbeddingsResponse");
 export type EmbeddingsResponse = z.infer<typeof EmbeddingsResponse>;
 
+/**
+ * Float vectors as OpenAI's `encoding_format: "base64"` (little-endian float32 bytes), for
+ * providers that only return floats. Vectors already encoded are left as they are.
+ */
+export function toBase64Embeddings(response: EmbeddingsResponse): EmbeddingsResponse {
+  return {
+    ...response,
+    data: response.data.map((item) => {
+      if (typeof item.embedding === "string") return item;
+      const floats = new Float32Array(item.embedding);
+      const bytes = new Uint8Array(floats.buffer);
+      let binary = "";
+      for (let i = 0; i < bytes.length; i += 0x8000) {
+        binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      }
+      return { ...item, embedding: btoa(binary) };
+    }),
+  };
+}
+
 /** The texts of an embeddings input (token arrays are not text and give an empty list). */
 export function embeddingTexts(input: EmbeddingsRequest["input"]): string[] {
   if (typeof input === "string") return [input];

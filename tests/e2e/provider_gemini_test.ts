@@ -309,10 +309,24 @@ endpoints:
             r.model === "models/gemini-embedding-001" && r.outputDimensionality === 4
           ),
         );
-        // the SDK's default (base64) also works: Gemini's floats come back as floats
+        // the SDK's default asks for base64: the gateway encodes Gemini's floats, the SDK decodes them
         const defaults = await client.embeddings.create({ model: "embeddings", input: "solo" });
         assertEquals(defaults.data.length, 1);
         assertEquals(defaults.data[0]?.embedding.length, 8);
+        const raw = await fetch(`${gateway.url}/v1/embeddings`, {
+          method: "POST",
+          body: JSON.stringify({ model: "embeddings", input: "solo", encoding_format: "base64" }),
+        });
+        assertEquals(raw.headers.get("x-gateway-warnings"), null);
+        const encoded = (await raw.json()).data[0].embedding;
+        assertEquals(typeof encoded, "string");
+        const floats = new Float32Array(
+          Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0)).buffer,
+        );
+        assertEquals(
+          [...floats].map((x) => Math.round(x * 1e5)),
+          defaults.data[0]?.embedding.map((x) => Math.round(x * 1e5)),
+        );
       },
     );
 
@@ -440,7 +454,12 @@ endpoints:
         throw new Error("expected a failure");
       } catch (error) {
         assert(error instanceof OpenAI.APIError, String(error));
-        assertMatch(error.message, /API key not valid/);
+        assertEquals(
+          error.status,
+          502,
+          "Gemini's 400 API_KEY_INVALID is the gateway's credentials problem",
+        );
+        assertMatch(error.message, /rejected the gateway's credentials/);
       }
       assertEquals(upstream.recorder.last?.headers["x-goog-api-key"], WRONG_KEY);
     });

@@ -140,13 +140,7 @@ export function toCohereEmbedBody(
     embedding_types: ["float"],
   };
   if (request.dimensions !== undefined) body.output_dimension = request.dimensions;
-  if (request.encoding_format === "base64") {
-    warnings.push({
-      type: "unsupported",
-      param: "encoding_format",
-      message: "Cohere embeddings are returned as float lists, not base64",
-    });
-  }
+  // encoding_format "base64" is honoured by the gateway, which encodes the floats itself.
   copyExtras(extra, EMBED_KEYS, EMBED_PASSTHROUGH, body, warnings);
   return body;
 }

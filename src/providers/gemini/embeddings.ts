@@ -38,13 +38,6 @@ export function embeddingsBody(
   warnings: TranslationWarning[],
 ): { requests: EmbedContentRequest[] } {
   unknownFieldWarnings(request, EMBEDDINGS_KEYS, warnings);
-  if (request.encoding_format === "base64") {
-    warnings.push({
-      type: "unsupported",
-      param: "encoding_format",
-      message: "Gemini returns float vectors; the embeddings are sent as float arrays, not base64",
-    });
-  }
   return {
     requests: textsOf(request.input).map((text) => {
       const item: EmbedContentRequest = { model: resource, content: { parts: [{ text }] } };

@@ -31,7 +31,7 @@ Deno.test("buildEmbeddingsRequest() sends every input in one batchEmbedContents 
   assertEquals(request.warnings, []);
 });
 
-Deno.test("embeddingsBody() takes a single string, refuses token ids, warns about base64", () => {
+Deno.test("embeddingsBody() takes a single string, refuses token ids; base64 is the API's job", () => {
   const warnings: TranslationWarning[] = [];
   const body = embeddingsBody(
     { input: "hello", encoding_format: "base64", user: "u" },
@@ -39,7 +39,7 @@ Deno.test("embeddingsBody() takes a single string, refuses token ids, warns abou
     warnings,
   );
   assertEquals(body.requests, [{ model: "models/m", content: { parts: [{ text: "hello" }] } }]);
-  assertEquals(warnings.map((w) => w.param).sort(), ["encoding_format", "user"]);
+  assertEquals(warnings.map((w) => w.param).sort(), ["user"]);
   assertThrows(() => embeddingsBody({ input: [1, 2, 3] }, "models/m", []), /text only/);
 });
 

@@ -55,6 +55,8 @@ export function readGeminiError(json: unknown): ProviderErrorInfo | undefined {
     param: violation?.field ?? null,
   };
   if (retryAfter !== undefined) info.retryAfter = retryAfter;
+  // Gemini answers a bad or missing key with 400/403 and these reasons.
+  if (reason === "API_KEY_INVALID" || reason === "API_KEY_SERVICE_BLOCKED") info.authFailure = true;
   return info;
 }
 

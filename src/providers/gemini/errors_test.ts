@@ -36,6 +36,7 @@ Deno.test("parseGeminiError() names the reason of a rejected key and the field o
     message: "API key not valid. Please pass a valid API key.",
     code: "API_KEY_INVALID",
     param: null,
+    authFailure: true,
   });
   const field = parseGeminiError(400, JSON.stringify(badField), none);
   assertEquals(field.code, "INVALID_ARGUMENT");

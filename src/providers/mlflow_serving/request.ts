@@ -103,14 +103,8 @@ export function buildServingEmbeddingsRequest(
   ctx: Ctx,
 ): UpstreamRequest {
   const warnings: TranslationWarning[] = [];
-  const { encoding_format, ...rest } = request;
-  if (encoding_format === "base64") {
-    warnings.push({
-      type: "unsupported",
-      param: "encoding_format",
-      message: "MLflow models return embeddings as float lists, not base64",
-    });
-  }
+  // encoding_format "base64" is honoured by the gateway, which encodes the floats itself.
+  const { encoding_format: _encoding, ...rest } = request;
   const input = request.input;
   const inputs: unknown[] = Array.isArray(input) ? input : [input];
   return upstream(ctx, inputs, paramsOf(rest, "input"), warnings);
