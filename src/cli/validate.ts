@@ -35,6 +35,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     result = await loadConfigFile(file, {
       env: process.env,
       missingEnv: values.strict ? "error" : "warning",
+      mode: "validate",
     });
   } catch (error) {
     if (error instanceof ConfigFileError) {

@@ -78,7 +78,8 @@ export function crossCheck(data: Record<string, unknown>): Check[] {
       : undefined;
     if (provider !== undefined && isEndpointType(endpoint.endpoint_type)) {
       const impl = providerFor(provider);
-      if (!impl[OPERATION_OF[endpoint.endpoint_type]]) {
+      // A retired provider already has its own problem, naming the replacement.
+      if (!impl.retired && !impl[OPERATION_OF[endpoint.endpoint_type]]) {
         checks.push(warning(
           ["endpoints", i, "endpoint_type"],
           `provider '${provider}' cannot serve ${endpoint.endpoint_type}; requests to this endpoint will get 501`,
