@@ -59,8 +59,10 @@ Deno.test(`bedrock provider through the openai SDK (${UNDER_TEST})`, async (t) =
 endpoints:${endpoint("chat", "chat", CLAUDE)}${
       endpoint("chat-once", "chat", CLAUDE, keys(), "\n    retries: 0")
     }${endpoint("text", "completions", "amazon.titan-text-express-v1")}${
-      endpoint("titan", "embeddings", "amazon.titan-embed-text-v2:0")
-    }${endpoint("cohere", "embeddings", "cohere.embed-english-v3")}${
+      endpoint("titan-chat", "chat", "amazon.titan-text-premier-v1:0")
+    }${endpoint("titan", "embeddings", "amazon.titan-embed-text-v2:0")}${
+      endpoint("cohere", "embeddings", "cohere.embed-english-v3")
+    }${
       endpoint(
         "env-chat",
         "chat",
@@ -334,6 +336,16 @@ endpoints:${endpoint("chat", "chat", CLAUDE)}${
       let text = "";
       for await (const chunk of stream) text += chunk.choices[0]?.text ?? "";
       assertEquals(text, "Echo: a b");
+    });
+
+    await t.step("a system prompt reaches Titan Text inside the first user turn", async () => {
+      const { data, response } = await client.chat.completions.create({
+        model: "titan-chat",
+        messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }],
+      }).withResponse();
+      assertEquals(data.choices[0]?.message.content, "Echo: Be brief. Hi");
+      assertEquals(sent().system, undefined);
+      assertStringIncludes(response.headers.get("x-gateway-warnings") ?? "", "messages.system");
     });
 
     await t.step("Titan embeddings: one input per call, dimensions for v2", async () => {

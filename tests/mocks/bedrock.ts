@@ -320,10 +320,8 @@ interface Reply {
   outputTokens: number;
 }
 
-let toolCounter = 0;
-
 /** An answer to a tool result, a tool call when tools are offered, else an echo. */
-function converseReply(body: Json): Reply {
+function converseReply(body: Json, nextToolId: () => string): Reply {
   const messages = body.messages as Message[];
   const last = messages[messages.length - 1] as Message;
   const results = last.content.filter((b) => b.toolResult).map((b) =>
@@ -353,7 +351,7 @@ function converseReply(body: Json): Reply {
     reply = {
       text: lastText.includes("parallel") ? "Let me check." : null,
       tools: names.map((name) => ({
-        toolUseId: `tooluse_mock${++toolCounter}`,
+        toolUseId: nextToolId(),
         name,
         input: { q: lastText },
       })),
@@ -613,6 +611,8 @@ export function startMockBedrock(options: MockBedrockOptions = {}): MockBedrock 
   const keys = new Map<string, Key>([[accessKeyId, { secret: secretAccessKey }]]);
   for (const [id, secret] of Object.entries(options.extraKeys ?? {})) keys.set(id, { secret });
   let stsCalls = 0;
+  let toolCalls = 0;
+  const nextToolId = () => `tooluse_mock${String(++toolCalls).padStart(6, "0")}`;
 
   const handle = async (request: Request): Promise<Response> => {
     const raw = await request.text();
@@ -681,7 +681,7 @@ export function startMockBedrock(options: MockBedrockOptions = {}): MockBedrock 
 
     const invalid = validateConverse(body, modelId);
     if (invalid) return validation(invalid);
-    const reply = converseReply(body);
+    const reply = converseReply(body, nextToolId);
     const headers = { "x-amzn-requestid": randomUUID() };
     if (operation === "converse") return Response.json(converseResponse(reply), { headers });
 

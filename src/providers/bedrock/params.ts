@@ -84,6 +84,7 @@ const HANDLED = new Set([
   "stop",
   "tools",
   "tool_choice",
+  "additionalModelRequestFields",
 ]);
 
 /**

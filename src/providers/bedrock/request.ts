@@ -8,7 +8,7 @@ import type { CallContext, UpstreamRequest } from "../../core/provider.ts";
 import type { ChatRequest } from "../../schemas/chat.ts";
 import type { CompletionsRequest } from "../../schemas/completions.ts";
 import { bedrockBase, type BedrockConfig } from "./config.ts";
-import { hasToolBlocks, toConverseConversation } from "./messages.ts";
+import { type ConverseConversation, hasToolBlocks, toConverseConversation } from "./messages.ts";
 import { inferenceParams, unsupportedFieldWarnings } from "./params.ts";
 import { awsUriEncode } from "./sigv4.ts";
 import { toToolConfig } from "./tools.ts";
@@ -68,6 +68,15 @@ function converseRequest(
   };
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * `inferenceConfig`, and `additionalModelRequestFields`: ours (top_k) merged with the client's
+ * own `additionalModelRequestFields`, Bedrock's escape hatch for model-specific fields (the
+ * client's keys win).
+ */
 function withInference(
   body: Record<string, unknown>,
   request: ChatRequest | CompletionsRequest,
@@ -75,19 +84,58 @@ function withInference(
 ): UpstreamRequest["warnings"] {
   const params = inferenceParams(request, modelId);
   if (Object.keys(params.inferenceConfig).length > 0) body.inferenceConfig = params.inferenceConfig;
-  if (Object.keys(params.additionalModelRequestFields).length > 0) {
-    body.additionalModelRequestFields = params.additionalModelRequestFields;
+  const given = (request as Record<string, unknown>).additionalModelRequestFields;
+  if (given !== undefined && !isRecord(given)) {
+    params.warnings.push({
+      type: "unsupported",
+      param: "additionalModelRequestFields",
+      message: "additionalModelRequestFields must be an object; ignored",
+    });
   }
+  const fields = { ...params.additionalModelRequestFields, ...(isRecord(given) ? given : {}) };
+  if (Object.keys(fields).length > 0) body.additionalModelRequestFields = fields;
   return params.warnings;
+}
+
+/** Models that take no system prompt through Converse (AWS's supported-features table). */
+const NO_SYSTEM_PROMPT = [
+  "amazon.titan-text",
+  "mistral.mistral-7b-instruct",
+  "mistral.mixtral-8x7b-instruct",
+  "cohere.command-text",
+  "cohere.command-light-text",
+  "ai21.j2",
+];
+
+/** For a model without system prompts, the system text goes first in the first user turn. */
+function foldSystem(
+  conversation: ConverseConversation,
+  modelId: string,
+): UpstreamRequest["warnings"] {
+  const id = modelId.toLowerCase();
+  if (conversation.system.length === 0 || !NO_SYSTEM_PROMPT.some((m) => id.includes(m))) {
+    return [];
+  }
+  const first = conversation.messages[0];
+  if (!first || first.role !== "user") return [];
+  first.content.unshift({ text: conversation.system.map((s) => s.text).join("\n") });
+  conversation.system = [];
+  return [{
+    type: "unsupported",
+    param: "messages.system",
+    message: `'${modelId}' takes no system prompt through the Converse API; the system ` +
+      "text was put at the start of the first user message instead",
+  }];
 }
 
 /** A chat request as a Converse (or ConverseStream) call. */
 export function buildChatRequest(request: ChatRequest, ctx: Ctx): UpstreamRequest {
   const modelId = modelIdOf(ctx);
   const conversation = toConverseConversation(request.messages);
+  const folded = foldSystem(conversation, modelId);
   const body: Record<string, unknown> = { messages: conversation.messages };
   if (conversation.system.length > 0) body.system = conversation.system;
-  const warnings = withInference(body, request, modelId);
+  const warnings = [...folded, ...withInference(body, request, modelId)];
   const tools = toToolConfig(
     request.tools,
     request.tool_choice,

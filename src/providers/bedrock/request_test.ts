@@ -207,3 +207,32 @@ Deno.test("buildChatRequest() leaves the host region-less until authorize knows 
   );
   assertEquals(request.url, "https://bedrock-runtime.amazonaws.com/model/m/converse");
 });
+
+Deno.test("buildChatRequest() merges the client's additionalModelRequestFields", () => {
+  const request = buildChatRequest({
+    messages: [{ role: "user", content: "Hi" }],
+    top_k: 5,
+    additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 1024 } },
+  } as ChatRequest, ctx());
+  assertEquals(body(request).additionalModelRequestFields, {
+    top_k: 5,
+    thinking: { type: "enabled", budget_tokens: 1024 },
+  });
+  assertEquals(request.warnings, []);
+  const wrong = buildChatRequest({
+    messages: [{ role: "user", content: "Hi" }],
+    additionalModelRequestFields: "x",
+  } as ChatRequest, ctx());
+  assertEquals(body(wrong).additionalModelRequestFields, undefined);
+  assertEquals(wrong.warnings.map((w) => w.param), ["additionalModelRequestFields"]);
+});
+
+Deno.test("buildChatRequest() folds the system prompt into the first turn for Titan Text", () => {
+  const request = buildChatRequest({
+    messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }],
+  }, ctx("amazon.titan-text-express-v1"));
+  assertEquals(body(request), {
+    messages: [{ role: "user", content: [{ text: "Be brief." }, { text: "Hi" }] }],
+  });
+  assertEquals(request.warnings.map((w) => w.param), ["messages.system"]);
+});
