@@ -43,14 +43,8 @@ function textsOf(input: EmbeddingsRequest["input"]): string[] {
 function commonWarnings(request: EmbeddingsRequest, handled: readonly string[]) {
   const warnings: TranslationWarning[] = [];
   for (const [key, value] of Object.entries(request)) {
-    if (value === undefined || ["input", "model", ...handled].includes(key)) continue;
-    if (key === "encoding_format") {
-      if (value === "float") continue;
-      warnings.push({
-        type: "unsupported",
-        param: key,
-        message: "Amazon Bedrock returns float vectors; encoding_format 'base64' was not applied",
-      });
+    // encoding_format: the gateway itself encodes the float vectors as base64 when asked.
+    if (value === undefined || ["input", "model", "encoding_format", ...handled].includes(key)) {
       continue;
     }
     warnings.push({

@@ -48,7 +48,7 @@ Deno.test("buildEmbeddingsRequest() sends Cohere every text at once as search do
     "cohere.embed-english-v3",
   );
   assertEquals(request.json, { texts: ["a", "b"], input_type: "search_document" });
-  assertEquals(request.warnings.map((w) => w.param), ["encoding_format", "user"]);
+  assertEquals(request.warnings.map((w) => w.param), ["user"]);
   const query = build(
     { input: "q", input_type: "search_query" } as EmbeddingsRequest,
     "cohere.embed-multilingual-v3",

@@ -54,6 +54,16 @@ export function errorTypeOf(headers: Headers): string | undefined {
   return type === undefined || type === "" ? undefined : type;
 }
 
+/** AWS error types that mean the gateway's credentials or signature were rejected. */
+const AUTH_FAILURES = new Set([
+  "AccessDeniedException",
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+  "IncompleteSignatureException",
+  "MissingAuthenticationTokenException",
+  "ExpiredTokenException",
+]);
+
 /** Reads a Bedrock error response (the core maps the status). */
 export function parseBedrockError(
   status: number,
@@ -61,10 +71,12 @@ export function parseBedrockError(
   headers: Headers,
 ): ProviderErrorInfo {
   const type = errorTypeOf(headers);
-  return {
+  const info: ProviderErrorInfo = {
     message: bedrockErrorMessage(body, type ?? `HTTP ${status} with an empty body`),
     code: type ?? null,
   };
+  if (type !== undefined && AUTH_FAILURES.has(type)) info.authFailure = true;
+  return info;
 }
 
 /** An exception event of a ConverseStream as the error the client sees. */

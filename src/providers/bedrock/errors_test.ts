@@ -56,3 +56,21 @@ Deno.test("streamException() maps stream exception types to the client's statuse
   }
   assertEquals(streamException("throttlingException", "{}", "chat").retryable, true);
 });
+
+Deno.test("parseBedrockError() flags rejected credentials whatever the status", () => {
+  const info = parseBedrockError(
+    400,
+    '{"message":"Authorization header requires \'Credential\' parameter."}',
+    new Headers({ "x-amzn-errortype": "IncompleteSignatureException" }),
+  );
+  assertEquals(info.authFailure, true);
+  assertEquals(
+    parseBedrockError(
+      400,
+      '{"message":"x"}',
+      new Headers({ "x-amzn-errortype": "ValidationException" }),
+    )
+      .authFailure,
+    undefined,
+  );
+});
