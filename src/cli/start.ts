@@ -1,7 +1,7 @@
 /** `gateway start`: loads the config (or the built-in demo), serves the HTTP API until a signal. */
 import process from "node:process";
 import { numberOption, parse } from "./args.ts";
-import { print, printError, table, UsageError } from "./output.ts";
+import { print, printError, UsageError } from "./output.ts";
 import {
   ConfigFileError,
   loadConfigText,
@@ -14,7 +14,9 @@ import { formatProblem, hasErrors, sortProblems } from "../config/problems.ts";
 import { Gateway } from "../core/gateway.ts";
 import { type LogFormat, Logger, type LogLevel } from "../observe/logs.ts";
 import { createApp } from "../api/app.ts";
-import { BindError, exit, onSignal, serve, watchFile } from "../runtime/mod.ts";
+import { BindError, cpuCount, exit, onSignal, serve, watchFile } from "../runtime/mod.ts";
+import { superviseWorkers, WORKER_READY } from "./workers.ts";
+import { printBanner } from "./banner.ts";
 import { GatewayError } from "../core/errors.ts";
 import { sleep } from "../core/retry.ts";
 import { VERSION } from "../version.ts";
@@ -31,6 +33,8 @@ Options:
   --port P           port to listen on (default 5000; 0 picks a free one)
   --log-level L      debug, info (default), warn or error
   --log-format F     text (default) or json
+  --workers N        serve the port from N processes (SO_REUSEPORT); 'auto' = one per core.
+                     In-memory rate limits are then per worker; server.redis_url makes them exact.
   --no-watch         reload the config only on SIGHUP, not when its file changes
 
 Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM), 1 on a bad config, a missing
@@ -51,17 +55,35 @@ async function loadForStart(
     : { text, report };
 }
 
-export async function startCommand(argv: string[]): Promise<number> {
+interface StartOptions {
+  host: string;
+  port: number;
+  workers: number;
+  /** Set in worker processes started by a supervisor (`--workers N`). */
+  worker: boolean;
+  configPath: string | undefined;
+  level: LogLevel;
+  format: LogFormat;
+  watch: boolean;
+}
+
+function parseStartOptions(argv: string[]): StartOptions {
   const { values } = parse(argv, {
     "config-path": { type: "string" },
     host: { type: "string", default: "127.0.0.1" },
     port: { type: "string", default: "5000" },
+    workers: { type: "string", default: "1" },
+    worker: { type: "boolean", default: false },
     "log-level": { type: "string", default: process.env.GATEWAY_LOG_LEVEL ?? "info" },
     "log-format": { type: "string", default: process.env.GATEWAY_LOG_FORMAT ?? "text" },
     "no-watch": { type: "boolean", default: false },
   }, { min: 0, max: 0 });
   const port =
     numberOption("port", values.port, (n) => Number.isInteger(n) && n >= 0 && n <= 65535) ?? 5000;
+  const workers = values.workers === "auto"
+    ? cpuCount()
+    : numberOption("workers", values.workers, (n) => Number.isInteger(n) && n >= 1 && n <= 256) ??
+      1;
   const level = values["log-level"] as LogLevel;
   if (!LEVELS.includes(level)) {
     throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}`);
@@ -70,11 +92,23 @@ export async function startCommand(argv: string[]): Promise<number> {
   if (!LOG_FORMATS.includes(format)) {
     throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(", ")}`);
   }
-  const configPath = values["config-path"] ?? (process.env.MLFLOW_GATEWAY_CONFIG || undefined);
+  return {
+    host: values.host,
+    port,
+    workers,
+    worker: values.worker,
+    configPath: values["config-path"] ?? (process.env.MLFLOW_GATEWAY_CONFIG || undefined),
+    level,
+    format,
+    watch: !values["no-watch"],
+  };
+}
 
+export async function startCommand(argv: string[]): Promise<number> {
+  const options = parseStartOptions(argv);
   let loaded;
   try {
-    loaded = await loadForStart(configPath);
+    loaded = await loadForStart(options.configPath);
   } catch (error) {
     if (error instanceof ConfigFileError) {
       printError(`gateway start: ${error.message}`);
@@ -82,24 +116,37 @@ export async function startCommand(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  for (const line of loaded.report) printError(line);
+  // Workers report problems through their supervisor, which already printed them.
+  if (!options.worker) { for (const line of loaded.report) printError(line); }
   if (!loaded.config) {
     printError(
       `gateway start: the config is invalid; fix the errors above (gateway validate ${
-        configPath ?? ""
+        options.configPath ?? ""
       } checks it offline)`,
     );
     return 1;
   }
+  if (options.workers > 1 && !options.worker) {
+    return await superviseWorkers(argv, options.host, options.port, options.workers, loaded.config);
+  }
+  return await serveGateway(options, loaded.config, loaded.text);
+}
 
-  const logger = new Logger({ level, format });
-  const gateway = new Gateway(loaded.config, { logger, env: process.env });
+/** Serves the API in this process until SIGINT/SIGTERM, then drains it. */
+async function serveGateway(
+  options: StartOptions,
+  config: LoadedConfig,
+  configText: string,
+): Promise<number> {
+  const logger = new Logger({ level: options.level, format: options.format });
+  const gateway = new Gateway(config, { logger, env: process.env });
   const app = createApp({ gateway, version: VERSION });
   let server;
   try {
     server = await serve({
-      hostname: values.host,
-      port,
+      hostname: options.host,
+      port: options.port,
+      reusePort: options.worker,
       handler: (request, info) => app.fetch(request, info),
     });
   } catch (error) {
@@ -110,35 +157,16 @@ export async function startCommand(argv: string[]): Promise<number> {
     throw error;
   }
 
-  const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-  const url = `http://${host}:${server.port}`;
-  const config = loaded.config;
-  print(`Gateway ${VERSION} listening on ${url} (config: ${config.source})`);
-  print("");
-  print(table(
-    ["ENDPOINT", "TYPE", "PROVIDER", "MODEL"],
-    config.endpoints.map((e) => [e.name, e.type, e.providerLabel, e.model ?? "-"]),
-  ));
-  if (config.routes.length > 0) {
-    print("");
-    print(table(
-      ["ROUTE", "TYPE", "STRATEGY", "DESTINATIONS"],
-      config.routes.map((r) => [
-        r.name,
-        r.type,
-        r.strategy,
-        r.destinations.map((d) => (d.weight === null ? d.name : `${d.name} ${d.weight}%`)).join(
-          ", ",
-        ),
-      ]),
-    ));
+  if (options.worker) {
+    print(WORKER_READY);
+  } else {
+    const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
+    printBanner(`http://${host}:${server.port}`, config, 1);
   }
-  print("");
-  print(`API reference: ${url}/docs   OpenAI base URL: ${url}/v1`);
 
-  const stopWatching = configPath === undefined
+  const stopWatching = options.configPath === undefined
     ? () => {}
-    : watchReloads(configPath, gateway, loaded.text, !values["no-watch"]);
+    : watchReloads(options.configPath, gateway, configText, options.watch);
 
   return await new Promise<number>((resolve) => {
     let stopping = false;

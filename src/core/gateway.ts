@@ -3,6 +3,7 @@
  * picks destinations, applies circuit breakers and rate limits, runs the provider call with
  * retries and fallback, and hands back a canonical response or a stream of canonical chunks.
  */
+import process from "node:process";
 import type { LoadedConfig, LoadedEndpoint, LoadedRoute } from "../config/load.ts";
 import type { EndpointType } from "../config/schema.ts";
 import { providerFor } from "../providers/registry.ts";
@@ -213,6 +214,7 @@ export class Gateway {
     const snapshot = this.#snapshot;
     return {
       status: "OK",
+      pid: process.pid,
       config: {
         source: snapshot.config.source,
         version: snapshot.version,

@@ -5,6 +5,8 @@
 import process from "node:process";
 import { watch as fsWatch } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
+import { fileURLToPath } from "node:url";
+import { availableParallelism } from "node:os";
 
 export type RuntimeName = "deno" | "bun" | "node";
 
@@ -185,6 +187,32 @@ export function watchFile(path: string, onChange: () => void, debounceMs = 150):
     clearTimeout(timer);
     watcher.close();
   };
+}
+
+/**
+ * The command that runs this same program again (for worker processes): the compiled binary
+ * itself, or the runtime with the entry script.
+ */
+export function selfCommand(): { command: string; args: string[] } {
+  if (bun) {
+    const main = (bun as unknown as { main: string }).main;
+    return main.startsWith("/$bunfs/")
+      ? { command: process.execPath, args: [] }
+      : { command: process.execPath, args: [main] };
+  }
+  if (isDeno) {
+    const exec = Deno.execPath();
+    const compiled = !/(^|\/)deno(\.exe)?$/.test(exec);
+    return compiled
+      ? { command: exec, args: [] }
+      : { command: exec, args: ["run", "-A", "--unstable-net", fileURLToPath(Deno.mainModule)] };
+  }
+  return { command: process.execPath, args: [process.argv[1] ?? ""] };
+}
+
+/** Number of CPU cores this process may use. */
+export function cpuCount(): number {
+  return availableParallelism();
 }
 
 /** Ends the process. */

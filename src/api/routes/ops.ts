@@ -45,6 +45,9 @@ export function opsRoutes({ gateway }: AppDeps): RouteDef[] {
               "application/json": {
                 schema: z.object({
                   status: z.literal("OK"),
+                  pid: z.number().openapi({
+                    description: "The serving process (one of the workers with --workers)",
+                  }),
                   config: z.object({
                     source: z.string(),
                     version: z.number(),
