@@ -257,3 +257,17 @@ Deno.test(`CLI: endpoints --config-path reads a file offline (${UNDER_TEST})`, a
   assertEquals(invalid.code, 1);
   assert(invalid.stderr.includes("invalid"));
 });
+
+Deno.test(`CLI: the documented configs (config.example.yaml, README snippets) validate (${UNDER_TEST})`, async () => {
+  const example = await runCli(["validate", "config.example.yaml", "--format", "json"]);
+  assertEquals(example.code, 0, example.stdout);
+  assertEquals(JSON.parse(example.stdout).errors, 0);
+  const readme = Deno.readTextFileSync(new URL("../../README.md", import.meta.url));
+  const snippets = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string)
+    .filter((yaml) => /^endpoints:/m.test(yaml));
+  assert(snippets.length >= 2, "the README shows configs");
+  for (const yaml of snippets) {
+    const result = await runCli(["validate", tempFile(yaml), "--format", "json"]);
+    assertEquals(result.code, 0, `${yaml}\n${result.stdout}`);
+  }
+});

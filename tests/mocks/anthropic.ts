@@ -464,6 +464,8 @@ function eventStream(
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (cutAfter !== undefined && i >= cutAfter) {
+        // Let the client read what was sent: a reset discards bytes still unread in its buffer.
+        await new Promise((r) => setTimeout(r, 100));
         controller.error(new Error("connection cut by the mock"));
         return;
       }

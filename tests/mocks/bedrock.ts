@@ -460,6 +460,8 @@ function eventStreamBody(
       const piece = pieces[next];
       if (piece === undefined) return controller.close();
       if (options.cutAfter !== undefined && piece.frame >= options.cutAfter) {
+        // Let the client read what was sent: a reset discards bytes still unread in its buffer.
+        await new Promise((r) => setTimeout(r, 100));
         return controller.error(new Error("connection cut by the mock"));
       }
       if (options.delayMs > 0 && next % 2 === 0) {
