@@ -1,31 +1,38 @@
 /**
  * Reading request bodies: a size cap enforced while the bytes arrive (413 before the upload
- * ends), strict UTF-8, and JSON errors that say what is wrong. Used instead of zod-openapi's
- * validator, which reads without a cap and ignores bodies not labelled application/json.
+ * ends), a time limit (a slow client cannot hold a request forever), strict UTF-8, and JSON
+ * errors that say what is wrong. Used instead of zod-openapi's validator, which reads without a
+ * cap and ignores bodies not labelled application/json.
  */
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
+
+/** How long a client may take to send its body. */
+export const BODY_TIMEOUT_MS = 60_000;
 
 function tooLarge(maxBytes: number): GatewayError {
   return new GatewayError(
     413,
     "request_too_large",
     `the request body is larger than the limit of ${maxBytes} bytes`,
-    {
-      code: "request_too_large",
-    },
+    { code: "request_too_large" },
   );
 }
 
-async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null) {
-    const length = Number(declared);
-    if (length > maxBytes) throw tooLarge(maxBytes);
-    // With a declared length the server reads exactly that many bytes: no need to count.
-    if (Number.isFinite(length)) return new Uint8Array(await request.arrayBuffer());
-  }
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
+function tooSlow(timeoutMs: number): GatewayError {
+  return new GatewayError(
+    408,
+    "timeout_error",
+    `the request body did not arrive within ${timeoutMs / 1000}s`,
+    { code: "request_timeout" },
+  );
+}
+
+/** Reads a body of unknown length, stopping as soon as it passes the cap. */
+async function readCounted(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  const reader = body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -48,14 +55,39 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
   return bytes;
 }
 
+/** The body, read under the size cap and the time limit. */
+async function readCapped(
+  request: Request,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<Uint8Array> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return new Uint8Array();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(tooSlow(timeoutMs)), timeoutMs);
+  });
+  try {
+    // With a declared length the server reads exactly that many bytes: no need to count.
+    const reading = declared !== null && Number.isFinite(Number(declared))
+      ? request.arrayBuffer().then((buffer) => new Uint8Array(buffer))
+      : readCounted(request.body, maxBytes);
+    return await Promise.race([reading, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** The body as a JSON object, or a 400/413 that says what is wrong with it. */
+/** The body as a JSON object, or a 400/408/413 that says what is wrong with it. */
 export async function readJsonObject(
   request: Request,
   maxBytes: number,
+  timeoutMs = BODY_TIMEOUT_MS,
 ): Promise<Record<string, unknown>> {
-  const bytes = await readCapped(request, maxBytes);
+  const bytes = await readCapped(request, maxBytes, timeoutMs);
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -81,12 +113,10 @@ export async function readJsonObject(
     });
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new InvalidRequestError(
-      `the request body must be a JSON object, got ${
-        Array.isArray(value) ? "an array" : value === null ? "null" : typeof value
-      }`,
-      { code: "invalid_json" },
-    );
+    const got = Array.isArray(value) ? "an array" : value === null ? "null" : typeof value;
+    throw new InvalidRequestError(`the request body must be a JSON object, got ${got}`, {
+      code: "invalid_json",
+    });
   }
   return value as Record<string, unknown>;
 }

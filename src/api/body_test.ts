@@ -1,0 +1,58 @@
+import { assertEquals, assertRejects } from "../../tests/assert.ts";
+import { readJsonObject } from "./body.ts";
+import { GatewayError } from "../core/errors.ts";
+
+const request = (body: BodyInit | null, headers: Record<string, string> = {}) =>
+  new Request("http://gateway.test/v1/chat/completions", { method: "POST", body, headers });
+
+Deno.test("readJsonObject() parses a JSON object", async () => {
+  assertEquals(await readJsonObject(request('{"a":1}'), 100), { a: 1 });
+});
+
+Deno.test("readJsonObject() refuses a declared length over the cap before reading", async () => {
+  const error = await assertRejects(() =>
+    readJsonObject(request("{}", { "content-length": "5000" }), 100)
+  ) as GatewayError;
+  assertEquals(error.status, 413);
+});
+
+Deno.test("readJsonObject() stops a streamed body as soon as it passes the cap", async () => {
+  let pulled = 0;
+  const endless = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      pulled++;
+      controller.enqueue(new Uint8Array(64).fill(32));
+    },
+  });
+  const error = await assertRejects(() => readJsonObject(request(endless), 1000)) as GatewayError;
+  assertEquals(error.status, 413);
+  assertEquals(pulled < 40, true, `read ${pulled} chunks`);
+});
+
+Deno.test("readJsonObject() gives a slow body a 408 instead of waiting forever", async () => {
+  const stalled = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('{"a":'));
+    },
+  });
+  const error = await assertRejects(() =>
+    readJsonObject(request(stalled), 1000, 50)
+  ) as GatewayError;
+  assertEquals(error.status, 408);
+});
+
+Deno.test("readJsonObject() names what is wrong with a bad body", async () => {
+  await assertRejects(
+    () => readJsonObject(request(new Uint8Array([0xff, 0xfe])), 100),
+    /not valid UTF-8/,
+  );
+  await assertRejects(() => readJsonObject(request("{"), 100), /not valid JSON/);
+  await assertRejects(() => readJsonObject(request("  "), 100), /empty/);
+  await assertRejects(
+    () => readJsonObject(request("[]"), 100),
+    /must be a JSON object, got an array/,
+  );
+  await assertRejects(() => readJsonObject(request("null"), 100), /got null/);
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  await assertRejects(() => readJsonObject(request(deep), 1_000_000), /JSON/);
+});
