@@ -318,6 +318,7 @@ export class Gateway {
       now: Date.now,
       cache: this.#cache,
       signal,
+      addSecret: (value) => this.#logger.addSecret(value),
     });
   }
 

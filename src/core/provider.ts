@@ -133,6 +133,8 @@ export interface ProviderIO {
   /** Per-gateway cache for credentials and tokens (cleared on config reload). */
   cache: Map<string, unknown>;
   signal: AbortSignal;
+  /** Registers credentials obtained at run time (env, STS) so logs and errors never show them. */
+  addSecret(value: string): void;
 }
 
 /** A provider: its config schema and one translator per operation it serves. */

@@ -24,6 +24,7 @@ export class Logger {
   #format: LogFormat;
   #write: (line: string) => void;
   #redactor: Redactor = new Redactor();
+  #secrets = new Set<string>();
 
   constructor(options: LoggerOptions = {}) {
     this.#level = RANK[options.level ?? "info"];
@@ -33,7 +34,15 @@ export class Logger {
 
   /** Replaces the secrets to redact (on config load and reload). */
   setSecrets(secrets: Iterable<string>): void {
-    this.#redactor = new Redactor(secrets);
+    this.#secrets = new Set(secrets);
+    this.#redactor = new Redactor(this.#secrets);
+  }
+
+  /** Adds one secret (obtained at run time) to those already redacted. */
+  addSecret(secret: string): void {
+    if (secret.length < 4 || this.#secrets.has(secret)) return;
+    this.#secrets.add(secret);
+    this.#redactor = new Redactor(this.#secrets);
   }
 
   get redactor(): Redactor {

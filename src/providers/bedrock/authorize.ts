@@ -25,6 +25,8 @@ export async function authorizeBedrock(
 ): Promise<UpstreamRequest> {
   const region = resolveRegion(ctx.config, io.env, ctx.endpoint);
   const credentials = await resolveCredentials(ctx.config, region, io, ctx.endpoint);
+  io.addSecret(credentials.secretAccessKey);
+  if (credentials.sessionToken !== undefined) io.addSecret(credentials.sessionToken);
   const url = finalUrl(ctx.config, region, request.url);
   const signed = signV4({
     method: "POST",

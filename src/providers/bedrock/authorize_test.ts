@@ -36,6 +36,7 @@ function stsXml(id: string, expiration: string): string {
 interface FakeIO extends ProviderIO {
   calls: { url: string; headers: Record<string, string>; body: string }[];
   clock: { now: number };
+  secrets: string[];
 }
 
 function fakeIO(
@@ -44,9 +45,12 @@ function fakeIO(
 ): FakeIO {
   const calls: FakeIO["calls"] = [];
   const clock = { now: NOW };
+  const secrets: string[] = [];
   return {
     calls,
     clock,
+    secrets,
+    addSecret: (value: string) => void secrets.push(value),
     env,
     now: () => clock.now,
     cache: new Map(),
@@ -199,6 +203,11 @@ Deno.test("authorizeBedrock() assumes a role once and reuses it until shortly be
     assertStringIncludes(request.headers["authorization"] ?? "", "Credential=ASIATEMP1/");
     assertEquals(request.headers["x-amz-security-token"], "token-ASIATEMP1");
   }
+  assert(
+    io.secrets.includes("temp/secret&key"),
+    "assumed-role credentials are registered for redaction",
+  );
+  assert(io.secrets.includes("token-ASIATEMP1"));
   io.clock.now = NOW + 50 * 60_000; // 10 minutes before expiry: still fresh
   await authorizeBedrock(built(), config, io);
   assertEquals(io.calls.length, 1);
