@@ -32,6 +32,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     const started = performance.now();
     await next();
     c.res.headers.set("x-request-id", requestId);
+    gateway.metrics.request(c.get("endpoint"), c.res.status, (performance.now() - started) / 1000);
     if (logger.enabled("info")) {
       logger.info("request", {
         request_id: requestId,

@@ -42,6 +42,7 @@ import { parseAwsEventStream } from "./eventstream.ts";
 import { destinationOrder } from "./routing.ts";
 import { isRetryable, retryDelayMs, sleep } from "./retry.ts";
 import { CircuitBreakers } from "./circuit.ts";
+import { Metrics } from "../observe/metrics.ts";
 import {
   type CounterStore,
   type LimitStatus,
@@ -147,9 +148,18 @@ async function* relay<Chunk>(
   yield* parser.end();
 }
 
+type UsageCounts = {
+  prompt_tokens?: number | null;
+  completion_tokens?: number | null;
+  total_tokens?: number | null;
+};
+
+function usageOf(value: unknown): UsageCounts | undefined {
+  return (value as { usage?: UsageCounts | null } | undefined)?.usage ?? undefined;
+}
+
 function totalTokens(value: unknown): number {
-  const usage = (value as { usage?: { total_tokens?: number | null } | null } | undefined)?.usage;
-  return usage?.total_tokens ?? 0;
+  return usageOf(value)?.total_tokens ?? 0;
 }
 
 /** Whether an error says the upstream is unhealthy (counts towards its circuit). */
@@ -174,6 +184,7 @@ export class Gateway {
   #limiter: RateLimiter;
   /** Streams in flight, so shutdown can end them with an error event. */
   #streams = new Set<AbortController>();
+  readonly metrics = new Metrics();
 
   constructor(config: LoadedConfig, deps: GatewayDeps) {
     this.#logger = deps.logger;
@@ -276,6 +287,7 @@ export class Gateway {
       opts,
       (ep, warnings) => this.#invokeOnce(ep, op, request, opts, warnings),
     );
+    this.metrics.tokens(served.endpoint, usageOf(served.value));
     if (subject) await this.#limiter.spend(subject, totalTokens(served.value));
     return served;
   }
@@ -294,13 +306,12 @@ export class Gateway {
       opts,
       (ep, warnings) => this.#openStream(ep, op, request, opts, warnings),
     );
-    if (subject) {
-      const limiter = this.#limiter;
-      served.value.chunks = countTokens(
-        served.value.chunks,
-        (tokens) => limiter.spend(subject, tokens),
-      );
-    }
+    const limiter = this.#limiter;
+    const metrics = this.metrics;
+    served.value.chunks = observeUsage(served.value.chunks, async (usage) => {
+      metrics.tokens(served.endpoint, usage);
+      if (subject) await limiter.spend(subject, usage?.total_tokens ?? 0);
+    });
     return served;
   }
 
@@ -441,6 +452,7 @@ export class Gateway {
       const next = (error: unknown, why: string) => {
         lastError = error;
         if (isLast) throw error;
+        this.metrics.fallback(name, ep.spec.name);
         this.#logger.warn(`${why}; falling back to the next destination`, {
           ...log,
           failed: ep.spec.name,
@@ -499,6 +511,7 @@ export class Gateway {
           retry = tryNumber < ep.spec.retries && delay !== undefined &&
             this.#breakers.state(ep.spec.name).state === "closed";
           if (!retry) break;
+          this.metrics.retry(ep.spec.name);
           this.#logger.warn("retrying upstream call", {
             ...log,
             endpoint: ep.spec.name,
@@ -547,22 +560,22 @@ function notImplemented(
   );
 }
 
-/** Passes chunks through and reports the usage total when the stream ends. */
-async function* countTokens<Chunk>(
+/** Passes chunks through and reports the stream's usage when it ends. */
+async function* observeUsage<Chunk>(
   chunks: AsyncIterator<Chunk>,
-  spend: (tokens: number) => Promise<void>,
+  report: (usage: UsageCounts | undefined) => Promise<void>,
 ): AsyncGenerator<Chunk> {
-  let tokens = 0;
+  let usage: UsageCounts | undefined;
   try {
     for (;;) {
       const next = await chunks.next();
       if (next.done) return;
-      tokens = totalTokens(next.value) || tokens;
+      usage = usageOf(next.value) ?? usage;
       yield next.value;
     }
   } finally {
     await chunks.return?.();
-    await spend(tokens);
+    await report(usage);
   }
 }
 

@@ -515,6 +515,19 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
       }
     });
 
+    await t.step(
+      "GET /metrics counts requests, statuses and tokens in Prometheus format",
+      async () => {
+        const response = await fetch(`${url}/metrics`);
+        assertStringIncludes(response.headers.get("content-type") ?? "", "text/plain");
+        const text = await response.text();
+        assertMatch(text, /gateway_requests_total\{endpoint="chat",status="200"\} \d+/);
+        assertMatch(text, /gateway_requests_total\{endpoint="",status="404"\} \d+/);
+        assertMatch(text, /gateway_tokens_total\{endpoint="chat",kind="completion"\} \d+/);
+        assertNotIncludes(text, KEY);
+      },
+    );
+
     await t.step("completions stream relays text chunks from an OpenAI upstream", async () => {
       const response = await post(`${url}/v1/completions`, {
         model: "upstream-completions",

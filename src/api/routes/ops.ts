@@ -77,6 +77,25 @@ export function opsRoutes({ gateway }: AppDeps): RouteDef[] {
       }),
       handler: (c) => c.json(gateway.details()),
     },
+    {
+      route: createRoute({
+        method: "get",
+        path: "/metrics",
+        tags: ["Operations"],
+        summary:
+          "Counters in Prometheus text format (requests, durations, tokens, retries, fallbacks)",
+        responses: {
+          200: {
+            description: "Prometheus exposition text",
+            content: { "text/plain": { schema: z.string() } },
+          },
+        },
+      }),
+      handler: (c) => {
+        c.header("content-type", "text/plain; version=0.0.4; charset=utf-8");
+        return c.body(gateway.metrics.render());
+      },
+    },
   ];
 }
 
