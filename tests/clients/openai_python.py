@@ -1,0 +1,34 @@
+"""The official openai Python SDK against the gateway's /v1 routes."""
+import sys
+
+from openai import OpenAI, NotFoundError
+
+client = OpenAI(base_url=f"{sys.argv[1]}/v1", api_key="anything", max_retries=0)
+
+reply = client.chat.completions.create(model="chat", messages=[{"role": "user", "content": "hi python"}])
+assert reply.choices[0].message.content == "hi python", reply
+
+text = ""
+for chunk in client.chat.completions.create(
+    model="chat", messages=[{"role": "user", "content": "streamed words here"}], stream=True
+):
+    if chunk.choices:
+        text += chunk.choices[0].delta.content or ""
+assert text == "streamed words here", text
+
+tools = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object", "properties": {}}}}]
+called = client.chat.completions.create(
+    model="chat", messages=[{"role": "user", "content": "x"}], tools=tools, tool_choice="required"
+)
+assert called.choices[0].message.tool_calls[0].function.name == "lookup", called
+
+vectors = client.embeddings.create(model="embeddings", input=["a", "b"])  # base64 by default
+assert len(vectors.data) == 2 and len(vectors.data[0].embedding) == 16, vectors
+
+try:
+    client.chat.completions.create(model="nope", messages=[{"role": "user", "content": "x"}])
+    raise AssertionError("an unknown model must fail")
+except NotFoundError as error:
+    assert "nope" in str(error), error
+
+print("openai python SDK: OK")
