@@ -239,7 +239,7 @@ export function loadConfigText(
     for (const e of list) {
       const pos = lines.linePos(e.pos[0]);
       const message = e.code === "DUPLICATE_KEY"
-        ? "duplicate key: " + e.message.split(":").pop()?.trim()
+        ? `duplicate key '${text.slice(e.pos[0]).split(/[:\n]/)[0]?.trim()}'`
         : e.message.split("\n")[0] ?? e.message;
       problems.push({
         severity,
