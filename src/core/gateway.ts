@@ -502,6 +502,8 @@ export class Gateway {
             this.#breakers.release(ep.spec.name);
             throw new ClientClosedError();
           }
+          // Say which endpoint failed, as successful answers do.
+          if (error instanceof GatewayError) error.headers["x-gateway-endpoint"] = ep.spec.name;
           if (isUpstreamFailure(error)) this.#breakers.failure(ep.spec.name);
           else if (error instanceof ProviderError) this.#breakers.success(ep.spec.name);
           else this.#breakers.release(ep.spec.name);

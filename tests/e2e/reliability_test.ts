@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { startMockOpenAI } from "../mocks/openai.ts";
+import { startClosingServer } from "../mocks/fault.ts";
 import { postJson, sseData, startGateway, UNDER_TEST } from "./harness.ts";
 
 const KEY = "sk-reliability-key-123456";
@@ -27,6 +28,7 @@ function endpoint(name: string, base: string, extra = ""): string {
 Deno.test(`reliability: retries, fallback, timeouts, circuit breaking (${UNDER_TEST})`, async (t) => {
   const primary = startMockOpenAI({ apiKey: KEY });
   const backup = startMockOpenAI({ apiKey: KEY });
+  const closing = startClosingServer();
   const gateway = await startGateway({
     config: `
 server:
@@ -46,7 +48,9 @@ endpoints:${
         primary.baseUrl,
         "\n    retries: 2\n    timeout_seconds: 1\n    idle_timeout_seconds: 1",
       )
-    }${endpoint("flaky", primary.baseUrl, "\n    retries: 2")}
+    }${endpoint("flaky", primary.baseUrl, "\n    retries: 2")}${
+      endpoint("dropper", `${closing.url}/v1`, "\n    retries: 2")
+    }
 routes:
   - name: ha
     task_type: llm/v1/chat
@@ -219,6 +223,17 @@ routes:
       },
     );
 
+    await t.step(
+      "a connection dropped before any answer is retried, then 502 naming the endpoint",
+      async () => {
+        const response = await postJson(url, chat("dropper"));
+        assertEquals(response.status, 502);
+        assertEquals(response.headers.get("x-gateway-endpoint"), "dropper");
+        await response.body?.cancel();
+        assertEquals(closing.connections, 3, "one attempt and two retries");
+      },
+    );
+
     await t.step("an invalid JSON upstream body is retried, then 502", async () => {
       reset();
       primary.faults.push({ kind: "malformed" }, 3);
@@ -231,6 +246,7 @@ routes:
     await gateway.stop();
     await primary.close();
     await backup.close();
+    await closing.close();
   }
 });
 
