@@ -2,4 +2,4 @@
 import { main } from "./src/cli/main.ts";
 import { args, exit } from "./src/runtime/mod.ts";
 
-exit(await main(args()));
+main(args()).then(exit);
