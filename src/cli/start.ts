@@ -162,6 +162,7 @@ async function serveGateway(
   } else {
     const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
     printBanner(`http://${host}:${server.port}`, config, 1);
+    logger.info("ready", { startup_ms: Math.round(performance.now()) });
   }
 
   const stopWatching = options.configPath === undefined
