@@ -4,6 +4,7 @@ import type { CallContext, TranslationWarning, UpstreamRequest } from "../../cor
 import type { ChatRequest } from "../../schemas/chat.ts";
 import type { CompletionsRequest } from "../../schemas/completions.ts";
 import { type AnthropicConfig, messagesUrl } from "./config.ts";
+import { CHAT_ONLY_KEYS } from "../shared/params.ts";
 import { toAnthropicMessages } from "./messages.ts";
 import { extraFields, maxTokensOf, outputFormat, samplingFields } from "./params.ts";
 import { toolFields } from "./tools.ts";
@@ -21,14 +22,7 @@ const SAMPLING_KEYS = [
   "stop",
   "user",
 ];
-const CHAT_KEYS: ReadonlySet<string> = new Set([
-  ...SAMPLING_KEYS,
-  "messages",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "response_format",
-]);
+const CHAT_KEYS: ReadonlySet<string> = new Set([...SAMPLING_KEYS, ...CHAT_ONLY_KEYS]);
 const COMPLETIONS_KEYS: ReadonlySet<string> = new Set([...SAMPLING_KEYS, "prompt"]);
 
 /** The headers of every Messages call. */

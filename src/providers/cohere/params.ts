@@ -3,21 +3,7 @@
  * (`p`, `k`, `stop_sequences`, penalties in 0..1), clamping with a warning where ranges differ.
  */
 import type { TranslationWarning } from "../../core/provider.ts";
-import type { ChatRequest } from "../../schemas/chat.ts";
-
-type Sampling = Pick<
-  ChatRequest,
-  | "temperature"
-  | "top_p"
-  | "top_k"
-  | "n"
-  | "max_tokens"
-  | "max_completion_tokens"
-  | "presence_penalty"
-  | "frequency_penalty"
-  | "seed"
-  | "stop"
->;
+import { type SamplingFields, stopList, warnSingleChoice } from "../shared/params.ts";
 
 /** Cohere's documented bounds. */
 const P_RANGE = [0.01, 0.99] as const;
@@ -43,7 +29,7 @@ function clamp(
 
 /** The Cohere sampling fields of a chat or completions request. */
 export function toCohereSampling(
-  request: Sampling,
+  request: SamplingFields,
   warnings: TranslationWarning[],
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {};
@@ -52,62 +38,13 @@ export function toCohereSampling(
   if (request.top_k !== undefined) body.k = clamp(request.top_k, [0, K_MAX], "top_k", warnings);
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens !== undefined) body.max_tokens = maxTokens;
-  if (request.stop !== undefined) {
-    body.stop_sequences = typeof request.stop === "string" ? [request.stop] : request.stop;
-  }
+  const stop = stopList(request.stop);
+  if (stop !== undefined) body.stop_sequences = stop;
   if (request.seed !== undefined) body.seed = request.seed;
   for (const param of ["frequency_penalty", "presence_penalty"] as const) {
     const value = request[param];
     if (value !== undefined) body[param] = clamp(value, PENALTY_RANGE, param, warnings);
   }
-  if (request.n !== undefined && request.n > 1) {
-    warnings.push({
-      type: "unsupported",
-      param: "n",
-      message: `Cohere returns one choice per request; n=${request.n} gave 1`,
-    });
-  }
+  warnSingleChoice("Cohere", request.n, warnings);
   return body;
 }
-
-/**
- * Warns about each field of `request` the translation neither reads (`known`) nor passes
- * through (`passthrough`, copied into `body` as Cohere-native fields).
- */
-export function copyExtras(
-  request: Record<string, unknown>,
-  known: ReadonlySet<string>,
-  passthrough: ReadonlySet<string>,
-  body: Record<string, unknown>,
-  warnings: TranslationWarning[],
-): void {
-  for (const [key, value] of Object.entries(request)) {
-    if (value === undefined || known.has(key)) continue;
-    if (passthrough.has(key)) {
-      body[key] = value;
-      continue;
-    }
-    warnings.push({
-      type: "unsupported",
-      param: key,
-      message: `Cohere has no equivalent of '${key}'; it was not sent`,
-    });
-  }
-}
-
-/** Canonical fields every chat and completions translation reads (or ignores on purpose). */
-export const SAMPLING_KEYS: ReadonlySet<string> = new Set([
-  "temperature",
-  "top_p",
-  "top_k",
-  "n",
-  "max_tokens",
-  "max_completion_tokens",
-  "presence_penalty",
-  "frequency_penalty",
-  "seed",
-  "stop",
-  "stream",
-  "stream_options",
-  "model",
-]);

@@ -7,7 +7,8 @@ import type { EmbeddingsRequest } from "../../schemas/embeddings.ts";
 import { type CohereConfig, cohereHeaders, cohereUrl } from "./config.ts";
 import { toCohereMessages } from "./messages.ts";
 import { toCohereToolFields } from "./tools.ts";
-import { copyExtras, SAMPLING_KEYS, toCohereSampling } from "./params.ts";
+import { toCohereSampling } from "./params.ts";
+import { CHAT_ONLY_KEYS, copyExtras, type ExtrasPolicy, SAMPLING_KEYS } from "../shared/params.ts";
 
 type Ctx = CallContext<CohereConfig>;
 
@@ -19,15 +20,16 @@ const CHAT_PASSTHROUGH: ReadonlySet<string> = new Set([
   "strict_tools",
   "thinking",
 ]);
-const CHAT_KEYS: ReadonlySet<string> = new Set([
-  ...SAMPLING_KEYS,
-  "messages",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "response_format",
-]);
-const COMPLETIONS_KEYS: ReadonlySet<string> = new Set([...SAMPLING_KEYS, "prompt"]);
+const CHAT_EXTRAS: ExtrasPolicy = {
+  provider: "Cohere",
+  known: new Set([...SAMPLING_KEYS, ...CHAT_ONLY_KEYS]),
+  passthrough: CHAT_PASSTHROUGH,
+};
+const COMPLETIONS_EXTRAS: ExtrasPolicy = {
+  provider: "Cohere",
+  known: new Set([...SAMPLING_KEYS, "prompt"]),
+  passthrough: CHAT_PASSTHROUGH,
+};
 
 function modelOf(ctx: Ctx): string {
   if (ctx.model === null || ctx.model === "") {
@@ -63,7 +65,7 @@ export function toCohereChatBody(
   };
   const format = toCohereResponseFormat(request.response_format);
   if (format !== undefined) body.response_format = format;
-  copyExtras(request, CHAT_KEYS, CHAT_PASSTHROUGH, body, warnings);
+  copyExtras(request, CHAT_EXTRAS, body, warnings);
   if (ctx.stream) body.stream = true;
   return body;
 }
@@ -94,19 +96,16 @@ export function toCohereCompletionsBody(
       message: "Cohere has no suffix (fill-in-the-middle) mode; the suffix was not sent",
     });
   }
-  copyExtras(rest, COMPLETIONS_KEYS, CHAT_PASSTHROUGH, body, warnings);
+  copyExtras(rest, COMPLETIONS_EXTRAS, body, warnings);
   if (ctx.stream) body.stream = true;
   return body;
 }
 
-const EMBED_KEYS: ReadonlySet<string> = new Set([
-  "input",
-  "model",
-  "encoding_format",
-  "dimensions",
-  "input_type",
-]);
-const EMBED_PASSTHROUGH: ReadonlySet<string> = new Set(["truncate", "max_tokens"]);
+const EMBED_EXTRAS: ExtrasPolicy = {
+  provider: "Cohere",
+  known: new Set(["input", "model", "encoding_format", "dimensions", "input_type"]),
+  passthrough: new Set(["truncate", "max_tokens"]),
+};
 
 /** The default `input_type`: Cohere's v3+ embedding models require one. */
 export const DEFAULT_INPUT_TYPE = "search_document";
@@ -141,7 +140,7 @@ export function toCohereEmbedBody(
   };
   if (request.dimensions !== undefined) body.output_dimension = request.dimensions;
   // encoding_format "base64" is honoured by the gateway, which encodes the floats itself.
-  copyExtras(extra, EMBED_KEYS, EMBED_PASSTHROUGH, body, warnings);
+  copyExtras(extra, EMBED_EXTRAS, body, warnings);
   return body;
 }
 

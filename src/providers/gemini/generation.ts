@@ -2,6 +2,7 @@
 import { InvalidRequestError } from "../../core/errors.ts";
 import type { TranslationWarning } from "../../core/provider.ts";
 import type { ChatRequest } from "../../schemas/chat.ts";
+import { copyExtras, isNullOrFalse, type SamplingFields, stopList } from "../shared/params.ts";
 
 /** Gemini accepts at most this many stop sequences. */
 export const MAX_STOP_SEQUENCES = 5;
@@ -21,21 +22,6 @@ export interface GenerationConfig {
   responseMimeType?: string;
   responseJsonSchema?: Record<string, unknown>;
 }
-
-/** The sampling fields shared by chat and completions requests. */
-export type SamplingFields = Pick<
-  ChatRequest,
-  | "temperature"
-  | "top_p"
-  | "top_k"
-  | "n"
-  | "max_tokens"
-  | "max_completion_tokens"
-  | "presence_penalty"
-  | "frequency_penalty"
-  | "seed"
-  | "stop"
->;
 
 /**
  * Gemini's own names in a request body: MLflow refuses them with this message, and so do we
@@ -73,8 +59,8 @@ export function toGenerationConfig(
   if (request.top_k !== undefined) config.topK = request.top_k;
   const maxTokens = request.max_tokens ?? request.max_completion_tokens;
   if (maxTokens !== undefined) config.maxOutputTokens = maxTokens;
-  if (request.stop !== undefined) {
-    const stops = typeof request.stop === "string" ? [request.stop] : request.stop;
+  const stops = stopList(request.stop);
+  if (stops !== undefined) {
     if (stops.length > MAX_STOP_SEQUENCES) {
       warnings.push({
         type: "clamped",
@@ -122,12 +108,5 @@ export function unknownFieldWarnings(
   known: ReadonlySet<string>,
   warnings: TranslationWarning[],
 ): void {
-  for (const [key, value] of Object.entries(request)) {
-    if (known.has(key) || value === undefined || value === null || value === false) continue;
-    warnings.push({
-      type: "unsupported",
-      param: key,
-      message: `Gemini has no equivalent of '${key}'; it was not sent`,
-    });
-  }
+  copyExtras(request, { provider: "Gemini", known, asksForNothing: isNullOrFalse }, {}, warnings);
 }

@@ -10,6 +10,7 @@ import {
   toGenerationConfig,
   unknownFieldWarnings,
 } from "./generation.ts";
+import { CHAT_ONLY_KEYS, SAMPLING_KEYS } from "../shared/params.ts";
 import { type GeminiConversation, toGeminiConversation } from "./messages.ts";
 import { type GeminiTools, toGeminiTools } from "./tools.ts";
 
@@ -20,31 +21,7 @@ export interface GenerateContentBody extends GeminiConversation, GeminiTools {
   generationConfig?: GenerationConfig;
 }
 
-const SAMPLING_KEYS = [
-  "temperature",
-  "top_p",
-  "top_k",
-  "n",
-  "max_tokens",
-  "max_completion_tokens",
-  "presence_penalty",
-  "frequency_penalty",
-  "seed",
-  "stop",
-  // handled by the gateway: the URL says whether to stream, usage always comes back
-  "stream",
-  "stream_options",
-  "model",
-];
-
-const CHAT_KEYS: ReadonlySet<string> = new Set([
-  ...SAMPLING_KEYS,
-  "messages",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "response_format",
-]);
+const CHAT_KEYS: ReadonlySet<string> = new Set([...SAMPLING_KEYS, ...CHAT_ONLY_KEYS]);
 
 const COMPLETIONS_KEYS: ReadonlySet<string> = new Set([
   ...SAMPLING_KEYS,

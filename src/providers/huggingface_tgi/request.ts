@@ -6,6 +6,14 @@ import { InvalidRequestError } from "../../core/errors.ts";
 import type { CallContext, TranslationWarning, UpstreamRequest } from "../../core/provider.ts";
 import type { ChatMessage, ChatRequest } from "../../schemas/chat.ts";
 import type { CompletionsRequest } from "../../schemas/completions.ts";
+import {
+  CHAT_ONLY_KEYS,
+  copyExtras,
+  type ExtrasPolicy,
+  SAMPLING_KEYS,
+  stopList,
+  warnSingleChoice,
+} from "../shared/params.ts";
 import { type TgiConfig, tgiHeaders, tgiUrl } from "./config.ts";
 
 type Ctx = CallContext<TgiConfig>;
@@ -13,76 +21,28 @@ type Ctx = CallContext<TgiConfig>;
 /** TGI's `top_p` must lie strictly between 0 and 1. */
 const MIN_TOP_P = 0.001;
 
-/** Fields every translation reads (or ignores on purpose, like `stream`). */
-const COMMON_KEYS = [
-  "temperature",
-  "top_p",
-  "top_k",
-  "n",
-  "max_tokens",
-  "max_completion_tokens",
-  "presence_penalty",
-  "frequency_penalty",
-  "seed",
-  "stop",
-  "stream",
-  "stream_options",
-  "model",
-];
-const CHAT_KEYS: ReadonlySet<string> = new Set([
-  ...COMMON_KEYS,
-  "messages",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "response_format",
-]);
-/** Messages API fields a client may send as extras; they reach TGI unchanged. */
-const CHAT_PASSTHROUGH: ReadonlySet<string> = new Set(["guideline"]);
-const GENERATE_KEYS: ReadonlySet<string> = new Set([...COMMON_KEYS, "prompt", "echo", "suffix"]);
-/** `/generate` parameters a client may send as extras; they go into `parameters` unchanged. */
-const GENERATE_PASSTHROUGH: ReadonlySet<string> = new Set([
-  "repetition_penalty",
-  "typical_p",
-  "truncate",
-  "watermark",
-  "top_n_tokens",
-  "grammar",
-  "do_sample",
-  "adapter_id",
-  "best_of",
-]);
-
-function copyExtras(
-  request: Record<string, unknown>,
-  known: ReadonlySet<string>,
-  passthrough: ReadonlySet<string>,
-  target: Record<string, unknown>,
-  warnings: TranslationWarning[],
-): void {
-  for (const [key, value] of Object.entries(request)) {
-    if (value === undefined || known.has(key)) continue;
-    if (passthrough.has(key)) {
-      target[key] = value;
-      continue;
-    }
-    warnings.push({
-      type: "unsupported",
-      param: key,
-      message: `TGI has no equivalent of '${key}'; it was not sent`,
-    });
-  }
-}
-
-function warnN(n: number | undefined, warnings: TranslationWarning[]): void {
-  if (n !== undefined && n > 1) {
-    warnings.push({
-      type: "unsupported",
-      param: "n",
-      message: `TGI returns one choice per request; n=${n} gave 1`,
-    });
-  }
-}
+const CHAT_EXTRAS: ExtrasPolicy = {
+  provider: "TGI",
+  known: new Set([...SAMPLING_KEYS, ...CHAT_ONLY_KEYS]),
+  /** Messages API fields a client may send as extras; they reach TGI unchanged. */
+  passthrough: new Set(["guideline"]),
+};
+const GENERATE_EXTRAS: ExtrasPolicy = {
+  provider: "TGI",
+  known: new Set([...SAMPLING_KEYS, "prompt", "echo", "suffix"]),
+  /** `/generate` parameters a client may send as extras; they go into `parameters` unchanged. */
+  passthrough: new Set([
+    "repetition_penalty",
+    "typical_p",
+    "truncate",
+    "watermark",
+    "top_n_tokens",
+    "grammar",
+    "do_sample",
+    "adapter_id",
+    "best_of",
+  ]),
+};
 
 /**
  * `top_p` as TGI accepts it: 1 means "no nucleus filtering", which is TGI's default, so it is
@@ -99,10 +59,6 @@ function tgiTopP(topP: number | undefined, warnings: TranslationWarning[]): numb
     return MIN_TOP_P;
   }
   return topP;
-}
-
-function stopList(stop: ChatRequest["stop"]): string[] | undefined {
-  return stop === undefined ? undefined : typeof stop === "string" ? [stop] : stop;
 }
 
 /** Messages for TGI's chat template: text and image_url parts; tools are refused earlier. */
@@ -174,7 +130,7 @@ export function toTgiChatBody(
   for (const key of ["seed", "frequency_penalty", "presence_penalty"] as const) {
     if (request[key] !== undefined) body[key] = request[key];
   }
-  warnN(request.n, warnings);
+  warnSingleChoice("TGI", request.n, warnings);
   const format = request.response_format;
   if (format?.type === "json_schema" && format.json_schema?.schema !== undefined) {
     body.response_format = { type: "json", value: format.json_schema.schema };
@@ -185,7 +141,7 @@ export function toTgiChatBody(
       message: "TGI constrains output only to a JSON schema; send json_schema with a schema",
     });
   }
-  copyExtras(request, CHAT_KEYS, CHAT_PASSTHROUGH, body, warnings);
+  copyExtras(request, CHAT_EXTRAS, body, warnings);
   if (ctx.stream) {
     body.stream = true;
     body.stream_options = { include_usage: true };
@@ -242,8 +198,8 @@ export function toTgiGenerateBody(
       message: "TGI has no suffix (fill-in-the-middle) mode; the suffix was not sent",
     });
   }
-  warnN(request.n, warnings);
-  copyExtras(request, GENERATE_KEYS, GENERATE_PASSTHROUGH, parameters, warnings);
+  warnSingleChoice("TGI", request.n, warnings);
+  copyExtras(request, GENERATE_EXTRAS, parameters, warnings);
   parameters.details = true;
   // Prefill details give the prompt's token count; TGI refuses them when streaming.
   if (!ctx.stream) parameters.decoder_input_details = true;
