@@ -1,6 +1,7 @@
 /** Reads Anthropic error bodies (`{"type":"error","error":{"type","message"}}`) and stream errors. */
 import { type ErrorType, ProviderError } from "../../core/errors.ts";
 import type { ProviderErrorInfo } from "../../core/provider.ts";
+import { parseErrorBody } from "../shared/errors.ts";
 import { WireErrorBody } from "./wire.ts";
 
 const DISPLAY_NAME = "Anthropic";
@@ -12,21 +13,14 @@ export function redactKeys(text: string): string {
 
 /** Reads an error answer of the Messages API; the core maps the status. */
 export function parseAnthropicError(status: number, body: string): ProviderErrorInfo {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    const text = redactKeys(body.trim().slice(0, 500));
-    return { message: text === "" ? `HTTP ${status} with an empty body` : text };
-  }
-  const parsed = WireErrorBody.safeParse(json);
-  if (!parsed.success) {
-    return { message: redactKeys(JSON.stringify(json).slice(0, 500)) };
-  }
-  const { error, request_id } = parsed.data;
-  const message = error.message ?? error.type ?? `HTTP ${status}`;
-  const suffix = request_id ? ` (request_id ${request_id})` : "";
-  return { message: redactKeys(message) + suffix, code: error.type ?? null };
+  return parseErrorBody(status, body, (json) => {
+    const parsed = WireErrorBody.safeParse(json);
+    if (!parsed.success) return undefined;
+    const { error, request_id } = parsed.data;
+    const message = error.message ?? error.type ?? `HTTP ${status}`;
+    const suffix = request_id ? ` (request_id ${request_id})` : "";
+    return { message: redactKeys(message) + suffix, code: error.type ?? null };
+  }, redactKeys);
 }
 
 /** Status and envelope type for the error types Anthropic can send inside a stream. */

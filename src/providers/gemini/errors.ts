@@ -4,6 +4,7 @@
  */
 import { parseRetryAfter, type ProviderError, upstreamError } from "../../core/errors.ts";
 import type { ProviderErrorInfo } from "../../core/provider.ts";
+import { parseErrorBody } from "../shared/errors.ts";
 import { WireError } from "./wire.ts";
 
 const RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo";
@@ -69,20 +70,7 @@ export function parseGeminiError(
   body: string,
   headers: Headers,
 ): ProviderErrorInfo {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    const text = redactApiKeys(body.trim().slice(0, 500));
-    const info: ProviderErrorInfo = {
-      message: text === "" ? `HTTP ${status} with an empty body` : text,
-    };
-    const header = parseRetryAfter(headers.get("retry-after"));
-    if (header !== undefined) info.retryAfter = header;
-    return info;
-  }
-  const info = readGeminiError(json) ??
-    { message: redactApiKeys(JSON.stringify(json).slice(0, 500)) };
+  const info = parseErrorBody(status, body, readGeminiError, redactApiKeys);
   const header = parseRetryAfter(headers.get("retry-after"));
   if (header !== undefined) info.retryAfter = header;
   return info;
