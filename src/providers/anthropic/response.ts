@@ -3,13 +3,12 @@ import type { CallContext } from "../../core/provider.ts";
 import type { ChatResponse, ResponseMessage, ToolCall } from "../../schemas/chat.ts";
 import type { CompletionsResponse } from "../../schemas/completions.ts";
 import { parseWire } from "../parse_wire.ts";
+import { unixNow } from "../shared/chunks.ts";
 import { mapAnthropicStopReason } from "./finish_reason.ts";
 import { mapAnthropicUsage } from "./usage.ts";
 import { type WireContentBlock, WireMessage } from "./wire.ts";
 
 export const DISPLAY_NAME = "Anthropic";
-
-const now = () => Math.floor(Date.now() / 1000);
 
 /** What the content blocks of an answer add up to. */
 export interface AnswerParts {
@@ -55,7 +54,7 @@ export function parseChatResponse(json: unknown, ctx: CallContext<unknown>): Cha
   return {
     id: wire.id ?? null,
     object: "chat.completion",
-    created: now(),
+    created: unixNow(),
     model: wire.model ?? ctx.model ?? "",
     choices: [{
       index: 0,
@@ -75,7 +74,7 @@ export function parseCompletionsResponse(
   return {
     id: wire.id ?? null,
     object: "text_completion",
-    created: now(),
+    created: unixNow(),
     model: wire.model ?? ctx.model ?? "",
     choices: [{
       index: 0,

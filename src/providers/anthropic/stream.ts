@@ -9,6 +9,14 @@ import type { ChatChunk, ChatChunkChoice } from "../../schemas/chat.ts";
 import type { CompletionsChunk } from "../../schemas/completions.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
+import {
+  chatChunk,
+  chatFinishChunks,
+  type ChunkHead,
+  completionsChunk,
+  completionsFinishChunks,
+  unixNow,
+} from "../shared/chunks.ts";
 import { streamError } from "./errors.ts";
 import { mapAnthropicStopReason } from "./finish_reason.ts";
 import { DISPLAY_NAME } from "./response.ts";
@@ -175,25 +183,17 @@ export class MessagesStreamReader {
   }
 }
 
-const now = () => Math.floor(Date.now() / 1000);
+/** The id and model come from message_start, the time from the parser's start. */
+function headOf(reader: MessagesStreamReader, ctx: CallContext<unknown>, created: number) {
+  return (): ChunkHead => ({ id: reader.id, created, model: reader.model ?? ctx.model ?? "" });
+}
 
 /** Chat chunks: role first, text and tool-call deltas, a finish chunk, then one usage chunk. */
 export function chatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatChunk> {
   const reader = new MessagesStreamReader();
-  const created = now();
-  const chunk = (choices: ChatChunkChoice[], usage?: Usage): ChatChunk => {
-    const out: ChatChunk = {
-      id: reader.id,
-      object: "chat.completion.chunk",
-      created,
-      model: reader.model ?? ctx.model ?? "",
-      choices,
-    };
-    if (usage !== undefined) out.usage = usage;
-    return out;
-  };
-  const choice = (delta: ChatChunkChoice["delta"], finish: string | null = null) =>
-    chunk([{ index: 0, delta, finish_reason: finish }]);
+  const head = headOf(reader, ctx, unixNow());
+  const choice = (delta: ChatChunkChoice["delta"]) =>
+    chatChunk(head(), [{ index: 0, delta, finish_reason: null }]);
   return {
     push(event) {
       return reader.push(event).flatMap((d): ChatChunk[] => {
@@ -216,7 +216,7 @@ export function chatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatCh
           case "tool_args":
             return [choice({ tool_calls: [{ index: d.index, function: { arguments: d.args } }] })];
           case "finish":
-            return [choice({}, d.finishReason), chunk([], d.usage)];
+            return chatFinishChunks(head(), d.finishReason, d.usage);
         }
       });
     },
@@ -232,31 +232,14 @@ export function completionsStreamParser(
   ctx: CallContext<unknown>,
 ): StreamParser<CompletionsChunk> {
   const reader = new MessagesStreamReader();
-  const created = now();
-  const chunk = (
-    choices: CompletionsChunk["choices"],
-    usage?: Usage,
-  ): CompletionsChunk => {
-    const out: CompletionsChunk = {
-      id: reader.id,
-      object: "text_completion",
-      created,
-      model: reader.model ?? ctx.model ?? "",
-      choices,
-    };
-    if (usage !== undefined) out.usage = usage;
-    return out;
-  };
+  const head = headOf(reader, ctx, unixNow());
   return {
     push(event) {
       return reader.push(event).flatMap((d): CompletionsChunk[] => {
-        if (d.kind === "text") return [chunk([{ index: 0, text: d.text, finish_reason: null }])];
-        if (d.kind === "finish") {
-          return [
-            chunk([{ index: 0, text: "", finish_reason: d.finishReason }]),
-            chunk([], d.usage),
-          ];
+        if (d.kind === "text") {
+          return [completionsChunk(head(), [{ index: 0, text: d.text, finish_reason: null }])];
         }
+        if (d.kind === "finish") return completionsFinishChunks(head(), d.finishReason, d.usage);
         return [];
       });
     },

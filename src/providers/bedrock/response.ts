@@ -4,11 +4,10 @@ import type { ChatResponse, ResponseMessage, ToolCall } from "../../schemas/chat
 import type { CompletionsResponse } from "../../schemas/completions.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
+import { unixNow } from "../shared/chunks.ts";
 import { mapStopReason } from "./finish_reason.ts";
 import { WireConverseResponse, type WireTokenUsage } from "./wire.ts";
 import { PROVIDER_NAME } from "./config.ts";
-
-const now = () => Math.floor(Date.now() / 1000);
 
 /** Bedrock's token counts in OpenAI's names (total computed when left out). */
 export function usageOf(usage: WireTokenUsage | null | undefined): Usage {
@@ -68,7 +67,7 @@ export function parseChatResponse(json: unknown, ctx: CallContext<unknown>): Cha
   return {
     id: responseId("chatcmpl"),
     object: "chat.completion",
-    created: now(),
+    created: unixNow(),
     model: ctx.model ?? "",
     choices: [{
       index: 0,
@@ -88,7 +87,7 @@ export function parseCompletionsResponse(
   return {
     id: responseId("cmpl"),
     object: "text_completion",
-    created: now(),
+    created: unixNow(),
     model: ctx.model ?? "",
     choices: [{
       index: 0,

@@ -9,6 +9,7 @@ import type { ChatChunk, ToolCallDelta } from "../../schemas/chat.ts";
 import type { CompletionsChunk } from "../../schemas/completions.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
+import { chatChunk, type ChunkHead, completionsChunk, unixNow } from "../shared/chunks.ts";
 import { PROVIDER_NAME } from "./config.ts";
 import { streamException } from "./errors.ts";
 import { mapStopReason } from "./finish_reason.ts";
@@ -104,9 +105,11 @@ const nullUsage: Usage = { prompt_tokens: null, completion_tokens: null, total_t
 
 /** Chat chunks from a ConverseStream. */
 export function chatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatChunk> {
-  const id = responseId("chatcmpl");
-  const created = Math.floor(Date.now() / 1000);
-  const model = ctx.model ?? "";
+  const head: ChunkHead = {
+    id: responseId("chatcmpl"),
+    created: unixNow(),
+    model: ctx.model ?? "",
+  };
   const toolIndex = new Map<number, number>();
   let started = false;
   let stopped = false;
@@ -118,17 +121,11 @@ export function chatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatCh
   ): ChatChunk => {
     const withRole = started ? delta : { role: "assistant", ...delta };
     started = true;
-    return {
-      id,
-      object: "chat.completion.chunk",
-      created,
-      model,
-      choices: [{ index: 0, delta: withRole, finish_reason: finish }],
-    };
+    return chatChunk(head, [{ index: 0, delta: withRole, finish_reason: finish }]);
   };
   const usageChunk = (usage: Usage): ChatChunk => {
     usageSent = true;
-    return { id, object: "chat.completion.chunk", created, model, choices: [], usage };
+    return chatChunk(head, [], usage);
   };
   const indexOf = (block: number): number => {
     let index = toolIndex.get(block);
@@ -187,21 +184,14 @@ export function chatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatCh
 export function completionsStreamParser(
   ctx: CallContext<unknown>,
 ): StreamParser<CompletionsChunk> {
-  const id = responseId("cmpl");
-  const created = Math.floor(Date.now() / 1000);
-  const model = ctx.model ?? "";
+  const head: ChunkHead = { id: responseId("cmpl"), created: unixNow(), model: ctx.model ?? "" };
   let stopped = false;
   let usageSent = false;
-  const chunk = (text: string, finish: string | null = null): CompletionsChunk => ({
-    id,
-    object: "text_completion",
-    created,
-    model,
-    choices: [{ index: 0, text, finish_reason: finish }],
-  });
+  const chunk = (text: string, finish: string | null = null): CompletionsChunk =>
+    completionsChunk(head, [{ index: 0, text, finish_reason: finish }]);
   const usageChunk = (usage: Usage): CompletionsChunk => {
     usageSent = true;
-    return { id, object: "text_completion", created, model, choices: [], usage };
+    return completionsChunk(head, [], usage);
   };
   return {
     push(event) {

@@ -4,12 +4,12 @@ import type { ChatResponse, ToolCall } from "../../schemas/chat.ts";
 import type { CompletionsResponse } from "../../schemas/completions.ts";
 import type { EmbeddingsResponse } from "../../schemas/embeddings.ts";
 import { parseWire } from "../parse_wire.ts";
+import { unixNow } from "../shared/chunks.ts";
 import { mapCohereFinishReason } from "./finish_reason.ts";
 import { cohereUsage } from "./usage.ts";
 import { WireChatResponse, WireEmbedResponse } from "./wire.ts";
 
 const NAME = "Cohere";
-const now = () => Math.floor(Date.now() / 1000);
 
 /** A tool call's arguments as the JSON string OpenAI clients parse. */
 export function argumentsText(value: unknown): string {
@@ -45,7 +45,7 @@ export function parseCohereChat(json: unknown, ctx: CallContext<unknown>): ChatR
   return {
     id: wire.id ?? null,
     object: "chat.completion",
-    created: now(),
+    created: unixNow(),
     model: ctx.model ?? "",
     choices: [{
       index: 0,
@@ -70,7 +70,7 @@ export function parseCohereCompletions(
   return {
     id: wire.id ?? null,
     object: "text_completion",
-    created: now(),
+    created: unixNow(),
     model: ctx.model ?? "",
     choices: [{
       index: 0,

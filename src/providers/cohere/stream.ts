@@ -9,12 +9,19 @@ import type { ChatChunk, ToolCallDelta } from "../../schemas/chat.ts";
 import type { CompletionsChunk } from "../../schemas/completions.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
+import {
+  chatChunk,
+  type ChunkHead,
+  completionsChunk,
+  completionsFinishChunks,
+  unixNow,
+} from "../shared/chunks.ts";
+import { streamEventJson } from "../shared/stream_event.ts";
 import { mapCohereFinishReason } from "./finish_reason.ts";
 import { cohereUsage } from "./usage.ts";
 import { WireDeltaContent, WireDeltaToolCall, WireStreamEvent } from "./wire.ts";
 
 const NAME = "Cohere";
-const now = () => Math.floor(Date.now() / 1000);
 
 /** What one Cohere event means, independent of the chunk shape it becomes. */
 export type CoherePiece =
@@ -33,21 +40,8 @@ export class CohereStreamReader {
 
   /** Pieces of one SSE event; throws on a failed generation or a malformed event. */
   read(event: StreamEvent): CoherePiece[] {
-    const data = event.data.trim();
-    if (data === "" || data === "[DONE]") return [];
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      throw new ProviderError(
-        502,
-        "upstream_error",
-        `${NAME} sent a stream event that is not JSON`,
-        {
-          retryable: true,
-        },
-      );
-    }
+    const json = streamEventJson(event, NAME, true);
+    if (json === undefined) return [];
     const wire = parseWire(WireStreamEvent, json, NAME);
     const type = wire.type ?? event.event;
     const message = wire.delta?.message;
@@ -122,10 +116,15 @@ export class CohereStreamReader {
   }
 }
 
+/** The id comes from message-start, the model from the config, the time from the parser's start. */
+function headOf(reader: CohereStreamReader, ctx: CallContext<unknown>, created: number) {
+  return (): ChunkHead => ({ id: reader.id, created, model: ctx.model ?? "" });
+}
+
 /** Chat chunks: a role chunk first, text and tool-call deltas, a finish chunk, one usage chunk. */
 export function cohereChatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatChunk> {
   const reader = new CohereStreamReader();
-  const created = now();
+  const head = headOf(reader, ctx, unixNow());
   let roleSent = false;
   const chunk = (
     delta: ChatChunk["choices"][number]["delta"],
@@ -135,13 +134,7 @@ export function cohereChatStreamParser(ctx: CallContext<unknown>): StreamParser<
       delta = { role: "assistant", ...delta };
       roleSent = true;
     }
-    return {
-      id: reader.id,
-      object: "chat.completion.chunk",
-      created,
-      model: ctx.model ?? "",
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    };
+    return chatChunk(head(), [{ index: 0, delta, finish_reason: finish }]);
   };
   return {
     push(event) {
@@ -167,14 +160,7 @@ export function cohereChatStreamParser(ctx: CallContext<unknown>): StreamParser<
               }),
             ];
           case "end":
-            return [chunk({}, piece.finishReason), {
-              id: reader.id,
-              object: "chat.completion.chunk",
-              created,
-              model: ctx.model ?? "",
-              choices: [],
-              usage: piece.usage,
-            }];
+            return [chunk({}, piece.finishReason), chatChunk(head(), [], piece.usage)];
         }
       });
     },
@@ -190,32 +176,15 @@ export function cohereCompletionsStreamParser(
   ctx: CallContext<unknown>,
 ): StreamParser<CompletionsChunk> {
   const reader = new CohereStreamReader();
-  const created = now();
-  const chunk = (
-    choices: CompletionsChunk["choices"],
-    usage?: Usage,
-  ): CompletionsChunk => {
-    const out: CompletionsChunk = {
-      id: reader.id,
-      object: "text_completion",
-      created,
-      model: ctx.model ?? "",
-      choices,
-    };
-    if (usage) out.usage = usage;
-    return out;
-  };
+  const head = headOf(reader, ctx, unixNow());
   return {
     push(event) {
       return reader.read(event).flatMap((piece): CompletionsChunk[] => {
         if (piece.kind === "text") {
-          return [chunk([{ index: 0, text: piece.text, finish_reason: null }])];
+          return [completionsChunk(head(), [{ index: 0, text: piece.text, finish_reason: null }])];
         }
         if (piece.kind === "end") {
-          return [
-            chunk([{ index: 0, text: "", finish_reason: piece.finishReason }]),
-            chunk([], piece.usage),
-          ];
+          return completionsFinishChunks(head(), piece.finishReason, piece.usage);
         }
         return [];
       });

@@ -4,14 +4,13 @@ import type { CallContext } from "../../core/provider.ts";
 import type { ChatResponse, ToolCall } from "../../schemas/chat.ts";
 import type { CompletionsResponse } from "../../schemas/completions.ts";
 import { parseWire } from "../parse_wire.ts";
+import { unixNow } from "../shared/chunks.ts";
 import { mapGeminiFinishReason } from "./finish_reason.ts";
 import { stableCallId } from "./tools.ts";
 import { geminiUsage } from "./usage.ts";
 import { type WireCandidate, type WireFunctionCall, WireGenerateResponse } from "./wire.ts";
 
 export const PROVIDER = "Gemini";
-
-const now = () => Math.floor(Date.now() / 1000);
 
 /** A tool call as the client sees it; its thought signature rides along for the next turn. */
 export function toToolCall(
@@ -82,7 +81,7 @@ function candidatesOf(wire: WireGenerateResponse): WireCandidate[] {
 /** A chat completion: one choice per candidate. */
 export function parseChatResponse(json: unknown, ctx: CallContext<unknown>): ChatResponse {
   const wire = parseWire(WireGenerateResponse, json, PROVIDER);
-  const created = now();
+  const created = unixNow();
   return {
     id: wire.responseId ?? `gemini-chat-${created}`,
     object: "chat.completion",
@@ -112,7 +111,7 @@ export function parseCompletionsResponse(
   ctx: CallContext<unknown>,
 ): CompletionsResponse {
   const wire = parseWire(WireGenerateResponse, json, PROVIDER);
-  const created = now();
+  const created = unixNow();
   return {
     id: wire.responseId ?? `gemini-completion-${created}`,
     object: "text_completion",

@@ -9,6 +9,8 @@ import type { ChatChunk, ChatChunkChoice, ToolCallDelta } from "../../schemas/ch
 import type { CompletionsChunk } from "../../schemas/completions.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
+import { chatChunk, type ChunkHead, completionsChunk, unixNow } from "../shared/chunks.ts";
+import { streamEventJson } from "../shared/stream_event.ts";
 import { streamError } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish_reason.ts";
 import { candidateOutput, promptBlocked, PROVIDER } from "./response.ts";
@@ -23,7 +25,7 @@ interface ChoiceState {
 
 /** What both stream parsers track: ids, per-choice progress and the latest usage. */
 class StreamState {
-  readonly created = Math.floor(Date.now() / 1000);
+  readonly created = unixNow();
   id: string | undefined;
   model: string;
   usage: Usage = geminiUsage(undefined);
@@ -33,8 +35,13 @@ class StreamState {
     this.model = ctx.model ?? "";
   }
 
-  get chunkId(): string {
-    return this.id ?? `gemini-${this.kind}-${this.created}`;
+  /** What every chunk repeats; the id is Gemini's responseId, or one made from the time. */
+  get head(): ChunkHead {
+    return {
+      id: this.id ?? `gemini-${this.kind}-${this.created}`,
+      created: this.created,
+      model: this.model,
+    };
   }
 
   choice(index: number): ChoiceState {
@@ -48,18 +55,8 @@ class StreamState {
 
   /** The candidates of one event; undefined for keep-alives. Throws on in-stream errors. */
   read(event: StreamEvent): WireCandidate[] | undefined {
-    const data = event.data.trim();
-    if (data === "" || data === "[DONE]") return undefined;
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      throw new ProviderError(
-        502,
-        "upstream_error",
-        `${PROVIDER} sent a stream event that is not JSON`,
-      );
-    }
+    const json = streamEventJson(event, PROVIDER, false);
+    if (json === undefined) return undefined;
     const error = streamError(json, this.ctx.endpoint);
     if (error) throw error;
     const wire = parseWire(WireGenerateResponse, json, PROVIDER);
@@ -92,13 +89,7 @@ class StreamState {
 /** Chat chunks: a content/tool-call chunk per event, then finish chunks, then usage. */
 export function chatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatChunk> {
   const state = new StreamState(ctx, "chat");
-  const chunk = (choices: ChatChunkChoice[]): ChatChunk => ({
-    id: state.chunkId,
-    object: "chat.completion.chunk",
-    created: state.created,
-    model: state.model,
-    choices,
-  });
+  const chunk = (choices: ChatChunkChoice[]): ChatChunk => chatChunk(state.head, choices);
   return {
     push(event) {
       const candidates = state.read(event);
@@ -145,7 +136,7 @@ export function chatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatCh
     },
     end() {
       state.checkComplete();
-      return [{ ...chunk([]), usage: state.usage }];
+      return [chatChunk(state.head, [], state.usage)];
     },
   };
 }
@@ -155,13 +146,8 @@ export function completionsStreamParser(
   ctx: CallContext<unknown>,
 ): StreamParser<CompletionsChunk> {
   const state = new StreamState(ctx, "completion");
-  const chunk = (choices: CompletionsChunk["choices"]): CompletionsChunk => ({
-    id: state.chunkId,
-    object: "text_completion",
-    created: state.created,
-    model: state.model,
-    choices,
-  });
+  const chunk = (choices: CompletionsChunk["choices"]): CompletionsChunk =>
+    completionsChunk(state.head, choices);
   return {
     push(event) {
       const candidates = state.read(event);
@@ -192,7 +178,7 @@ export function completionsStreamParser(
     },
     end() {
       state.checkComplete();
-      return [{ ...chunk([]), usage: state.usage }];
+      return [completionsChunk(state.head, [], state.usage)];
     },
   };
 }

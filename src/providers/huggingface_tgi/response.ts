@@ -4,11 +4,11 @@ import type { ChatResponse } from "../../schemas/chat.ts";
 import type { CompletionsResponse } from "../../schemas/completions.ts";
 import { type Usage, usageOf } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
+import { unixNow } from "../shared/chunks.ts";
 import { mapTgiFinishReason } from "./finish_reason.ts";
 import { WireChatResponse, WireGenerateResponse, type WireUsage } from "./wire.ts";
 
 export const TGI_NAME = "Hugging Face TGI";
-const now = () => Math.floor(Date.now() / 1000);
 
 /** Token counts as TGI's Messages API reports them. */
 export function tgiUsage(usage: WireUsage | null | undefined): Usage {
@@ -23,7 +23,7 @@ export function parseTgiChat(json: unknown, ctx: CallContext<unknown>): ChatResp
   return {
     id: wire.id || null,
     object: "chat.completion",
-    created: wire.created ?? now(),
+    created: wire.created ?? unixNow(),
     model: ctx.model ?? wire.model ?? "",
     choices: wire.choices.map((choice, index) => ({
       index,
@@ -54,7 +54,7 @@ export function parseTgiGenerate(json: unknown, ctx: CallContext<unknown>): Comp
   return {
     id: null,
     object: "text_completion",
-    created: now(),
+    created: unixNow(),
     model: ctx.model ?? "",
     choices: generations.map((generation, index) => ({
       index,

@@ -8,35 +8,22 @@ import type { ChatChunk } from "../../schemas/chat.ts";
 import type { CompletionsChunk } from "../../schemas/completions.ts";
 import { type Usage, usageOf } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
+import { type ChunkHead, completionsChunk, unixNow } from "../shared/chunks.ts";
+import { streamEventJson } from "../shared/stream_event.ts";
 import { mapTgiFinishReason } from "./finish_reason.ts";
 import { TGI_NAME, tgiUsage } from "./response.ts";
 import { WireChatChunk, WireGenerateEvent } from "./wire.ts";
 import { parseTgiError } from "./errors.ts";
 
-const now = () => Math.floor(Date.now() / 1000);
-
 /** The JSON of one event; undefined for `[DONE]`; TGI's in-stream `{"error"}` throws. */
 function payload(event: StreamEvent): unknown {
-  const data = event.data.trim();
-  if (data === "" || data === "[DONE]") return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    throw new ProviderError(
-      502,
-      "upstream_error",
-      `${TGI_NAME} sent a stream event that is not JSON`,
-      {
-        retryable: true,
-      },
-    );
-  }
+  const json = streamEventJson(event, TGI_NAME, true);
+  if (json === undefined) return undefined;
   if (json !== null && typeof json === "object" && "error" in json && json.error) {
     throw new ProviderError(
       502,
       "upstream_error",
-      `${TGI_NAME} reported an error mid-stream: ${parseTgiError(502, data).message}`,
+      `${TGI_NAME} reported an error mid-stream: ${parseTgiError(502, event.data.trim()).message}`,
     );
   }
   return json;
@@ -60,7 +47,7 @@ export function tgiChatStreamParser(ctx: CallContext<unknown>): StreamParser<Cha
   let roleSent = false;
   let finished = false;
   let usage: Usage | undefined;
-  let meta = { id: null as string | null, created: now(), model: ctx.model ?? "" };
+  let meta = { id: null as string | null, created: unixNow(), model: ctx.model ?? "" };
   return {
     push(event) {
       if (event.data.trim() === "[DONE]") finished = true;
@@ -103,15 +90,10 @@ export function tgiChatStreamParser(ctx: CallContext<unknown>): StreamParser<Cha
 export function tgiGenerateStreamParser(
   ctx: CallContext<unknown>,
 ): StreamParser<CompletionsChunk> {
-  const created = now();
+  const head: ChunkHead = { id: null, created: unixNow(), model: ctx.model ?? "" };
   let usage: Usage | undefined;
-  const chunk = (choices: CompletionsChunk["choices"]): CompletionsChunk => ({
-    id: null,
-    object: "text_completion",
-    created,
-    model: ctx.model ?? "",
-    choices,
-  });
+  const chunk = (choices: CompletionsChunk["choices"]): CompletionsChunk =>
+    completionsChunk(head, choices);
   return {
     push(event) {
       const json = payload(event);
@@ -127,7 +109,7 @@ export function tgiGenerateStreamParser(
     },
     end() {
       if (!usage) throw endedEarly();
-      return [{ ...chunk([]), usage }];
+      return [completionsChunk(head, [], usage)];
     },
   };
 }

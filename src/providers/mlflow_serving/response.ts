@@ -10,10 +10,10 @@ import type { CompletionsResponse } from "../../schemas/completions.ts";
 import type { EmbeddingsResponse } from "../../schemas/embeddings.ts";
 import { usageOf } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
+import { unixNow } from "../shared/chunks.ts";
 import { WirePredictions } from "./wire.ts";
 
 export const SERVING_NAME = "MLflow model serving";
-const now = () => Math.floor(Date.now() / 1000);
 
 function invalid(message: string): ProviderError {
   return new ProviderError(502, "upstream_error", `${SERVING_NAME} returned ${message}`);
@@ -84,7 +84,7 @@ export function parseServingChat(json: unknown, ctx: CallContext<unknown>): Chat
   return {
     id: null,
     object: "chat.completion",
-    created: now(),
+    created: unixNow(),
     model: ctx.model ?? "",
     choices: predictionTexts(predictionsOf(json)).map((content, index) => ({
       index,
@@ -103,7 +103,7 @@ export function parseServingCompletions(
   return {
     id: null,
     object: "text_completion",
-    created: now(),
+    created: unixNow(),
     model: ctx.model ?? "",
     choices: predictionTexts(predictionsOf(json)).map((text, index) => ({
       index,

@@ -1,0 +1,70 @@
+/** Canonical stream chunks as every provider builds them, and the finish + usage ending. */
+import type { ChatChunk, ChatChunkChoice } from "../../schemas/chat.ts";
+import type { CompletionsChunk } from "../../schemas/completions.ts";
+import type { Usage } from "../../schemas/common.ts";
+
+/** Seconds since the epoch, as a response's or chunk's `created`. */
+export function unixNow(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** What every chunk of one stream repeats. */
+export interface ChunkHead {
+  id: string | null;
+  created: number;
+  model: string;
+}
+
+/** A chat chunk of the stream `head`; `usage` is set only when given. */
+export function chatChunk(head: ChunkHead, choices: ChatChunkChoice[], usage?: Usage): ChatChunk {
+  const chunk: ChatChunk = {
+    id: head.id,
+    object: "chat.completion.chunk",
+    created: head.created,
+    model: head.model,
+    choices,
+  };
+  if (usage !== undefined) chunk.usage = usage;
+  return chunk;
+}
+
+/** A completions chunk of the stream `head`; `usage` is set only when given. */
+export function completionsChunk(
+  head: ChunkHead,
+  choices: CompletionsChunk["choices"],
+  usage?: Usage,
+): CompletionsChunk {
+  const chunk: CompletionsChunk = {
+    id: head.id,
+    object: "text_completion",
+    created: head.created,
+    model: head.model,
+    choices,
+  };
+  if (usage !== undefined) chunk.usage = usage;
+  return chunk;
+}
+
+/** How a one-choice chat stream ends: an empty delta with the finish reason, then usage alone. */
+export function chatFinishChunks(
+  head: ChunkHead,
+  finishReason: string | null,
+  usage: Usage,
+): ChatChunk[] {
+  return [
+    chatChunk(head, [{ index: 0, delta: {}, finish_reason: finishReason }]),
+    chatChunk(head, [], usage),
+  ];
+}
+
+/** How a one-choice completions stream ends: empty text with the finish reason, then usage alone. */
+export function completionsFinishChunks(
+  head: ChunkHead,
+  finishReason: string | null,
+  usage: Usage,
+): CompletionsChunk[] {
+  return [
+    completionsChunk(head, [{ index: 0, text: "", finish_reason: finishReason }]),
+    completionsChunk(head, [], usage),
+  ];
+}
