@@ -5,17 +5,14 @@ import type { CompletionsResponse } from "../../schemas/completions.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
 import { unixNow } from "../shared/chunks.ts";
+import { tokenUsage } from "../shared/usage.ts";
 import { mapStopReason } from "./finish_reason.ts";
 import { WireConverseResponse, type WireTokenUsage } from "./wire.ts";
 import { PROVIDER_NAME } from "./config.ts";
 
 /** Bedrock's token counts in OpenAI's names (total computed when left out). */
 export function usageOf(usage: WireTokenUsage | null | undefined): Usage {
-  const prompt = usage?.inputTokens ?? null;
-  const completion = usage?.outputTokens ?? null;
-  const total = usage?.totalTokens ??
-    (prompt === null && completion === null ? null : (prompt ?? 0) + (completion ?? 0));
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total };
+  return tokenUsage(usage?.inputTokens ?? null, usage?.outputTokens ?? null, usage?.totalTokens);
 }
 
 /** A fresh response id (Converse responses carry none in the body). */

@@ -5,6 +5,7 @@ import type { CompletionsResponse } from "../../schemas/completions.ts";
 import { type Usage, usageOf } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
 import { unixNow } from "../shared/chunks.ts";
+import { tokenUsage } from "../shared/usage.ts";
 import { mapTgiFinishReason } from "./finish_reason.ts";
 import { WireChatResponse, WireGenerateResponse, type WireUsage } from "./wire.ts";
 
@@ -12,9 +13,11 @@ export const TGI_NAME = "Hugging Face TGI";
 
 /** Token counts as TGI's Messages API reports them. */
 export function tgiUsage(usage: WireUsage | null | undefined): Usage {
-  const total = usage?.total_tokens;
-  const counted = usageOf(usage?.prompt_tokens ?? null, usage?.completion_tokens ?? null);
-  return total === undefined || total === null ? counted : { ...counted, total_tokens: total };
+  return tokenUsage(
+    usage?.prompt_tokens ?? null,
+    usage?.completion_tokens ?? null,
+    usage?.total_tokens,
+  );
 }
 
 /** A Messages API response; TGI's empty id becomes null, its finish reasons OpenAI's. */
