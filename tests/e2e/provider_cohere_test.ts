@@ -3,6 +3,13 @@ import OpenAI from "openai";
 import { assert, assertEquals, assertMatch, assertNotIncludes } from "../assert.ts";
 import { startMockCohere } from "../mocks/cohere.ts";
 import { postJson, sseData, startGateway, UNDER_TEST } from "./harness.ts";
+import {
+  assertSecretNeverShown,
+  assertStreamEndsInError,
+  poster,
+  readChatStream,
+  readCompletionsText,
+} from "./provider_helpers.ts";
 
 const KEY = "co-e2e-secret-key-5f3a9b1c";
 
@@ -29,12 +36,7 @@ Deno.test(`cohere provider through the gateway (${UNDER_TEST})`, async (t) => {
   });
   const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "unused", maxRetries: 0 });
   const seen: string[] = [];
-  const post = async (path: string, body: unknown) => {
-    const response = await postJson(`${gateway.url}${path}`, body);
-    const text = await response.text();
-    seen.push(text);
-    return { response, text };
-  };
+  const post = poster(gateway.url, seen);
   try {
     await t.step("chat.completions.create reaches /v2/chat with Cohere's names", async () => {
       const completion = await client.chat.completions.create({
@@ -75,16 +77,7 @@ Deno.test(`cohere provider through the gateway (${UNDER_TEST})`, async (t) => {
         stream: true,
         stream_options: { include_usage: true },
       });
-      let text = "";
-      let finish: string | null | undefined;
-      let usage: OpenAI.CompletionUsage | null | undefined;
-      let role: string | undefined;
-      for await (const chunk of stream) {
-        role ??= chunk.choices[0]?.delta.role;
-        text += chunk.choices[0]?.delta.content ?? "";
-        finish = chunk.choices[0]?.finish_reason ?? finish;
-        usage = chunk.usage ?? usage;
-      }
+      const { role, text, finish, usage } = await readChatStream(stream);
       assertEquals(role, "assistant");
       assertEquals(text, "Echo: one two three");
       assertEquals(finish, "stop");
@@ -156,21 +149,11 @@ Deno.test(`cohere provider through the gateway (${UNDER_TEST})`, async (t) => {
         tools,
         stream: true,
       });
-      let args = "";
-      let name = "";
-      let id = "";
-      let finish: string | null | undefined;
-      for await (const chunk of stream) {
-        const delta = chunk.choices[0]?.delta.tool_calls?.[0];
-        if (delta) assertEquals(delta.index, 0);
-        id += delta?.id ?? "";
-        name += delta?.function?.name ?? "";
-        args += delta?.function?.arguments ?? "";
-        finish = chunk.choices[0]?.finish_reason ?? finish;
-      }
-      assertEquals(id, "get_weather_mock0001");
-      assertEquals(name, "get_weather");
-      assertEquals(JSON.parse(args), { q: "Rome" });
+      const { calls, callOrder, finish } = await readChatStream(stream);
+      assertEquals(callOrder, [0], "one call, always at index 0");
+      assertEquals(calls[0]?.id, "get_weather_mock0001");
+      assertEquals(calls[0]?.name, "get_weather");
+      assertEquals(JSON.parse(calls[0]?.args ?? ""), { q: "Rome" });
       assertEquals(finish, "tool_calls");
     });
 
@@ -190,9 +173,7 @@ Deno.test(`cohere provider through the gateway (${UNDER_TEST})`, async (t) => {
         prompt: "a b",
         stream: true,
       });
-      let text = "";
-      for await (const chunk of stream) text += chunk.choices[0]?.text ?? "";
-      assertEquals(text, "Echo: a b");
+      assertEquals(await readCompletionsText(stream), "Echo: a b");
     });
 
     await t.step(
@@ -329,12 +310,7 @@ Deno.test(`cohere provider through the gateway (${UNDER_TEST})`, async (t) => {
         messages: [{ role: "user", content: "one two three four" }],
         stream: true,
       });
-      assertEquals(response.status, 200);
-      const data = await sseData(response);
-      seen.push(data.join("\n"));
-      assert(!data.includes("[DONE]"), "no [DONE] after a broken stream");
-      const last = JSON.parse(data.at(-1) ?? "{}");
-      assert(last.error, `the last event is an error: ${data.at(-1)}`);
+      await assertStreamEndsInError(response, seen);
     });
 
     await t.step("a rejected key is a 502 that names the credentials, never a key", async () => {
@@ -348,8 +324,7 @@ Deno.test(`cohere provider through the gateway (${UNDER_TEST})`, async (t) => {
     });
 
     await t.step("no response carried the API key", () => {
-      for (const text of seen) assertNotIncludes(text, KEY);
-      assertNotIncludes(gateway.output(), KEY);
+      assertSecretNeverShown(KEY, seen, gateway);
     });
   } finally {
     await gateway.stop();

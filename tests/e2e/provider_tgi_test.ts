@@ -1,8 +1,15 @@
 /** The Hugging Face TGI provider end to end: the `openai` SDK and MLflow invocations, mock TGI. */
 import OpenAI from "openai";
-import { assert, assertEquals, assertMatch, assertNotIncludes } from "../assert.ts";
+import { assertEquals, assertMatch } from "../assert.ts";
 import { startMockTgi } from "../mocks/tgi.ts";
-import { postJson, sseData, startGateway, UNDER_TEST } from "./harness.ts";
+import { postJson, startGateway, UNDER_TEST } from "./harness.ts";
+import {
+  assertSecretNeverShown,
+  assertStreamEndsInError,
+  expectFailure,
+  poster,
+  readChatStream,
+} from "./provider_helpers.ts";
 
 const KEY = "hf_e2e_secret_token_71c2d9";
 
@@ -26,12 +33,7 @@ Deno.test(`huggingface-text-generation-inference provider through the gateway ($
   });
   const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "unused", maxRetries: 0 });
   const seen: string[] = [];
-  const post = async (path: string, body: unknown) => {
-    const response = await postJson(`${gateway.url}${path}`, body);
-    const text = await response.text();
-    seen.push(text);
-    return { response, text };
-  };
+  const post = poster(gateway.url, seen);
   try {
     await t.step("chat.completions.create goes through TGI's Messages API", async () => {
       const completion = await client.chat.completions.create({
@@ -68,24 +70,16 @@ Deno.test(`huggingface-text-generation-inference provider through the gateway ($
         stream_options: { include_usage: true },
         max_tokens: 3,
       });
-      let text = "";
-      let finish: string | null | undefined;
-      let usageChunks = 0;
-      let first = true;
-      for await (const chunk of stream) {
-        if (first) assertEquals(chunk.choices[0]?.delta.role, "assistant");
-        first = false;
-        text += chunk.choices[0]?.delta.content ?? "";
-        finish = chunk.choices[0]?.finish_reason ?? finish;
-        if (chunk.usage) {
-          usageChunks++;
-          assertEquals(chunk.choices, []);
-          assertEquals(chunk.usage.completion_tokens, 3);
-        }
+      const { chunks, text, finish } = await readChatStream(stream);
+      assertEquals(chunks[0]?.choices[0]?.delta.role, "assistant");
+      const usageChunks = chunks.filter((chunk) => chunk.usage);
+      for (const chunk of usageChunks) {
+        assertEquals(chunk.choices, []);
+        assertEquals(chunk.usage?.completion_tokens, 3);
       }
       assertEquals(text, "Echo: one two");
       assertEquals(finish, "length");
-      assertEquals(usageChunks, 1);
+      assertEquals(usageChunks.length, 1);
     });
 
     await t.step("completions.create goes to /generate with TGI's parameters", async () => {
@@ -140,32 +134,27 @@ Deno.test(`huggingface-text-generation-inference provider through the gateway ($
     );
 
     await t.step("embeddings are not served: 501", async () => {
-      try {
-        await client.embeddings.create({
+      const error = await expectFailure(OpenAI.APIError, () =>
+        client.embeddings.create({
           model: "embeddings",
           input: "x",
           encoding_format: "float",
-        });
-        throw new Error("expected a failure");
-      } catch (error) {
-        assert(error instanceof OpenAI.APIError, String(error));
-        assertEquals(error.status, 501);
-        assertMatch(error.message, /embeddings route is not implemented/);
-      }
+        }));
+      assertEquals(error.status, 501);
+      assertMatch(error.message, /embeddings route is not implemented/);
     });
 
     await t.step("tools are refused with a 400 that says why", async () => {
-      try {
-        await client.chat.completions.create({
-          model: "chat",
-          messages: [{ role: "user", content: "x" }],
-          tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
-        });
-        throw new Error("expected a failure");
-      } catch (error) {
-        assert(error instanceof OpenAI.BadRequestError, String(error));
-        assertMatch(error.message, /tools are not supported on Hugging Face TGI endpoints/);
-      }
+      const error = await expectFailure(
+        OpenAI.BadRequestError,
+        () =>
+          client.chat.completions.create({
+            model: "chat",
+            messages: [{ role: "user", content: "x" }],
+            tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
+          }),
+      );
+      assertMatch(error.message, /tools are not supported on Hugging Face TGI endpoints/);
     });
 
     await t.step("MLflow invocations for completions and chat", async () => {
@@ -240,11 +229,7 @@ Deno.test(`huggingface-text-generation-inference provider through the gateway ($
           prompt: "one two three four",
           stream: true,
         });
-        assertEquals(response.status, 200);
-        const data = await sseData(response);
-        seen.push(data.join("\n"));
-        assert(!data.includes("[DONE]"), "no [DONE] after a broken stream");
-        assert(JSON.parse(data.at(-1) ?? "{}").error, `last event is an error: ${data.at(-1)}`);
+        await assertStreamEndsInError(response, seen);
       },
     );
 
@@ -261,8 +246,7 @@ Deno.test(`huggingface-text-generation-inference provider through the gateway ($
     );
 
     await t.step("no response carried the token", () => {
-      for (const text of seen) assertNotIncludes(text, KEY);
-      assertNotIncludes(gateway.output(), KEY);
+      assertSecretNeverShown(KEY, seen, gateway);
     });
   } finally {
     await gateway.stop();
