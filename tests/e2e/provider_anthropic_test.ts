@@ -12,6 +12,7 @@ import {
 } from "../assert.ts";
 import { anthropicErrorBody, startMockAnthropic } from "../mocks/anthropic.ts";
 import { postJson, startGateway, UNDER_TEST } from "./harness.ts";
+import { expectFailure, readChatStream, readCompletionsText } from "./provider_helpers.ts";
 
 const KEY = "sk-ant-e2e-secret-key-0123456789";
 const WRONG_KEY = "sk-ant-e2e-wrong-key-9876543210";
@@ -164,16 +165,7 @@ endpoints:
         stream: true,
         stream_options: { include_usage: true },
       });
-      let text = "";
-      let finish: string | null | undefined;
-      let role: string | undefined;
-      let usage: OpenAI.CompletionUsage | null | undefined;
-      for await (const chunk of stream) {
-        role ??= chunk.choices[0]?.delta.role;
-        text += chunk.choices[0]?.delta.content ?? "";
-        finish = chunk.choices[0]?.finish_reason ?? finish;
-        usage = chunk.usage ?? usage;
-      }
+      const { role, text, finish, usage } = await readChatStream(stream);
       assertEquals(role, "assistant");
       assertEquals(text, "Echo: one two three");
       assertEquals(finish, "stop");
@@ -239,19 +231,7 @@ endpoints:
         }],
         stream: true,
       });
-      const calls: { id: string; name: string; args: string }[] = [];
-      let text = "";
-      let finish: string | null | undefined;
-      for await (const chunk of stream) {
-        text += chunk.choices[0]?.delta.content ?? "";
-        finish = chunk.choices[0]?.finish_reason ?? finish;
-        for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) {
-          const call = calls[delta.index] ??= { id: "", name: "", args: "" };
-          call.id += delta.id ?? "";
-          call.name += delta.function?.name ?? "";
-          call.args += delta.function?.arguments ?? "";
-        }
-      }
+      const { calls, text, finish } = await readChatStream(stream);
       assertEquals(text, "Let me check.");
       assertEquals(calls.map((c) => c.name), ["get_weather", "get_time"]);
       assertEquals(calls.map((c) => JSON.parse(c.args)), [{ q: "Rome" }, { q: "Rome" }]);
@@ -278,9 +258,7 @@ endpoints:
         prompt: "a b",
         stream: true,
       });
-      let text = "";
-      for await (const chunk of stream) text += chunk.choices[0]?.text ?? "";
-      assertEquals(text, "Echo: a b");
+      assertEquals(await readCompletionsText(stream), "Echo: a b");
     });
 
     await t.step("response_format json_schema uses structured outputs", async () => {
@@ -297,14 +275,12 @@ endpoints:
     });
 
     await t.step("embeddings answer 501", async () => {
-      try {
-        await client.embeddings.create({ model: "claude-embed", input: "x" });
-        throw new Error("expected a failure");
-      } catch (error) {
-        assert(error instanceof OpenAI.APIError, String(error));
-        assertEquals(error.status, 501);
-        assertMatch(error.message, /embeddings/);
-      }
+      const error = await expectFailure(
+        OpenAI.APIError,
+        () => client.embeddings.create({ model: "claude-embed", input: "x" }),
+      );
+      assertEquals(error.status, 501);
+      assertMatch(error.message, /embeddings/);
       const raw = await rawError("/v1/embeddings", { model: "claude-embed", input: "x" });
       assertEquals(raw.status, 501);
     });
@@ -319,17 +295,16 @@ endpoints:
           "Number of request tokens has exceeded your per-minute rate limit",
         ),
       });
-      try {
-        await client.chat.completions.create({
-          model: "claude",
-          messages: [{ role: "user", content: "x" }],
-        });
-        throw new Error("expected a failure");
-      } catch (error) {
-        assert(error instanceof OpenAI.RateLimitError, String(error));
-        assertEquals(error.headers?.get("retry-after"), "30");
-        assertMatch(error.message, /per-minute rate limit/);
-      }
+      const error = await expectFailure(
+        OpenAI.RateLimitError,
+        () =>
+          client.chat.completions.create({
+            model: "claude",
+            messages: [{ role: "user", content: "x" }],
+          }),
+      );
+      assertEquals(error.headers?.get("retry-after"), "30");
+      assertMatch(error.message, /per-minute rate limit/);
       upstream.faults.push({
         kind: "status",
         status: 429,
@@ -387,19 +362,18 @@ endpoints:
     });
 
     await t.step("Anthropic's 400 reaches the client with its message", async () => {
-      try {
-        await client.chat.completions.create({
-          model: "claude",
-          messages: [
-            { role: "user", content: "x" },
-            { role: "tool", tool_call_id: "toolu_nowhere", content: "orphan" },
-          ],
-        });
-        throw new Error("expected a failure");
-      } catch (error) {
-        assert(error instanceof OpenAI.BadRequestError, String(error));
-        assertMatch(error.message, /tool_use_id/);
-      }
+      const error = await expectFailure(
+        OpenAI.BadRequestError,
+        () =>
+          client.chat.completions.create({
+            model: "claude",
+            messages: [
+              { role: "user", content: "x" },
+              { role: "tool", tool_call_id: "toolu_nowhere", content: "orphan" },
+            ],
+          }),
+      );
+      assertMatch(error.message, /tool_use_id/);
     });
 
     await t.step("an error event mid-stream ends the SDK stream with an error", async () => {
@@ -410,13 +384,10 @@ endpoints:
         stream: true,
       });
       let text = "";
-      try {
+      const error = await expectFailure(OpenAI.APIError, async () => {
         for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
-        throw new Error("expected a failure");
-      } catch (error) {
-        assert(error instanceof OpenAI.APIError, String(error));
-        assertMatch(error.message, /Overloaded/);
-      }
+      });
+      assertMatch(error.message, /Overloaded/);
       assertEquals(text, "Echo:");
     });
 

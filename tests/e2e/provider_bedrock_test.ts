@@ -14,6 +14,12 @@ import {
 import { startMockBedrock } from "../mocks/bedrock.ts";
 import { signV4 } from "../../src/providers/bedrock/sigv4.ts";
 import { postJson, startGateway, UNDER_TEST } from "./harness.ts";
+import {
+  assertSecretNeverShown,
+  expectFailure,
+  readChatStream,
+  readCompletionsText,
+} from "./provider_helpers.ts";
 
 type Json = Record<string, unknown>;
 
@@ -106,14 +112,9 @@ endpoints:${endpoint("chat", "chat", CLAUDE)}${
   const expectError = async (
     call: () => Promise<unknown>,
   ): Promise<InstanceType<typeof OpenAI.APIError>> => {
-    try {
-      await call();
-    } catch (error) {
-      assert(error instanceof OpenAI.APIError, String(error));
-      bodies.push(error.message);
-      return error;
-    }
-    throw new Error("expected a failure");
+    const error = await expectFailure(OpenAI.APIError, call);
+    bodies.push(error.message);
+    return error;
   };
   try {
     await t.step("the mock refuses what Bedrock refuses", async () => {
@@ -213,17 +214,9 @@ endpoints:${endpoint("chat", "chat", CLAUDE)}${
         stream: true,
         stream_options: { include_usage: true },
       });
-      let text = "";
-      let finish: string | null | undefined;
-      let usage: OpenAI.CompletionUsage | null | undefined;
-      let first = true;
-      for await (const chunk of stream) {
-        if (first && chunk.choices[0]) assertEquals(chunk.choices[0].delta.role, "assistant");
-        first = false;
-        text += chunk.choices[0]?.delta.content ?? "";
-        finish = chunk.choices[0]?.finish_reason ?? finish;
-        usage = chunk.usage ?? usage;
-      }
+      const { chunks, text, finish, usage } = await readChatStream(stream);
+      const first = chunks[0]?.choices[0];
+      if (first) assertEquals(first.delta.role, "assistant");
       assertEquals(text, "Echo: one two three");
       assertEquals(finish, "stop");
       assert(usage && usage.total_tokens > 0, "usage arrives in the stream");
@@ -291,19 +284,7 @@ endpoints:${endpoint("chat", "chat", CLAUDE)}${
         tools,
         stream: true,
       });
-      let text = "";
-      let finish: string | null | undefined;
-      const calls: { id: string; name: string; args: string }[] = [];
-      for await (const chunk of stream) {
-        text += chunk.choices[0]?.delta.content ?? "";
-        finish = chunk.choices[0]?.finish_reason ?? finish;
-        for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) {
-          const call = calls[delta.index] ??= { id: "", name: "", args: "" };
-          call.id += delta.id ?? "";
-          call.name += delta.function?.name ?? "";
-          call.args += delta.function?.arguments ?? "";
-        }
-      }
+      const { calls, text, finish } = await readChatStream(stream);
       assertEquals(text, "Let me check.");
       assertEquals(finish, "tool_calls");
       assertEquals(calls.map((c) => c.name), ["get_weather", "get_time"]);
@@ -333,9 +314,7 @@ endpoints:${endpoint("chat", "chat", CLAUDE)}${
         prompt: "a b",
         stream: true,
       });
-      let text = "";
-      for await (const chunk of stream) text += chunk.choices[0]?.text ?? "";
-      assertEquals(text, "Echo: a b");
+      assertEquals(await readCompletionsText(stream), "Echo: a b");
     });
 
     await t.step("a system prompt reaches Titan Text inside the first user turn", async () => {
@@ -556,10 +535,7 @@ endpoints:${endpoint("chat", "chat", CLAUDE)}${
         ...upstream.issued.flatMap((c) => [c.secretAccessKey, c.sessionToken]),
       ];
       assert(bodies.length >= 12, `collected ${bodies.length} bodies`);
-      for (const secret of secrets) {
-        for (const body of bodies) assertNotIncludes(body, secret);
-        assertNotIncludes(gateway.output(), secret);
-      }
+      for (const secret of secrets) assertSecretNeverShown(secret, bodies, gateway);
     });
   } finally {
     await gateway.stop();

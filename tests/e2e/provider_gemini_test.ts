@@ -18,6 +18,7 @@ import {
   startMockGemini,
 } from "../mocks/gemini.ts";
 import { postJson, startGateway, UNDER_TEST } from "./harness.ts";
+import { expectFailure, readChatStream, readCompletionsText } from "./provider_helpers.ts";
 
 const KEY = "AIzaE2eGeminiKey-abcdefghijklmnopqrstuvw";
 const WRONG_KEY = "AIzaWrongGeminiKey-abcdefghijklmnopqrstu";
@@ -126,16 +127,7 @@ endpoints:
         stream: true,
         stream_options: { include_usage: true },
       });
-      let text = "";
-      let finish: string | null | undefined;
-      let role: string | undefined;
-      let usage: OpenAI.CompletionUsage | null | undefined;
-      for await (const chunk of stream) {
-        role ??= chunk.choices[0]?.delta.role;
-        text += chunk.choices[0]?.delta.content ?? "";
-        finish = chunk.choices[0]?.finish_reason ?? finish;
-        usage = chunk.usage ?? usage;
-      }
+      const { role, text, finish, usage } = await readChatStream(stream);
       assertEquals(role, "assistant");
       assertEquals(text, "Echo: one two three");
       assertEquals(finish, "stop");
@@ -239,22 +231,11 @@ endpoints:
         ],
         stream: true,
       });
-      const calls = new Map<number, { id: string; name: string; args: string }>();
-      let finish: string | null | undefined;
-      for await (const chunk of stream) {
-        for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) {
-          const call = calls.get(delta.index) ?? { id: "", name: "", args: "" };
-          call.id += delta.id ?? "";
-          call.name += delta.function?.name ?? "";
-          call.args += delta.function?.arguments ?? "";
-          calls.set(delta.index, call);
-        }
-        finish = chunk.choices[0]?.finish_reason ?? finish;
-      }
-      assertEquals([...calls.keys()], [0, 1]);
-      assertEquals([...calls.values()].map((c) => c.name), ["get_weather", "get_time"]);
-      assertEquals(JSON.parse(calls.get(1)!.args), { q: "Rome" });
-      assert(calls.get(0)!.id !== calls.get(1)!.id, "each call has its own id");
+      const { calls, callOrder, finish } = await readChatStream(stream);
+      assertEquals(callOrder, [0, 1]);
+      assertEquals(calls.map((c) => c.name), ["get_weather", "get_time"]);
+      assertEquals(JSON.parse(calls[1]!.args), { q: "Rome" });
+      assert(calls[0]!.id !== calls[1]!.id, "each call has its own id");
       assertEquals(finish, "tool_calls");
     });
 
@@ -271,9 +252,7 @@ endpoints:
         prompt: "a b",
         stream: true,
       });
-      let text = "";
-      for await (const chunk of stream) text += chunk.choices[0]?.text ?? "";
-      assertEquals(text, "Echo: a b");
+      assertEquals(await readCompletionsText(stream), "Echo: a b");
     });
 
     await t.step(
@@ -333,18 +312,17 @@ endpoints:
     await t.step("a 429 with a long body retryDelay reaches the SDK with Retry-After", async () => {
       upstream.faults.push(rateLimitFault("30s"));
       const before = upstream.recorder.requests.length;
-      try {
-        await client.chat.completions.create({
-          model: "chat",
-          messages: [{ role: "user", content: "x" }],
-        });
-        throw new Error("expected a failure");
-      } catch (error) {
-        assert(error instanceof OpenAI.RateLimitError, String(error));
-        assertEquals(error.status, 429);
-        assertEquals(headerOf(error, "retry-after"), "30");
-        assertMatch(error.message, /exceeded your current quota/);
-      }
+      const error = await expectFailure(
+        OpenAI.RateLimitError,
+        () =>
+          client.chat.completions.create({
+            model: "chat",
+            messages: [{ role: "user", content: "x" }],
+          }),
+      );
+      assertEquals(error.status, 429);
+      assertEquals(headerOf(error, "retry-after"), "30");
+      assertMatch(error.message, /exceeded your current quota/);
       assertEquals(
         upstream.recorder.requests.length - before,
         1,
@@ -364,32 +342,24 @@ endpoints:
         assertEquals(completion.choices[0]?.message.content, "Echo: again");
         assertEquals(upstream.recorder.requests.length - before, 2);
         upstream.faults.push(serverFault(500));
-        try {
-          await client.chat.completions.create({
+        const error = await expectFailure(OpenAI.APIError, () =>
+          client.chat.completions.create({
             model: "strict",
             messages: [{ role: "user", content: "x" }],
-          });
-          throw new Error("expected a failure");
-        } catch (error) {
-          assert(error instanceof OpenAI.APIError, String(error));
-          assertEquals(error.status, 502, "without retries, Gemini's 500 is a 502");
-          assertMatch(error.message, /An internal error has occurred/);
-        }
+          }));
+        assertEquals(error.status, 502, "without retries, Gemini's 500 is a 502");
+        assertMatch(error.message, /An internal error has occurred/);
       },
     );
 
     await t.step("a malformed body and a cut stream fail as 502s", async () => {
       upstream.faults.push({ kind: "malformed" });
-      try {
-        await client.chat.completions.create({
+      const malformed = await expectFailure(OpenAI.APIError, () =>
+        client.chat.completions.create({
           model: "strict",
           messages: [{ role: "user", content: "x" }],
-        });
-        throw new Error("expected a failure");
-      } catch (error) {
-        assert(error instanceof OpenAI.APIError, String(error));
-        assertEquals(error.status, 502);
-      }
+        }));
+      assertEquals(malformed.status, 502);
       upstream.faults.push({ kind: "cut", afterChunks: 2 });
       const stream = await client.chat.completions.create({
         model: "strict",
@@ -397,17 +367,14 @@ endpoints:
         stream: true,
       });
       let text = "";
-      try {
+      await expectFailure(OpenAI.APIError, async () => {
         for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
-        throw new Error("expected the stream to fail");
-      } catch (error) {
-        assert(error instanceof OpenAI.APIError, String(error));
-      }
+      });
       assertEquals(text, "Echo: one", "what arrived before the cut was relayed");
     });
 
     await t.step("Gemini's 400 for a bad request reaches the client with its message", async () => {
-      try {
+      const error = await expectFailure(OpenAI.BadRequestError, async () => {
         // two tool results for one call: Gemini refuses the turn
         await client.chat.completions.create({
           model: "chat",
@@ -425,42 +392,34 @@ endpoints:
             { role: "tool", tool_call_id: "c1", content: "b" },
           ],
         });
-        throw new Error("expected a failure");
-      } catch (error) {
-        assert(error instanceof OpenAI.BadRequestError, String(error));
-        assertMatch(error.message, /number of function response parts/);
-      }
+      });
+      assertMatch(error.message, /number of function response parts/);
     });
 
     await t.step("a blocked prompt is a 400 that says so", async () => {
-      try {
-        await client.chat.completions.create({
-          model: "chat",
-          messages: [{ role: "user", content: "BLOCK_ME" }],
-        });
-        throw new Error("expected a failure");
-      } catch (error) {
-        assert(error instanceof OpenAI.BadRequestError, String(error));
-        assertMatch(error.message, /blocked the prompt \(blockReason SAFETY\)/);
-      }
+      const error = await expectFailure(
+        OpenAI.BadRequestError,
+        () =>
+          client.chat.completions.create({
+            model: "chat",
+            messages: [{ role: "user", content: "BLOCK_ME" }],
+          }),
+      );
+      assertMatch(error.message, /blocked the prompt \(blockReason SAFETY\)/);
     });
 
     await t.step("a rejected API key is reported without the key", async () => {
-      try {
-        await client.chat.completions.create({
+      const error = await expectFailure(OpenAI.APIError, () =>
+        client.chat.completions.create({
           model: "wrong-key",
           messages: [{ role: "user", content: "x" }],
-        });
-        throw new Error("expected a failure");
-      } catch (error) {
-        assert(error instanceof OpenAI.APIError, String(error));
-        assertEquals(
-          error.status,
-          502,
-          "Gemini's 400 API_KEY_INVALID is the gateway's credentials problem",
-        );
-        assertMatch(error.message, /rejected the gateway's credentials/);
-      }
+        }));
+      assertEquals(
+        error.status,
+        502,
+        "Gemini's 400 API_KEY_INVALID is the gateway's credentials problem",
+      );
+      assertMatch(error.message, /rejected the gateway's credentials/);
       assertEquals(upstream.recorder.last?.headers["x-goog-api-key"], WRONG_KEY);
     });
 

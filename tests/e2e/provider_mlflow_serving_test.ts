@@ -1,8 +1,9 @@
 /** The MLflow model serving provider end to end: the `openai` SDK and MLflow invocations. */
 import OpenAI from "openai";
-import { assert, assertEquals, assertMatch, assertNotIncludes } from "../assert.ts";
+import { assertEquals, assertMatch, assertNotIncludes } from "../assert.ts";
 import { type ServedModel, startMockMlflowServing } from "../mocks/mlflow_serving.ts";
-import { postJson, startGateway, UNDER_TEST } from "./harness.ts";
+import { startGateway, UNDER_TEST } from "./harness.ts";
+import { expectFailure, poster } from "./provider_helpers.ts";
 
 Deno.test(`mlflow-model-serving provider through the gateway (${UNDER_TEST})`, async (t) => {
   const upstream = startMockMlflowServing();
@@ -24,10 +25,7 @@ Deno.test(`mlflow-model-serving provider through the gateway (${UNDER_TEST})`, a
 `,
   });
   const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "unused", maxRetries: 0 });
-  const post = async (path: string, body: unknown) => {
-    const response = await postJson(`${gateway.url}${path}`, body);
-    return { response, text: await response.text() };
-  };
+  const post = poster(gateway.url);
   try {
     await t.step("chat with one user message sends it as the one input", async () => {
       const completion = await client.chat.completions.create({
@@ -99,18 +97,14 @@ Deno.test(`mlflow-model-serving provider through the gateway (${UNDER_TEST})`, a
     });
 
     await t.step("streaming is not served: 501", async () => {
-      try {
-        await client.chat.completions.create({
+      const error = await expectFailure(OpenAI.APIError, () =>
+        client.chat.completions.create({
           model: "chat",
           messages: [{ role: "user", content: "x" }],
           stream: true,
-        });
-        throw new Error("expected a failure");
-      } catch (error) {
-        assert(error instanceof OpenAI.APIError, String(error));
-        assertEquals(error.status, 501);
-        assertMatch(error.message, /chat streaming route is not implemented/);
-      }
+        }));
+      assertEquals(error.status, 501);
+      assertMatch(error.message, /chat streaming route is not implemented/);
     });
 
     await t.step("MLflow invocations for chat, completions and embeddings", async () => {
