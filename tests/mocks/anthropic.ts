@@ -8,7 +8,7 @@
  * tool_result, and streams with the real event sequence (message_start, content_block_*,
  * ping, message_delta, message_stop). A fault queue injects failures.
  */
-import { type Fault, hangingResponse, type MockServer, Recorder, serveMock } from "./fault.ts";
+import { answerFault, type Fault, type MockServer, Recorder, serveMock } from "./fault.ts";
 
 /** Failures the mock can inject: the shared ones plus Anthropic stream specifics. */
 export type AnthropicFault =
@@ -504,11 +504,8 @@ export function startMockAnthropic(options: MockAnthropicOptions = {}): MockAnth
       return invalid("content-type: must be application/json");
     }
     const fault = faults.next();
-    if (fault?.kind === "status") {
-      return Response.json(fault.body, { status: fault.status, headers: fault.headers ?? {} });
-    }
-    if (fault?.kind === "hang") return hangingResponse(request.signal);
-    if (fault?.kind === "delay") await new Promise((r) => setTimeout(r, fault.ms));
+    const faulted = await answerFault(fault, request.signal);
+    if (faulted) return faulted;
     const body = entry.body;
     if (!isObject(body)) {
       return invalid("There was an error parsing the body of your request: invalid JSON");

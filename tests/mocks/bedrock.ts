@@ -8,7 +8,7 @@
  */
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { encodeEventStreamMessage } from "../../src/core/eventstream.ts";
-import { FaultQueue, hangingResponse, type MockServer, Recorder, serveMock } from "./fault.ts";
+import { answerFault, FaultQueue, type MockServer, Recorder, serveMock } from "./fault.ts";
 
 export interface MockBedrockOptions {
   region?: string;
@@ -654,11 +654,8 @@ export function startMockBedrock(options: MockBedrockOptions = {}): MockBedrock 
     const operation = route[2];
 
     const fault = faults.next();
-    if (fault?.kind === "status") {
-      return Response.json(fault.body, { status: fault.status, headers: fault.headers ?? {} });
-    }
-    if (fault?.kind === "hang") return hangingResponse(request.signal);
-    if (fault?.kind === "delay") await new Promise((r) => setTimeout(r, fault.ms));
+    const faulted = await answerFault(fault, request.signal);
+    if (faulted) return faulted;
     if (fault?.kind === "malformed") {
       return operation === "converse-stream"
         ? new Response(new Uint8Array([0, 0, 0, 40, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6]), {

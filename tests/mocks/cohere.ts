@@ -5,8 +5,8 @@
  * type repeated in the JSON, tool calls whole and streamed, and a fault queue.
  */
 import {
+  answerFault,
   FaultQueue,
-  hangingResponse,
   type MockServer,
   Recorder,
   serveMock,
@@ -328,11 +328,8 @@ export function startMockCohere(options: MockCohereOptions = {}): MockCohere {
     if (auth === undefined) return error(401, "no api key supplied");
     if (auth !== `Bearer ${apiKey}`) return error(401, "invalid api token");
     const fault = faults.next();
-    if (fault?.kind === "status") {
-      return Response.json(fault.body, { status: fault.status, headers: fault.headers ?? {} });
-    }
-    if (fault?.kind === "hang") return hangingResponse(request.signal);
-    if (fault?.kind === "delay") await new Promise((r) => setTimeout(r, fault.ms));
+    const faulted = await answerFault(fault, request.signal);
+    if (faulted) return faulted;
     if (fault?.kind === "malformed") {
       return new Response('{"id": "broken", "message": {"role": "assis', {
         headers: { "content-type": "application/json" },

@@ -36,6 +36,25 @@ export function hangingResponse(signal: AbortSignal): Promise<Response> {
   );
 }
 
+/**
+ * Applies the faults every mock treats alike, before it reads the request: `status` answers with
+ * the fault's body and headers, `hang` never answers, `delay` waits and then lets the request go
+ * on (undefined, as for every other fault, which the mock applies itself).
+ */
+export async function answerFault(
+  given: { kind: string } | undefined,
+  signal: AbortSignal,
+): Promise<Response | undefined> {
+  // A mock may queue kinds of its own besides these (Anthropic's stream_error): they pass through.
+  const fault = given as Fault | undefined;
+  if (fault?.kind === "status") {
+    return Response.json(fault.body, { status: fault.status, headers: fault.headers ?? {} });
+  }
+  if (fault?.kind === "hang") return hangingResponse(signal);
+  if (fault?.kind === "delay") await new Promise((r) => setTimeout(r, fault.ms));
+  return undefined;
+}
+
 /** One request the mock received. */
 export interface Recorded {
   method: string;

@@ -7,9 +7,9 @@
  * with CRLF separators. A fault queue makes it fail on demand.
  */
 import {
+  answerFault,
   type Fault,
   FaultQueue,
-  hangingResponse,
   type MockServer,
   Recorder,
   serveMock,
@@ -432,11 +432,8 @@ export function startMockGemini(options: MockGeminiOptions = {}): MockGemini {
       ]);
     }
     const fault = faults.next();
-    if (fault?.kind === "status") {
-      return Response.json(fault.body, { status: fault.status, headers: fault.headers ?? {} });
-    }
-    if (fault?.kind === "hang") return hangingResponse(request.signal);
-    if (fault?.kind === "delay") await new Promise((r) => setTimeout(r, fault.ms));
+    const faulted = await answerFault(fault, request.signal);
+    if (faulted) return faulted;
     const body = entry.body as Json | undefined;
     if (!body || typeof body !== "object") {
       return invalid("Invalid JSON payload received. Unexpected token.");

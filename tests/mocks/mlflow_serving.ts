@@ -5,7 +5,7 @@
  * under path prefixes (`/text`, `/choices`, `/single-key`, `/embeddings`, `/flat`, `/broken`),
  * each answering in one of the `predictions` shapes MLflow's gateway accepts.
  */
-import { FaultQueue, hangingResponse, type MockServer, Recorder, serveMock } from "./fault.ts";
+import { answerFault, FaultQueue, type MockServer, Recorder, serveMock } from "./fault.ts";
 
 export interface MockMlflowServing extends MockServer {
   recorder: Recorder;
@@ -77,11 +77,8 @@ export function startMockMlflowServing(): MockMlflowServing {
     }
     if (request.method !== "POST") return new Response(null, { status: 405 });
     const fault = faults.next();
-    if (fault?.kind === "status") {
-      return Response.json(fault.body, { status: fault.status, headers: fault.headers ?? {} });
-    }
-    if (fault?.kind === "hang") return hangingResponse(request.signal);
-    if (fault?.kind === "delay") await new Promise((r) => setTimeout(r, fault.ms));
+    const faulted = await answerFault(fault, request.signal);
+    if (faulted) return faulted;
     if (fault?.kind === "malformed") {
       return new Response('{"predictions": ["unterminated', {
         headers: { "content-type": "application/json" },

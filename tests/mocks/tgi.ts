@@ -5,8 +5,8 @@
  * cannot deserialize), optional Bearer auth as on Inference Endpoints, and a fault queue.
  */
 import {
+  answerFault,
   FaultQueue,
-  hangingResponse,
   type MockServer,
   Recorder,
   serveMock,
@@ -234,11 +234,8 @@ export function startMockTgi(options: MockTgiOptions = {}): MockTgi {
       });
     }
     const fault = faults.next();
-    if (fault?.kind === "status") {
-      return Response.json(fault.body, { status: fault.status, headers: fault.headers ?? {} });
-    }
-    if (fault?.kind === "hang") return hangingResponse(request.signal);
-    if (fault?.kind === "delay") await new Promise((r) => setTimeout(r, fault.ms));
+    const faulted = await answerFault(fault, request.signal);
+    if (faulted) return faulted;
     if (fault?.kind === "malformed") {
       return new Response('{"generated_text": "tru', {
         headers: { "content-type": "application/json" },
