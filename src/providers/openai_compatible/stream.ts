@@ -10,9 +10,9 @@ import type { ChatChunk, ToolCallDelta } from "../../schemas/chat.ts";
 import type { CompletionsChunk } from "../../schemas/completions.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { ProviderError } from "../../core/errors.ts";
-import { parseWire } from "../parse_wire.ts";
+
 import { wireUsage } from "./response.ts";
-import { WireChatChunk, WireCompletionsChunk } from "./wire.ts";
+import { readWireChunk } from "./chunk_reader.ts";
 import { errorMessageOf } from "./errors.ts";
 import { mapFinishReason } from "./finish_reason.ts";
 
@@ -132,7 +132,7 @@ export function chatStreamParser(
     push(event) {
       const json = payload(event, provider);
       if (json === undefined) return [];
-      const wire = parseWire(WireChatChunk, json, provider);
+      const wire = readWireChunk(json, provider);
       meta = metaOf(wire, ctx, meta);
       const choices = (wire.choices ?? []).map((choice, i) => {
         const index = choice.index ?? i;
@@ -183,7 +183,7 @@ export function completionsStreamParser(
     push(event) {
       const json = payload(event, provider);
       if (json === undefined) return [];
-      const wire = parseWire(WireCompletionsChunk, json, provider);
+      const wire = readWireChunk(json, provider);
       meta = metaOf(wire, ctx, meta);
       const choices = (wire.choices ?? []).map((choice, i) => ({
         index: choice.index ?? i,

@@ -58,40 +58,6 @@ export const WireEmbeddingsResponse = z.object({
   usage: WireUsage.nullish(),
 }).loose();
 
-export const WireChatChunk = z.object({
-  id: z.string().nullish(),
-  created: z.number().nullish(),
-  model: z.string().nullish(),
-  choices: z.array(
-    z.object({
-      index: z.number().nullish(),
-      delta: z.record(z.string(), z.unknown()).nullish(),
-      /** Together AI repeats the delta's text here (older versions sent only this). */
-      text: z.string().nullish(),
-      finish_reason: z.string().nullish(),
-    }).loose(),
-  ).nullish(),
-  usage: WireUsage.nullish(),
-  /** Groq puts the stream's usage here, in its last chunk. */
-  x_groq: z.object({ usage: WireUsage.nullish() }).loose().nullish(),
-  error: z.unknown().optional(),
-}).loose();
-
-export const WireCompletionsChunk = z.object({
-  id: z.string().nullish(),
-  created: z.number().nullish(),
-  model: z.string().nullish(),
-  choices: z.array(
-    z.object({
-      index: z.number().nullish(),
-      text: z.string().nullish(),
-      finish_reason: z.string().nullish(),
-    }).loose(),
-  ).nullish(),
-  usage: WireUsage.nullish(),
-  error: z.unknown().optional(),
-}).loose();
-
 export const WireError = z.object({
   error: z.union([
     z.object({

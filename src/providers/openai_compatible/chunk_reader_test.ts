@@ -1,0 +1,37 @@
+import { assertEquals, assertThrows } from "../../../tests/assert.ts";
+import { readWireChunk } from "./chunk_reader.ts";
+
+Deno.test("readWireChunk() passes a well-formed chunk through untouched", () => {
+  const chunk = {
+    id: "c",
+    created: 1,
+    model: "m",
+    extra: true,
+    choices: [{ index: 0, delta: { content: "x", reasoning_content: "y" }, finish_reason: null }],
+    usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+    x_groq: { usage: null },
+  };
+  assertEquals(readWireChunk(chunk, "P"), chunk);
+  assertEquals(readWireChunk({ choices: null, usage: null }, "P"), { choices: null, usage: null });
+});
+
+Deno.test("readWireChunk() names the first field of the wrong type", () => {
+  assertThrows(
+    () => readWireChunk([], "P"),
+    /P returned a response the gateway could not read at '\(chunk\)'/,
+  );
+  assertThrows(() => readWireChunk({ choices: {} }, "P"), /at 'choices'/);
+  assertThrows(() => readWireChunk({ choices: [{ delta: "x" }] }, "P"), /at 'choices\.0\.delta'/);
+  assertThrows(
+    () => readWireChunk({ choices: [{ finish_reason: 1 }] }, "P"),
+    /at 'choices\.0\.finish_reason'/,
+  );
+  assertThrows(
+    () => readWireChunk({ usage: { total_tokens: "3" } }, "P"),
+    /at 'usage\.total_tokens'/,
+  );
+  assertThrows(
+    () => readWireChunk({ x_groq: { usage: { prompt_tokens: [] } } }, "P"),
+    /at 'x_groq\.usage\.prompt_tokens'/,
+  );
+});
