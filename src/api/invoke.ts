@@ -3,7 +3,7 @@
  * validate the body, call the gateway, answer JSON or relay an SSE stream.
  */
 import type { Context } from "hono";
-import type { Gateway, InvokeOptions } from "../core/gateway.ts";
+import { type Gateway, type InvokeOptions, upstreamBodyOf } from "../core/gateway.ts";
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
 import type { Operation, TranslationWarning } from "../core/provider.ts";
 import { sseBody } from "../core/sse.ts";
@@ -141,5 +141,7 @@ export async function serveOperation(
   if (served.limit) {
     for (const [name, value] of Object.entries(limitHeaders(served.limit))) c.header(name, value);
   }
+  const raw = upstreamBodyOf(served.value);
+  if (raw !== undefined) return c.body(raw, 200, { "content-type": "application/json" });
   return c.json(served.value);
 }

@@ -52,6 +52,14 @@ import {
   RedisStore,
 } from "./limits.ts";
 
+/** Upstream bodies that may be sent to the client as they are (see `sendsUpstreamBody`). */
+const UPSTREAM_BODIES = new WeakMap<object, string>();
+
+/** The upstream's own bytes for an answer, when they can be sent unchanged. */
+export function upstreamBodyOf(value: unknown): string | undefined {
+  return typeof value === "object" && value !== null ? UPSTREAM_BODIES.get(value) : undefined;
+}
+
 /** An endpoint with its provider implementation. */
 export interface EndpointRuntime {
   spec: LoadedEndpoint;
@@ -371,8 +379,10 @@ export class Gateway {
     warnings.push(...upstream.warnings);
     const callOptions = this.#callOptions(ep, opts.signal);
     const response = await callUpstream(upstream, callOptions);
-    const json = await readJson(response, callOptions);
-    return impl.parseResponse(json, ctx);
+    const { json, text } = await readJson(response, callOptions);
+    const value = impl.parseResponse(json, ctx);
+    if (impl.sendsUpstreamBody?.(json)) UPSTREAM_BODIES.set(value as object, text);
+    return value;
   }
 
   async #openStream<O extends StreamingOperation>(

@@ -167,11 +167,14 @@ export async function readBody(response: Response, opts: CallOptions): Promise<s
   return text + decoder.decode();
 }
 
-/** The body parsed as JSON; anything else is a 502 naming the provider. */
-export async function readJson(response: Response, opts: CallOptions): Promise<unknown> {
+/** The body parsed as JSON (and its text); anything else is a 502 naming the provider. */
+export async function readJson(
+  response: Response,
+  opts: CallOptions,
+): Promise<{ json: unknown; text: string }> {
   const text = await readBody(response, opts);
   try {
-    return JSON.parse(text);
+    return { json: JSON.parse(text), text };
   } catch {
     const type = response.headers.get("content-type") ?? "no content type";
     throw new ProviderError(

@@ -83,6 +83,11 @@ export interface HttpOperation<Req, Res, Chunk, C> {
   /** Present when the provider can stream this operation. */
   streamParser?(ctx: CallContext<C>): StreamParser<Chunk>;
   streamFormat?: StreamFormat;
+  /**
+   * Whether this upstream body is already what the client would get, so the gateway may send the
+   * upstream bytes instead of re-serialising the parsed answer (large embeddings).
+   */
+  sendsUpstreamBody?(json: unknown): boolean;
 }
 
 /** An operation answered in-process (the mock provider). */

@@ -1,5 +1,6 @@
 /** Lenient schemas of the Bedrock Runtime fields the gateway reads (extra fields pass). */
 import { z } from "zod";
+import { FloatVector } from "../shared/vector.ts";
 
 export const WireTokenUsage = z.object({
   inputTokens: z.number().nullish(),
@@ -60,15 +61,15 @@ export const WireStreamMetadata = z.object({ usage: WireTokenUsage.nullish() }).
 
 /** Amazon Titan text embeddings (InvokeModel). */
 export const WireTitanEmbedding = z.object({
-  embedding: z.array(z.number()),
+  embedding: FloatVector,
   inputTextTokenCount: z.number().nullish(),
 }).loose();
 
 /** Cohere embeddings (InvokeModel): a list of vectors, or vectors by type when types were asked. */
 export const WireCohereEmbeddings = z.object({
   embeddings: z.union([
-    z.array(z.array(z.number())),
-    z.object({ float: z.array(z.array(z.number())) }).loose(),
+    z.array(FloatVector),
+    z.object({ float: z.array(FloatVector) }).loose(),
   ]),
 }).loose();
 

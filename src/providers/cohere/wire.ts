@@ -1,5 +1,6 @@
 /** Lenient schemas of the Cohere v2 fields the gateway reads (extra fields pass). */
 import { z } from "zod";
+import { FloatVector } from "../shared/vector.ts";
 
 const WireTokens = z.object({
   input_tokens: z.number().nullish(),
@@ -44,7 +45,7 @@ export type WireChatResponse = z.infer<typeof WireChatResponse>;
 /** A `POST /v2/embed` response with `embedding_types: ["float"]`. */
 export const WireEmbedResponse = z.object({
   id: z.string().nullish(),
-  embeddings: z.object({ float: z.array(z.array(z.number())) }).loose(),
+  embeddings: z.object({ float: z.array(FloatVector) }).loose(),
   meta: z.object({
     billed_units: WireTokens.nullish(),
     tokens: WireTokens.nullish(),

@@ -1,5 +1,6 @@
 /** Lenient schemas of the Gemini wire fields the gateway reads (extra fields pass through). */
 import { z } from "zod";
+import { FloatVector } from "../shared/vector.ts";
 
 export const WireFunctionCall = z.object({
   id: z.string().nullish(),
@@ -54,7 +55,7 @@ export type WireGenerateResponse = z.infer<typeof WireGenerateResponse>;
 
 /** A `batchEmbedContents` answer: one embedding per request, in request order. */
 export const WireBatchEmbedResponse = z.object({
-  embeddings: z.array(z.object({ values: z.array(z.number()) }).loose()),
+  embeddings: z.array(z.object({ values: FloatVector }).loose()),
 }).loose();
 
 const WireErrorDetail = z.object({

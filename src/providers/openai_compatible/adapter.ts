@@ -14,6 +14,7 @@ import {
   parseEmbeddingsResponse,
 } from "./response.ts";
 import { chatStreamParser, completionsStreamParser } from "./stream.ts";
+import { isCanonicalEmbeddings } from "./response.ts";
 import { parseOpenAIError } from "./errors.ts";
 import { chatToCompletions, completionsToChat, completionsViaChatParser } from "./via_chat.ts";
 
@@ -105,6 +106,7 @@ export function openAICompatibleProvider<C>(spec: AdapterSpec<C>): Provider<C> {
         });
       },
       parseResponse: (json, ctx) => parseEmbeddingsResponse(json, ctx, name),
+      sendsUpstreamBody: isCanonicalEmbeddings,
     };
   }
   return provider;

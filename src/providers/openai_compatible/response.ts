@@ -106,3 +106,24 @@ export function parseEmbeddingsResponse(
     usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.total_tokens },
   };
 }
+
+/**
+ * Whether an upstream embeddings body already has the canonical shape (every item an
+ * `embedding` object in index order, `model` and `usage` present), so it can be sent as it is.
+ * Checks only the envelope: the vectors were checked by the wire schema.
+ */
+export function isCanonicalEmbeddings(json: unknown): boolean {
+  const body = json as { object?: unknown; model?: unknown; usage?: unknown; data?: unknown };
+  if (body?.object !== "list" || typeof body.model !== "string") return false;
+  const usage = body.usage as
+    | { prompt_tokens?: unknown; total_tokens?: unknown }
+    | null
+    | undefined;
+  if (!usage || typeof usage.prompt_tokens !== "number" || typeof usage.total_tokens !== "number") {
+    return false;
+  }
+  if (!Array.isArray(body.data)) return false;
+  return body.data.every((item: { object?: unknown; index?: unknown }, i) =>
+    item?.object === "embedding" && item.index === i
+  );
+}

@@ -1,6 +1,7 @@
 import { assertEquals } from "../../../tests/assert.ts";
 import type { CallContext } from "../../core/provider.ts";
 import {
+  isCanonicalEmbeddings,
   parseChatResponse,
   parseCompletionsResponse,
   parseEmbeddingsResponse,
@@ -89,4 +90,29 @@ Deno.test("parseCompletionsResponse() and parseEmbeddingsResponse() normalise th
   );
   assertEquals(e.data.map((d) => d.embedding), [[1], [2]]);
   assertEquals(e.usage, { prompt_tokens: 2, total_tokens: 2 });
+});
+
+Deno.test("isCanonicalEmbeddings() allows sending OpenAI's own body only when nothing needs fixing", () => {
+  const body = {
+    object: "list",
+    model: "text-embedding-3-small",
+    data: [{ object: "embedding", index: 0, embedding: [0.1] }, {
+      object: "embedding",
+      index: 1,
+      embedding: "AAAA",
+    }],
+    usage: { prompt_tokens: 2, total_tokens: 2 },
+  };
+  assertEquals(isCanonicalEmbeddings(body), true);
+  assertEquals(
+    isCanonicalEmbeddings({ ...body, model: undefined }),
+    false,
+    "model filled in by the gateway",
+  );
+  assertEquals(isCanonicalEmbeddings({ ...body, usage: undefined }), false);
+  assertEquals(
+    isCanonicalEmbeddings({ ...body, data: [...body.data].reverse() }),
+    false,
+    "reordered by the gateway",
+  );
 });

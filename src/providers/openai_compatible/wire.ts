@@ -1,5 +1,6 @@
 /** Lenient schemas of the OpenAI wire fields the gateway reads (extra fields pass through). */
 import { z } from "zod";
+import { FloatVector } from "../shared/vector.ts";
 
 const WireUsage = z.object({
   prompt_tokens: z.number().nullish(),
@@ -52,7 +53,7 @@ export const WireEmbeddingsResponse = z.object({
   data: z.array(
     z.object({
       index: z.number().nullish(),
-      embedding: z.union([z.array(z.number()), z.string()]),
+      embedding: z.union([FloatVector, z.string()]),
     }).loose(),
   ),
   usage: WireUsage.nullish(),
