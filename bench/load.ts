@@ -1,0 +1,172 @@
+/**
+ * Throughput and latency under load: every target of a scenario is run with wrk in turn, round
+ * after round (A B C, C B A, A B C... so machine drift and ordering cancel out), and each figure
+ * is the median over rounds. Ratios compare targets of the same scenario at the same concurrency.
+ */
+import { type LoadResult, runWrk, type WrkRequest, type WrkScripts } from "./wrk.ts";
+import { median, round } from "./stats.ts";
+import { cpuSeconds } from "./procs.ts";
+
+/** Something wrk can load: an origin and the requests to send it. */
+export interface Target {
+  key: string;
+  label: string;
+  origin: string;
+  requests: WrkRequest[];
+  /** The process serving it, whose CPU time per request is measured. */
+  pid?: number;
+}
+
+/** A group of targets measured against each other. */
+export interface Scenario {
+  key: string;
+  title: string;
+  concurrencies: number[];
+  targets: Target[];
+  /** Extra comparisons: target key → the key of the target it is compared with. */
+  compare?: Record<string, string>;
+}
+
+/** One target's figures at one concurrency. */
+export interface TargetFigures {
+  key: string;
+  label: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  /** CPU time of the target's own process per request, in µs (all its threads). */
+  cpuUs?: number;
+  non2xx: number;
+  socketErrors: number;
+  valid: boolean;
+  /** Requests/s as a fraction of direct's and of the bare proxy's. */
+  vsDirect?: number;
+  vsProxy?: number;
+  /** Latency over direct's, in ms. */
+  addedP50?: number;
+  addedP99?: number;
+  /** Against `compare`'s target: requests/s fraction and p50 difference. */
+  vsOther?: { key: string; ratio: number; addedP50: number };
+  rounds: LoadResult[];
+}
+
+export interface ScenarioFigures {
+  key: string;
+  title: string;
+  concurrency: number;
+  targets: TargetFigures[];
+}
+
+export interface LoadSettings {
+  scripts: WrkScripts;
+  seconds: number;
+  warmupSeconds: number;
+  rounds: number;
+  log: (line: string) => void;
+}
+
+/** A wrk run and the CPU its target's process used during it. */
+interface Measured {
+  load: LoadResult;
+  cpu: number | undefined;
+}
+
+function summarise(target: Target, runs: Measured[]): TargetFigures {
+  const rounds = runs.map((r) => r.load);
+  const cpu = runs.map((r) => r.cpu);
+  const requests = rounds.reduce((n, r) => n + r.requests, 0);
+  const cpuTotal = cpu.every((c) => c !== undefined)
+    ? cpu.reduce((a, b) => a! + b!, 0)!
+    : undefined;
+  return {
+    key: target.key,
+    label: target.label,
+    rps: round(median(rounds.map((r) => r.rps)), 1),
+    p50: round(median(rounds.map((r) => r.p50))),
+    p99: round(median(rounds.map((r) => r.p99))),
+    requests,
+    ...(cpuTotal === undefined || requests === 0
+      ? {}
+      : { cpuUs: round((cpuTotal / requests) * 1e6, 1) }),
+    non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
+    socketErrors: rounds.reduce((n, r) => n + r.socketErrors, 0),
+    valid: rounds.every((r) => r.valid),
+    rounds,
+  };
+}
+
+/** Adds the ratios to direct, to the bare proxy and to the scenario's `compare` targets. */
+function compare(figures: TargetFigures[], pairs: Record<string, string>): void {
+  const byKey = new Map(figures.map((f) => [f.key, f]));
+  const direct = byKey.get("direct");
+  const proxy = byKey.get("proxy");
+  for (const f of figures) {
+    if (direct && f !== direct) {
+      f.vsDirect = round(f.rps / direct.rps);
+      f.addedP50 = round(f.p50 - direct.p50);
+      f.addedP99 = round(f.p99 - direct.p99);
+    }
+    if (proxy && f !== proxy && f !== direct) f.vsProxy = round(f.rps / proxy.rps);
+    const other = byKey.get(pairs[f.key] ?? "");
+    if (other) {
+      f.vsOther = {
+        key: other.key,
+        ratio: round(f.rps / other.rps),
+        addedP50: round(f.p50 - other.p50),
+      };
+    }
+  }
+}
+
+/** Runs one scenario at each of its concurrencies. */
+export async function runScenario(
+  scenario: Scenario,
+  settings: LoadSettings,
+): Promise<ScenarioFigures[]> {
+  const out: ScenarioFigures[] = [];
+  for (const [index, connections] of scenario.concurrencies.entries()) {
+    const run = async (target: Target, seconds: number): Promise<Measured> => {
+      const before = target.pid === undefined ? undefined : cpuSeconds(target.pid);
+      const load = await runWrk({
+        scripts: settings.scripts,
+        origin: target.origin,
+        requests: target.requests,
+        connections,
+        seconds,
+      });
+      const after = target.pid === undefined ? undefined : cpuSeconds(target.pid);
+      const cpu = before === undefined || after === undefined ? undefined : after - before;
+      return { load, cpu };
+    };
+    // Warm up (JIT, connection pools) once per scenario; later concurrencies find it warm.
+    if (index === 0) {
+      for (const target of scenario.targets) await run(target, settings.warmupSeconds);
+    }
+    const results = new Map<string, Measured[]>(scenario.targets.map((t) => [t.key, []]));
+    for (let r = 0; r < settings.rounds; r++) {
+      const order = r % 2 === 0 ? scenario.targets : [...scenario.targets].reverse();
+      for (const target of order) {
+        const measured = await run(target, settings.seconds);
+        results.get(target.key)!.push(measured);
+        const result = measured.load;
+        settings.log(
+          `  ${scenario.key} c=${connections} round ${r + 1} ${target.key}: ${
+            Math.round(result.rps)
+          } req/s p50 ${result.p50.toFixed(3)} ms p99 ${result.p99.toFixed(3)} ms${
+            result.valid ? "" : ` INVALID (${result.non2xx} non-2xx, ${result.socketErrors} errors)`
+          }`,
+        );
+      }
+    }
+    const figures = scenario.targets.map((t) => summarise(t, results.get(t.key)!));
+    compare(figures, scenario.compare ?? {});
+    out.push({
+      key: scenario.key,
+      title: scenario.title,
+      concurrency: connections,
+      targets: figures,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,341 @@
+/**
+ * The benchmark's results: the goals of issue 5 checked against the figures (reported, never
+ * asserted), and the Markdown tables printed on stdout and kept in bench/README.md.
+ */
+import type { ScenarioFigures, TargetFigures } from "./load.ts";
+import type { StreamRun } from "./streaming.ts";
+import type { ColdStart, RssUnderLoad, Soak } from "./resources.ts";
+import type { Machine } from "./machine.ts";
+import { fmt, markdownTable, rate, signed } from "./stats.ts";
+
+export interface Results {
+  date: string;
+  mode: "full" | "quick" | "custom";
+  settings: Record<string, number>;
+  machine: Machine;
+  gateway: { command: string; runtime: string; version: string; binaryBytes?: number };
+  proxyRuntime: string;
+  mockRuntime: string;
+  loadGenerator: string;
+  load: ScenarioFigures[];
+  streaming: StreamRun[];
+  resources: {
+    idleRss?: number;
+    idleRssManyEndpoints?: number;
+    /** The bare proxy's, for scale: what the runtime alone takes. */
+    idleRssProxy?: number;
+    /** VmHWM at the end of the load sections, gateway and bare proxy. */
+    peakRss?: number;
+    peakRssProxy?: number;
+    underLoad?: RssUnderLoad;
+    soak?: Soak;
+    coldStart?: ColdStart;
+    coldStartManyEndpoints?: ColdStart;
+  };
+  goals: Goal[];
+}
+
+export interface Goal {
+  goal: string;
+  value: string;
+  /** undefined: not measured in this run (or the run had errors). */
+  met: boolean | undefined;
+}
+
+function target(
+  results: Results,
+  scenario: string,
+  concurrency: number,
+  key: string,
+): TargetFigures | undefined {
+  const figures = results.load
+    .find((s) => s.key === scenario && s.concurrency === concurrency)
+    ?.targets.find((t) => t.key === key);
+  return figures?.valid ? figures : undefined;
+}
+
+/** Checks the goals of issue 5 (and the bench's own 1,000-endpoint check). */
+export function checkGoals(results: Results): Goal[] {
+  const goals: Goal[] = [];
+  const add = (goal: string, value: number | undefined, text: string, met: boolean) =>
+    goals.push({
+      goal,
+      value: value === undefined ? "not measured" : text,
+      met: value === undefined ? undefined : met,
+    });
+
+  const full32 = target(results, "chat", 32, "gateway-limited");
+  const proxy32 = target(results, "chat", 32, "proxy");
+  const ratio = full32?.vsProxy;
+  const cpuEfficiency = full32?.cpuUs && proxy32?.cpuUs ? proxy32.cpuUs / full32.cpuUs : undefined;
+  add(
+    "chat c=32, full path (limits on) ≥ 0.80× bare proxy req/s",
+    ratio,
+    `${fmt(ratio)}× (CPU per request: proxy/gateway ${fmt(cpuEfficiency)}×)`,
+    (ratio ?? 0) >= 0.8,
+  );
+  const full1 = target(results, "chat", 1, "gateway-limited");
+  add(
+    "added latency c=1 p50 ≤ 0.25 ms",
+    full1?.addedP50,
+    `${signed(full1?.addedP50, 3)} ms`,
+    (full1?.addedP50 ?? Infinity) <= 0.25,
+  );
+  add(
+    "added latency c=1 p99 ≤ 1 ms",
+    full1?.addedP99,
+    `${signed(full1?.addedP99, 3)} ms`,
+    (full1?.addedP99 ?? Infinity) <= 1,
+  );
+
+  const stream = results.streaming.find((s) => s.key === "stream")?.targets.find((t) =>
+    t.key === "gateway"
+  );
+  const streamOk = stream?.valid ? stream : undefined;
+  add(
+    "stream TTFB within 1 ms of direct",
+    streamOk?.addedTtfb,
+    `${signed(streamOk?.addedTtfb, 3)} ms`,
+    (streamOk?.addedTtfb ?? Infinity) <= 1,
+  );
+  add(
+    "200 undelayed chunks within 2 ms of direct",
+    streamOk?.addedTotal,
+    `${signed(streamOk?.addedTotal, 3)} ms`,
+    (streamOk?.addedTotal ?? Infinity) <= 2,
+  );
+
+  const delayed = results.streaming.find((s) => s.key === "delayed");
+  const dGateway = delayed?.targets.find((t) => t.key === "gateway");
+  const dOk = dGateway?.valid ? dGateway : undefined;
+  add(
+    "delayed stream not buffered (TTFB within 5 ms of direct's)",
+    dOk?.addedTtfb,
+    `TTFB ${fmt(dOk?.ttfbP50, 1)} ms of ${fmt(dOk?.totalP50, 0)} ms total, ${
+      signed(dOk?.addedTtfb, 2)
+    } ms vs direct, ${dOk?.dataReads} reads`,
+    (dOk?.addedTtfb ?? Infinity) <= 5,
+  );
+
+  // CPU per request, not req/s: two processes compared on a shared machine differ by noise.
+  const many = target(results, "chat", 32, "gateway-many");
+  const small = target(results, "chat", 32, "gateway");
+  const cpuRatio = many?.cpuUs !== undefined && small?.cpuUs !== undefined
+    ? many.cpuUs / small.cpuUs
+    : undefined;
+  add(
+    "1,000 endpoints: CPU per request ≤ 1.05× the 5-endpoint config's (c=32)",
+    cpuRatio,
+    `${fmt(cpuRatio)}× (${fmt(many?.cpuUs, 0)} vs ${fmt(small?.cpuUs, 0)} µs; req/s ${
+      fmt(many?.vsOther?.ratio)
+    }×)`,
+    (cpuRatio ?? Infinity) <= 1.05,
+  );
+
+  const r = results.resources;
+  const loadMax = r.underLoad?.valid ? r.underLoad.max : undefined;
+  add(
+    `RSS under c=${r.underLoad?.connections ?? 64} load ≤ 100 MB`,
+    loadMax,
+    `${fmt(loadMax, 1)} MiB`,
+    (loadMax ?? Infinity) <= 100,
+  );
+  const growth = r.soak?.valid ? r.soak.growthPercent : undefined;
+  add(
+    `RSS growth over a ${r.soak?.seconds ?? 60} s soak < 10%`,
+    growth,
+    `${signed(growth, 1)}%`,
+    (growth ?? Infinity) < 10,
+  );
+  const cold = r.coldStart?.median;
+  add(
+    "cold start to healthy /health ≤ 150 ms",
+    cold,
+    `${fmt(cold, 1)} ms`,
+    (cold ?? Infinity) <= 150,
+  );
+  return goals;
+}
+
+function invalid(f: TargetFigures): string {
+  return `INVALID (${f.non2xx} non-2xx, ${f.socketErrors} socket errors)`;
+}
+
+function c1Cells(f: TargetFigures | undefined): string[] {
+  if (!f) return ["–", "–", "–"];
+  if (!f.valid) return [invalid(f), "", ""];
+  return [
+    rate(f.rps),
+    `${fmt(f.p50, 3)} / ${fmt(f.p99, 3)}`,
+    f.addedP50 === undefined ? "–" : `${signed(f.addedP50, 3)} / ${signed(f.addedP99, 3)}`,
+  ];
+}
+
+function c32Cells(f: TargetFigures | undefined): string[] {
+  if (!f) return ["–", "–", "–", "–"];
+  if (!f.valid) return [invalid(f), "", "", ""];
+  return [
+    rate(f.rps),
+    `${fmt(f.p50, 2)} / ${fmt(f.p99, 2)}`,
+    f.vsDirect === undefined
+      ? "–"
+      : `${fmt(f.vsDirect)}× / ${f.vsProxy === undefined ? "–" : `${fmt(f.vsProxy)}×`}`,
+    fmt(f.cpuUs, 0),
+  ];
+}
+
+/** Throughput and latency: one row per scenario and target, c=1 and c=32 side by side. */
+export function loadTable(results: Results): string {
+  const rows: string[][] = [];
+  const scenarios = [...new Set(results.load.map((s) => s.key))];
+  for (const key of scenarios) {
+    const runs = results.load.filter((s) => s.key === key);
+    const c1 = runs.find((s) => s.concurrency === 1);
+    const c32 = runs.find((s) => s.concurrency !== 1);
+    for (const targetKey of (c1 ?? c32)!.targets.map((t) => t.key)) {
+      const a = c1?.targets.find((t) => t.key === targetKey);
+      const b = c32?.targets.find((t) => t.key === targetKey);
+      rows.push([runs[0]!.title, (a ?? b)!.label, ...c1Cells(a), ...c32Cells(b)]);
+    }
+  }
+  return markdownTable(
+    [
+      "scenario",
+      "target",
+      "c=1 req/s",
+      "c=1 p50 / p99 ms",
+      "c=1 added p50 / p99 ms",
+      "c=32 req/s",
+      "c=32 p50 / p99 ms",
+      "c=32 × direct / × proxy",
+      "c=32 CPU µs/req",
+    ],
+    rows,
+  );
+}
+
+/** Stream timings. */
+export function streamTable(results: Results): string {
+  const rows = results.streaming.flatMap((run) =>
+    run.targets.map((t) => [
+      run.title,
+      t.label,
+      t.valid ? `${fmt(t.ttfbP50, 3)} / ${fmt(t.ttfbP99, 3)}` : `INVALID (${t.failures} failed)`,
+      t.valid ? `${fmt(t.totalP50, 3)} / ${fmt(t.totalP99, 3)}` : "",
+      t.addedTtfb === undefined ? "–" : `${signed(t.addedTtfb, 3)} / ${signed(t.addedTotal, 3)}`,
+      String(t.dataReads),
+    ])
+  );
+  return markdownTable(
+    [
+      "stream (c=1)",
+      "target",
+      "TTFB p50 / p99 ms",
+      "total p50 / p99 ms",
+      "added TTFB / total ms",
+      "reads",
+    ],
+    rows,
+  );
+}
+
+/** Memory, cold start and size. */
+export function resourceTable(results: Results): string {
+  const r = results.resources;
+  const rows: string[][] = [];
+  if (r.idleRss !== undefined) {
+    const proxy = r.idleRssProxy === undefined
+      ? ""
+      : ` (bare proxy: ${fmt(r.idleRssProxy, 1)} MiB)`;
+    rows.push(["RSS idle (after start)", `${fmt(r.idleRss, 1)} MiB${proxy}`]);
+  }
+  if (r.idleRssManyEndpoints !== undefined) {
+    rows.push(["RSS idle, 1,000-endpoint config", `${fmt(r.idleRssManyEndpoints, 1)} MiB`]);
+  }
+  if (r.underLoad) {
+    rows.push([
+      `RSS under c=${r.underLoad.connections} chat load (max)`,
+      `${fmt(r.underLoad.max, 1)} MiB (${rate(r.underLoad.rps)} req/s${
+        r.underLoad.valid ? "" : ", INVALID"
+      })`,
+    ]);
+  }
+  if (r.soak) {
+    rows.push([
+      `RSS over a ${r.soak.seconds} s soak (c=${r.soak.connections}, mixed)`,
+      `${fmt(r.soak.early, 1)} → ${fmt(r.soak.late, 1)} MiB (${signed(r.soak.growthPercent, 1)}%, ${
+        rate(r.soak.requests)
+      } requests${r.soak.valid ? "" : ", INVALID"})`,
+    ]);
+  }
+  if (r.peakRss !== undefined) {
+    const proxy = r.peakRssProxy === undefined
+      ? ""
+      : ` (bare proxy: ${fmt(r.peakRssProxy, 1)} MiB)`;
+    rows.push(["peak RSS over the whole run (VmHWM)", `${fmt(r.peakRss, 1)} MiB${proxy}`]);
+  }
+  if (r.coldStart) {
+    rows.push([
+      "cold start → healthy /health (median)",
+      `${fmt(r.coldStart.median, 1)} ms (min ${fmt(r.coldStart.min, 1)}, max ${
+        fmt(r.coldStart.max, 1)
+      }, ${r.coldStart.runs} runs)`,
+    ]);
+  }
+  if (r.coldStartManyEndpoints) {
+    rows.push([
+      "cold start, 1,000-endpoint config (median)",
+      `${fmt(r.coldStartManyEndpoints.median, 1)} ms`,
+    ]);
+  }
+  if (results.gateway.binaryBytes !== undefined) {
+    rows.push(["binary size", `${fmt(results.gateway.binaryBytes / 1024 ** 2, 1)} MiB`]);
+  }
+  return markdownTable(["resource", "value"], rows);
+}
+
+/** Goals met or missed. */
+export function goalTable(results: Results): string {
+  return markdownTable(
+    ["goal (issue 5)", "measured", "met"],
+    results.goals.map((
+      g,
+    ) => [g.goal, g.value, g.met === undefined ? "–" : g.met ? "yes" : "**no**"]),
+  );
+}
+
+/** The machine line under the tables. */
+export function machineLine(results: Results): string {
+  const m = results.machine;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.kernel}; ${results.gateway.version} ` +
+    `(${results.gateway.command}); bare proxy on ${results.proxyRuntime}; mock upstream on ${results.mockRuntime}; ` +
+    `load: ${results.loadGenerator}; deno ${m.deno}${
+      m.bun ? `, bun ${m.bun}` : ""
+    }; commit ${m.commit}; ` +
+    `load average at start ${m.loadAverage.join(" ")}${
+      m.loadAverageAtEnd ? `, at end ${m.loadAverageAtEnd.join(" ")}` : ""
+    }; ${results.mode} run ${results.date.slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** Everything, as printed on stdout. */
+export function fullReport(results: Results): string {
+  return [
+    "## Throughput and latency (median of rounds; latencies in ms)",
+    "",
+    loadTable(results),
+    "",
+    "## Streaming",
+    "",
+    streamTable(results),
+    "",
+    "## Resources",
+    "",
+    resourceTable(results),
+    "",
+    "## Goals",
+    "",
+    goalTable(results),
+    "",
+    `Machine: ${machineLine(results)}`,
+  ].join("\n");
+}
