@@ -56,15 +56,19 @@ function describeNetworkError(error: unknown): string {
  */
 export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Promise<Response> {
   if (opts.signal.aborted) throw abortError(opts.signal);
+  // One controller for both reasons to stop (client gone, first-byte timeout): cheaper than
+  // AbortSignal.any on the hot path.
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), opts.timeoutMs);
+  const onClientAbort = () => timeout.abort();
+  opts.signal.addEventListener("abort", onClientAbort, { once: true });
   let response: Response;
   try {
     response = await (opts.fetch ?? fetch)(req.url, {
       method: "POST",
       headers: req.headers,
       body: req.body as BodyInit,
-      signal: AbortSignal.any([opts.signal, timeout.signal]),
+      signal: timeout.signal,
     });
   } catch (error) {
     if (opts.signal.aborted) throw abortError(opts.signal);
@@ -82,6 +86,7 @@ export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Pro
     );
   } finally {
     clearTimeout(timer);
+    opts.signal.removeEventListener("abort", onClientAbort);
   }
   if (!response.ok) throw await readUpstreamError(response, opts);
   return response;
@@ -119,22 +124,33 @@ export async function* bodyChunks(
 ): AsyncGenerator<Uint8Array> {
   if (!response.body) return;
   const reader = response.body.getReader();
+  // One watchdog for the whole body rather than a timer per chunk: it re-arms itself for the
+  // time left, and cancels the read when the upstream stays silent. Only time spent waiting on
+  // the upstream counts (a slow client that reads late is not the upstream's silence).
+  let waitingSince: number | undefined;
+  let idle = false;
+  let watchdog: ReturnType<typeof setTimeout>;
+  const watch = () => {
+    const silentFor = waitingSince === undefined ? 0 : Date.now() - waitingSince;
+    if (silentFor >= opts.idleTimeoutMs) {
+      idle = true;
+      reader.cancel().catch(() => {});
+    } else {
+      watchdog = setTimeout(watch, opts.idleTimeoutMs - silentFor);
+    }
+  };
+  watchdog = setTimeout(watch, opts.idleTimeoutMs);
   let done = false;
   try {
     for (;;) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const idle = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(timeoutError(opts, `sent nothing for ${opts.idleTimeoutMs / 1000}s`)),
-          opts.idleTimeoutMs,
-        );
-      });
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
-        result = await Promise.race([reader.read(), idle]);
+        waitingSince = Date.now();
+        result = await reader.read();
+        waitingSince = undefined;
       } catch (error) {
         if (opts.signal.aborted) throw abortError(opts.signal);
-        if (error instanceof GatewayError) throw error;
+        if (idle) throw timeoutError(opts, `sent nothing for ${opts.idleTimeoutMs / 1000}s`);
         throw new ProviderError(
           502,
           "upstream_error",
@@ -143,9 +159,8 @@ export async function* bodyChunks(
           }`,
           { retryable: true, cause: error },
         );
-      } finally {
-        clearTimeout(timer);
       }
+      if (idle) throw timeoutError(opts, `sent nothing for ${opts.idleTimeoutMs / 1000}s`);
       if (result.done) {
         done = true;
         return;
@@ -153,6 +168,7 @@ export async function* bodyChunks(
       yield result.value;
     }
   } finally {
+    clearTimeout(watchdog);
     if (!done) await reader.cancel().catch(() => {});
   }
 }
