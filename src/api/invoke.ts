@@ -85,7 +85,7 @@ export async function serveOperation(
   const opts = {
     signal: c.req.raw.signal,
     requestId: c.get("requestId"),
-    client: c.env?.remoteAddress ?? "unknown",
+    client: () => c.env?.remoteAddress ?? "unknown",
   };
   if (op !== "embeddings" && body.stream === true) {
     const request = validateBody(SCHEMAS[op], body);

@@ -102,8 +102,8 @@ export interface InvokeOptions {
   /** Aborts when the client goes away. */
   signal: AbortSignal;
   requestId: string;
-  /** The client's address (for limits keyed by client). */
-  client?: string;
+  /** The client's address (for limits keyed by client), looked up only when needed. */
+  client?: () => string;
 }
 
 export interface Served<T> {
@@ -480,7 +480,13 @@ export class Gateway {
         continue;
       }
       const subject: LimitSubject | undefined = ep.spec.limit
-        ? { endpoint: ep.spec.name, limit: ep.spec.limit, client: opts.client ?? "unknown" }
+        ? {
+          endpoint: ep.spec.name,
+          limit: ep.spec.limit,
+          get client() {
+            return opts.client?.() ?? "unknown";
+          },
+        }
         : undefined;
       let limit: LimitStatus | undefined;
       try {

@@ -130,8 +130,11 @@ function serveBun(runtime: BunGlobal, options: ServeOptions): Promise<RunningSer
         fetch: (request: Request, srv: BunServer) => {
           // LLM answers and streams may be silent for minutes; never cut them on idleness.
           srv.timeout(request, 0);
+          // The address is looked up only when asked for (limits keyed by client_ip).
           return options.handler(request, {
-            remoteAddress: srv.requestIP(request)?.address ?? "unknown",
+            get remoteAddress() {
+              return srv.requestIP(request)?.address ?? "unknown";
+            },
           });
         },
       });
