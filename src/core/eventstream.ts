@@ -3,6 +3,7 @@
  * ConverseStream: length-prefixed messages with typed headers and CRC32 checksums.
  */
 import type { StreamEvent } from "./provider.ts";
+import { decodeAll, type FrameDecoder } from "./sse.ts";
 import { ProviderError } from "./errors.ts";
 
 const CRC_TABLE = (() => {
@@ -98,16 +99,22 @@ function readHeaders(
   return headers;
 }
 
-/** Splits a byte stream into event stream messages, checking both checksums of each. */
-export async function* decodeEventStream(
-  chunks: AsyncIterable<Uint8Array>,
-): AsyncGenerator<EventStreamMessage> {
-  let buffer = new Uint8Array(0);
-  for await (const chunk of chunks) {
-    const joined = new Uint8Array(buffer.length + chunk.length);
-    joined.set(buffer);
-    joined.set(chunk, buffer.length);
-    buffer = joined;
+/** Splits bytes into event stream messages, checking both checksums of each. */
+export class EventStreamSplitter {
+  #buffer: Uint8Array = new Uint8Array(0);
+
+  /** The complete messages the bytes so far contain. */
+  push(chunk: Uint8Array): EventStreamMessage[] {
+    if (this.#buffer.length === 0) {
+      this.#buffer = chunk;
+    } else {
+      const joined = new Uint8Array(this.#buffer.length + chunk.length);
+      joined.set(this.#buffer);
+      joined.set(chunk, this.#buffer.length);
+      this.#buffer = joined;
+    }
+    const messages: EventStreamMessage[] = [];
+    let buffer = this.#buffer;
     while (buffer.length >= 12) {
       const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
       const total = view.getUint32(0);
@@ -119,35 +126,66 @@ export async function* decodeEventStream(
         throw corrupt("message checksum mismatch");
       }
       const headers = readHeaders(buffer, view, 12, 12 + headersLength);
-      const payload = buffer.slice(12 + headersLength, total - 4);
-      yield { headers, payload };
-      buffer = buffer.slice(total);
+      messages.push({ headers, payload: buffer.slice(12 + headersLength, total - 4) });
+      buffer = buffer.subarray(total);
     }
+    this.#buffer = buffer.length === 0 ? new Uint8Array(0) : buffer.slice();
+    return messages;
   }
-  if (buffer.length > 0) throw corrupt("the stream ended inside a message");
+
+  /** Fails if the stream ended inside a message. */
+  end(): void {
+    if (this.#buffer.length > 0) throw corrupt("the stream ended inside a message");
+  }
+}
+
+/** Splits a byte stream into event stream messages, checking both checksums of each. */
+export async function* decodeEventStream(
+  chunks: AsyncIterable<Uint8Array>,
+): AsyncGenerator<EventStreamMessage> {
+  const splitter = new EventStreamSplitter();
+  for await (const chunk of chunks) yield* splitter.push(chunk);
+  splitter.end();
 }
 
 /**
- * Event stream messages as stream events: `event` is the `:event-type` header (or
- * `exception:<type>` for exceptions), `data` the payload text.
+ * A message as a stream event: `event` is the `:event-type` header (or `exception:<type>` for
+ * exceptions), `data` the payload text.
  */
-export async function* parseAwsEventStream(
+function toEvent(message: EventStreamMessage): StreamEvent {
+  const messageType = message.headers[":message-type"];
+  const data = decoder.decode(message.payload);
+  if (messageType === "exception") {
+    return { event: `exception:${String(message.headers[":exception-type"] ?? "unknown")}`, data };
+  }
+  if (messageType === "error") {
+    return {
+      event: `exception:${String(message.headers[":error-code"] ?? "error")}`,
+      data: JSON.stringify({ message: String(message.headers[":error-message"] ?? "") }),
+    };
+  }
+  return { event: String(message.headers[":event-type"] ?? ""), data };
+}
+
+/** AWS event stream framing as a frame decoder, fed one network read at a time. */
+export class AwsEventStreamDecoder implements FrameDecoder {
+  #splitter = new EventStreamSplitter();
+
+  push(bytes: Uint8Array): StreamEvent[] {
+    return this.#splitter.push(bytes).map(toEvent);
+  }
+
+  end(): StreamEvent[] {
+    this.#splitter.end();
+    return [];
+  }
+}
+
+/** Decodes AWS event stream framing from a byte stream into events. */
+export function parseAwsEventStream(
   chunks: AsyncIterable<Uint8Array>,
 ): AsyncGenerator<StreamEvent> {
-  for await (const message of decodeEventStream(chunks)) {
-    const messageType = message.headers[":message-type"];
-    const data = decoder.decode(message.payload);
-    if (messageType === "exception") {
-      yield { event: `exception:${String(message.headers[":exception-type"] ?? "unknown")}`, data };
-    } else if (messageType === "error") {
-      yield {
-        event: `exception:${String(message.headers[":error-code"] ?? "error")}`,
-        data: JSON.stringify({ message: String(message.headers[":error-message"] ?? "") }),
-      };
-    } else {
-      yield { event: String(message.headers[":event-type"] ?? ""), data };
-    }
-  }
+  return decodeAll(new AwsEventStreamDecoder(), chunks);
 }
 
 const encoder = new TextEncoder();

@@ -37,8 +37,8 @@ import {
   ClientClosedError,
   readJson,
 } from "./http.ts";
-import { parseNdjson, parseSse } from "./sse.ts";
-import { parseAwsEventStream } from "./eventstream.ts";
+import { type FrameDecoder, NdjsonDecoder, SseDecoder } from "./sse.ts";
+import { AwsEventStreamDecoder } from "./eventstream.ts";
 import { destinationOrder } from "./routing.ts";
 import { isRetryable, retryDelayMs, sleep } from "./retry.ts";
 import { CircuitBreakers } from "./circuit.ts";
@@ -115,9 +115,12 @@ export interface Served<T> {
   limit: LimitStatus | undefined;
 }
 
-/** A stream whose first chunk has already arrived (so errors before it kept their status). */
+/**
+ * A stream whose first chunks have already arrived (so errors before them kept their status).
+ * Chunks come in batches: the chunks one upstream read produced, written to the client at once.
+ */
 export interface OpenStream<Chunk> {
-  chunks: AsyncIterator<Chunk>;
+  chunks: AsyncIterator<Chunk[]>;
   /** Stops the upstream call at once (client gone). */
   abort(): void;
 }
@@ -138,22 +141,48 @@ const OPERATION_PATHS: Record<Operation, string> = {
 
 type StreamingOperation = "chat" | "completions";
 
-/** Decoders of each upstream stream framing into events. */
-const STREAM_DECODERS: Record<
-  StreamFormat,
-  (bytes: AsyncIterable<Uint8Array>) => AsyncIterable<StreamEvent>
-> = {
-  sse: parseSse,
-  ndjson: parseNdjson,
-  "aws-eventstream": parseAwsEventStream,
+/** A decoder for each upstream stream framing. */
+const STREAM_DECODERS: Record<StreamFormat, () => FrameDecoder> = {
+  sse: () => new SseDecoder(),
+  ndjson: () => new NdjsonDecoder(),
+  "aws-eventstream": () => new AwsEventStreamDecoder(),
 };
 
+/**
+ * Translates an upstream byte stream synchronously, one network read at a time: each read gives
+ * one batch of canonical chunks (often many), so the cost is per read, not per chunk.
+ */
 async function* relay<Chunk>(
-  events: AsyncIterable<StreamEvent>,
+  bytes: AsyncIterable<Uint8Array>,
+  decoder: FrameDecoder,
   parser: StreamParser<Chunk>,
-): AsyncGenerator<Chunk> {
-  for await (const event of events) yield* parser.push(event);
-  yield* parser.end();
+): AsyncGenerator<Chunk[]> {
+  // Chunks translated before a failure in the same read still go out first, then the error.
+  let failure: { error: unknown } | undefined;
+  const translate = (events: () => StreamEvent[], batch: Chunk[], final = false) => {
+    try {
+      for (const event of events()) {
+        for (const chunk of parser.push(event)) batch.push(chunk);
+      }
+      if (final) { for (const chunk of parser.end()) batch.push(chunk); }
+    } catch (error) {
+      failure = { error };
+    }
+    return batch;
+  };
+  for await (const read of bytes) {
+    const batch = translate(() => decoder.push(read), []);
+    if (batch.length > 0) yield batch;
+    if (failure) throw failure.error;
+  }
+  const last = translate(() => decoder.end(), [], true);
+  if (last.length > 0) yield last;
+  if (failure) throw failure.error;
+}
+
+/** Wraps an in-process stream's chunks as batches of one. */
+async function* oneByOne<Chunk>(chunks: AsyncIterable<Chunk>): AsyncGenerator<Chunk[]> {
+  for await (const chunk of chunks) yield [chunk];
 }
 
 type UsageCounts = {
@@ -404,11 +433,11 @@ export class Gateway {
       this.#streams.delete(controller);
     };
     const ctx = this.#context(ep, true);
-    let source: AsyncIterable<Chunk>;
+    let source: AsyncIterable<Chunk[]>;
     try {
       if (impl.kind === "local") {
         if (!impl.stream) throw notImplemented(ep, op, true);
-        source = impl.stream(request, ctx, controller.signal);
+        source = oneByOne(impl.stream(request, ctx, controller.signal));
       } else {
         if (!impl.streamParser) throw notImplemented(ep, op, true);
         const upstream = await this.#authorize(
@@ -420,10 +449,11 @@ export class Gateway {
         warnings.push(...upstream.warnings);
         const callOptions = this.#callOptions(ep, controller.signal);
         const response = await callUpstream(upstream, callOptions);
-        const events = STREAM_DECODERS[impl.streamFormat ?? "sse"](
+        source = relay(
           bodyChunks(response, callOptions),
+          STREAM_DECODERS[impl.streamFormat ?? "sse"](),
+          impl.streamParser(ctx),
         );
-        source = relay(events, impl.streamParser(ctx));
       }
       const iterator = source[Symbol.asyncIterator]();
       const first = await iterator.next();
@@ -576,21 +606,21 @@ function notImplemented(
   );
 }
 
-/** Passes chunks through and reports the stream's usage when it ends. */
+/** Passes batches through and reports the stream's usage when it ends. */
 async function* observeUsage<Chunk>(
-  chunks: AsyncIterator<Chunk>,
+  batches: AsyncIterator<Chunk[]>,
   report: (usage: UsageCounts | undefined) => Promise<void>,
-): AsyncGenerator<Chunk> {
+): AsyncGenerator<Chunk[]> {
   let usage: UsageCounts | undefined;
   try {
     for (;;) {
-      const next = await chunks.next();
+      const next = await batches.next();
       if (next.done) return;
-      usage = usageOf(next.value) ?? usage;
+      for (const chunk of next.value) usage = usageOf(chunk) ?? usage;
       yield next.value;
     }
   } finally {
-    await chunks.return?.();
+    await batches.return?.();
     await report(usage);
   }
 }

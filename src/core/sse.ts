@@ -1,57 +1,136 @@
 /**
  * Server-sent events, in one place: decoding upstream streams (SSE and NDJSON framing) into
  * events, and encoding canonical chunks for clients as `data: {json}\n\n` ending in `[DONE]`.
+ * Decoders are synchronous and fed one network read at a time, so a read carrying many events
+ * costs one pass, not one promise per line.
  */
 import type { StreamEvent } from "./provider.ts";
 
 const encoder = new TextEncoder();
 
-/** Splits a byte stream into lines (LF or CRLF), decoding UTF-8 across chunk boundaries. */
-export async function* lines(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of bytes) {
-    buffer += decoder.decode(chunk, { stream: true });
+/** Turns raw bytes of a stream into events, one network read at a time. */
+export interface FrameDecoder {
+  push(bytes: Uint8Array): StreamEvent[];
+  /** The events still buffered when the stream ends (or an error if it ended mid-frame). */
+  end(): StreamEvent[];
+}
+
+/** Splits decoded text into lines (LF or CRLF), keeping a partial last line for the next read. */
+class LineSplitter {
+  #decoder = new TextDecoder();
+  #buffer = "";
+
+  push(bytes: Uint8Array, onLine: (line: string) => void): void {
+    this.#buffer += this.#decoder.decode(bytes, { stream: true });
+    this.#drain(onLine);
+  }
+
+  end(onLine: (line: string) => void): void {
+    this.#buffer += this.#decoder.decode();
+    this.#drain(onLine);
+    const rest = this.#buffer;
+    this.#buffer = "";
+    if (rest !== "") onLine(rest.endsWith("\r") ? rest.slice(0, -1) : rest);
+  }
+
+  #drain(onLine: (line: string) => void): void {
+    const buffer = this.#buffer;
     let start = 0;
     let newline: number;
     while ((newline = buffer.indexOf("\n", start)) !== -1) {
       const end = newline > start && buffer.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-      yield buffer.slice(start, end);
+      onLine(buffer.slice(start, end));
       start = newline + 1;
     }
-    buffer = buffer.slice(start);
+    this.#buffer = start === 0 ? buffer : buffer.slice(start);
   }
-  buffer += decoder.decode();
-  if (buffer !== "") yield buffer.endsWith("\r") ? buffer.slice(0, -1) : buffer;
 }
 
-/** Decodes SSE framing: `event:` and `data:` fields, blank-line separated; comments skipped. */
-export async function* parseSse(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<StreamEvent> {
-  let event: string | undefined;
-  let data: string[] = [];
-  for await (const line of lines(bytes)) {
-    if (line === "") {
-      if (data.length > 0) yield { event, data: data.join("\n") };
-      event = undefined;
-      data = [];
-      continue;
-    }
-    if (line.startsWith(":")) continue;
+/** SSE framing: `event:` and `data:` fields, blank-line separated; comments skipped. */
+export class SseDecoder implements FrameDecoder {
+  #lines = new LineSplitter();
+  #event: string | undefined;
+  #data: string[] = [];
+  #out: StreamEvent[] = [];
+  #onLine = (line: string) => this.#line(line);
+
+  push(bytes: Uint8Array): StreamEvent[] {
+    this.#lines.push(bytes, this.#onLine);
+    return this.#take();
+  }
+
+  end(): StreamEvent[] {
+    this.#lines.end(this.#onLine);
+    this.#dispatch();
+    return this.#take();
+  }
+
+  #take(): StreamEvent[] {
+    const out = this.#out;
+    this.#out = [];
+    return out;
+  }
+
+  #dispatch(): void {
+    if (this.#data.length > 0) this.#out.push({ event: this.#event, data: this.#data.join("\n") });
+    this.#event = undefined;
+    this.#data = [];
+  }
+
+  #line(line: string): void {
+    if (line === "") return this.#dispatch();
+    if (line.charCodeAt(0) === 58 /* ":" */) return;
     const colon = line.indexOf(":");
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? "" : line.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
-    if (field === "data") data.push(value);
-    else if (field === "event") event = value;
+    if (value.charCodeAt(0) === 32 /* " " */) value = value.slice(1);
+    if (field === "data") this.#data.push(value);
+    else if (field === "event") this.#event = value;
   }
-  if (data.length > 0) yield { event, data: data.join("\n") };
 }
 
-/** Decodes newline-delimited JSON: one event per non-empty line. */
-export async function* parseNdjson(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<StreamEvent> {
-  for await (const line of lines(bytes)) {
-    if (line.trim() !== "") yield { event: undefined, data: line };
+/** Newline-delimited JSON: one event per non-empty line. */
+export class NdjsonDecoder implements FrameDecoder {
+  #lines = new LineSplitter();
+  #out: StreamEvent[] = [];
+  #onLine = (line: string) => {
+    if (line.trim() !== "") this.#out.push({ event: undefined, data: line });
+  };
+
+  push(bytes: Uint8Array): StreamEvent[] {
+    this.#lines.push(bytes, this.#onLine);
+    return this.#take();
   }
+
+  end(): StreamEvent[] {
+    this.#lines.end(this.#onLine);
+    return this.#take();
+  }
+
+  #take(): StreamEvent[] {
+    const out = this.#out;
+    this.#out = [];
+    return out;
+  }
+}
+
+/** Runs a decoder over a byte stream (for clients and tests; the gateway feeds reads itself). */
+export async function* decodeAll(
+  decoder: FrameDecoder,
+  bytes: AsyncIterable<Uint8Array>,
+): AsyncGenerator<StreamEvent> {
+  for await (const chunk of bytes) yield* decoder.push(chunk);
+  yield* decoder.end();
+}
+
+/** Decodes SSE framing from a byte stream. */
+export function parseSse(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<StreamEvent> {
+  return decodeAll(new SseDecoder(), bytes);
+}
+
+/** Decodes newline-delimited JSON from a byte stream. */
+export function parseNdjson(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<StreamEvent> {
+  return decodeAll(new NdjsonDecoder(), bytes);
 }
 
 /** One SSE event carrying a JSON value. */
@@ -72,11 +151,12 @@ export interface SseBodyOptions<T> {
 }
 
 /**
- * A response body relaying `chunks` as SSE as they arrive. A failure mid-stream sends an error
- * event and no `[DONE]`; a client that goes away cancels the iterator (which aborts upstream).
+ * A response body relaying batches of chunks as SSE as they arrive: each batch (the chunks one
+ * upstream read produced) is written at once. A failure mid-stream sends an error event and no
+ * `[DONE]`; a client that goes away cancels the iterator (which aborts upstream).
  */
 export function sseBody<T>(
-  chunks: AsyncIterator<T>,
+  batches: AsyncIterator<readonly T[]>,
   options: SseBodyOptions<T>,
 ): ReadableStream<Uint8Array> {
   let closed = false;
@@ -89,16 +169,20 @@ export function sseBody<T>(
     async pull(controller) {
       try {
         for (;;) {
-          const next = await chunks.next();
+          const next = await batches.next();
           if (next.done) {
             controller.enqueue(SSE_DONE);
             controller.close();
             finish("done");
             return;
           }
-          const value = options.transform ? options.transform(next.value) : next.value;
-          if (value === undefined) continue;
-          controller.enqueue(encodeSse(value));
+          let text = "";
+          for (const chunk of next.value) {
+            const value = options.transform ? options.transform(chunk) : chunk;
+            if (value !== undefined) text += `data: ${JSON.stringify(value)}\n\n`;
+          }
+          if (text === "") continue;
+          controller.enqueue(encoder.encode(text));
           return;
         }
       } catch (error) {
@@ -114,7 +198,7 @@ export function sseBody<T>(
     },
     async cancel() {
       finish("cancelled");
-      await chunks.return?.();
+      await batches.return?.();
     },
   }, { highWaterMark: 0 });
 }

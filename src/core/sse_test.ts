@@ -47,18 +47,25 @@ Deno.test("encodeSse() writes one compact data line", () => {
   assertEquals(new TextDecoder().decode(SSE_DONE), "data: [DONE]\n\n");
 });
 
-Deno.test("sseBody() ends a complete stream with [DONE]", async () => {
-  const chunks = (async function* () {
-    yield { n: 1 };
-    yield { n: 2 };
+Deno.test("sseBody() writes each batch at once and ends a complete stream with [DONE]", async () => {
+  const batches = (async function* () {
+    yield [{ n: 1 }];
+    yield [{ n: 2 }, { n: 3 }];
+    yield [];
   })();
-  const text = await new Response(sseBody(chunks, { errorEvent: () => ({}) })).text();
-  assertEquals(text, 'data: {"n":1}\n\ndata: {"n":2}\n\ndata: [DONE]\n\n');
+  const response = new Response(sseBody(batches, { errorEvent: () => ({}) }));
+  const reads: string[] = [];
+  for await (const bytes of response.body!) reads.push(new TextDecoder().decode(bytes));
+  assertEquals(
+    reads.join(""),
+    'data: {"n":1}\n\ndata: {"n":2}\n\ndata: {"n":3}\n\ndata: [DONE]\n\n',
+  );
+  assertEquals(reads.length, 3, "one write per batch, then [DONE]");
 });
 
 Deno.test("sseBody() ends a broken stream with an error event and no [DONE]", async () => {
   const chunks = (async function* () {
-    yield { n: 1 };
+    yield [{ n: 1 }];
     throw new Error("cut");
   })();
   let outcome = "";
@@ -77,7 +84,7 @@ Deno.test("sseBody() cancels the source iterator when the reader goes away", asy
   let finalized = false;
   const chunks = (async function* () {
     try {
-      for (let i = 0;; i++) yield { i };
+      for (let i = 0;; i++) yield [{ i }];
     } finally {
       finalized = true;
     }
