@@ -23,9 +23,6 @@ import {
   operationOf,
   type OperationTypes,
   type Provider,
-  type StreamEvent,
-  type StreamFormat,
-  type StreamParser,
   type TranslationWarning,
   type UpstreamRequest,
 } from "./provider.ts";
@@ -37,8 +34,15 @@ import {
   ClientClosedError,
   readJson,
 } from "./http.ts";
-import { type FrameDecoder, NdjsonDecoder, SseDecoder } from "./sse.ts";
-import { AwsEventStreamDecoder } from "./eventstream.ts";
+import {
+  observeUsage,
+  oneByOne,
+  relay,
+  resume,
+  STREAM_DECODERS,
+  totalTokens,
+  usageOf,
+} from "./streaming.ts";
 import { destinationOrder } from "./routing.ts";
 import { isRetryable, retryDelayMs, sleep } from "./retry.ts";
 import { CircuitBreakers } from "./circuit.ts";
@@ -140,64 +144,6 @@ const OPERATION_PATHS: Record<Operation, string> = {
 };
 
 type StreamingOperation = "chat" | "completions";
-
-/** A decoder for each upstream stream framing. */
-const STREAM_DECODERS: Record<StreamFormat, () => FrameDecoder> = {
-  sse: () => new SseDecoder(),
-  ndjson: () => new NdjsonDecoder(),
-  "aws-eventstream": () => new AwsEventStreamDecoder(),
-};
-
-/**
- * Translates an upstream byte stream synchronously, one network read at a time: each read gives
- * one batch of canonical chunks (often many), so the cost is per read, not per chunk.
- */
-async function* relay<Chunk>(
-  bytes: AsyncIterable<Uint8Array>,
-  decoder: FrameDecoder,
-  parser: StreamParser<Chunk>,
-): AsyncGenerator<Chunk[]> {
-  // Chunks translated before a failure in the same read still go out first, then the error.
-  let failure: { error: unknown } | undefined;
-  const translate = (events: () => StreamEvent[], batch: Chunk[], final = false) => {
-    try {
-      for (const event of events()) {
-        for (const chunk of parser.push(event)) batch.push(chunk);
-      }
-      if (final) { for (const chunk of parser.end()) batch.push(chunk); }
-    } catch (error) {
-      failure = { error };
-    }
-    return batch;
-  };
-  for await (const read of bytes) {
-    const batch = translate(() => decoder.push(read), []);
-    if (batch.length > 0) yield batch;
-    if (failure) throw failure.error;
-  }
-  const last = translate(() => decoder.end(), [], true);
-  if (last.length > 0) yield last;
-  if (failure) throw failure.error;
-}
-
-/** Wraps an in-process stream's chunks as batches of one. */
-async function* oneByOne<Chunk>(chunks: AsyncIterable<Chunk>): AsyncGenerator<Chunk[]> {
-  for await (const chunk of chunks) yield [chunk];
-}
-
-type UsageCounts = {
-  prompt_tokens?: number | null;
-  completion_tokens?: number | null;
-  total_tokens?: number | null;
-};
-
-function usageOf(value: unknown): UsageCounts | undefined {
-  return (value as { usage?: UsageCounts | null } | undefined)?.usage ?? undefined;
-}
-
-function totalTokens(value: unknown): number {
-  return usageOf(value)?.total_tokens ?? 0;
-}
 
 /** Whether an error says the upstream is unhealthy (counts towards its circuit). */
 function isUpstreamFailure(error: unknown): boolean {
@@ -604,61 +550,4 @@ function notImplemented(
     `The ${what} route is not implemented for ${ep.provider.displayName} models (endpoint '${ep.spec.name}').`,
     { code: "not_implemented" },
   );
-}
-
-/** Passes batches through and reports the stream's usage when it ends. */
-async function* observeUsage<Chunk>(
-  batches: AsyncIterator<Chunk[]>,
-  report: (usage: UsageCounts | undefined) => Promise<void>,
-): AsyncGenerator<Chunk[]> {
-  let usage: UsageCounts | undefined;
-  try {
-    for (;;) {
-      const next = await batches.next();
-      if (next.done) return;
-      for (const chunk of next.value) usage = usageOf(chunk) ?? usage;
-      yield next.value;
-    }
-  } finally {
-    await batches.return?.();
-    await report(usage);
-  }
-}
-
-/** Yields the already-received first chunk, then the rest; aborts upstream when stopped early. */
-async function* resume<Chunk>(
-  first: IteratorResult<Chunk>,
-  rest: AsyncIterator<Chunk>,
-  controller: AbortController,
-  done: () => void,
-): AsyncGenerator<Chunk> {
-  let finished = false;
-  try {
-    if (first.done) {
-      finished = true;
-      return;
-    }
-    yield first.value;
-    for (;;) {
-      let next: IteratorResult<Chunk>;
-      try {
-        next = await rest.next();
-      } catch (error) {
-        // Aborted by the gateway itself (shutdown): say so instead of the low-level failure.
-        if (controller.signal.reason instanceof GatewayError) throw controller.signal.reason;
-        throw error;
-      }
-      if (next.done) {
-        finished = true;
-        return;
-      }
-      yield next.value;
-    }
-  } finally {
-    done();
-    if (!finished) {
-      controller.abort();
-      await rest.return?.().catch(() => {});
-    }
-  }
 }
