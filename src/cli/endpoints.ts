@@ -6,6 +6,7 @@ import { ClientError, gatewayUrl, getJson } from "./client.ts";
 import { ConfigFileError, loadConfigFile } from "../config/load.ts";
 import { formatProblem } from "../config/problems.ts";
 import type { EndpointInfo, TrafficRouteInfo } from "../schemas/endpoints.ts";
+import { endpointInfo, trafficRouteInfo } from "../api/listing.ts";
 
 export const ENDPOINTS_HELP = `Usage: gateway endpoints [--url U | --config-path F] [--json]
 
@@ -67,25 +68,8 @@ async function readListing(path: string): Promise<Listing> {
     throw new ClientError(`the config is invalid:\n${errors.join("\n")}`);
   }
   return {
-    endpoints: result.config.endpoints.map((e) => ({
-      name: e.name,
-      endpoint_type: e.type,
-      model: { name: e.model, provider: e.providerLabel },
-      endpoint_url: `/gateway/${e.name}/invocations`,
-      limit: e.limit
-        ? {
-          calls: e.limit.calls ?? null,
-          key: e.limit.key ?? null,
-          renewal_period: e.limit.renewal_period,
-        }
-        : null,
-    })),
-    routes: result.config.routes.map((r) => ({
-      name: r.name,
-      task_type: r.type,
-      destinations: r.destinations.map((d) => ({ name: d.name, traffic_percentage: d.weight })),
-      routing_strategy: r.strategy,
-    })),
+    endpoints: result.config.endpoints.map(endpointInfo),
+    routes: result.config.routes.map(trafficRouteInfo),
   };
 }
 

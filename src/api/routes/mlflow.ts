@@ -9,7 +9,6 @@ import { readInvocation, serveOperation } from "../invoke.ts";
 import { GatewayError, InvalidRequestError, NotFoundError } from "../../core/errors.ts";
 import { OPERATION_OF } from "../../core/provider.ts";
 import type { EndpointRuntime, Snapshot } from "../../core/gateway.ts";
-import type { LoadedRoute } from "../../config/load.ts";
 import {
   EndpointInfo,
   EndpointList,
@@ -19,6 +18,7 @@ import {
   TrafficRouteList,
 } from "../../schemas/endpoints.ts";
 import { errorResponses } from "../../schemas/errors.ts";
+import { endpointInfo, legacyRouteInfo, trafficRouteInfo } from "../listing.ts";
 import { ChatRequest, ChatResponse } from "../../schemas/chat.ts";
 import { CompletionsRequest, CompletionsResponse } from "../../schemas/completions.ts";
 import { EmbeddingsRequest, EmbeddingsResponse } from "../../schemas/embeddings.ts";
@@ -52,40 +52,6 @@ function page<T>(items: readonly T[], token: string | undefined): { items: T[]; 
   const result: { items: T[]; next?: string } = { items: items.slice(start, end) };
   if (end < items.length) result.next = encodePageToken(end);
   return result;
-}
-
-function limitInfo(ep: EndpointRuntime): EndpointInfo["limit"] {
-  const limit = ep.spec.limit;
-  if (!limit) return null;
-  return {
-    calls: limit.calls ?? null,
-    key: limit.key ?? null,
-    renewal_period: limit.renewal_period,
-  };
-}
-
-export function endpointInfo(ep: EndpointRuntime): EndpointInfo {
-  return {
-    name: ep.spec.name,
-    endpoint_type: ep.spec.type,
-    model: { name: ep.spec.model, provider: ep.spec.providerLabel },
-    endpoint_url: `/gateway/${ep.spec.name}/invocations`,
-    limit: limitInfo(ep),
-  };
-}
-
-function legacyRouteInfo(ep: EndpointRuntime): LegacyRouteInfo {
-  const { endpoint_type, endpoint_url, ...rest } = endpointInfo(ep);
-  return { ...rest, route_type: endpoint_type, route_url: endpoint_url };
-}
-
-export function trafficRouteInfo(route: LoadedRoute): TrafficRouteInfo {
-  return {
-    name: route.name,
-    task_type: route.type,
-    destinations: route.destinations.map((d) => ({ name: d.name, traffic_percentage: d.weight })),
-    routing_strategy: route.strategy,
-  };
 }
 
 function endpointOr404(snapshot: Snapshot, name: string): EndpointRuntime {
@@ -155,7 +121,7 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
     throw new GatewayError(501, "not_implemented", `The ${what} API is not available yet.`);
   };
   const getEndpoint: RouteDef["handler"] = (c) =>
-    c.json(endpointInfo(endpointOr404(gateway.snapshot, c.req.param("name") ?? "")));
+    c.json(endpointInfo(endpointOr404(gateway.snapshot, c.req.param("name") ?? "").spec));
 
   return [
     {
@@ -183,7 +149,9 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
           [...gateway.snapshot.endpoints.values()],
           c.req.query("page_token"),
         );
-        const body: z.infer<typeof EndpointList> = { endpoints: items.map(endpointInfo) };
+        const body: z.infer<typeof EndpointList> = {
+          endpoints: items.map((ep) => endpointInfo(ep.spec)),
+        };
         if (next) body.next_page_token = next;
         return c.json(body);
       },
@@ -257,7 +225,9 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
           [...gateway.snapshot.endpoints.values()],
           c.req.query("page_token"),
         );
-        const body: z.infer<typeof LegacyRouteList> = { routes: items.map(legacyRouteInfo) };
+        const body: z.infer<typeof LegacyRouteList> = {
+          routes: items.map((ep) => legacyRouteInfo(ep.spec)),
+        };
         if (next) body.next_page_token = next;
         return c.json(body);
       },
@@ -283,7 +253,7 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
             `The route '${name}' is not present or active on the server. Please verify the route name.`,
           );
         }
-        return c.json(legacyRouteInfo(ep));
+        return c.json(legacyRouteInfo(ep.spec));
       },
     },
     {
