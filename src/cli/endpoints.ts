@@ -1,7 +1,8 @@
 /** `gateway endpoints`: lists endpoints and routes of a running gateway or of a config file. */
 import process from "node:process";
 import { parse } from "./args.ts";
-import { print, printError, table, UsageError } from "./output.ts";
+import { print, printError, UsageError } from "./output.ts";
+import { endpointsTable, routesTable } from "./tables.ts";
 import { ClientError, gatewayUrl, getJson } from "./client.ts";
 import { ConfigFileError, loadConfigFile } from "../config/load.ts";
 import { formatProblem } from "../config/problems.ts";
@@ -73,10 +74,6 @@ async function readListing(path: string): Promise<Listing> {
   };
 }
 
-function limitText(limit: EndpointInfo["limit"]): string {
-  return limit ? `${limit.calls ?? "-"}/${limit.renewal_period}` : "-";
-}
-
 export async function endpointsCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     url: { type: "string" },
@@ -102,27 +99,10 @@ export async function endpointsCommand(argv: string[]): Promise<number> {
     print(JSON.stringify(listing, null, 2));
     return 0;
   }
-  print(table(
-    ["ENDPOINT", "TYPE", "PROVIDER", "MODEL", "LIMIT"],
-    listing.endpoints.map((
-      e,
-    ) => [e.name, e.endpoint_type, e.model.provider, e.model.name ?? "-", limitText(e.limit)]),
-  ));
+  print(endpointsTable(listing.endpoints, { limits: true }));
   if (listing.routes.length > 0) {
     print("");
-    print(table(
-      ["ROUTE", "TYPE", "STRATEGY", "DESTINATIONS"],
-      listing.routes.map((r) => [
-        r.name,
-        r.task_type,
-        r.routing_strategy,
-        r.destinations.map((
-          d,
-        ) => (d.traffic_percentage === null ? d.name : `${d.name} ${d.traffic_percentage}%`)).join(
-          ", ",
-        ),
-      ]),
-    ));
+    print(routesTable(listing.routes));
   }
   return 0;
 }
