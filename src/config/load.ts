@@ -105,7 +105,13 @@ function resolveServerReferences(
 ): { problems: Problem[]; secrets: string[] } {
   if (!isRecord(data.server)) return { problems: [], secrets: [] };
   const resolved = resolveReferences(data.server, ["redis_url"], env, ["server"]);
-  data.server = resolved.value;
+  // A key whose variable is missing is reported below (an error at start, a warning in
+  // validate) and left out, so the schema does not also complain about the literal `$VAR`.
+  const server = resolved.value as Record<string, unknown>;
+  for (const missing of resolved.missing) {
+    if (missing.path.length === 2) delete server[missing.path[1] as string];
+  }
+  data.server = server;
   const problems = resolved.missing.map((missing) =>
     located(
       {

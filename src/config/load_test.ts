@@ -170,3 +170,17 @@ Deno.test("loadConfigText() reports YAML syntax errors and duplicate keys with p
   assert(broken[0]?.message.startsWith("YAML:"));
   assertEquals(problems("").map((p) => p.message), ["the file is empty"]);
 });
+
+Deno.test("loadConfigText() reports a missing variable in server: once, not also as a bad value", () => {
+  const text = `server:
+  redis_url: $NO_SUCH_REDIS
+endpoints: []
+`;
+  assertEquals(problems(text, { env: {}, missingEnv: "warning" }).map(at), [
+    "2:14 warning server.redis_url: environment variable 'NO_SUCH_REDIS' is not set (export NO_SUCH_REDIS=... before starting the gateway)",
+  ]);
+  const resolved = loadConfigText(text, "t.yaml", {
+    env: { NO_SUCH_REDIS: "redis://127.0.0.1:6379" },
+  });
+  assertEquals(resolved.config?.server.redis_url, "redis://127.0.0.1:6379");
+});
