@@ -173,14 +173,36 @@ export async function* bodyChunks(
   }
 }
 
-/** The whole body as text, under the idle timeout. */
+/**
+ * The whole body of a non-streamed answer as text; it must arrive within the idle timeout (the
+ * upstream sends it right after its headers). One read by the runtime, not a loop of chunks.
+ */
 export async function readBody(response: Response, opts: CallOptions): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  for await (const chunk of bodyChunks(response, opts)) {
-    text += decoder.decode(chunk, { stream: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        timeoutError(opts, `did not send its whole answer within ${opts.idleTimeoutMs / 1000}s`),
+      );
+      response.body?.cancel().catch(() => {});
+    }, opts.idleTimeoutMs);
+  });
+  try {
+    return await Promise.race([response.text(), deadline]);
+  } catch (error) {
+    if (opts.signal.aborted) throw abortError(opts.signal);
+    if (error instanceof GatewayError) throw error;
+    throw new ProviderError(
+      502,
+      "upstream_error",
+      `${opts.provider.displayName} (endpoint '${opts.endpoint}') broke off its response: ${
+        describeNetworkError(error)
+      }`,
+      { retryable: true, cause: error },
+    );
+  } finally {
+    clearTimeout(timer);
   }
-  return text + decoder.decode();
 }
 
 /** The body parsed as JSON (and its text); anything else is a 502 naming the provider. */

@@ -1,7 +1,8 @@
 /**
- * Reads OpenAI-wire stream chunks without a schema library: a stream has hundreds of chunks,
- * and these plain checks cost a fraction of a generic parse. Only the fields the gateway reads
- * are checked; a wrong type there is a 502 naming the field, like `parseWire`.
+ * Reads OpenAI-wire stream chunks and chat answers without a schema library: they are on every
+ * request's path (hundreds of chunks per stream), and these plain checks cost a fraction of a
+ * generic parse. Only the fields the gateway reads are checked; a wrong type there is a 502
+ * naming the field, like `parseWire`.
  */
 import { ProviderError } from "../../core/errors.ts";
 
@@ -28,6 +29,30 @@ export interface WireChunk {
   usage?: WireUsageCounts | null;
   /** Groq puts the stream's usage here, in its last chunk. */
   x_groq?: { usage?: WireUsageCounts | null } | null;
+}
+
+/** A chat answer's tool call, as the gateway reads it. */
+export interface WireToolCall {
+  id?: string | null;
+  type?: string | null;
+  function: { name: string; arguments?: string | null; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export interface WireChatMessage {
+  role?: string | null;
+  content?: unknown;
+  tool_calls?: WireToolCall[] | null;
+  refusal?: string | null;
+  [key: string]: unknown;
+}
+
+export interface WireChatResponse {
+  id?: string | null;
+  created?: number | null;
+  model?: string | null;
+  choices: { index?: number | null; message: WireChatMessage; finish_reason?: string | null }[];
+  usage?: WireUsageCounts | null;
 }
 
 class Unreadable extends Error {}
@@ -79,10 +104,44 @@ function validate(json: unknown): WireChunk {
   return chunk as WireChunk;
 }
 
-/** The chunk's fields the gateway reads, or a 502 naming the first one of the wrong type. */
-export function readWireChunk(json: unknown, provider: string): WireChunk {
+function validateChatResponse(json: unknown): WireChatResponse {
+  check(isObject(json), "(response)");
+  const body = json as Json;
+  optional(body.id, "string", "id");
+  optional(body.created, "number", "created");
+  optional(body.model, "string", "model");
+  check(Array.isArray(body.choices), "choices");
+  (body.choices as unknown[]).forEach((choice, i) => {
+    check(isObject(choice), `choices.${i}`);
+    const c = choice as Json;
+    optional(c.index, "number", `choices.${i}.index`);
+    optional(c.finish_reason, "string", `choices.${i}.finish_reason`);
+    check(isObject(c.message), `choices.${i}.message`);
+    const message = c.message as Json;
+    optional(message.role, "string", `choices.${i}.message.role`);
+    optional(message.refusal, "string", `choices.${i}.message.refusal`);
+    const calls = message.tool_calls;
+    if (calls === undefined || calls === null) return;
+    check(Array.isArray(calls), `choices.${i}.message.tool_calls`);
+    (calls as unknown[]).forEach((call, j) => {
+      const at = `choices.${i}.message.tool_calls.${j}`;
+      check(isObject(call), at);
+      const tc = call as Json;
+      optional(tc.id, "string", `${at}.id`);
+      optional(tc.type, "string", `${at}.type`);
+      check(isObject(tc.function), `${at}.function`);
+      const fn = tc.function as Json;
+      check(typeof fn.name === "string", `${at}.function.name`);
+      optional(fn.arguments, "string", `${at}.function.arguments`);
+    });
+  });
+  usage(body.usage, "usage");
+  return body as unknown as WireChatResponse;
+}
+
+function read<T>(validator: (json: unknown) => T, json: unknown, provider: string): T {
   try {
-    return validate(json);
+    return validator(json);
   } catch (error) {
     if (!(error instanceof Unreadable)) throw error;
     throw new ProviderError(
@@ -92,4 +151,14 @@ export function readWireChunk(json: unknown, provider: string): WireChunk {
       { retryable: false },
     );
   }
+}
+
+/** The chunk's fields the gateway reads, or a 502 naming the first one of the wrong type. */
+export function readWireChunk(json: unknown, provider: string): WireChunk {
+  return read(validate, json, provider);
+}
+
+/** A chat answer's fields the gateway reads, or a 502 naming the first one of the wrong type. */
+export function readWireChatResponse(json: unknown, provider: string): WireChatResponse {
+  return read(validateChatResponse, json, provider);
 }

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../../../tests/assert.ts";
-import { readWireChunk } from "./chunk_reader.ts";
+import { readWireChatResponse, readWireChunk } from "./chunk_reader.ts";
 
 Deno.test("readWireChunk() passes a well-formed chunk through untouched", () => {
   const chunk = {
@@ -33,5 +33,36 @@ Deno.test("readWireChunk() names the first field of the wrong type", () => {
   assertThrows(
     () => readWireChunk({ x_groq: { usage: { prompt_tokens: [] } } }, "P"),
     /at 'x_groq\.usage\.prompt_tokens'/,
+  );
+});
+
+Deno.test("readWireChatResponse() accepts OpenAI's answer and names a field of the wrong type", () => {
+  const answer = {
+    id: "c",
+    created: 1,
+    model: "m",
+    choices: [{
+      index: 0,
+      message: {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "t", type: "function", function: { name: "f", arguments: "{}" } }],
+        annotations: [],
+      },
+      finish_reason: "tool_calls",
+    }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  };
+  assertEquals(readWireChatResponse(answer, "P"), answer);
+  assertThrows(() => readWireChatResponse({ choices: "x" }, "P"), /at 'choices'/);
+  assertThrows(() => readWireChatResponse({}, "P"), /at 'choices'/);
+  assertThrows(() => readWireChatResponse({ choices: [{}] }, "P"), /at 'choices\.0\.message'/);
+  assertThrows(
+    () =>
+      readWireChatResponse(
+        { choices: [{ message: { tool_calls: [{ function: { name: 3 } }] } }] },
+        "P",
+      ),
+    /at 'choices\.0\.message\.tool_calls\.0\.function\.name'/,
   );
 });

@@ -5,7 +5,8 @@ import type { CompletionsResponse } from "../../schemas/completions.ts";
 import type { EmbeddingsResponse } from "../../schemas/embeddings.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
-import { WireChatResponse, WireCompletionsResponse, WireEmbeddingsResponse } from "./wire.ts";
+import { WireCompletionsResponse, WireEmbeddingsResponse } from "./wire.ts";
+import { readWireChatResponse } from "./chunk_reader.ts";
 import { mapFinishReason } from "./finish_reason.ts";
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -38,7 +39,7 @@ export function parseChatResponse(
   ctx: CallContext<unknown>,
   provider: string,
 ): ChatResponse {
-  const wire = parseWire(WireChatResponse, json, provider);
+  const wire = readWireChatResponse(json, provider);
   return {
     id: wire.id ?? null,
     object: "chat.completion",

@@ -8,32 +8,6 @@ const WireUsage = z.object({
   total_tokens: z.number().nullish(),
 }).loose();
 
-const WireToolCall = z.object({
-  /** Some servers (older Ollama) leave ids out; the gateway then makes stable ones. */
-  id: z.string().nullish(),
-  type: z.string().nullish(),
-  function: z.object({ name: z.string(), arguments: z.string().nullish() }).loose(),
-}).loose();
-
-export const WireChatResponse = z.object({
-  id: z.string().nullish(),
-  created: z.number().nullish(),
-  model: z.string().nullish(),
-  choices: z.array(
-    z.object({
-      index: z.number().nullish(),
-      message: z.object({
-        role: z.string().nullish(),
-        content: z.unknown(),
-        tool_calls: z.array(WireToolCall).nullish(),
-        refusal: z.string().nullish(),
-      }).loose(),
-      finish_reason: z.string().nullish(),
-    }).loose(),
-  ),
-  usage: WireUsage.nullish(),
-}).loose();
-
 export const WireCompletionsResponse = z.object({
   id: z.string().nullish(),
   created: z.number().nullish(),
