@@ -104,7 +104,7 @@ const Seconds = z.number().positive().max(86400);
 const ReliabilityFields = {
   /** Seconds until the upstream's first byte. */
   timeout_seconds: Seconds.optional(),
-  /** Seconds allowed between two stream chunks. */
+  /** Seconds allowed between two stream chunks (and for an answer's body after its headers). */
   idle_timeout_seconds: Seconds.optional(),
   /** Extra attempts on retryable failures. */
   retries: z.number().int().min(0).max(10).optional(),
