@@ -1,0 +1,72 @@
+/**
+ * The gateway's own JavaScript cost per request, without any network: the Hono app called
+ * in-process for a chat request, its upstream `fetch` replaced by a canned OpenAI answer. Run with
+ * the binary's runtime for comparable figures: `node_modules/.bin/bun bench/in_process.ts`
+ * (or `deno run -A bench/in_process.ts`); add `--cpu-prof` (Bun) to profile it.
+ */
+import { loadConfigText } from "../src/config/load.ts";
+import { Gateway } from "../src/core/gateway.ts";
+import { createApp } from "../src/api/app.ts";
+import { Logger } from "../src/observe/logs.ts";
+
+const ANSWER = JSON.stringify({
+  id: "chatcmpl-1",
+  object: "chat.completion",
+  created: 1,
+  model: "gpt-4o-mini",
+  choices: [{
+    index: 0,
+    message: { role: "assistant", content: "The sea is wide." },
+    finish_reason: "stop",
+  }],
+  usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 },
+});
+const REQUEST = JSON.stringify({
+  model: "chat",
+  messages: [
+    { role: "system", content: "You are a helpful assistant." },
+    { role: "user", content: "Write one sentence about the sea." },
+  ],
+  temperature: 0.7,
+  max_tokens: 64,
+});
+
+const { config } = loadConfigText(
+  `endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      name: gpt-4o-mini
+      config: {openai_api_key: sk-bench, openai_api_base: "http://upstream.invalid/v1"}
+`,
+  "in-process bench",
+);
+if (!config) throw new Error("bench config did not load");
+const cannedFetch = (() =>
+  Promise.resolve(
+    new Response(ANSWER, { headers: { "content-type": "application/json" } }),
+  )) as typeof fetch;
+const gateway = new Gateway(config, { logger: new Logger({ level: "warn" }), fetch: cannedFetch });
+const app = createApp({ gateway, version: "bench" });
+const info = { remoteAddress: "127.0.0.1" };
+
+async function once(): Promise<void> {
+  const request = new Request("http://gateway.invalid/v1/chat/completions", {
+    method: "POST",
+    body: REQUEST,
+    headers: { "content-type": "application/json" },
+  });
+  const response = await app.fetch(request, info);
+  if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+  await response.text();
+}
+
+for (let i = 0; i < 5_000; i++) await once();
+const count = 30_000;
+const started = performance.now();
+for (let i = 0; i < count; i++) await once();
+const micros = ((performance.now() - started) / count) * 1000;
+console.log(
+  `in-process chat request: ${micros.toFixed(1)} µs (${count} requests, canned upstream)`,
+);
