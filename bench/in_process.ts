@@ -8,6 +8,7 @@ import { loadConfigText } from "../src/config/load.ts";
 import { Gateway } from "../src/core/gateway.ts";
 import { createApp } from "../src/api/app.ts";
 import { Logger } from "../src/observe/logs.ts";
+import process from "node:process";
 
 const ANSWER = JSON.stringify({
   id: "chatcmpl-1",
@@ -67,6 +68,6 @@ const count = 30_000;
 const started = performance.now();
 for (let i = 0; i < count; i++) await once();
 const micros = ((performance.now() - started) / count) * 1000;
-console.log(
-  `in-process chat request: ${micros.toFixed(1)} µs (${count} requests, canned upstream)`,
+process.stdout.write(
+  `in-process chat request: ${micros.toFixed(1)} µs (${count} requests, canned upstream)\n`,
 );
