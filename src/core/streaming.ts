@@ -52,16 +52,19 @@ export async function* oneByOne<Chunk>(chunks: AsyncIterable<Chunk>): AsyncGener
   for await (const chunk of chunks) yield [chunk];
 }
 
+/** Token counts as a provider reports them (any may be missing). */
 export type UsageCounts = {
   prompt_tokens?: number | null;
   completion_tokens?: number | null;
   total_tokens?: number | null;
 };
 
+/** The usage block of an answer or chunk, if it has one. */
 export function usageOf(value: unknown): UsageCounts | undefined {
   return (value as { usage?: UsageCounts | null } | undefined)?.usage ?? undefined;
 }
 
+/** The total tokens of an answer or chunk (0 when unknown). */
 export function totalTokens(value: unknown): number {
   return usageOf(value)?.total_tokens ?? 0;
 }
