@@ -14,6 +14,7 @@ import type {
 import type { EmbeddingsResponse } from "../../schemas/embeddings.ts";
 import { usageOf } from "../../schemas/common.ts";
 import { countPromptTokens, countTokens, embed, messageText, plan, stableId } from "./generate.ts";
+import { unixNow } from "../shared/chunks.ts";
 
 export const MockConfig = z.object({
   /** A fixed chat reply; by default chat echoes the last user message. */
@@ -42,8 +43,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
-
-const now = () => Math.floor(Date.now() / 1000);
 
 function modelName(ctx: Ctx): string {
   return ctx.model ?? "mock";
@@ -92,7 +91,7 @@ async function chat(request: ChatRequest, ctx: Ctx, signal: AbortSignal): Promis
     return {
       id,
       object: "chat.completion",
-      created: now(),
+      created: unixNow(),
       model: modelName(ctx),
       choices: Array.from({ length: n }, (_, index) => ({
         index,
@@ -108,7 +107,7 @@ async function chat(request: ChatRequest, ctx: Ctx, signal: AbortSignal): Promis
   return {
     id,
     object: "chat.completion",
-    created: now(),
+    created: unixNow(),
     model: modelName(ctx),
     choices: Array.from({ length: n }, (_, index) => ({
       index,
@@ -125,7 +124,7 @@ async function* chatStream(
   signal: AbortSignal,
 ): AsyncGenerator<ChatChunk> {
   const id = stableId("chatcmpl-mock", JSON.stringify(request.messages));
-  const created = now();
+  const created = unixNow();
   const model = modelName(ctx);
   const n = request.n ?? 1;
   const chunk = (choices: ChatChunk["choices"]): ChatChunk => ({
@@ -194,7 +193,7 @@ async function complete(
   return {
     id: stableId("cmpl-mock", request.prompt),
     object: "text_completion",
-    created: now(),
+    created: unixNow(),
     model: modelName(ctx),
     choices: Array.from({ length: n }, (_, index) => ({
       index,
@@ -211,7 +210,7 @@ async function* completeStream(
   signal: AbortSignal,
 ): AsyncGenerator<CompletionsChunk> {
   const id = stableId("cmpl-mock", request.prompt);
-  const created = now();
+  const created = unixNow();
   const model = modelName(ctx);
   const n = request.n ?? 1;
   const indexes = Array.from({ length: n }, (_, i) => i);

@@ -8,8 +8,7 @@ import { parseWire } from "../parse_wire.ts";
 import { WireCompletionsResponse, WireEmbeddingsResponse } from "./wire.ts";
 import { readWireChatResponse } from "./chunk_reader.ts";
 import { mapFinishReason } from "./finish_reason.ts";
-
-const now = () => Math.floor(Date.now() / 1000);
+import { unixNow } from "../shared/chunks.ts";
 
 /** Token counts, null where the server left them out. */
 export function wireUsage(
@@ -43,7 +42,7 @@ export function parseChatResponse(
   return {
     id: wire.id ?? null,
     object: "chat.completion",
-    created: wire.created ?? now(),
+    created: wire.created ?? unixNow(),
     model: wire.model ?? ctx.model ?? "",
     choices: wire.choices.map((choice, index) => {
       const { role, content, tool_calls, refusal, ...extra } = choice.message;
@@ -77,7 +76,7 @@ export function parseCompletionsResponse(
   return {
     id: wire.id ?? null,
     object: "text_completion",
-    created: wire.created ?? now(),
+    created: wire.created ?? unixNow(),
     model: wire.model ?? ctx.model ?? "",
     choices: wire.choices.map((choice, index) => ({
       index,

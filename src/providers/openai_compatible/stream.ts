@@ -15,8 +15,7 @@ import { wireUsage } from "./response.ts";
 import { readWireChunk } from "./chunk_reader.ts";
 import { errorMessageOf } from "./errors.ts";
 import { mapFinishReason } from "./finish_reason.ts";
-
-const now = () => Math.floor(Date.now() / 1000);
+import { unixNow } from "../shared/chunks.ts";
 
 /** Parses one data payload; `[DONE]` gives undefined, an in-stream error throws. */
 function payload(event: StreamEvent, provider: string): unknown {
@@ -111,7 +110,7 @@ function metaOf(
 ): Meta {
   return {
     id: wire.id ?? previous?.id ?? null,
-    created: wire.created ?? previous?.created ?? now(),
+    created: wire.created ?? previous?.created ?? unixNow(),
     model: wire.model ?? previous?.model ?? ctx.model ?? "",
   };
 }
