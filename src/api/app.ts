@@ -10,6 +10,7 @@ import { openAIRoutes } from "./routes/openai.ts";
 import { mlflowRoutes } from "./routes/mlflow.ts";
 import { mountDocs, opsRoutes } from "./routes/ops.ts";
 import { GatewayError, NotFoundError } from "../core/errors.ts";
+import { CachedRouter } from "./router.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -23,7 +24,7 @@ function pathPattern(path: string): RegExp {
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { gateway } = deps;
   const logger = gateway.logger;
-  const app = new OpenAPIHono<AppEnv>({ strict: false });
+  const app = new OpenAPIHono<AppEnv>({ strict: false, router: new CachedRouter() });
 
   app.use(async (c, next) => {
     const given = c.req.header("x-request-id");
