@@ -5,6 +5,7 @@
  * cap and ignores bodies not labelled application/json.
  */
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
+import { withDeadline } from "../core/deadlines.ts";
 
 /** How long a client may take to send its body. */
 export const BODY_TIMEOUT_MS = 60_000;
@@ -64,19 +65,11 @@ async function readCapped(
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return new Uint8Array();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(tooSlow(timeoutMs)), timeoutMs);
-  });
-  try {
-    // With a declared length the server reads exactly that many bytes: no need to count.
-    const reading = declared !== null && Number.isFinite(Number(declared))
-      ? request.arrayBuffer().then((buffer) => new Uint8Array(buffer))
-      : readCounted(request.body, maxBytes);
-    return await Promise.race([reading, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  // With a declared length the server reads exactly that many bytes: no need to count.
+  const reading = declared !== null && Number.isFinite(Number(declared))
+    ? request.arrayBuffer().then((buffer) => new Uint8Array(buffer))
+    : readCounted(request.body, maxBytes);
+  return withDeadline(reading, timeoutMs, () => tooSlow(timeoutMs));
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });

@@ -4,6 +4,7 @@
  */
 import { GatewayError, parseRetryAfter, ProviderError, upstreamError } from "./errors.ts";
 import type { Provider, UpstreamRequest } from "./provider.ts";
+import { deadlines, withDeadline } from "./deadlines.ts";
 
 /** The client went away; nothing is sent back and nothing is retried. */
 export class ClientClosedError extends GatewayError {
@@ -56,12 +57,10 @@ function describeNetworkError(error: unknown): string {
  */
 export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Promise<Response> {
   if (opts.signal.aborted) throw abortError(opts.signal);
-  // One controller for both reasons to stop (client gone, first-byte timeout): cheaper than
-  // AbortSignal.any on the hot path.
+  // One controller for both reasons to stop (client gone, first-byte timeout), aborted by the
+  // shared deadline sweep: cheaper than AbortSignal.any, a timer or a listener per call.
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), opts.timeoutMs);
-  const onClientAbort = () => timeout.abort();
-  opts.signal.addEventListener("abort", onClientAbort, { once: true });
+  const deadline = deadlines.add(opts.timeoutMs, () => timeout.abort(), opts.signal);
   let response: Response;
   try {
     response = await (opts.fetch ?? fetch)(req.url, {
@@ -85,8 +84,7 @@ export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Pro
       { retryable: true, cause: error },
     );
   } finally {
-    clearTimeout(timer);
-    opts.signal.removeEventListener("abort", onClientAbort);
+    deadlines.cancel(deadline);
   }
   if (!response.ok) throw await readUpstreamError(response, opts);
   return response;
@@ -178,17 +176,14 @@ export async function* bodyChunks(
  * upstream sends it right after its headers). One read by the runtime, not a loop of chunks.
  */
 export async function readBody(response: Response, opts: CallOptions): Promise<string> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        timeoutError(opts, `did not send its whole answer within ${opts.idleTimeoutMs / 1000}s`),
-      );
-      response.body?.cancel().catch(() => {});
-    }, opts.idleTimeoutMs);
-  });
   try {
-    return await Promise.race([response.text(), deadline]);
+    return await withDeadline(response.text(), opts.idleTimeoutMs, () => {
+      response.body?.cancel().catch(() => {});
+      return timeoutError(
+        opts,
+        `did not send its whole answer within ${opts.idleTimeoutMs / 1000}s`,
+      );
+    });
   } catch (error) {
     if (opts.signal.aborted) throw abortError(opts.signal);
     if (error instanceof GatewayError) throw error;
@@ -200,8 +195,6 @@ export async function readBody(response: Response, opts: CallOptions): Promise<s
       }`,
       { retryable: true, cause: error },
     );
-  } finally {
-    clearTimeout(timer);
   }
 }
 

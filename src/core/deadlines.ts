@@ -1,0 +1,80 @@
+/**
+ * Deadlines kept by one shared timer instead of a timer per request. Each request needs a few
+ * (its body must arrive in time, the upstream must answer in time, the client may leave), and a
+ * timer set and cleared for each costs more than the rest of its bookkeeping. The sweep runs
+ * every `tickMs` while deadlines are pending, so one fires up to a tick late: fine for limits
+ * counted in seconds. Its timer does not keep the process alive (a server does that).
+ */
+import { clearInterval, setInterval } from "node:timers";
+
+export interface Deadline {
+  /** Epoch milliseconds after which `expire` runs. */
+  readonly at: number;
+  /** Also expires early, on the next sweep, once this signal is aborted (the client left). */
+  readonly signal: AbortSignal | undefined;
+  readonly expire: () => void;
+}
+
+export class Deadlines {
+  #pending = new Set<Deadline>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(readonly tickMs: number) {}
+
+  /** Runs `expire` about `ms` from now, or soon after `signal` aborts, unless cancelled first. */
+  add(ms: number, expire: () => void, signal?: AbortSignal): Deadline {
+    const deadline: Deadline = { at: Date.now() + ms, signal, expire };
+    this.#pending.add(deadline);
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => this.sweep(), this.tickMs);
+      this.#timer.unref();
+    }
+    return deadline;
+  }
+
+  cancel(deadline: Deadline): void {
+    this.#pending.delete(deadline);
+  }
+
+  /** How many deadlines are pending (for tests). */
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /** Expires what is due; stops the timer once nothing is pending. */
+  sweep(now = Date.now()): void {
+    for (const deadline of this.#pending) {
+      if (deadline.at <= now || deadline.signal?.aborted) {
+        this.#pending.delete(deadline);
+        deadline.expire();
+      }
+    }
+    if (this.#pending.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}
+
+/** The process's deadlines: a 20 ms sweep. */
+export const deadlines = new Deadlines(20);
+
+/**
+ * `work`, or a rejection with `onExpire()`'s error if it has not settled within `ms`.
+ * `onExpire` may also stop the work (cancel a body read).
+ */
+export function withDeadline<T>(work: Promise<T>, ms: number, onExpire: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const deadline = deadlines.add(ms, () => reject(onExpire()));
+    work.then(
+      (value) => {
+        deadlines.cancel(deadline);
+        resolve(value);
+      },
+      (error) => {
+        deadlines.cancel(deadline);
+        reject(error);
+      },
+    );
+  });
+}
