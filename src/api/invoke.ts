@@ -11,16 +11,31 @@ import { ChatRequest } from "../schemas/chat.ts";
 import { CompletionsRequest } from "../schemas/completions.ts";
 import { EmbeddingsRequest, toBase64Embeddings } from "../schemas/embeddings.ts";
 import { validateBody } from "./validate.ts";
+import {
+  isPlainChatRequest,
+  isPlainCompletionsRequest,
+  isPlainEmbeddingsRequest,
+} from "../schemas/quick_check.ts";
+import type { z } from "@hono/zod-openapi";
 import { readJsonObject } from "./body.ts";
 import type { AppEnv } from "./context.ts";
 import { errorBody } from "./errors.ts";
 import { limitHeaders } from "../core/limits.ts";
 
-const SCHEMAS = {
-  chat: ChatRequest,
-  completions: CompletionsRequest,
-  embeddings: EmbeddingsRequest,
+/** Each operation's request schema and the quick check for its common bodies. */
+const REQUESTS = {
+  chat: { schema: ChatRequest, quick: isPlainChatRequest },
+  completions: { schema: CompletionsRequest, quick: isPlainCompletionsRequest },
+  embeddings: { schema: EmbeddingsRequest, quick: isPlainEmbeddingsRequest },
 } as const;
+
+function validateRequest<O extends Operation>(
+  op: O,
+  body: unknown,
+): z.output<typeof REQUESTS[O]["schema"]> {
+  const { schema, quick } = REQUESTS[op];
+  return validateBody(schema, body, quick) as z.output<typeof REQUESTS[O]["schema"]>;
+}
 
 /** Which API surface a call came through: they differ only in how the endpoint is named. */
 export type Surface = "openai" | "mlflow";
@@ -88,7 +103,7 @@ export async function serveOperation(
     client: () => c.env?.remoteAddress ?? "unknown",
   };
   if (op !== "embeddings" && body.stream === true) {
-    const request = validateBody(SCHEMAS[op], body);
+    const request = validateRequest(op, body);
     const includeUsage = request.stream_options?.include_usage === true;
     const served = op === "chat"
       ? await gateway.stream("chat", name, request as ChatRequest, opts)
@@ -131,10 +146,10 @@ export async function serveOperation(
     return new Response(stream, { status: 200, headers });
   }
   const served = op === "chat"
-    ? await gateway.invoke("chat", name, validateBody(ChatRequest, body), opts)
+    ? await gateway.invoke("chat", name, validateRequest("chat", body), opts)
     : op === "completions"
-    ? await gateway.invoke("completions", name, validateBody(CompletionsRequest, body), opts)
-    : await invokeEmbeddings(gateway, name, validateBody(EmbeddingsRequest, body), opts);
+    ? await gateway.invoke("completions", name, validateRequest("completions", body), opts)
+    : await invokeEmbeddings(gateway, name, validateRequest("embeddings", body), opts);
   c.set("endpoint", served.endpoint);
   c.header("x-gateway-endpoint", served.endpoint);
   if (served.warnings.length > 0) c.header("x-gateway-warnings", warningsHeader(served.warnings));
