@@ -6,7 +6,7 @@
  */
 import { loadConfigText } from "../src/config/load.ts";
 import { Gateway } from "../src/core/gateway.ts";
-import { createApp } from "../src/api/app.ts";
+import { createHandler } from "../src/api/app.ts";
 import { Logger } from "../src/observe/logs.ts";
 import process from "node:process";
 
@@ -49,7 +49,7 @@ const cannedFetch = (() =>
     new Response(ANSWER, { headers: { "content-type": "application/json" } }),
   )) as typeof fetch;
 const gateway = new Gateway(config, { logger: new Logger({ level: "warn" }), fetch: cannedFetch });
-const app = createApp({ gateway, version: "bench" });
+const handle = createHandler({ gateway, version: "bench" });
 const info = { remoteAddress: "127.0.0.1" };
 
 async function once(): Promise<void> {
@@ -58,7 +58,7 @@ async function once(): Promise<void> {
     body: REQUEST,
     headers: { "content-type": "application/json" },
   });
-  const response = await app.fetch(request, info);
+  const response = await handle(request, info);
   if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
   await response.text();
 }

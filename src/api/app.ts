@@ -1,9 +1,11 @@
 /**
- * Builds the Hono app: request ids, access log, the one error handler, 404/405 in the error
- * envelope, and the route modules (OpenAI, MLflow, operations).
+ * Builds the Hono app (the one error handler, 404/405 in the error envelope, the route modules:
+ * OpenAI, MLflow, operations) and the request handler around it: request ids, metrics and the
+ * access log.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppDeps, AppEnv } from "./context.ts";
+import type { AppDeps, AppEnv, RequestScope } from "./context.ts";
+import type { ConnectionInfo } from "../runtime/mod.ts";
 import { honoPath, mount } from "./mount.ts";
 import { handleError } from "./errors.ts";
 import { openAIRoutes } from "./routes/openai.ts";
@@ -21,30 +23,10 @@ function pathPattern(path: string): RegExp {
   return new RegExp(`^${escaped}/?$`);
 }
 
+/** The Hono app: every route, the OpenAPI document, 404/405 and the error envelope. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
-  const { gateway } = deps;
-  const logger = gateway.logger;
+  const logger = deps.gateway.logger;
   const app = new OpenAPIHono<AppEnv>({ strict: false, router: new CachedRouter() });
-
-  app.use(async (c, next) => {
-    const given = c.req.header("x-request-id");
-    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : crypto.randomUUID();
-    c.set("requestId", requestId);
-    const started = performance.now();
-    await next();
-    c.res.headers.set("x-request-id", requestId);
-    gateway.metrics.request(c.get("endpoint"), c.res.status, (performance.now() - started) / 1000);
-    if (logger.enabled("info")) {
-      logger.info("request", {
-        request_id: requestId,
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-        endpoint: c.get("endpoint"),
-      });
-    }
-  });
 
   const defs = [...openAIRoutes(deps), ...mlflowRoutes(deps), ...opsRoutes(deps)];
   mount(app, defs);
@@ -87,4 +69,40 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.onError((error, c) => handleError(error, c, logger));
   return app;
+}
+
+/**
+ * Serves one request: gives it an id (the client's `x-request-id` when well-formed), runs the
+ * app, and records it in the metrics and the access log. Done around the app rather than as a
+ * Hono middleware: with one handler per route Hono calls it directly, and a middleware would
+ * put every request through its compose chain (measured: ~6 µs a request of ~45).
+ */
+export function createHandler(
+  deps: AppDeps,
+): (request: Request, connection: ConnectionInfo) => Promise<Response> {
+  const app = createApp(deps);
+  const { gateway } = deps;
+  const logger = gateway.logger;
+  return async (request, connection) => {
+    const given = request.headers.get("x-request-id");
+    const requestId = given !== null && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    const scope: RequestScope = { requestId, connection, endpoint: undefined };
+    const started = performance.now();
+    const response = await app.fetch(request, scope);
+    // Answers built by the invocation handlers carry it already.
+    const headers = response.headers;
+    if (!headers.has("x-request-id")) headers.set("x-request-id", requestId);
+    gateway.metrics.request(scope.endpoint, response.status, (performance.now() - started) / 1000);
+    if (logger.enabled("info")) {
+      logger.info("request", {
+        request_id: requestId,
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status: response.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        endpoint: scope.endpoint,
+      });
+    }
+    return response;
+  };
 }

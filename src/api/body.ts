@@ -64,7 +64,7 @@ function readCapped(
 ): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-    if (!request.body) return Promise.resolve(new Uint8Array());
+  if (!request.body) return Promise.resolve(new Uint8Array());
   // With a declared length the server reads exactly that many bytes: no need to count.
   const reading = declared !== null && Number.isFinite(Number(declared))
     ? request.arrayBuffer().then((buffer) => new Uint8Array(buffer))

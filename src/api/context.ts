@@ -2,13 +2,19 @@
 import type { ConnectionInfo } from "../runtime/mod.ts";
 import type { Gateway } from "../core/gateway.ts";
 
+/**
+ * What one request carries through the app, handed to Hono as its env (cheaper than context
+ * variables set by a middleware, which would put every request through Hono's compose chain).
+ */
+export interface RequestScope {
+  readonly requestId: string;
+  readonly connection: ConnectionInfo;
+  /** The endpoint that served the request, for the access log and metrics. */
+  endpoint: string | undefined;
+}
+
 export interface AppEnv {
-  Bindings: ConnectionInfo;
-  Variables: {
-    requestId: string;
-    /** The endpoint that served the request, for the access log. */
-    endpoint?: string;
-  };
+  Bindings: RequestScope;
 }
 
 export interface AppDeps {

@@ -31,14 +31,14 @@ export function handleError(error: unknown, c: Context<AppEnv>, logger: Logger):
     );
   } else {
     logger.error("unhandled error", {
-      request_id: c.get("requestId"),
+      request_id: c.env.requestId,
       path: c.req.path,
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
     gatewayError = new GatewayError(
       500,
       "server_error",
-      `internal error (request id ${c.get("requestId")})`,
+      `internal error (request id ${c.env.requestId})`,
     );
   }
   const headers: Record<string, string> = { ...gatewayError.headers };

@@ -3,7 +3,7 @@
  * validate the body, call the gateway, answer JSON or relay an SSE stream.
  */
 import type { Context } from "hono";
-import { type Gateway, type InvokeOptions, upstreamBodyOf } from "../core/gateway.ts";
+import { type Gateway, type InvokeOptions, type Served, upstreamBodyOf } from "../core/gateway.ts";
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
 import type { Operation, TranslationWarning } from "../core/provider.ts";
 import { sseBody } from "../core/sse.ts";
@@ -42,6 +42,25 @@ export type Surface = "openai" | "mlflow";
 
 function warningsHeader(warnings: readonly TranslationWarning[]): string {
   return warnings.map((w) => `${w.type}=${w.param}`).join(", ");
+}
+
+/**
+ * The headers of a successful answer, as one plain object: the Response is built once with
+ * them instead of header by header through the context.
+ */
+function answerHeaders(
+  c: Context<AppEnv>,
+  served: Served<unknown>,
+  contentType: string,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    "content-type": contentType,
+    "x-request-id": c.env.requestId,
+    "x-gateway-endpoint": served.endpoint,
+  };
+  if (served.warnings.length > 0) headers["x-gateway-warnings"] = warningsHeader(served.warnings);
+  if (served.limit) Object.assign(headers, limitHeaders(served.limit));
+  return headers;
 }
 
 /** Reads the body and the endpoint name (`model` on /v1, the path on invocations). */
@@ -99,8 +118,8 @@ export async function serveOperation(
   gateway.check(name, op);
   const opts = {
     signal: c.req.raw.signal,
-    requestId: c.get("requestId"),
-    client: () => c.env?.remoteAddress ?? "unknown",
+    requestId: c.env.requestId,
+    client: () => c.env.connection.remoteAddress,
   };
   if (op !== "embeddings" && body.stream === true) {
     const request = validateRequest(op, body);
@@ -108,7 +127,7 @@ export async function serveOperation(
     const served = op === "chat"
       ? await gateway.stream("chat", name, request as ChatRequest, opts)
       : await gateway.stream("completions", name, request as CompletionsRequest, opts);
-    c.set("endpoint", served.endpoint);
+    c.env.endpoint = served.endpoint;
     const logger = gateway.logger;
     const { chunks, abort } = served.value;
     const stream = sseBody<{ choices: unknown[]; usage?: unknown }>(chunks, {
@@ -135,14 +154,9 @@ export async function serveOperation(
         }
       },
     });
-    const headers: Record<string, string> = {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      "x-accel-buffering": "no",
-      "x-gateway-endpoint": served.endpoint,
-    };
-    if (served.warnings.length > 0) headers["x-gateway-warnings"] = warningsHeader(served.warnings);
-    if (served.limit) Object.assign(headers, limitHeaders(served.limit));
+    const headers = answerHeaders(c, served, "text/event-stream; charset=utf-8");
+    headers["cache-control"] = "no-cache";
+    headers["x-accel-buffering"] = "no";
     return new Response(stream, { status: 200, headers });
   }
   const served = op === "chat"
@@ -150,13 +164,10 @@ export async function serveOperation(
     : op === "completions"
     ? await gateway.invoke("completions", name, validateRequest("completions", body), opts)
     : await invokeEmbeddings(gateway, name, validateRequest("embeddings", body), opts);
-  c.set("endpoint", served.endpoint);
-  c.header("x-gateway-endpoint", served.endpoint);
-  if (served.warnings.length > 0) c.header("x-gateway-warnings", warningsHeader(served.warnings));
-  if (served.limit) {
-    for (const [name, value] of Object.entries(limitHeaders(served.limit))) c.header(name, value);
-  }
-  const raw = upstreamBodyOf(served.value);
-  if (raw !== undefined) return c.body(raw, 200, { "content-type": "application/json" });
-  return c.json(served.value);
+  c.env.endpoint = served.endpoint;
+  const answer = upstreamBodyOf(served.value) ?? JSON.stringify(served.value);
+  return new Response(answer, {
+    status: 200,
+    headers: answerHeaders(c, served, "application/json"),
+  });
 }

@@ -13,7 +13,7 @@ import { DEMO_CONFIG_NAME, DEMO_CONFIG_YAML } from "../config/demo.ts";
 import { formatProblem, hasErrors, sortProblems } from "../config/problems.ts";
 import { Gateway } from "../core/gateway.ts";
 import { type LogFormat, Logger, type LogLevel } from "../observe/logs.ts";
-import { createApp } from "../api/app.ts";
+import { createHandler } from "../api/app.ts";
 import { BindError, cpuCount, exit, onSignal, serve, watchFile } from "../runtime/mod.ts";
 import { superviseWorkers, WORKER_READY } from "./workers.ts";
 import { printBanner } from "./banner.ts";
@@ -140,14 +140,14 @@ async function serveGateway(
 ): Promise<number> {
   const logger = new Logger({ level: options.level, format: options.format });
   const gateway = new Gateway(config, { logger, env: process.env });
-  const app = createApp({ gateway, version: VERSION });
+  const handler = createHandler({ gateway, version: VERSION });
   let server;
   try {
     server = await serve({
       hostname: options.host,
       port: options.port,
       reusePort: options.worker,
-      handler: (request, info) => app.fetch(request, info),
+      handler,
     });
   } catch (error) {
     if (error instanceof BindError) {
