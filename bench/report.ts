@@ -254,7 +254,7 @@ export function resourceTable(results: Results): string {
   }
   if (r.underLoad) {
     rows.push([
-      `RSS under c=${r.underLoad.connections} chat load (max)`,
+      `RSS under c=${r.underLoad.connections} chat load (max; fresh process)`,
       `${fmt(r.underLoad.max, 1)} MiB (${rate(r.underLoad.rps)} req/s${
         r.underLoad.valid ? "" : ", INVALID"
       })`,
