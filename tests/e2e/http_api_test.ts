@@ -279,6 +279,26 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
       const made = await fetch(`${url}/health`);
       assertMatch(made.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
       await made.body?.cancel();
+      // Every kind of answer carries it once: JSON, a stream, an error, an unknown path.
+      const id = { "x-request-id": "req-456" };
+      const answers = [
+        await post(`${url}/gateway/chat/invocations`, chatBody, id),
+        await post(`${url}/gateway/chat/invocations`, { ...chatBody, stream: true }, id),
+        await post(`${url}/v1/chat/completions`, { model: "chat", ...chatBody }, id),
+        await post(`${url}/v1/chat/completions`, { model: "nope", ...chatBody }, id),
+        await post(`${url}/gateway/chat/invocations`, { messages: [] }, id),
+        await post(`${url}/no/such/path`, chatBody, id),
+      ];
+      assertEquals(answers.map((r) => r.status), [200, 200, 200, 404, 400, 404]);
+      for (const response of answers) {
+        assertEquals(response.headers.get("x-request-id"), "req-456");
+        await response.body?.cancel();
+      }
+      const bad = await fetch(`${url}/health`, {
+        headers: { "x-request-id": "no spaces allowed" },
+      });
+      assertMatch(bad.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+      await bad.body?.cancel();
     });
 
     await t.step("bad bodies: 400s that name the problem", async () => {
