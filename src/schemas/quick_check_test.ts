@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { assert, assertEquals } from "../../tests/assert.ts";
-import { ChatRequest } from "./chat.ts";
+import { ChatMessage, ChatRequest } from "./chat.ts";
 import { CompletionsRequest } from "./completions.ts";
 import { EmbeddingsRequest } from "./embeddings.ts";
 import {
@@ -9,6 +9,7 @@ import {
   isPlainEmbeddingsRequest,
 } from "./quick_check.ts";
 import type { z } from "@hono/zod-openapi";
+import { samplingFields } from "./common.ts";
 
 /** Values on and around every bound the schemas have, and of every JSON type. */
 const edgyNumber = fc.oneof(
@@ -73,22 +74,10 @@ const message = mostly(fc.record({
   extra: value,
 }, { requiredKeys: ["role"] }));
 
-const SAMPLING_KEYS = [
-  "temperature",
-  "top_p",
-  "top_k",
-  "n",
-  "max_tokens",
-  "max_completion_tokens",
-  "presence_penalty",
-  "frequency_penalty",
-  "seed",
-  "stop",
-  "stream",
-  "stream_options",
-  "user",
-  "model",
-];
+const SAMPLING_KEYS = Object.keys(samplingFields);
+const CHAT_KEYS = [...SAMPLING_KEYS, "parallel_tool_calls"];
+const COMPLETIONS_KEYS = [...SAMPLING_KEYS, "echo", "suffix"];
+const EMBEDDINGS_KEYS = ["encoding_format", "dimensions", "user", "model"];
 
 /**
  * A body with some of `keys` (mostly valid values) and maybe unknown fields and `__proto__`, as
@@ -138,14 +127,14 @@ holdsPromise(
   ChatRequest,
   bodies(
     { messages: mostly(fc.array(message, { maxLength: 3 })) },
-    [...SAMPLING_KEYS, "parallel_tool_calls"],
+    CHAT_KEYS,
   ),
 );
 holdsPromise(
   "isPlainCompletionsRequest",
   isPlainCompletionsRequest,
   CompletionsRequest,
-  bodies({ prompt: mostly(text) }, [...SAMPLING_KEYS, "echo", "suffix"]),
+  bodies({ prompt: mostly(text) }, COMPLETIONS_KEYS),
 );
 holdsPromise(
   "isPlainEmbeddingsRequest",
@@ -153,7 +142,7 @@ holdsPromise(
   EmbeddingsRequest,
   bodies(
     { input: mostly(fc.oneof(text, strings(5))) },
-    ["encoding_format", "dimensions", "user", "model"],
+    EMBEDDINGS_KEYS,
   ),
 );
 
@@ -169,4 +158,18 @@ Deno.test("the quick checks take the everyday requests and leave tools and parts
   assert(!isPlainChatRequest({ messages: [] }));
   assert(!isPlainChatRequest({ messages, temperature: 3 }));
   assert(!isPlainEmbeddingsRequest({ input: [1, 2, 3] }));
+});
+
+Deno.test("the generators above cover every field the request schemas have", () => {
+  const sorted = (keys: string[]) => [...keys].sort();
+  // tools, tool_choice and response_format always take the schema's path (tested above).
+  const chat = [...CHAT_KEYS, "messages", "tools", "tool_choice", "response_format"];
+  assertEquals(sorted(Object.keys(ChatRequest.shape)), sorted(chat));
+  assertEquals(
+    sorted(Object.keys(CompletionsRequest.shape)),
+    sorted([...COMPLETIONS_KEYS, "prompt"]),
+  );
+  assertEquals(sorted(Object.keys(EmbeddingsRequest.shape)), sorted([...EMBEDDINGS_KEYS, "input"]));
+  const message = ["role", "content", "name", "tool_call_id", "refusal", "tool_calls"];
+  assertEquals(sorted(Object.keys(ChatMessage.shape)), sorted(message));
 });
