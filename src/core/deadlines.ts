@@ -8,7 +8,10 @@
 import { clearInterval, setInterval } from "node:timers";
 
 export interface Deadline {
-  /** Epoch milliseconds after which `expire` runs. */
+  /**
+   * When `expire` runs, in `performance.now()` milliseconds: a monotonic clock, so a jump of the
+   * wall clock neither fires deadlines early nor holds them back.
+   */
   readonly at: number;
   /** Also expires early, on the next sweep, once this signal is aborted (the client left). */
   readonly signal: AbortSignal | undefined;
@@ -23,7 +26,7 @@ export class Deadlines {
 
   /** Runs `expire` about `ms` from now, or soon after `signal` aborts, unless cancelled first. */
   add(ms: number, expire: () => void, signal?: AbortSignal): Deadline {
-    const deadline: Deadline = { at: Date.now() + ms, signal, expire };
+    const deadline: Deadline = { at: performance.now() + ms, signal, expire };
     this.#pending.add(deadline);
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => this.sweep(), this.tickMs);
@@ -42,7 +45,7 @@ export class Deadlines {
   }
 
   /** Expires what is due; stops the timer once nothing is pending. */
-  sweep(now = Date.now()): void {
+  sweep(now = performance.now()): void {
     for (const deadline of this.#pending) {
       if (deadline.at <= now || deadline.signal?.aborted) {
         this.#pending.delete(deadline);
