@@ -129,7 +129,7 @@ export async function* bodyChunks(
   let idle = false;
   let watchdog: ReturnType<typeof setTimeout>;
   const watch = () => {
-    const silentFor = waitingSince === undefined ? 0 : Date.now() - waitingSince;
+    const silentFor = waitingSince === undefined ? 0 : performance.now() - waitingSince;
     if (silentFor >= opts.idleTimeoutMs) {
       idle = true;
       reader.cancel().catch(() => {});
@@ -143,7 +143,7 @@ export async function* bodyChunks(
     for (;;) {
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
-        waitingSince = Date.now();
+        waitingSince = performance.now();
         result = await reader.read();
         waitingSince = undefined;
       } catch (error) {
