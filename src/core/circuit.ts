@@ -23,7 +23,11 @@ export type Admission = { allowed: true; probe: boolean } | { allowed: false; re
 export class CircuitBreakers {
   #circuits = new Map<string, Circuit>();
 
-  constructor(private settings: CircuitSettings, private readonly now: () => number = Date.now) {}
+  /** `now` is monotonic by default: a wall-clock jump must not open or close circuits. */
+  constructor(
+    private settings: CircuitSettings,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** New settings (config reload); circuit states are kept. */
   configure(settings: CircuitSettings): void {
