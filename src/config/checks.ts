@@ -8,15 +8,12 @@ import { formatPath, type Problem } from "./problems.ts";
 import { didYouMean } from "./suggest.ts";
 import { providerFor } from "../providers/registry.ts";
 import { OPERATION_OF } from "../core/provider.ts";
+import { isRecord } from "../core/records.ts";
 
 export interface Check {
   at: PropertyKey[];
   atKey: boolean;
   problem: Omit<Problem, "line" | "col">;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function list(value: unknown): unknown[] {

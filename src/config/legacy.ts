@@ -3,6 +3,7 @@
  * an endpoint. Both load, with a warning saying how to rewrite the file.
  */
 import type { Problem } from "./problems.ts";
+import { isRecord } from "../core/records.ts";
 
 export interface Normalised {
   data: unknown;
@@ -10,10 +11,6 @@ export interface Normalised {
   rewrite: (path: readonly PropertyKey[]) => readonly PropertyKey[];
   /** Deprecation warnings, each with the (normalised) path it is about. */
   warnings: { path: PropertyKey[]; problem: Omit<Problem, "line" | "col"> }[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Whether a `routes:` entry is a 2.x endpoint rather than a traffic route. */

@@ -20,6 +20,7 @@ import { type Env, resolveReferences } from "./secrets.ts";
 import { normaliseLegacy } from "./legacy.ts";
 import { crossCheck } from "./checks.ts";
 import { providerFor } from "../providers/registry.ts";
+import { isRecord } from "../core/records.ts";
 
 /** One endpoint, ready to serve. */
 export interface LoadedEndpoint {
@@ -78,10 +79,6 @@ const SAMPLING_KEYS = new Set([
   "presence_penalty",
   "frequency_penalty",
 ]);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function located(
   problem: Problem,

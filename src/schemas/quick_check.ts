@@ -5,12 +5,9 @@
  * parts, a bad value) goes to the zod schema, which decides and words the error. A property
  * test holds them to that promise.
  */
+import { isRecord } from "../core/records.ts";
 
 type Check = (value: unknown) => boolean;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 const number = (min: number, max: number): Check => (value) =>
   typeof value === "number" && value >= min && value <= max;
@@ -20,6 +17,7 @@ const isString: Check = (value) => typeof value === "string";
 const isBoolean: Check = (value) => typeof value === "boolean";
 const isStringList = (max: number): Check => (value) =>
   Array.isArray(value) && value.length <= max && value.every(isString);
+const isStopList = isStringList(16);
 
 /** `samplingFields` of common.ts, field by field. */
 const SAMPLING: Record<string, Check> = {
@@ -32,7 +30,7 @@ const SAMPLING: Record<string, Check> = {
   presence_penalty: number(-2, 2),
   frequency_penalty: number(-2, 2),
   seed: integer(Number.MIN_SAFE_INTEGER),
-  stop: (value) => isString(value) || isStringList(16)(value),
+  stop: (value) => isString(value) || isStopList(value),
   stream: isBoolean,
   stream_options: (value) =>
     value === null ||

@@ -12,6 +12,7 @@ import { type ConverseConversation, hasToolBlocks, toConverseConversation } from
 import { inferenceParams, unsupportedFieldWarnings } from "./params.ts";
 import { awsUriEncode } from "./sigv4.ts";
 import { toToolConfig } from "./tools.ts";
+import { isRecord } from "../../core/records.ts";
 
 export type BedrockOperation = "converse" | "converse-stream" | "invoke";
 
@@ -66,10 +67,6 @@ function converseRequest(
     body: JSON.stringify(body),
     warnings,
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /**

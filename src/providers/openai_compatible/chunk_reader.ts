@@ -5,6 +5,7 @@
  * naming the field, like `parseWire`.
  */
 import { ProviderError } from "../../core/errors.ts";
+import { isRecord } from "../../core/records.ts";
 
 type Json = Record<string, unknown>;
 
@@ -57,10 +58,6 @@ export interface WireChatResponse {
 
 class Unreadable extends Error {}
 
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 function check(ok: boolean, path: string): void {
   if (!ok) throw new Unreadable(path);
 }
@@ -71,7 +68,7 @@ function optional(value: unknown, type: "string" | "number", path: string): void
 
 function usage(value: unknown, path: string): void {
   if (value === undefined || value === null) return;
-  check(isObject(value), path);
+  check(isRecord(value), path);
   const counts = value as Json;
   optional(counts.prompt_tokens, "number", `${path}.prompt_tokens`);
   optional(counts.completion_tokens, "number", `${path}.completion_tokens`);
@@ -79,7 +76,7 @@ function usage(value: unknown, path: string): void {
 }
 
 function validate(json: unknown): WireChunk {
-  check(isObject(json), "(chunk)");
+  check(isRecord(json), "(chunk)");
   const chunk = json as Json;
   optional(chunk.id, "string", "id");
   optional(chunk.created, "number", "created");
@@ -88,35 +85,35 @@ function validate(json: unknown): WireChunk {
   if (choices !== undefined && choices !== null) {
     check(Array.isArray(choices), "choices");
     (choices as unknown[]).forEach((choice, i) => {
-      check(isObject(choice), `choices.${i}`);
+      check(isRecord(choice), `choices.${i}`);
       const c = choice as Json;
       optional(c.index, "number", `choices.${i}.index`);
       optional(c.text, "string", `choices.${i}.text`);
       optional(c.finish_reason, "string", `choices.${i}.finish_reason`);
-      check(c.delta === undefined || c.delta === null || isObject(c.delta), `choices.${i}.delta`);
+      check(c.delta === undefined || c.delta === null || isRecord(c.delta), `choices.${i}.delta`);
     });
   }
   usage(chunk.usage, "usage");
   if (chunk.x_groq !== undefined && chunk.x_groq !== null) {
-    check(isObject(chunk.x_groq), "x_groq");
+    check(isRecord(chunk.x_groq), "x_groq");
     usage((chunk.x_groq as Json).usage, "x_groq.usage");
   }
   return chunk as WireChunk;
 }
 
 function validateChatResponse(json: unknown): WireChatResponse {
-  check(isObject(json), "(response)");
+  check(isRecord(json), "(response)");
   const body = json as Json;
   optional(body.id, "string", "id");
   optional(body.created, "number", "created");
   optional(body.model, "string", "model");
   check(Array.isArray(body.choices), "choices");
   (body.choices as unknown[]).forEach((choice, i) => {
-    check(isObject(choice), `choices.${i}`);
+    check(isRecord(choice), `choices.${i}`);
     const c = choice as Json;
     optional(c.index, "number", `choices.${i}.index`);
     optional(c.finish_reason, "string", `choices.${i}.finish_reason`);
-    check(isObject(c.message), `choices.${i}.message`);
+    check(isRecord(c.message), `choices.${i}.message`);
     const message = c.message as Json;
     optional(message.role, "string", `choices.${i}.message.role`);
     optional(message.refusal, "string", `choices.${i}.message.refusal`);
@@ -125,11 +122,11 @@ function validateChatResponse(json: unknown): WireChatResponse {
     check(Array.isArray(calls), `choices.${i}.message.tool_calls`);
     (calls as unknown[]).forEach((call, j) => {
       const at = `choices.${i}.message.tool_calls.${j}`;
-      check(isObject(call), at);
+      check(isRecord(call), at);
       const tc = call as Json;
       optional(tc.id, "string", `${at}.id`);
       optional(tc.type, "string", `${at}.type`);
-      check(isObject(tc.function), `${at}.function`);
+      check(isRecord(tc.function), `${at}.function`);
       const fn = tc.function as Json;
       check(typeof fn.name === "string", `${at}.function.name`);
       optional(fn.arguments, "string", `${at}.function.arguments`);
