@@ -62,11 +62,12 @@ function readCapped(
   maxBytes: number,
   timeoutMs: number,
 ): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  const header = request.headers.get("content-length");
+  const declared = header === null ? undefined : Number(header);
+  if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return Promise.resolve(new Uint8Array());
   // With a declared length the server reads exactly that many bytes: no need to count.
-  const reading = declared !== null && Number.isFinite(Number(declared))
+  const reading = declared !== undefined && Number.isFinite(declared)
     ? request.arrayBuffer().then((buffer) => new Uint8Array(buffer))
     : readCounted(request.body, maxBytes);
   return withDeadline(reading, timeoutMs, () => tooSlow(timeoutMs));
