@@ -87,12 +87,12 @@ export function createHandler(
   return async (request, connection) => {
     const given = request.headers.get("x-request-id");
     const requestId = given !== null && REQUEST_ID.test(given) ? given : crypto.randomUUID();
-    const scope: RequestScope = { requestId, connection, endpoint: undefined };
+    const scope: RequestScope = { requestId, connection, endpoint: undefined, idInHeaders: false };
     const started = performance.now();
     const response = await app.fetch(request, scope);
-    // Answers built by the invocation handlers carry it already.
-    const headers = response.headers;
-    if (!headers.has("x-request-id")) headers.set("x-request-id", requestId);
+    // Answers built by the invocation handlers carry it already (and reading `headers` makes the
+    // runtime build a Headers object the answer does not otherwise need).
+    if (!scope.idInHeaders) response.headers.set("x-request-id", requestId);
     gateway.metrics.request(scope.endpoint, response.status, (performance.now() - started) / 1000);
     if (logger.enabled("info")) {
       logger.info("request", {

@@ -11,6 +11,8 @@ export interface RequestScope {
   readonly connection: ConnectionInfo;
   /** The endpoint that served the request, for the access log and metrics. */
   endpoint: string | undefined;
+  /** Set when the answer was built with `x-request-id` already among its headers. */
+  idInHeaders: boolean;
 }
 
 export interface AppEnv {

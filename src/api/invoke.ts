@@ -53,6 +53,7 @@ function answerHeaders(
   served: Served<unknown>,
   contentType: string,
 ): Record<string, string> {
+  c.env.idInHeaders = true;
   const headers: Record<string, string> = {
     "content-type": contentType,
     "x-request-id": c.env.requestId,

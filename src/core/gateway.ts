@@ -425,11 +425,13 @@ export class Gateway {
     const route = snapshot.routes.get(name);
     const order = route ? destinationOrder(route, this.#random) : [name];
     const maxRetryAfter = snapshot.config.server.max_retry_after_seconds;
-    const log = { request_id: opts.requestId, ...(route ? { route: name } : {}) };
+    // Log fields, built only when something is logged.
+    const log = () =>
+      route ? { request_id: opts.requestId, route: name } : { request_id: opts.requestId };
     // Created only when needed: building an Error (and its stack) on every request is not free.
     let lastError: unknown;
-    for (const [position, endpointName] of order.entries()) {
-      const ep = snapshot.endpoints.get(endpointName);
+    for (let position = 0; position < order.length; position++) {
+      const ep = snapshot.endpoints.get(order[position] as string);
       if (!ep) continue;
       const isLast = position === order.length - 1;
       const next = (error: unknown, why: string) => {
@@ -437,7 +439,7 @@ export class Gateway {
         if (isLast) throw error;
         this.metrics.fallback(name, ep.spec.name);
         this.#logger.warn(`${why}; falling back to the next destination`, {
-          ...log,
+          ...log(),
           failed: ep.spec.name,
           next: order[position + 1],
           error: (error as Error).message,
@@ -480,7 +482,7 @@ export class Gateway {
           this.#breakers.success(ep.spec.name);
           if (warnings.length > 0) {
             this.#logger.warn("parameters not honoured", {
-              ...log,
+              ...log(),
               endpoint: ep.spec.name,
               warnings,
             });
@@ -504,7 +506,7 @@ export class Gateway {
           if (!retry) break;
           this.metrics.retry(ep.spec.name);
           this.#logger.warn("retrying upstream call", {
-            ...log,
+            ...log(),
             endpoint: ep.spec.name,
             attempt: tryNumber + 2,
             delay_ms: delay,

@@ -35,9 +35,26 @@ export interface AdapterSpec<C> {
 export function openAICompatibleProvider<C>(spec: AdapterSpec<C>): Provider<C> {
   const { profile, displayName: name } = spec;
   const usageOf = (config: C) => spec.streamUsage?.(config) ?? profile.streamUsage;
+  // A target depends only on the endpoint's config, which a reload replaces rather than changes:
+  // built once per config and path instead of on every call. Frozen, as every call shares it.
+  const targets = new WeakMap<object, Map<OpenAIPath, WireTarget>>();
+  function targetOf(config: C, path: OpenAIPath): WireTarget {
+    let byPath = targets.get(config as object);
+    if (byPath === undefined) {
+      byPath = new Map();
+      targets.set(config as object, byPath);
+    }
+    let target = byPath.get(path);
+    if (target === undefined) {
+      const built = spec.target(config, path);
+      target = Object.freeze({ ...built, headers: Object.freeze({ ...built.headers }) });
+      byPath.set(path, target);
+    }
+    return target;
+  }
   /** The target of `path` and the body's start (the endpoint's model, the client's fields). */
   function build(path: OpenAIPath, body: object, ctx: { model: string | null; config: C }) {
-    const target = spec.target(ctx.config, path);
+    const target = targetOf(ctx.config, path);
     return { target, start: bodyWithModel(body, ctx.model, target.sendModel) };
   }
 

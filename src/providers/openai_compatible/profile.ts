@@ -114,6 +114,14 @@ export function applyQuirks(body: WireBody, quirks: PathQuirks | undefined): Tra
 }
 
 /**
+ * Removes `key` only when the body has it: a `delete` turns a JSC object into a slower
+ * dictionary, and most bodies never carry the stream fields.
+ */
+export function deleteIfPresent(body: WireBody, key: string): void {
+  if (Object.hasOwn(body, key)) delete body[key];
+}
+
+/**
  * Sets `stream`/`stream_options` for the call: a stream asks for usage where the server needs
  * asking, and a plain call carries neither field.
  */
@@ -123,9 +131,9 @@ export function applyStreamFields(
   usage: StreamUsage,
 ): TranslationWarning[] {
   const given = body.stream_options as Record<string, unknown> | null | undefined;
-  delete body.stream_options;
+  deleteIfPresent(body, "stream_options");
   if (!stream) {
-    delete body.stream;
+    deleteIfPresent(body, "stream");
     return [];
   }
   body.stream = true;

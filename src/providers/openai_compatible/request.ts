@@ -2,11 +2,12 @@
  * Builds OpenAI-wire requests: URL, auth headers and body. The canonical body is already
  * OpenAI's, so building one is: the endpoint's model, the stream fields, then the server's quirks.
  */
-import type { CallContext, TranslationWarning, UpstreamRequest } from "../../core/provider.ts";
+import type { CallContext, UpstreamRequest } from "../../core/provider.ts";
 import { OPENAI_DEFAULT_BASE, type OpenAIConfig } from "./config.ts";
 import {
   applyQuirks,
   applyStreamFields,
+  deleteIfPresent,
   type OpenAIPath,
   type PathQuirks,
   type StreamUsage,
@@ -60,36 +61,47 @@ export interface WireTarget {
   sendModel: boolean;
 }
 
-/** The body's start: the client's fields without its `model`, and the endpoint's model. */
+/**
+ * The body's start, a new object the caller may change: the endpoint's model, then the client's
+ * fields without its `model` (one pass, no intermediate copy).
+ */
 export function bodyWithModel(
   request: object,
   model: string | null,
   sendModel: boolean,
 ): WireBody {
-  const { model: _clientModel, ...fields } = request as WireBody;
-  return sendModel && model !== null ? { model, ...fields } : { ...fields };
+  const body: WireBody = {};
+  if (sendModel && model !== null) body.model = model;
+  const fields = request as WireBody;
+  for (const key in fields) {
+    if (key !== "model" && Object.hasOwn(fields, key)) body[key] = fields[key];
+  }
+  return body;
 }
 
 /**
  * One upstream request for `path`: the endpoint's model, the stream fields for the server's
- * usage reporting (chat and completions only), then the server's quirks for that path.
+ * usage reporting (chat and completions only), then the server's quirks for that path. `body`
+ * (from `bodyWithModel`) is changed in place.
  */
 export function buildWireRequest(
   path: OpenAIPath,
-  start: WireBody,
+  body: WireBody,
   ctx: CallContext<unknown>,
   target: WireTarget,
   options: { streamUsage: StreamUsage; quirks?: PathQuirks | undefined },
 ): UpstreamRequest {
-  const body = { ...start };
-  const warnings: TranslationWarning[] = [];
   if (path === "embeddings") {
-    delete body.stream;
-    delete body.stream_options;
-  } else {
-    warnings.push(...applyStreamFields(body, ctx.stream, options.streamUsage));
+    deleteIfPresent(body, "stream");
+    deleteIfPresent(body, "stream_options");
   }
-  warnings.push(...applyQuirks(body, options.quirks));
+  const streamWarnings = path === "embeddings"
+    ? []
+    : applyStreamFields(body, ctx.stream, options.streamUsage);
+  const quirkWarnings = applyQuirks(body, options.quirks);
+  const warnings = quirkWarnings.length === 0
+    ? streamWarnings
+    : [...streamWarnings, ...quirkWarnings];
   return { url: target.url, headers: target.headers, body: JSON.stringify(body), warnings };
 }
 
