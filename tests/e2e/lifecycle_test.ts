@@ -1,6 +1,6 @@
 /** Hot reload (file watch and SIGHUP) and graceful shutdown of the real process. */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
-import { postJson, sseData, startGateway, UNDER_TEST } from "./harness.ts";
+import { postJson, runCli, sseData, startGateway, UNDER_TEST } from "./harness.ts";
 
 const body = { messages: [{ role: "user", content: "a b c d e f" }] };
 
@@ -173,3 +173,38 @@ async function assertRefused(url: string): Promise<void> {
     assert(error instanceof TypeError, String(error));
   }
 }
+
+/** The environment a process runs with now: after an execve, the new one. */
+function environOf(pid: number): Record<string, string> {
+  const entries = Deno.readTextFileSync(`/proc/${pid}/environ`).split("\0").filter(Boolean);
+  return Object.fromEntries(
+    entries.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
+  );
+}
+
+Deno.test(`server heap sizing: on Bun, start restarts itself in place with JSC's RAM hint; a value the user set is kept (${UNDER_TEST})`, async (t) => {
+  const onBun = (await runCli(["--version"])).stdout.includes("(bun ");
+  const bigMachine = Deno.systemMemoryInfo().total > 4 * 1024 ** 3;
+  await t.step("by default: the same process serves, with the hint set only on Bun", async () => {
+    const gateway = await startGateway({ config: config("sized") });
+    try {
+      const expected = onBun && bigMachine ? String(4 * 1024 ** 3) : undefined;
+      assertEquals(environOf(gateway.child.pid).BUN_JSC_forceRAMSize, expected);
+      assertEquals(await replyOf(gateway.url), "sized");
+    } finally {
+      assertEquals(await gateway.stop(), 0);
+    }
+  });
+  await t.step("the user's own value is kept", async () => {
+    const gateway = await startGateway({
+      config: config("kept"),
+      env: { BUN_JSC_forceRAMSize: "2147483648" },
+    });
+    try {
+      assertEquals(environOf(gateway.child.pid).BUN_JSC_forceRAMSize, "2147483648");
+      assertEquals(await replyOf(gateway.url), "kept");
+    } finally {
+      assertEquals(await gateway.stop(), 0);
+    }
+  });
+});
