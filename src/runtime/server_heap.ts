@@ -3,46 +3,85 @@
  * Bun, `gateway start` re-executes itself (execve: same PID, same arguments) with
  * `BUN_JSC_forceRAMSize` set, because JSC reads that option only when the runtime starts.
  *
- * Why: JSC lets garbage pile up in proportion to the machine's RAM. Above 8 GiB it collects
- * every ~16 MiB or more allocated instead of every 8 MiB, which for a server whose live heap is a
- * few MiB only inflates RSS. Measured on a 23.5 GiB machine under c=64 chat load: 112–120 MiB
- * without, 88–91 MiB with, at the same CPU per request (bench/README, "Memory"). Done this early,
- * the restart costs only the runtime's own start, not the program's.
+ * Why: JSC paces its garbage collector by the RAM it detects. Above 8 GiB it lets ~16 MiB or
+ * more of garbage pile up between collections instead of 8 MiB, which for a server whose live
+ * heap is a few MiB only inflates RSS. Measured on a 23.5 GiB
+ * machine under c=64 chat load: 112–120 MiB without the hint, 88–91 MiB with it, at the same CPU
+ * per chat request; requests with 200 KB bodies cost ~10% more CPU (more collections). In a
+ * container with a memory limit below the machine's RAM, the hint is that limit, so the collector
+ * works to stay inside it. Done this early, the restart costs only the runtime's own start.
  */
 import process from "node:process";
+import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
 import { args, runtimeName, selfCommand } from "./mod.ts";
 
-/** The RAM size JSC is told to size its collections by: 4 GiB. */
+/** The most RAM JSC is told about when it runs the server: 4 GiB. */
 export const SERVER_RAM_HINT_BYTES = 4 * 1024 ** 3;
 
 type Execve = (file: string, args: string[], env: Record<string, string | undefined>) => never;
 
+/** A cgroup memory limit file's value in bytes; undefined for "max" or anything unreadable. */
+export function parseCgroupLimit(text: string): number | undefined {
+  const value = text.trim();
+  if (!/^\d+$/.test(value)) return undefined;
+  const bytes = Number(value);
+  // cgroup v1 writes "no limit" as a number near 2^63.
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
+}
+
+/** The memory limit of this process's cgroup (v2, then v1), if it has one. */
+function cgroupMemoryLimit(): number | undefined {
+  const read = (path: string) => {
+    try {
+      return parseCgroupLimit(readFileSync(path, "utf8"));
+    } catch {
+      return undefined;
+    }
+  };
+  let unified = "";
+  try {
+    unified = /^0::(\/.*)$/m.exec(readFileSync("/proc/self/cgroup", "utf8"))?.[1] ?? "";
+  } catch {
+    // not Linux, or no /proc
+  }
+  const own = unified === "" || unified === "/" ? undefined : `/sys/fs/cgroup${unified}/memory.max`;
+  return (own === undefined ? undefined : read(own)) ?? read("/sys/fs/cgroup/memory.max") ??
+    read("/sys/fs/cgroup/memory/memory.limit_in_bytes");
+}
+
 /**
- * Whether this process should restart with the hint: Bun, `start` (not its help), the user has
- * not set the option, and the machine has more RAM than the hint.
+ * The RAM size to restart with, or undefined to leave the process as it is: only for
+ * `gateway start` (not its help) on Bun, when the user has not set the option, and when the hint
+ * (4 GiB, or a lower memory limit) is below what JSC would see anyway (the machine's RAM).
  */
-export function wantsServerHeapSizing(
+export function serverRamHint(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-  ramBytes: number,
+  machineBytes: number,
+  limitBytes: number | undefined,
   runtime: string,
-): boolean {
-  return runtime === "bun" && argv[0] === "start" && !argv.includes("--help") &&
-    !argv.includes("-h") && env.BUN_JSC_forceRAMSize === undefined &&
-    ramBytes > SERVER_RAM_HINT_BYTES;
+): number | undefined {
+  if (runtime !== "bun" || argv[0] !== "start") return undefined;
+  if (argv.includes("--help") || argv.includes("-h")) return undefined;
+  if (env.BUN_JSC_forceRAMSize !== undefined) return undefined;
+  const hint = Math.min(SERVER_RAM_HINT_BYTES, limitBytes ?? Infinity);
+  return hint < machineBytes ? hint : undefined;
 }
 
 function sizeHeapForServer(): void {
   const argv = args();
-  if (!wantsServerHeapSizing(argv, process.env, totalmem(), runtimeName)) return;
-  // execve does not exist on Windows (and in runtimes without it the process just stays as it is).
+  // Cheap checks first: most commands never read the cgroup files.
+  if (runtimeName !== "bun" || argv[0] !== "start") return;
+  const hint = serverRamHint(argv, process.env, totalmem(), cgroupMemoryLimit(), runtimeName);
+  if (hint === undefined) return;
+  // execve does not exist on Windows (and where it is missing the process just stays as it is).
   const execve = (process as { execve?: Execve }).execve;
   if (typeof execve !== "function" || process.platform === "win32") return;
   const self = selfCommand();
   execve(self.command, [self.command, ...self.args, ...argv], {
     ...process.env,
-    BUN_JSC_forceRAMSize: String(SERVER_RAM_HINT_BYTES),
+    BUN_JSC_forceRAMSize: String(hint),
   });
 }
 

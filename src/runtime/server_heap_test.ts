@@ -1,31 +1,54 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { SERVER_RAM_HINT_BYTES, wantsServerHeapSizing } from "./server_heap.ts";
+import { parseCgroupLimit, SERVER_RAM_HINT_BYTES, serverRamHint } from "./server_heap.ts";
 
-const BIG = 16 * 1024 ** 3;
+const GIB = 1024 ** 3;
+const BIG = 16 * GIB;
 
 Deno.test("server heap sizing: only `gateway start` on Bun, on a machine with more RAM than the hint", () => {
-  assertEquals(wantsServerHeapSizing(["start", "--port", "0"], {}, BIG, "bun"), true);
-  assertEquals(wantsServerHeapSizing(["start"], {}, BIG, "deno"), false);
-  assertEquals(wantsServerHeapSizing(["query", "chat", "hi"], {}, BIG, "bun"), false);
-  assertEquals(wantsServerHeapSizing(["validate", "x.yaml"], {}, BIG, "bun"), false);
-  assertEquals(wantsServerHeapSizing([], {}, BIG, "bun"), false);
-  assertEquals(wantsServerHeapSizing(["start", "--help"], {}, BIG, "bun"), false);
-  assertEquals(wantsServerHeapSizing(["start", "-h"], {}, BIG, "bun"), false);
-  assertEquals(wantsServerHeapSizing(["start"], {}, SERVER_RAM_HINT_BYTES, "bun"), false);
+  assertEquals(
+    serverRamHint(["start", "--port", "0"], {}, BIG, undefined, "bun"),
+    SERVER_RAM_HINT_BYTES,
+  );
+  assertEquals(serverRamHint(["start"], {}, BIG, undefined, "deno"), undefined);
+  assertEquals(serverRamHint(["query", "chat", "hi"], {}, BIG, undefined, "bun"), undefined);
+  assertEquals(serverRamHint(["validate", "x.yaml"], {}, BIG, undefined, "bun"), undefined);
+  assertEquals(serverRamHint([], {}, BIG, undefined, "bun"), undefined);
+  assertEquals(serverRamHint(["start", "--help"], {}, BIG, undefined, "bun"), undefined);
+  assertEquals(serverRamHint(["start", "-h"], {}, BIG, undefined, "bun"), undefined);
+  // JSC already sees no more than the hint.
+  assertEquals(serverRamHint(["start"], {}, SERVER_RAM_HINT_BYTES, undefined, "bun"), undefined);
+  assertEquals(serverRamHint(["start"], {}, 2 * GIB, undefined, "bun"), undefined);
+});
+
+Deno.test("server heap sizing: a memory limit below the hint becomes the hint", () => {
+  assertEquals(serverRamHint(["start"], {}, BIG, 512 * 1024 ** 2, "bun"), 512 * 1024 ** 2);
+  assertEquals(serverRamHint(["start"], {}, BIG, 8 * GIB, "bun"), SERVER_RAM_HINT_BYTES);
+  assertEquals(serverRamHint(["start"], {}, 2 * GIB, GIB, "bun"), GIB);
+  assertEquals(serverRamHint(["start"], {}, 2 * GIB, 3 * GIB, "bun"), undefined);
 });
 
 Deno.test("server heap sizing: a value the user set is kept (and a restarted process does not restart again)", () => {
   assertEquals(
-    wantsServerHeapSizing(["start"], { BUN_JSC_forceRAMSize: "1073741824" }, BIG, "bun"),
-    false,
+    serverRamHint(["start"], { BUN_JSC_forceRAMSize: "1073741824" }, BIG, undefined, "bun"),
+    undefined,
   );
   assertEquals(
-    wantsServerHeapSizing(
+    serverRamHint(
       ["start"],
       { BUN_JSC_forceRAMSize: String(SERVER_RAM_HINT_BYTES) },
       BIG,
+      1,
       "bun",
     ),
-    false,
+    undefined,
   );
+});
+
+Deno.test("server heap sizing: cgroup limit files (v2 'max', v1's near-2^63 'no limit')", () => {
+  assertEquals(parseCgroupLimit("536870912\n"), 536870912);
+  assertEquals(parseCgroupLimit("max\n"), undefined);
+  assertEquals(parseCgroupLimit("9223372036854771712\n"), undefined);
+  assertEquals(parseCgroupLimit(""), undefined);
+  assertEquals(parseCgroupLimit("0"), undefined);
+  assertEquals(parseCgroupLimit("-1"), undefined);
 });
