@@ -185,23 +185,26 @@ function environOf(pid: number): Record<string, string> {
 Deno.test(`server heap sizing: on Bun, start restarts itself in place with JSC's RAM hint; a value the user set is kept (${UNDER_TEST})`, async (t) => {
   const onBun = (await runCli(["--version"])).stdout.includes("(bun ");
   const bigMachine = Deno.systemMemoryInfo().total > 4 * 1024 ** 3;
-  await t.step("by default: the same process serves, with a hint of at most 4 GiB set only on Bun", async () => {
-    const gateway = await startGateway({ config: config("sized") });
-    try {
-      const hint = environOf(gateway.child.pid).BUN_JSC_forceRAMSize;
-      if (!onBun) assertEquals(hint, undefined);
-      // 4 GiB, or the container's memory limit when that is lower.
-      else if (bigMachine) {
-        assert(
-          hint !== undefined && Number(hint) > 0 && Number(hint) <= 4 * 1024 ** 3,
-          `hint ${hint}`,
-        );
+  await t.step(
+    "by default: the same process serves, with a hint of at most 4 GiB set only on Bun",
+    async () => {
+      const gateway = await startGateway({ config: config("sized") });
+      try {
+        const hint = environOf(gateway.child.pid).BUN_JSC_forceRAMSize;
+        if (!onBun) assertEquals(hint, undefined);
+        // 4 GiB, or the container's memory limit when that is lower.
+        else if (bigMachine) {
+          assert(
+            hint !== undefined && Number(hint) > 0 && Number(hint) <= 4 * 1024 ** 3,
+            `hint ${hint}`,
+          );
+        }
+        assertEquals(await replyOf(gateway.url), "sized");
+      } finally {
+        assertEquals(await gateway.stop(), 0);
       }
-      assertEquals(await replyOf(gateway.url), "sized");
-    } finally {
-      assertEquals(await gateway.stop(), 0);
-    }
-  });
+    },
+  );
   await t.step("the user's own value is kept", async () => {
     const gateway = await startGateway({
       config: config("kept"),
