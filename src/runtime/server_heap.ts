@@ -5,11 +5,11 @@
  *
  * Why: JSC paces its garbage collector by the RAM it detects. Above 8 GiB it lets ~16 MiB or
  * more of garbage pile up between collections instead of 8 MiB, which for a server whose live
- * heap is a few MiB only inflates RSS. Measured on a 23.5 GiB
- * machine under c=64 chat load: 112–120 MiB without the hint, 88–91 MiB with it, at the same CPU
- * per chat request; requests with 200 KB bodies cost ~10% more CPU (more collections). In a
- * container with a memory limit below the machine's RAM, the hint is that limit, so the collector
- * works to stay inside it. Done this early, the restart costs only the runtime's own start.
+ * heap is a few MiB only inflates RSS. Measured on a 23.5 GiB machine under c=64 chat load:
+ * 112–120 MiB without the hint, 88–91 MiB with it, at the same CPU per chat request; requests
+ * with 200 KB bodies cost ~10% more CPU (more collections). In a container with a memory limit
+ * below the machine's RAM, the hint is that limit, so the collector works to stay inside it. Done
+ * this early, the restart costs only the runtime's own start.
  */
 import process from "node:process";
 import { readFileSync } from "node:fs";
@@ -30,24 +30,37 @@ export function parseCgroupLimit(text: string): number | undefined {
   return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
 }
 
-/** The memory limit of this process's cgroup (v2, then v1), if it has one. */
+/**
+ * The files that may hold this process's memory limit, most specific first: its own cgroup's
+ * (v2 `memory.max`, v1 `memory.limit_in_bytes`, from `/proc/self/cgroup`), then the mount roots
+ * (what a container sees as its own cgroup).
+ */
+export function cgroupLimitFiles(procSelfCgroup: string): string[] {
+  const files: string[] = [];
+  const unified = /^0::(\/.*)$/m.exec(procSelfCgroup)?.[1];
+  if (unified !== undefined && unified !== "/") files.push(`/sys/fs/cgroup${unified}/memory.max`);
+  const v1 = /^\d+:(?:[^:\n]*,)?memory(?:,[^:\n]*)?:(\/.*)$/m.exec(procSelfCgroup)?.[1];
+  if (v1 !== undefined && v1 !== "/") {
+    files.push(`/sys/fs/cgroup/memory${v1}/memory.limit_in_bytes`);
+  }
+  files.push("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes");
+  return files;
+}
+
+/** The memory limit of this process's cgroup, if it has one. */
 function cgroupMemoryLimit(): number | undefined {
   const read = (path: string) => {
     try {
-      return parseCgroupLimit(readFileSync(path, "utf8"));
+      return readFileSync(path, "utf8");
     } catch {
-      return undefined;
+      return undefined; // not Linux, no such controller, or not readable
     }
   };
-  let unified = "";
-  try {
-    unified = /^0::(\/.*)$/m.exec(readFileSync("/proc/self/cgroup", "utf8"))?.[1] ?? "";
-  } catch {
-    // not Linux, or no /proc
+  for (const file of cgroupLimitFiles(read("/proc/self/cgroup") ?? "")) {
+    const text = read(file);
+    if (text !== undefined) return parseCgroupLimit(text);
   }
-  const own = unified === "" || unified === "/" ? undefined : `/sys/fs/cgroup${unified}/memory.max`;
-  return (own === undefined ? undefined : read(own)) ?? read("/sys/fs/cgroup/memory.max") ??
-    read("/sys/fs/cgroup/memory/memory.limit_in_bytes");
+  return undefined;
 }
 
 /**
@@ -79,10 +92,14 @@ function sizeHeapForServer(): void {
   const execve = (process as { execve?: Execve }).execve;
   if (typeof execve !== "function" || process.platform === "win32") return;
   const self = selfCommand();
-  execve(self.command, [self.command, ...self.args, ...argv], {
-    ...process.env,
-    BUN_JSC_forceRAMSize: String(hint),
-  });
+  try {
+    execve(self.command, [self.command, ...self.args, ...argv], {
+      ...process.env,
+      BUN_JSC_forceRAMSize: String(hint),
+    });
+  } catch {
+    // Could not re-execute (e.g. the binary is no longer there): serve with the runtime's default.
+  }
 }
 
 sizeHeapForServer();

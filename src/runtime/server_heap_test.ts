@@ -1,5 +1,10 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { parseCgroupLimit, SERVER_RAM_HINT_BYTES, serverRamHint } from "./server_heap.ts";
+import {
+  cgroupLimitFiles,
+  parseCgroupLimit,
+  SERVER_RAM_HINT_BYTES,
+  serverRamHint,
+} from "./server_heap.ts";
 
 const GIB = 1024 ** 3;
 const BIG = 16 * GIB;
@@ -51,4 +56,23 @@ Deno.test("server heap sizing: cgroup limit files (v2 'max', v1's near-2^63 'no 
   assertEquals(parseCgroupLimit(""), undefined);
   assertEquals(parseCgroupLimit("0"), undefined);
   assertEquals(parseCgroupLimit("-1"), undefined);
+});
+
+Deno.test("server heap sizing: the limit files of the process's own cgroup come first", () => {
+  const roots = ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"];
+  assertEquals(cgroupLimitFiles("0::/system.slice/gateway.service\n"), [
+    "/sys/fs/cgroup/system.slice/gateway.service/memory.max",
+    ...roots,
+  ]);
+  // A container's own cgroup is its root.
+  assertEquals(cgroupLimitFiles("0::/\n"), roots);
+  assertEquals(
+    cgroupLimitFiles("5:devices:/\n4:memory:/process_api/abc\n3:cpu,cpuacct:/\n0::/\n"),
+    ["/sys/fs/cgroup/memory/process_api/abc/memory.limit_in_bytes", ...roots],
+  );
+  assertEquals(
+    cgroupLimitFiles("7:memory,hugetlb:/kubepods/pod1\n"),
+    ["/sys/fs/cgroup/memory/kubepods/pod1/memory.limit_in_bytes", ...roots],
+  );
+  assertEquals(cgroupLimitFiles(""), roots);
 });
