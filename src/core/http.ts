@@ -51,6 +51,18 @@ function describeNetworkError(error: unknown): string {
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
+/** The upstream's answer stopped part-way (a network error while reading its body). */
+function brokeOff(opts: CallOptions, error: unknown): ProviderError {
+  return new ProviderError(
+    502,
+    "upstream_error",
+    `${opts.provider.displayName} (endpoint '${opts.endpoint}') broke off its response: ${
+      describeNetworkError(error)
+    }`,
+    { retryable: true, cause: error },
+  );
+}
+
 /**
  * Sends one upstream request and returns the response once its headers arrive. Non-2xx answers
  * are read and thrown as mapped GatewayErrors.
@@ -149,14 +161,7 @@ export async function* bodyChunks(
       } catch (error) {
         if (opts.signal.aborted) throw abortError(opts.signal);
         if (idle) throw timeoutError(opts, `sent nothing for ${opts.idleTimeoutMs / 1000}s`);
-        throw new ProviderError(
-          502,
-          "upstream_error",
-          `${opts.provider.displayName} (endpoint '${opts.endpoint}') broke off its response: ${
-            describeNetworkError(error)
-          }`,
-          { retryable: true, cause: error },
-        );
+        throw brokeOff(opts, error);
       }
       if (idle) throw timeoutError(opts, `sent nothing for ${opts.idleTimeoutMs / 1000}s`);
       if (result.done) {
@@ -187,14 +192,7 @@ export async function readBody(response: Response, opts: CallOptions): Promise<s
   } catch (error) {
     if (opts.signal.aborted) throw abortError(opts.signal);
     if (error instanceof GatewayError) throw error;
-    throw new ProviderError(
-      502,
-      "upstream_error",
-      `${opts.provider.displayName} (endpoint '${opts.endpoint}') broke off its response: ${
-        describeNetworkError(error)
-      }`,
-      { retryable: true, cause: error },
-    );
+    throw brokeOff(opts, error);
   }
 }
 

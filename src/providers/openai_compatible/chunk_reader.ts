@@ -75,12 +75,17 @@ function usage(value: unknown, path: string): void {
   optional(counts.total_tokens, "number", `${path}.total_tokens`);
 }
 
+/** The fields a chunk and a response both start with, each optional. */
+function head(body: Json): void {
+  optional(body.id, "string", "id");
+  optional(body.created, "number", "created");
+  optional(body.model, "string", "model");
+}
+
 function validate(json: unknown): WireChunk {
   check(isRecord(json), "(chunk)");
   const chunk = json as Json;
-  optional(chunk.id, "string", "id");
-  optional(chunk.created, "number", "created");
-  optional(chunk.model, "string", "model");
+  head(chunk);
   const choices = chunk.choices;
   if (choices !== undefined && choices !== null) {
     check(Array.isArray(choices), "choices");
@@ -104,9 +109,7 @@ function validate(json: unknown): WireChunk {
 function validateChatResponse(json: unknown): WireChatResponse {
   check(isRecord(json), "(response)");
   const body = json as Json;
-  optional(body.id, "string", "id");
-  optional(body.created, "number", "created");
-  optional(body.model, "string", "model");
+  head(body);
   check(Array.isArray(body.choices), "choices");
   (body.choices as unknown[]).forEach((choice, i) => {
     check(isRecord(choice), `choices.${i}`);

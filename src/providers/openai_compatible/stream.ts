@@ -15,7 +15,7 @@ import { wireUsage } from "./response.ts";
 import { readWireChunk } from "./chunk_reader.ts";
 import { errorMessageOf } from "./errors.ts";
 import { mapFinishReason } from "./finish_reason.ts";
-import { unixNow } from "../shared/chunks.ts";
+import { chatChunk, type ChunkHead, completionsChunk, unixNow } from "../shared/chunks.ts";
 
 /** Parses one data payload; `[DONE]` gives undefined, an in-stream error throws. */
 function payload(event: StreamEvent, provider: string): unknown {
@@ -39,12 +39,6 @@ function payload(event: StreamEvent, provider: string): unknown {
     );
   }
   return json;
-}
-
-interface Meta {
-  id: string | null;
-  created: number;
-  model: string;
 }
 
 /**
@@ -106,8 +100,8 @@ function metaOf(
     model?: string | null | undefined;
   },
   ctx: CallContext<unknown>,
-  previous: Meta | undefined,
-): Meta {
+  previous: ChunkHead | undefined,
+): ChunkHead {
   return {
     id: wire.id ?? previous?.id ?? null,
     created: wire.created ?? previous?.created ?? unixNow(),
@@ -126,7 +120,7 @@ export function chatStreamParser(
   const started = new Set<number>();
   const withTools = new Set<number>();
   const indexers = new Map<number, ToolCallIndexer>();
-  let meta: Meta | undefined;
+  let meta: ChunkHead | undefined;
   return {
     push(event) {
       const json = payload(event, provider);
@@ -159,14 +153,13 @@ export function chatStreamParser(
       const found = wire.usage ?? wire.x_groq?.usage;
       const taken = usage.take(found ? wireUsage(found) : undefined, choices.length > 0);
       if (taken === "none" && choices.length === 0) return [];
-      const chunk: ChatChunk = { ...meta, object: "chat.completion.chunk", choices };
-      if (taken === "usage-chunk" && found) chunk.usage = wireUsage(found);
-      return [chunk];
+      const sent = taken === "usage-chunk" && found ? wireUsage(found) : undefined;
+      return [chatChunk(meta, choices, sent)];
     },
     end() {
       const last = usage.flush();
       if (last === undefined || meta === undefined) return [];
-      return [{ ...meta, object: "chat.completion.chunk", choices: [], usage: last }];
+      return [chatChunk(meta, [], last)];
     },
   };
 }
@@ -177,7 +170,7 @@ export function completionsStreamParser(
   provider: string,
 ): StreamParser<CompletionsChunk> {
   const usage = new UsageHold();
-  let meta: Meta | undefined;
+  let meta: ChunkHead | undefined;
   return {
     push(event) {
       const json = payload(event, provider);
@@ -192,14 +185,13 @@ export function completionsStreamParser(
       const found = wire.usage;
       const taken = usage.take(found ? wireUsage(found) : undefined, choices.length > 0);
       if (taken === "none" && choices.length === 0) return [];
-      const chunk: CompletionsChunk = { ...meta, object: "text_completion", choices };
-      if (taken === "usage-chunk" && found) chunk.usage = wireUsage(found);
-      return [chunk];
+      const sent = taken === "usage-chunk" && found ? wireUsage(found) : undefined;
+      return [completionsChunk(meta, choices, sent)];
     },
     end() {
       const last = usage.flush();
       if (last === undefined || meta === undefined) return [];
-      return [{ ...meta, object: "text_completion", choices: [], usage: last }];
+      return [completionsChunk(meta, [], last)];
     },
   };
 }
