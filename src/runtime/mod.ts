@@ -193,15 +193,17 @@ export function watchFile(path: string, onChange: () => void, debounceMs = 150):
 }
 
 /**
- * The command that runs this same program again (for worker processes): the compiled binary
- * itself, or the runtime with the entry script.
+ * The command that runs this same program again (worker processes, the server's re-exec): the
+ * compiled binary itself, or the runtime with its flags and the entry script.
  */
 export function selfCommand(): { command: string; args: string[] } {
   if (bun) {
     const main = (bun as unknown as { main: string }).main;
     return main.startsWith("/$bunfs/")
       ? { command: process.execPath, args: [] }
-      : { command: process.execPath, args: [main] };
+      // The runtime's own flags (`bun --smol`, `--cpu-prof`) come along; a compiled binary
+      // applies its embedded ones by itself.
+      : { command: process.execPath, args: [...process.execArgv, main] };
   }
   if (isDeno) {
     const exec = Deno.execPath();
