@@ -60,7 +60,7 @@ function answerHeaders(
     "x-gateway-endpoint": served.endpoint,
   };
   if (served.warnings.length > 0) headers["x-gateway-warnings"] = warningsHeader(served.warnings);
-  if (served.limit) Object.assign(headers, limitHeaders(served.limit));
+  if (served.limit) limitHeaders(served.limit, headers);
   return headers;
 }
 

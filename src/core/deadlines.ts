@@ -16,18 +16,24 @@ export interface Deadline {
   /** Also expires early, on the next sweep, once this signal is aborted (the client left). */
   readonly signal: AbortSignal | undefined;
   readonly expire: () => void;
+  /** Cancelled or expired: the next sweep drops it. */
+  settled: boolean;
 }
 
 export class Deadlines {
-  #pending = new Set<Deadline>();
+  // A plain list, not a Set: cancelling marks a deadline instead of hashing it out (every request
+  // adds and cancels a few, and a Set's add and delete showed in profiles); the sweep compacts it.
+  #list: Deadline[] = [];
+  #pending = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly tickMs: number) {}
 
   /** Runs `expire` about `ms` from now, or soon after `signal` aborts, unless cancelled first. */
   add(ms: number, expire: () => void, signal?: AbortSignal): Deadline {
-    const deadline: Deadline = { at: performance.now() + ms, signal, expire };
-    this.#pending.add(deadline);
+    const deadline: Deadline = { at: performance.now() + ms, signal, expire, settled: false };
+    this.#list.push(deadline);
+    this.#pending++;
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => this.sweep(), this.tickMs);
       this.#timer.unref();
@@ -36,25 +42,39 @@ export class Deadlines {
   }
 
   cancel(deadline: Deadline): void {
-    this.#pending.delete(deadline);
+    if (deadline.settled) return;
+    deadline.settled = true;
+    this.#pending--;
   }
 
   /** How many deadlines are pending (for tests). */
   get size(): number {
-    return this.#pending.size;
+    return this.#pending;
   }
 
   /** Expires what is due; stops the timer once nothing is pending. */
   sweep(now = performance.now()): void {
-    for (const deadline of this.#pending) {
+    const list = this.#list;
+    // Compacts in place; deadlines added by an `expire` land after `end` and are kept as well.
+    const end = list.length;
+    let kept = 0;
+    for (let i = 0; i < end; i++) {
+      const deadline = list[i] as Deadline;
+      if (deadline.settled) continue;
       if (deadline.at <= now || deadline.signal?.aborted) {
-        this.#pending.delete(deadline);
+        deadline.settled = true;
+        this.#pending--;
         deadline.expire();
+      } else {
+        list[kept++] = deadline;
       }
     }
-    if (this.#pending.size === 0 && this.#timer !== undefined) {
+    list.copyWithin(kept, end);
+    list.length -= end - kept;
+    if (this.#pending === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
+      list.length = 0;
     }
   }
 }

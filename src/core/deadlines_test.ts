@@ -54,3 +54,25 @@ Deno.test("withDeadline() settles as the work does, or rejects once the time is 
   clearTimeout(keepAlive);
   assertEquals(stopped, true);
 });
+
+Deno.test("Deadlines keeps a deadline added while it sweeps, and counts cancels once", () => {
+  const deadlines = new Deadlines(1_000);
+  const fired: string[] = [];
+  const now = performance.now();
+  const first = deadlines.add(10, () => {
+    fired.push("first");
+    deadlines.add(10_000, () => fired.push("added by first"));
+  });
+  const kept = deadlines.add(5_000, () => fired.push("kept"));
+  deadlines.sweep(now + 100);
+  assertEquals(fired, ["first"]);
+  assertEquals(deadlines.size, 2);
+  // Cancelling an expired deadline, or one twice, changes nothing.
+  deadlines.cancel(first);
+  deadlines.cancel(kept);
+  deadlines.cancel(kept);
+  assertEquals(deadlines.size, 1);
+  deadlines.sweep(now + 20_000);
+  assertEquals(fired, ["first", "added by first"]);
+  assertEquals(deadlines.size, 0);
+});

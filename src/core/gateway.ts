@@ -271,7 +271,10 @@ export class Gateway {
       (ep, warnings) => this.#invokeOnce(ep, op, request, opts, warnings),
     );
     this.metrics.tokens(served.endpoint, usageOf(served.value));
-    if (subject) await this.#limiter.spend(subject, totalTokens(served.value));
+    if (subject) {
+      const spending = this.#limiter.spend(subject, totalTokens(served.value));
+      if (spending) await spending;
+    }
     return served;
   }
 

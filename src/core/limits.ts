@@ -118,13 +118,27 @@ export interface LimitStatus {
   reset: number;
 }
 
-/** The headers a limit status gives a response. */
-export function limitHeaders(status: LimitStatus): Record<string, string> {
-  return {
-    "x-ratelimit-limit": String(status.limit),
-    "x-ratelimit-remaining": String(status.remaining),
-    "x-ratelimit-reset": String(status.reset),
-  };
+/** The headers a limit status gives a response, added to `headers` (a new object by default). */
+export function limitHeaders(
+  status: LimitStatus,
+  headers: Record<string, string> = {},
+): Record<string, string> {
+  headers["x-ratelimit-limit"] = String(status.limit);
+  headers["x-ratelimit-remaining"] = String(status.remaining);
+  headers["x-ratelimit-reset"] = String(status.reset);
+  return headers;
+}
+
+/** Each limit's window in milliseconds, parsed once per loaded config rather than per call. */
+const WINDOWS = new WeakMap<Limit, number>();
+
+function windowMsOf(limit: Limit): number {
+  let windowMs = WINDOWS.get(limit);
+  if (windowMs === undefined) {
+    windowMs = renewalPeriodSeconds(limit.renewal_period) * 1000;
+    WINDOWS.set(limit, windowMs);
+  }
+  return windowMs;
 }
 
 export interface LimitSubject {
@@ -166,7 +180,7 @@ export class RateLimiter {
    */
   async take(subject: LimitSubject): Promise<LimitStatus | undefined> {
     const { limit } = subject;
-    const windowMs = renewalPeriodSeconds(limit.renewal_period) * 1000;
+    const windowMs = windowMsOf(limit);
     let status: LimitStatus | undefined;
     try {
       if (limit.tokens !== undefined) {
@@ -201,15 +215,19 @@ export class RateLimiter {
     return status;
   }
 
-  /** Adds the tokens an answer used to the endpoint's token budget. */
-  async spend(subject: LimitSubject, tokens: number): Promise<void> {
-    if (subject.limit.tokens === undefined || tokens <= 0) return;
-    const windowMs = renewalPeriodSeconds(subject.limit.renewal_period) * 1000;
-    try {
-      await this.store.add(this.#key(subject, "tokens", windowMs), tokens, windowMs);
-    } catch (error) {
-      this.#failOpen(error);
-    }
+  /**
+   * Adds the tokens an answer used to the endpoint's token budget. Returns nothing (rather than
+   * a settled promise to wait for) when there is nothing to add, as for a limit on calls alone.
+   */
+  spend(subject: LimitSubject, tokens: number): Promise<void> | undefined {
+    if (subject.limit.tokens === undefined || tokens <= 0) return undefined;
+    const windowMs = windowMsOf(subject.limit);
+    return this.store.add(this.#key(subject, "tokens", windowMs), tokens, windowMs).then(
+      () => {},
+      (error) => {
+        this.#failOpen(error);
+      },
+    );
   }
 
   #limited(subject: LimitSubject, kind: "calls" | "tokens", status: LimitStatus): GatewayError {
