@@ -68,6 +68,13 @@ export function upstreamBodyOf(value: unknown): string | undefined {
 export interface EndpointRuntime {
   spec: LoadedEndpoint;
   provider: Provider;
+  /** What its provider is told about a call, for a complete answer and for a stream. */
+  calls: { answer: CallContext<unknown>; stream: CallContext<unknown> };
+}
+
+function callContext(spec: LoadedEndpoint, stream: boolean): CallContext<unknown> {
+  // Shared by every call of the endpoint (made once per config, not per request): frozen.
+  return Object.freeze({ endpoint: spec.name, model: spec.model, config: spec.config, stream });
 }
 
 /** One immutable view of the config; a reload swaps the whole snapshot. */
@@ -78,7 +85,11 @@ export class Snapshot {
 
   constructor(readonly config: LoadedConfig, readonly version: number) {
     for (const spec of config.endpoints) {
-      this.endpoints.set(spec.name, { spec, provider: providerFor(spec.provider) });
+      this.endpoints.set(spec.name, {
+        spec,
+        provider: providerFor(spec.provider),
+        calls: { answer: callContext(spec, false), stream: callContext(spec, true) },
+      });
     }
     for (const route of config.routes) this.routes.set(route.name, route);
   }
@@ -319,10 +330,6 @@ export class Gateway {
     });
   }
 
-  #context(ep: EndpointRuntime, stream: boolean): CallContext<unknown> {
-    return { endpoint: ep.spec.name, model: ep.spec.model, config: ep.spec.config, stream };
-  }
-
   #callOptions(ep: EndpointRuntime, signal: AbortSignal): CallOptions {
     const options: CallOptions = {
       signal,
@@ -344,7 +351,7 @@ export class Gateway {
   ): Promise<OperationTypes[O]["response"]> {
     const impl = operationOf(ep.provider, op);
     if (!impl) throw notImplemented(ep, op, false);
-    const ctx = this.#context(ep, false);
+    const ctx = ep.calls.answer;
     if (impl.kind === "local") {
       try {
         return await impl.invoke(request, ctx, opts.signal);
@@ -354,7 +361,7 @@ export class Gateway {
       }
     }
     const upstream = await this.#authorize(ep, impl.buildRequest(request, ctx), ctx, opts.signal);
-    warnings.push(...upstream.warnings);
+    if (upstream.warnings.length > 0) warnings.push(...upstream.warnings);
     const callOptions = this.#callOptions(ep, opts.signal);
     const response = await callUpstream(upstream, callOptions);
     const { json, text } = await readJson(response, callOptions);
@@ -381,7 +388,7 @@ export class Gateway {
       opts.signal.removeEventListener("abort", onClientGone);
       this.#streams.delete(controller);
     };
-    const ctx = this.#context(ep, true);
+    const ctx = ep.calls.stream;
     let source: AsyncIterable<Chunk[]>;
     try {
       if (impl.kind === "local") {
@@ -395,7 +402,7 @@ export class Gateway {
           ctx,
           controller.signal,
         );
-        warnings.push(...upstream.warnings);
+        if (upstream.warnings.length > 0) warnings.push(...upstream.warnings);
         const callOptions = this.#callOptions(ep, controller.signal);
         const response = await callUpstream(upstream, callOptions);
         source = relay(
@@ -428,36 +435,39 @@ export class Gateway {
     const route = snapshot.routes.get(name);
     const order = route ? destinationOrder(route, this.#random) : [name];
     const maxRetryAfter = snapshot.config.server.max_retry_after_seconds;
-    // Log fields, built only when something is logged.
-    const log = () =>
-      route ? { request_id: opts.requestId, route: name } : { request_id: opts.requestId };
+    const routeName = route ? name : undefined;
     // Created only when needed: building an Error (and its stack) on every request is not free.
     let lastError: unknown;
+    // Gives up on a destination: its error is the answer when it was the last one.
+    const giveUp = (error: unknown, why: string, position: number, ep: EndpointRuntime) => {
+      lastError = error;
+      if (position === order.length - 1) throw error;
+      this.metrics.fallback(name, ep.spec.name);
+      this.#logger.warn(`${why}; falling back to the next destination`, {
+        ...logFields(opts.requestId, routeName),
+        failed: ep.spec.name,
+        next: order[position + 1],
+        error: (error as Error).message,
+      });
+    };
     for (let position = 0; position < order.length; position++) {
       const ep = snapshot.endpoints.get(order[position] as string);
       if (!ep) continue;
-      const isLast = position === order.length - 1;
-      const next = (error: unknown, why: string) => {
-        lastError = error;
-        if (isLast) throw error;
-        this.metrics.fallback(name, ep.spec.name);
-        this.#logger.warn(`${why}; falling back to the next destination`, {
-          ...log(),
-          failed: ep.spec.name,
-          next: order[position + 1],
-          error: (error as Error).message,
-        });
-      };
       const impl = ep.provider[op];
       const streams = impl &&
         (impl.kind === "local" ? impl.stream !== undefined : impl.streamParser !== undefined);
       if (!impl || (stream && !streams)) {
-        next(notImplemented(ep, op, stream && impl !== undefined), "destination cannot serve this");
+        giveUp(
+          notImplemented(ep, op, stream && impl !== undefined),
+          "destination cannot serve this",
+          position,
+          ep,
+        );
         continue;
       }
       const admission = this.#breakers.admit(ep.spec.name);
       if (!admission.allowed) {
-        next(circuitOpen(ep, admission.retryAfter), "circuit open");
+        giveUp(circuitOpen(ep, admission.retryAfter), "circuit open", position, ep);
         continue;
       }
       const subject: LimitSubject | undefined = ep.spec.limit
@@ -474,7 +484,7 @@ export class Gateway {
         limit = subject ? await this.#limiter.take(subject) : undefined;
       } catch (error) {
         if (admission.probe) this.#breakers.release(ep.spec.name);
-        next(error, "rate limited");
+        giveUp(error, "rate limited", position, ep);
         continue;
       }
       let retry = true;
@@ -485,7 +495,7 @@ export class Gateway {
           this.#breakers.success(ep.spec.name);
           if (warnings.length > 0) {
             this.#logger.warn("parameters not honoured", {
-              ...log(),
+              ...logFields(opts.requestId, routeName),
               endpoint: ep.spec.name,
               warnings,
             });
@@ -509,7 +519,7 @@ export class Gateway {
           if (!retry) break;
           this.metrics.retry(ep.spec.name);
           this.#logger.warn("retrying upstream call", {
-            ...log(),
+            ...logFields(opts.requestId, routeName),
             endpoint: ep.spec.name,
             attempt: tryNumber + 2,
             delay_ms: delay,
@@ -522,11 +532,15 @@ export class Gateway {
           }
         }
       }
-      next(lastError, "destination failed");
+      giveUp(lastError, "destination failed", position, ep);
     }
     throw lastError ??
       new GatewayError(503, "service_unavailable", `no destination of '${name}' is available`);
   }
+}
+
+function logFields(requestId: string, route: string | undefined): Record<string, unknown> {
+  return route === undefined ? { request_id: requestId } : { request_id: requestId, route };
 }
 
 function circuitSettings(config: LoadedConfig) {
