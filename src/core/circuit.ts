@@ -19,6 +19,9 @@ interface Circuit {
 
 export type Admission = { allowed: true; probe: boolean } | { allowed: false; retryAfter: number };
 
+// The answer for nearly every call, shared rather than made per call.
+const ADMITTED: Admission = Object.freeze({ allowed: true, probe: false });
+
 /** The circuits of all endpoints of one gateway. */
 export class CircuitBreakers {
   #circuits = new Map<string, Circuit>();
@@ -46,7 +49,7 @@ export class CircuitBreakers {
   /** Whether a call may go to the endpoint now; after the cooldown only one probe goes. */
   admit(endpoint: string): Admission {
     const circuit = this.#circuits.get(endpoint);
-    if (!circuit || circuit.openedAt === null) return { allowed: true, probe: false };
+    if (!circuit || circuit.openedAt === null) return ADMITTED;
     const left = circuit.openedAt + this.settings.cooldownSeconds * 1000 - this.now();
     if (left > 0) return { allowed: false, retryAfter: Math.max(1, Math.ceil(left / 1000)) };
     if (circuit.probing) return { allowed: false, retryAfter: 1 };
@@ -57,7 +60,11 @@ export class CircuitBreakers {
   /** The upstream answered (even with a client error): the circuit closes. */
   success(endpoint: string): void {
     const circuit = this.#circuits.get(endpoint);
-    if (circuit) Object.assign(circuit, { failures: 0, openedAt: null, probing: false });
+    if (circuit) {
+      circuit.failures = 0;
+      circuit.openedAt = null;
+      circuit.probing = false;
+    }
   }
 
   /** A failed attempt (5xx, timeout, connection error); opens the circuit at the threshold. */
