@@ -70,6 +70,8 @@ export interface EndpointRuntime {
   provider: Provider;
   /** What its provider is told about a call, for a complete answer and for a stream. */
   calls: { answer: CallContext<unknown>; stream: CallContext<unknown> };
+  /** What its limit counts, when one counter serves every client (no per-request subject). */
+  sharedLimit: LimitSubject | undefined;
 }
 
 function callContext(spec: LoadedEndpoint, stream: boolean): CallContext<unknown> {
@@ -89,6 +91,9 @@ export class Snapshot {
         spec,
         provider: providerFor(spec.provider),
         calls: { answer: callContext(spec, false), stream: callContext(spec, true) },
+        sharedLimit: spec.limit && spec.limit.key !== "client_ip"
+          ? Object.freeze({ endpoint: spec.name, limit: spec.limit, client: "" })
+          : undefined,
       });
     }
     for (const route of config.routes) this.routes.set(route.name, route);
@@ -470,7 +475,7 @@ export class Gateway {
         giveUp(circuitOpen(ep, admission.retryAfter), "circuit open", position, ep);
         continue;
       }
-      const subject: LimitSubject | undefined = ep.spec.limit
+      const subject: LimitSubject | undefined = ep.sharedLimit ?? (ep.spec.limit
         ? {
           endpoint: ep.spec.name,
           limit: ep.spec.limit,
@@ -478,10 +483,11 @@ export class Gateway {
             return opts.client?.() ?? "unknown";
           },
         }
-        : undefined;
+        : undefined);
       let limit: LimitStatus | undefined;
       try {
-        limit = subject ? await this.#limiter.take(subject) : undefined;
+        const taken = subject ? this.#limiter.take(subject) : undefined;
+        limit = taken instanceof Promise ? await taken : taken;
       } catch (error) {
         if (admission.probe) this.#breakers.release(ep.spec.name);
         giveUp(error, "rate limited", position, ep);

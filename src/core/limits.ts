@@ -17,8 +17,11 @@ export interface Counter {
 
 /** Where counters live. */
 export interface CounterStore {
-  /** Adds `amount` (may be 0 to read) to the counter of `key` for a window of `windowMs`. */
-  add(key: string, amount: number, windowMs: number): Promise<Counter>;
+  /**
+   * Adds `amount` (may be 0 to read) to the counter of `key` for a window of `windowMs`. A store
+   * in memory answers at once, a remote one with a promise.
+   */
+  add(key: string, amount: number, windowMs: number): Counter | Promise<Counter>;
   describe(): { backend: "memory" | "redis"; connected: boolean; error?: string };
   close(): void;
 }
@@ -30,7 +33,7 @@ export class MemoryStore implements CounterStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  add(key: string, amount: number, windowMs: number): Promise<Counter> {
+  add(key: string, amount: number, windowMs: number): Counter {
     const now = this.now();
     if (now - this.#lastSweep > 60_000) {
       this.#lastSweep = now;
@@ -42,7 +45,7 @@ export class MemoryStore implements CounterStore {
       this.#counters.set(key, counter);
     }
     counter.total += amount;
-    return Promise.resolve({ total: counter.total, resetMs: counter.expires - now });
+    return { total: counter.total, resetMs: counter.expires - now };
   }
 
   describe() {
@@ -148,9 +151,22 @@ export interface LimitSubject {
   client: string;
 }
 
+/** What `take` gives: the status at once, or a promise of it from a remote store. */
+export type Taken = LimitStatus | undefined | Promise<LimitStatus | undefined>;
+
+/** `next(value)`: at once, or once `value` settles when it is a promise. */
+function andThen<T>(value: T | Promise<T>, next: (value: T) => Taken): Taken {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
 /** Applies endpoint limits through a counter store. */
 export class RateLimiter {
   #warnedAt = 0;
+  /** The current key of each limit counted for everyone (not per client), by kind. */
+  #keys = new WeakMap<
+    Limit,
+    Partial<Record<"calls" | "tokens", { endpoint: string; window: number; key: string }>>
+  >();
 
   constructor(
     readonly store: CounterStore,
@@ -159,9 +175,22 @@ export class RateLimiter {
   ) {}
 
   #key(subject: LimitSubject, kind: "calls" | "tokens", windowMs: number): string {
-    const scope = subject.limit.key === "client_ip" ? `ip:${subject.client}` : "all";
     const window = Math.floor(this.now() / windowMs);
-    return `gateway:limit:${subject.endpoint}:${kind}:${scope}:${window}`;
+    if (subject.limit.key === "client_ip") {
+      return `gateway:limit:${subject.endpoint}:${kind}:ip:${subject.client}:${window}`;
+    }
+    // One limit, one counter per window: the same key string until the window turns (building
+    // and hashing a new one per call showed in profiles).
+    let keys = this.#keys.get(subject.limit);
+    if (keys === undefined) {
+      keys = {};
+      this.#keys.set(subject.limit, keys);
+    }
+    const cached = keys[kind];
+    if (cached?.window === window && cached.endpoint === subject.endpoint) return cached.key;
+    const key = `gateway:limit:${subject.endpoint}:${kind}:all:${window}`;
+    keys[kind] = { endpoint: subject.endpoint, window, key };
+    return key;
   }
 
   #failOpen(error: unknown): undefined {
@@ -176,58 +205,77 @@ export class RateLimiter {
 
   /**
    * Counts one call against the endpoint's limits. Returns the status for response headers,
-   * or throws a 429 (with Retry-After and x-ratelimit-* headers) when a limit is used up.
+   * or throws a 429 (with Retry-After and x-ratelimit-* headers) when a limit is used up. With
+   * counters in memory it answers at once, without a promise to wait for.
    */
-  async take(subject: LimitSubject): Promise<LimitStatus | undefined> {
+  take(subject: LimitSubject): Taken {
     const { limit } = subject;
     const windowMs = windowMsOf(limit);
-    let status: LimitStatus | undefined;
+    const countCall = (tokens: LimitStatus | undefined): Taken =>
+      limit.calls === undefined ? tokens : andThen(
+        this.store.add(this.#key(subject, "calls", windowMs), 1, windowMs),
+        (calls) => this.#checkCalls(subject, calls),
+      );
+    let taken: Taken;
     try {
-      if (limit.tokens !== undefined) {
-        const used = await this.store.add(this.#key(subject, "tokens", windowMs), 0, windowMs);
-        if (used.total >= limit.tokens) {
-          throw this.#limited(subject, "tokens", {
-            limit: limit.tokens,
-            remaining: 0,
-            reset: Math.ceil(used.resetMs / 1000),
-          });
-        }
-        status = {
-          limit: limit.tokens,
-          remaining: limit.tokens - used.total,
-          reset: Math.ceil(used.resetMs / 1000),
-        };
-      }
-      if (limit.calls !== undefined) {
-        const calls = await this.store.add(this.#key(subject, "calls", windowMs), 1, windowMs);
-        const callStatus = {
-          limit: limit.calls,
-          remaining: Math.max(0, limit.calls - calls.total),
-          reset: Math.ceil(calls.resetMs / 1000),
-        };
-        if (calls.total > limit.calls) throw this.#limited(subject, "calls", callStatus);
-        status = callStatus;
-      }
+      taken = limit.tokens === undefined ? countCall(undefined) : andThen(
+        this.store.add(this.#key(subject, "tokens", windowMs), 0, windowMs),
+        (used) => countCall(this.#checkTokens(subject, used)),
+      );
     } catch (error) {
-      if (error instanceof GatewayError) throw error;
-      return this.#failOpen(error);
+      return this.#storeFailed(error);
     }
+    return taken instanceof Promise ? taken.catch((error) => this.#storeFailed(error)) : taken;
+  }
+
+  #checkTokens(subject: LimitSubject, used: Counter): LimitStatus {
+    const budget = subject.limit.tokens as number;
+    const status = {
+      limit: budget,
+      remaining: Math.max(0, budget - used.total),
+      reset: Math.ceil(used.resetMs / 1000),
+    };
+    if (used.total >= budget) throw this.#limited(subject, "tokens", status);
     return status;
+  }
+
+  #checkCalls(subject: LimitSubject, calls: Counter): LimitStatus {
+    const allowed = subject.limit.calls as number;
+    const status = {
+      limit: allowed,
+      remaining: Math.max(0, allowed - calls.total),
+      reset: Math.ceil(calls.resetMs / 1000),
+    };
+    if (calls.total > allowed) throw this.#limited(subject, "calls", status);
+    return status;
+  }
+
+  /** A 429 goes to the client; a failing store lets the request through. */
+  #storeFailed(error: unknown): undefined {
+    if (error instanceof GatewayError) throw error;
+    return this.#failOpen(error);
   }
 
   /**
    * Adds the tokens an answer used to the endpoint's token budget. Returns nothing (rather than
-   * a settled promise to wait for) when there is nothing to add, as for a limit on calls alone.
+   * a settled promise to wait for) when there is nothing to add or the store answered at once.
    */
   spend(subject: LimitSubject, tokens: number): Promise<void> | undefined {
     if (subject.limit.tokens === undefined || tokens <= 0) return undefined;
     const windowMs = windowMsOf(subject.limit);
-    return this.store.add(this.#key(subject, "tokens", windowMs), tokens, windowMs).then(
-      () => {},
-      (error) => {
-        this.#failOpen(error);
-      },
-    );
+    try {
+      const added = this.store.add(this.#key(subject, "tokens", windowMs), tokens, windowMs);
+      if (!(added instanceof Promise)) return undefined;
+      return added.then(
+        () => {},
+        (error) => {
+          this.#failOpen(error);
+        },
+      );
+    } catch (error) {
+      this.#failOpen(error);
+      return undefined;
+    }
   }
 
   #limited(subject: LimitSubject, kind: "calls" | "tokens", status: LimitStatus): GatewayError {
