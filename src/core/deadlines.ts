@@ -14,11 +14,13 @@ export interface Deadline {
    */
   readonly at: number;
   /** Also expires early, on the next sweep, once this signal is aborted (the client left). */
-  readonly signal: AbortSignal | undefined;
-  readonly expire: () => void;
+  signal: AbortSignal | undefined;
+  expire: () => void;
   /** Cancelled or expired: the next sweep drops it. */
   settled: boolean;
 }
+
+const NOTHING = () => {};
 
 export class Deadlines {
   // A plain list, not a Set: cancelling marks a deadline instead of hashing it out (every request
@@ -44,6 +46,9 @@ export class Deadlines {
   cancel(deadline: Deadline): void {
     if (deadline.settled) return;
     deadline.settled = true;
+    // Until the sweep drops it, it must not keep what its callback holds (a request, a body).
+    deadline.expire = NOTHING;
+    deadline.signal = undefined;
     this.#pending--;
   }
 
