@@ -7,12 +7,14 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv, RequestScope } from "./context.ts";
 import type { ConnectionInfo } from "../runtime/mod.ts";
 import { honoPath, mount } from "./mount.ts";
-import { handleError } from "./errors.ts";
+import { errorResponse, handleError } from "./errors.ts";
 import { openAIRoutes } from "./routes/openai.ts";
 import { mlflowRoutes } from "./routes/mlflow.ts";
 import { mountDocs, opsRoutes } from "./routes/ops.ts";
 import { GatewayError, NotFoundError } from "../core/errors.ts";
 import { CachedRouter } from "./router.ts";
+import { DirectRoutes } from "./direct.ts";
+import type { RouteDef } from "./mount.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -23,12 +25,16 @@ function pathPattern(path: string): RegExp {
   return new RegExp(`^${escaped}/?$`);
 }
 
+/** Every route of the API. */
+function routeDefs(deps: AppDeps): RouteDef[] {
+  return [...openAIRoutes(deps), ...mlflowRoutes(deps), ...opsRoutes(deps)];
+}
+
 /** The Hono app: every route, the OpenAPI document, 404/405 and the error envelope. */
-export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+export function createApp(deps: AppDeps, defs: RouteDef[] = routeDefs(deps)): OpenAPIHono<AppEnv> {
   const logger = deps.gateway.logger;
   const app = new OpenAPIHono<AppEnv>({ strict: false, router: new CachedRouter() });
 
-  const defs = [...openAIRoutes(deps), ...mlflowRoutes(deps), ...opsRoutes(deps)];
   mount(app, defs);
   mountDocs(app, deps);
 
@@ -81,7 +87,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 export function createHandler(
   deps: AppDeps,
 ): (request: Request, connection: ConnectionInfo) => Promise<Response> {
-  const app = createApp(deps);
+  const defs = routeDefs(deps);
+  const app = createApp(deps, defs);
+  const direct = new DirectRoutes(defs);
   const { gateway } = deps;
   const logger = gateway.logger;
   return async (request, connection) => {
@@ -89,7 +97,13 @@ export function createHandler(
     const requestId = given !== null && REQUEST_ID.test(given) ? given : crypto.randomUUID();
     const scope: RequestScope = { requestId, connection, endpoint: undefined, idInHeaders: false };
     const started = performance.now();
-    const response = await app.fetch(request, scope);
+    // The invocation routes skip Hono when the path matches exactly (see direct.ts).
+    const match = request.method === "POST" ? direct.match(request.url) : undefined;
+    const response = match === undefined
+      ? await app.fetch(request, scope)
+      : await match.invocation(request, scope, match.name).catch((error) =>
+        errorResponse(error, scope, match.path, logger)
+      );
     // Answers built by the invocation handlers carry it already (and reading `headers` makes the
     // runtime build a Headers object the answer does not otherwise need).
     if (!scope.idInHeaders) response.headers.set("x-request-id", requestId);

@@ -5,7 +5,7 @@ import { GatewayError } from "../core/errors.ts";
 import { ClientClosedError } from "../core/http.ts";
 import type { Redactor } from "../observe/redact.ts";
 import type { Logger } from "../observe/logs.ts";
-import type { AppEnv } from "./context.ts";
+import type { AppEnv, RequestScope } from "./context.ts";
 
 /** The envelope for an error, with secrets removed from its message. */
 export function errorBody(
@@ -17,9 +17,14 @@ export function errorBody(
   return body;
 }
 
-/** Turns a thrown value into the response the client sees. */
-export function handleError(error: unknown, c: Context<AppEnv>, logger: Logger): Response {
-  if (error instanceof ClientClosedError) return new Response(null, { status: 499 });
+/** The status, envelope and headers of the answer for a thrown value; undefined: say nothing. */
+function errorAnswer(
+  error: unknown,
+  requestId: string,
+  path: string,
+  logger: Logger,
+): { status: number; body: unknown; headers: Record<string, string> } | undefined {
+  if (error instanceof ClientClosedError) return undefined;
   let gatewayError: GatewayError;
   if (error instanceof GatewayError) {
     gatewayError = error;
@@ -31,19 +36,41 @@ export function handleError(error: unknown, c: Context<AppEnv>, logger: Logger):
     );
   } else {
     logger.error("unhandled error", {
-      request_id: c.env.requestId,
-      path: c.req.path,
+      request_id: requestId,
+      path,
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
     gatewayError = new GatewayError(
       500,
       "server_error",
-      `internal error (request id ${c.env.requestId})`,
+      `internal error (request id ${requestId})`,
     );
   }
   const headers: Record<string, string> = { ...gatewayError.headers };
   if (gatewayError.retryAfter !== undefined) {
     headers["retry-after"] = String(gatewayError.retryAfter);
   }
-  return c.json(errorBody(gatewayError, logger.redactor), gatewayError.status as 400, headers);
+  return { status: gatewayError.status, body: errorBody(gatewayError, logger.redactor), headers };
+}
+
+/** Turns a thrown value into the response the client sees (headers set on `c` are kept). */
+export function handleError(error: unknown, c: Context<AppEnv>, logger: Logger): Response {
+  const answer = errorAnswer(error, c.env.requestId, c.req.path, logger);
+  if (!answer) return new Response(null, { status: 499 });
+  return c.json(answer.body, answer.status as 400, answer.headers);
+}
+
+/** The same answer as `handleError`, for a request served without Hono. */
+export function errorResponse(
+  error: unknown,
+  scope: RequestScope,
+  path: string,
+  logger: Logger,
+): Response {
+  const answer = errorAnswer(error, scope.requestId, path, logger);
+  if (!answer) return new Response(null, { status: 499 });
+  return new Response(JSON.stringify(answer.body), {
+    status: answer.status,
+    headers: { ...answer.headers, "content-type": "application/json" },
+  });
 }

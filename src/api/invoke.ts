@@ -2,10 +2,9 @@
  * One handler per operation, shared by the OpenAI (/v1/*) and MLflow (invocations) routes:
  * validate the body, call the gateway, answer JSON or relay an SSE stream.
  */
-import type { Context } from "hono";
 import { type Gateway, type InvokeOptions, type Served, upstreamBodyOf } from "../core/gateway.ts";
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
-import type { Operation, TranslationWarning } from "../core/provider.ts";
+import { type Operation, OPERATION_OF, type TranslationWarning } from "../core/provider.ts";
 import { sseBody } from "../core/sse.ts";
 import { ChatRequest } from "../schemas/chat.ts";
 import { CompletionsRequest } from "../schemas/completions.ts";
@@ -18,7 +17,7 @@ import {
 } from "../schemas/quick_check.ts";
 import type { z } from "@hono/zod-openapi";
 import { readJsonObject } from "./body.ts";
-import type { AppEnv } from "./context.ts";
+import type { RequestScope } from "./context.ts";
 import { errorBody } from "./errors.ts";
 import { limitHeaders } from "../core/limits.ts";
 
@@ -49,14 +48,14 @@ function warningsHeader(warnings: readonly TranslationWarning[]): string {
  * them instead of header by header through the context.
  */
 function answerHeaders(
-  c: Context<AppEnv>,
+  scope: RequestScope,
   served: Served<unknown>,
   contentType: string,
 ): Record<string, string> {
-  c.env.idInHeaders = true;
+  scope.idInHeaders = true;
   const headers: Record<string, string> = {
     "content-type": contentType,
-    "x-request-id": c.env.requestId,
+    "x-request-id": scope.requestId,
     "x-gateway-endpoint": served.endpoint,
   };
   if (served.warnings.length > 0) headers["x-gateway-warnings"] = warningsHeader(served.warnings);
@@ -66,13 +65,13 @@ function answerHeaders(
 
 /** Reads the body and the endpoint name (`model` on /v1, the path on invocations). */
 export async function readInvocation(
-  c: Context<AppEnv>,
+  request: Request,
   gateway: Gateway,
   surface: Surface,
   pathName?: string,
 ): Promise<{ name: string; body: Record<string, unknown> }> {
   const maxBytes = gateway.snapshot.config.server.max_body_bytes;
-  const body = await readJsonObject(c.req.raw, maxBytes);
+  const body = await readJsonObject(request, maxBytes);
   if (surface === "mlflow") {
     if (body.model !== undefined) {
       throw new InvalidRequestError(
@@ -110,7 +109,8 @@ async function invokeEmbeddings(
 
 /** Serves one call of `op` on endpoint or route `name`. */
 export async function serveOperation(
-  c: Context<AppEnv>,
+  request: Request,
+  scope: RequestScope,
   gateway: Gateway,
   op: Operation,
   name: string,
@@ -118,9 +118,9 @@ export async function serveOperation(
 ): Promise<Response> {
   gateway.check(name, op);
   const opts = {
-    signal: c.req.raw.signal,
-    requestId: c.env.requestId,
-    client: () => c.env.connection.remoteAddress,
+    signal: request.signal,
+    requestId: scope.requestId,
+    client: () => scope.connection.remoteAddress,
   };
   if (op !== "embeddings" && body.stream === true) {
     const request = validateRequest(op, body);
@@ -128,7 +128,7 @@ export async function serveOperation(
     const served = op === "chat"
       ? await gateway.stream("chat", name, request as ChatRequest, opts)
       : await gateway.stream("completions", name, request as CompletionsRequest, opts);
-    c.env.endpoint = served.endpoint;
+    scope.endpoint = served.endpoint;
     const logger = gateway.logger;
     const { chunks, abort } = served.value;
     const stream = sseBody<{ choices: unknown[]; usage?: unknown }>(chunks, {
@@ -155,7 +155,7 @@ export async function serveOperation(
         }
       },
     });
-    const headers = answerHeaders(c, served, "text/event-stream; charset=utf-8");
+    const headers = answerHeaders(scope, served, "text/event-stream; charset=utf-8");
     headers["cache-control"] = "no-cache";
     headers["x-accel-buffering"] = "no";
     return new Response(stream, { status: 200, headers });
@@ -165,10 +165,39 @@ export async function serveOperation(
     : op === "completions"
     ? await gateway.invoke("completions", name, validateRequest("completions", body), opts)
     : await invokeEmbeddings(gateway, name, validateRequest("embeddings", body), opts);
-  c.env.endpoint = served.endpoint;
+  scope.endpoint = served.endpoint;
   const answer = upstreamBodyOf(served.value) ?? JSON.stringify(served.value);
   return new Response(answer, {
     status: 200,
-    headers: answerHeaders(c, served, "application/json"),
+    headers: answerHeaders(scope, served, "application/json"),
   });
+}
+
+/**
+ * Serves one invocation from the request itself (no Hono context): the route handlers call it,
+ * and so does the server for an exact path match, skipping Hono's routing on the hot path.
+ * `pathName` is the endpoint named by the path (invocations), already decoded.
+ */
+export type Invocation = (
+  request: Request,
+  scope: RequestScope,
+  pathName?: string,
+) => Promise<Response>;
+
+/** `/v1/*`: the body's `model` names the endpoint. */
+export function openAIInvocation(gateway: Gateway, op: Operation): Invocation {
+  return async (request, scope) => {
+    const { name, body } = await readInvocation(request, gateway, "openai");
+    return serveOperation(request, scope, gateway, op, name, body);
+  };
+}
+
+/** `/gateway/{name}/invocations`: the path names the endpoint, its type names the operation. */
+export function mlflowInvocation(gateway: Gateway): Invocation {
+  return async (request, scope, pathName = "") => {
+    const type = gateway.snapshot.typeOf(pathName);
+    if (type === undefined) throw gateway.snapshot.notFound(pathName);
+    const { name, body } = await readInvocation(request, gateway, "mlflow", pathName);
+    return serveOperation(request, scope, gateway, OPERATION_OF[type], name, body);
+  };
 }

@@ -5,6 +5,7 @@
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
 import type { Handler } from "hono";
 import type { AppEnv } from "./context.ts";
+import type { Invocation } from "./invoke.ts";
 
 /**
  * `/gateway/{name}/invocations` → `/gateway/:name/invocations`. A trailing slash is dropped:
@@ -22,6 +23,8 @@ export interface RouteDef {
   aliases?: string[];
   /** Served but left out of the OpenAPI document. */
   hidden?: boolean;
+  /** The same handler without a Hono context, for the server's direct routes (POST only). */
+  direct?: Invocation;
 }
 
 /** Registers routes on the app and, unless hidden, in its OpenAPI document. */

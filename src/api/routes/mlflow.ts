@@ -5,9 +5,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../context.ts";
 import type { RouteDef } from "../mount.ts";
-import { readInvocation, serveOperation } from "../invoke.ts";
+import { mlflowInvocation } from "../invoke.ts";
 import { GatewayError, InvalidRequestError, NotFoundError } from "../../core/errors.ts";
-import { OPERATION_OF } from "../../core/provider.ts";
 import type { EndpointRuntime, Snapshot } from "../../core/gateway.ts";
 import {
   EndpointInfo,
@@ -79,12 +78,10 @@ const json = (schema: z.ZodType, description: string) => ({
 });
 
 export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
-  const invoke: RouteDef["handler"] = async (c) => {
-    const pathName = c.req.param("name") ?? "";
-    const type = gateway.snapshot.typeOf(pathName);
-    if (type === undefined) throw gateway.snapshot.notFound(pathName);
-    const { name, body } = await readInvocation(c, gateway, "mlflow", pathName);
-    return serveOperation(c, gateway, OPERATION_OF[type], name, body);
+  const invocation = mlflowInvocation(gateway);
+  const invoke: Pick<RouteDef, "handler" | "direct"> = {
+    handler: (c) => invocation(c.req.raw, c.env, c.req.param("name") ?? ""),
+    direct: invocation,
   };
   const invocationRoute = (path: string, summary: string) =>
     createRoute({
@@ -129,11 +126,11 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
         "/endpoints/{name}/invocations",
         "Query an endpoint or route (MLflow deployments client)",
       ),
-      handler: invoke,
+      ...invoke,
     },
     {
       route: invocationRoute("/gateway/{name}/invocations", "Query an endpoint or route"),
-      handler: invoke,
+      ...invoke,
     },
     {
       route: createRoute({

@@ -3,7 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { AppDeps } from "../context.ts";
 import type { RouteDef } from "../mount.ts";
 import type { Operation } from "../../core/provider.ts";
-import { readInvocation, serveOperation } from "../invoke.ts";
+import { openAIInvocation } from "../invoke.ts";
 import { ChatChunk, ChatRequest, ChatResponse } from "../../schemas/chat.ts";
 import {
   CompletionsChunk,
@@ -52,9 +52,9 @@ function operationRoute(
 
 /** The /v1 routes. */
 export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[] {
-  const serve = (op: Operation): RouteDef["handler"] => async (c) => {
-    const { name, body } = await readInvocation(c, gateway, "openai");
-    return serveOperation(c, gateway, op, name, body);
+  const serve = (op: Operation): Pick<RouteDef, "handler" | "direct"> => {
+    const invocation = openAIInvocation(gateway, op);
+    return { handler: (c) => invocation(c.req.raw, c.env), direct: invocation };
   };
   return [
     {
@@ -66,7 +66,7 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
         ChatChunk,
         "Chat completion",
       ),
-      handler: serve("chat"),
+      ...serve("chat"),
     },
     {
       route: operationRoute(
@@ -77,7 +77,7 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
         CompletionsChunk,
         "Text completion",
       ),
-      handler: serve("completions"),
+      ...serve("completions"),
     },
     {
       route: operationRoute(
@@ -88,7 +88,7 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
         undefined,
         "Embeddings",
       ),
-      handler: serve("embeddings"),
+      ...serve("embeddings"),
     },
     {
       route: createRoute({
