@@ -239,7 +239,9 @@ export async function profileGateway(options: ProfileOptions): Promise<number> {
       command.slice(1),
       {
         ready,
-        env: { GATEWAY_LOG_LEVEL: "warn" },
+        // The binary's collector pacing: `gateway start` restarts itself with 4 GiB
+        // (src/runtime/server_heap.ts), which a profiled run does not.
+        env: { GATEWAY_LOG_LEVEL: "warn", BUN_JSC_forceRAMSize: String(4 * 1024 ** 3) },
         cwd: root,
       },
     );

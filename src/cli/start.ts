@@ -157,19 +157,10 @@ async function serveGateway(
     throw error;
   }
 
-  if (options.worker) {
-    print(WORKER_READY);
-  } else {
-    const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-    printBanner(`http://${host}:${server.port}`, config, 1);
-    logger.info("ready", { startup_ms: Math.round(performance.now()) });
-  }
-
-  const stopWatching = options.configPath === undefined
-    ? () => {}
-    : watchReloads(options.configPath, gateway, configText, options.watch);
-
-  return await new Promise<number>((resolve) => {
+  // The signal handlers go in before anything says the server is up: a SIGINT sent as soon as
+  // the banner appears must stop it (one sent earlier ends the process the default way).
+  let stopWatching = () => {};
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) {
@@ -203,6 +194,19 @@ async function serveGateway(
     onSignal("SIGINT", () => void stop("SIGINT"));
     onSignal("SIGTERM", () => void stop("SIGTERM"));
   });
+
+  if (options.configPath !== undefined) {
+    stopWatching = watchReloads(options.configPath, gateway, configText, options.watch);
+  }
+
+  if (options.worker) {
+    print(WORKER_READY);
+  } else {
+    const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
+    printBanner(`http://${host}:${server.port}`, config, 1);
+    logger.info("ready", { startup_ms: Math.round(performance.now()) });
+  }
+  return await stopped;
 }
 
 /** Reloads the config when its file changes or on SIGHUP; returns a function that stops it. */

@@ -109,13 +109,11 @@ export async function superviseWorkers(
     printError(`gateway start: ${(error as Error).message}`);
     return 1;
   }
-  const shownHost = host.includes(":") ? `[${host}]` : host;
-  printBanner(`http://${shownHost}:${port}`, config, count);
-
   onSignal("SIGHUP", () => {
     for (const worker of workers) worker.kill("SIGHUP");
   });
-  return await new Promise<number>((resolve) => {
+  // The stop handlers go in before the banner: a SIGINT sent as soon as it appears must stop us.
+  const stopped = new Promise<number>((resolve) => {
     const stop = (signal: "SIGTERM" | "SIGINT") => {
       if (stopping) {
         for (const worker of workers) worker.kill("SIGKILL");
@@ -133,4 +131,7 @@ export async function superviseWorkers(
     onSignal("SIGTERM", () => stop("SIGTERM"));
     onSignal("SIGINT", () => stop("SIGINT"));
   });
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  printBanner(`http://${shownHost}:${port}`, config, count);
+  return await stopped;
 }

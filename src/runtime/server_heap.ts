@@ -82,10 +82,19 @@ export function serverRamHint(
   return hint < machineBytes ? hint : undefined;
 }
 
+/**
+ * Whether the runtime runs under a profiler or inspector (`bun --cpu-prof`, `--inspect`): then
+ * there is no restart, because the sampling profiler interrupts the main thread with a signal,
+ * and one that arrives across the exec kills the new process (seen: 3 starts in 40).
+ */
+export function profiled(runtimeFlags: readonly string[]): boolean {
+  return runtimeFlags.some((flag) => /^--(cpu-prof|heap-prof|inspect)/.test(flag));
+}
+
 function sizeHeapForServer(): void {
   const argv = args();
   // Cheap checks first: most commands never read the cgroup files.
-  if (runtimeName !== "bun" || argv[0] !== "start") return;
+  if (runtimeName !== "bun" || argv[0] !== "start" || profiled(process.execArgv)) return;
   const hint = serverRamHint(argv, process.env, totalmem(), cgroupMemoryLimit(), runtimeName);
   if (hint === undefined) return;
   // execve does not exist on Windows (and where it is missing the process just stays as it is).

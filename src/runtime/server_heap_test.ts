@@ -2,6 +2,7 @@ import { assertEquals } from "../../tests/assert.ts";
 import {
   cgroupLimitFiles,
   parseCgroupLimit,
+  profiled,
   SERVER_RAM_HINT_BYTES,
   serverRamHint,
 } from "./server_heap.ts";
@@ -75,4 +76,12 @@ Deno.test("server heap sizing: the limit files of the process's own cgroup come 
     ["/sys/fs/cgroup/memory/kubepods/pod1/memory.limit_in_bytes", ...roots],
   );
   assertEquals(cgroupLimitFiles(""), roots);
+});
+
+Deno.test("profiled() sees the runtime's profiler and inspector flags", () => {
+  assertEquals(profiled([]), false);
+  assertEquals(profiled(["--smol"]), false);
+  assertEquals(profiled(["--cpu-prof", "--cpu-prof-dir=/tmp/p"]), true);
+  assertEquals(profiled(["--inspect=127.0.0.1:0"]), true);
+  assertEquals(profiled(["--heap-prof"]), true);
 });
