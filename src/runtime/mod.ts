@@ -117,6 +117,15 @@ function serveDeno(options: ServeOptions): Promise<RunningServer> {
   });
 }
 
+/** A request's client, its address looked up only when asked for (limits keyed by client_ip). */
+class BunConnection implements ConnectionInfo {
+  constructor(readonly server: BunServer, readonly request: Request) {}
+
+  get remoteAddress(): string {
+    return this.server.requestIP(this.request)?.address ?? "unknown";
+  }
+}
+
 function serveBun(runtime: BunGlobal, options: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     try {
@@ -130,12 +139,7 @@ function serveBun(runtime: BunGlobal, options: ServeOptions): Promise<RunningSer
         fetch: (request: Request, srv: BunServer) => {
           // LLM answers and streams may be silent for minutes; never cut them on idleness.
           srv.timeout(request, 0);
-          // The address is looked up only when asked for (limits keyed by client_ip).
-          return options.handler(request, {
-            get remoteAddress() {
-              return srv.requestIP(request)?.address ?? "unknown";
-            },
-          });
+          return options.handler(request, new BunConnection(srv, request));
         },
       });
       resolve({

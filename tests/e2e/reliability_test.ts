@@ -7,6 +7,7 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "../asse
 import { startMockOpenAI } from "../mocks/openai.ts";
 import { startClosingServer } from "../mocks/fault.ts";
 import { postJson, sseData, startGateway, UNDER_TEST } from "./harness.ts";
+import { request as httpRequest } from "node:http";
 
 const KEY = "sk-reliability-key-123456";
 const chat = (model: string, extra: Record<string, unknown> = {}) => ({
@@ -300,6 +301,46 @@ routes:
       2,
       "each answer spends 17 tokens; calls are admitted while under 20 are spent",
     );
+  } finally {
+    await gateway.stop();
+  }
+});
+
+/** POSTs a chat body to `url` from the loopback address `from`; resolves with the status. */
+function postFrom(url: string, from: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const text = JSON.stringify(body);
+    const call = httpRequest(url, {
+      method: "POST",
+      localAddress: from,
+      headers: { "content-type": "application/json", "content-length": String(text.length) },
+    }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode ?? 0));
+    });
+    call.on("error", reject);
+    call.end(text);
+  });
+}
+
+Deno.test(`reliability: key: client_ip counts each client address on its own (${UNDER_TEST})`, async () => {
+  const gateway = await startGateway({
+    config: `
+endpoints:
+  - name: per-client
+    endpoint_type: llm/v1/chat
+    model: {provider: mock}
+    limit: {renewal_period: minute, calls: 1, key: client_ip}
+`,
+  });
+  try {
+    const url = `${gateway.url}/gateway/per-client/invocations`;
+    const body = { messages: [{ role: "user", content: "hi" }] };
+    // Two clients on two loopback addresses: each has its own one call a minute.
+    assertEquals(await postFrom(url, "127.0.0.1", body), 200);
+    assertEquals(await postFrom(url, "127.0.0.1", body), 429);
+    assertEquals(await postFrom(url, "127.0.0.2", body), 200);
+    assertEquals(await postFrom(url, "127.0.0.2", body), 429);
   } finally {
     await gateway.stop();
   }
