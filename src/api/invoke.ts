@@ -123,11 +123,11 @@ export async function serveOperation(
     client: () => scope.connection.remoteAddress,
   };
   if (op !== "embeddings" && body.stream === true) {
-    const request = validateRequest(op, body);
-    const includeUsage = request.stream_options?.include_usage === true;
+    const validated = validateRequest(op, body);
+    const includeUsage = validated.stream_options?.include_usage === true;
     const served = op === "chat"
-      ? await gateway.stream("chat", name, request as ChatRequest, opts)
-      : await gateway.stream("completions", name, request as CompletionsRequest, opts);
+      ? await gateway.stream("chat", name, validated as ChatRequest, opts)
+      : await gateway.stream("completions", name, validated as CompletionsRequest, opts);
     scope.endpoint = served.endpoint;
     const logger = gateway.logger;
     const { chunks, abort } = served.value;
