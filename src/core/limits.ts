@@ -154,11 +154,6 @@ export interface LimitSubject {
 /** What `take` gives: the status at once, or a promise of it from a remote store. */
 export type Taken = LimitStatus | undefined | Promise<LimitStatus | undefined>;
 
-/** `next(value)`: at once, or once `value` settles when it is a promise. */
-function andThen<T>(value: T | Promise<T>, next: (value: T) => Taken): Taken {
-  return value instanceof Promise ? value.then(next) : next(value);
-}
-
 /** Applies endpoint limits through a counter store. */
 export class RateLimiter {
   #warnedAt = 0;
@@ -209,23 +204,33 @@ export class RateLimiter {
    * counters in memory it answers at once, without a promise to wait for.
    */
   take(subject: LimitSubject): Taken {
-    const { limit } = subject;
-    const windowMs = windowMsOf(limit);
-    const countCall = (tokens: LimitStatus | undefined): Taken =>
-      limit.calls === undefined ? tokens : andThen(
-        this.store.add(this.#key(subject, "calls", windowMs), 1, windowMs),
-        (calls) => this.#checkCalls(subject, calls),
-      );
-    let taken: Taken;
+    const windowMs = windowMsOf(subject.limit);
     try {
-      taken = limit.tokens === undefined ? countCall(undefined) : andThen(
-        this.store.add(this.#key(subject, "tokens", windowMs), 0, windowMs),
-        (used) => countCall(this.#checkTokens(subject, used)),
-      );
+      if (subject.limit.tokens === undefined) return this.#countCall(subject, windowMs, undefined);
+      const used = this.store.add(this.#key(subject, "tokens", windowMs), 0, windowMs);
+      if (used instanceof Promise) {
+        return used
+          .then((counter) =>
+            this.#countCall(subject, windowMs, this.#checkTokens(subject, counter))
+          )
+          .catch((error) => this.#storeFailed(error));
+      }
+      return this.#countCall(subject, windowMs, this.#checkTokens(subject, used));
     } catch (error) {
       return this.#storeFailed(error);
     }
-    return taken instanceof Promise ? taken.catch((error) => this.#storeFailed(error)) : taken;
+  }
+
+  /** Counts the call when the limit counts calls; `tokens` is the token budget's status, if any. */
+  #countCall(subject: LimitSubject, windowMs: number, tokens: LimitStatus | undefined): Taken {
+    if (subject.limit.calls === undefined) return tokens;
+    const calls = this.store.add(this.#key(subject, "calls", windowMs), 1, windowMs);
+    if (calls instanceof Promise) {
+      return calls
+        .then((counter) => this.#checkCalls(subject, counter))
+        .catch((error) => this.#storeFailed(error));
+    }
+    return this.#checkCalls(subject, calls);
   }
 
   #checkTokens(subject: LimitSubject, used: Counter): LimitStatus {
