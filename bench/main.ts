@@ -227,18 +227,11 @@ async function main(): Promise<number> {
       port: number,
     ) => ["start", "--config-path", config, "--port", String(port)];
     const ready = /^API reference: http:\/\/[^:]+:(\d+)\//;
-    const gateway = await start(
-      "gateway",
-      [...gatewayCommand, ...gatewayArgs(files.config, 0)],
-      ready,
-      gatewayEnv,
-    );
-    const many = await start(
-      "gateway (1,000 endpoints)",
-      [...gatewayCommand, ...gatewayArgs(files.manyConfig, 0)],
-      ready,
-      gatewayEnv,
-    );
+    // A gateway on `config` (the bench's own port 0), ready once its banner names the port.
+    const startGateway = (name: string, config: string) =>
+      start(name, [...gatewayCommand, ...gatewayArgs(config, 0)], ready, gatewayEnv);
+    const gateway = await startGateway("gateway", files.config);
+    const many = await startGateway("gateway (1,000 endpoints)", files.manyConfig);
     await sleep(500);
     const idleRss = gateway.proc.rssMiB();
     const idleRssMany = many.proc.rssMiB();
@@ -391,12 +384,7 @@ async function main(): Promise<number> {
       // A fresh process: the one measured above still holds the heap that the 330 KB embeddings
       // and 200 KB prompts grew (the whole run's peak is reported below).
       log("bench: RSS under c=64 load (fresh gateway)");
-      const fresh = await start(
-        "gateway (memory)",
-        [...gatewayCommand, ...gatewayArgs(files.config, 0)],
-        ready,
-        gatewayEnv,
-      );
+      const fresh = await startGateway("gateway (memory)", files.config);
       await sleep(500);
       resources.underLoad = await rssUnderLoad(
         fresh.proc,

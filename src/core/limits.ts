@@ -132,6 +132,15 @@ export function limitHeaders(
   return headers;
 }
 
+/** What is left of `allowed` after a counter's total, and when its window resets. */
+function limitStatus(allowed: number, counter: Counter): LimitStatus {
+  return {
+    limit: allowed,
+    remaining: Math.max(0, allowed - counter.total),
+    reset: Math.ceil(counter.resetMs / 1000),
+  };
+}
+
 /** Each limit's window in milliseconds, parsed once per loaded config rather than per call. */
 const WINDOWS = new WeakMap<Limit, number>();
 
@@ -233,25 +242,17 @@ export class RateLimiter {
     return this.#checkCalls(subject, calls);
   }
 
+  /** The token budget's status; a 429 once the tokens spent reach it. */
   #checkTokens(subject: LimitSubject, used: Counter): LimitStatus {
-    const budget = subject.limit.tokens as number;
-    const status = {
-      limit: budget,
-      remaining: Math.max(0, budget - used.total),
-      reset: Math.ceil(used.resetMs / 1000),
-    };
-    if (used.total >= budget) throw this.#limited(subject, "tokens", status);
+    const status = limitStatus(subject.limit.tokens as number, used);
+    if (used.total >= status.limit) throw this.#limited(subject, "tokens", status);
     return status;
   }
 
+  /** The calls' status, this call counted; a 429 once it is one too many. */
   #checkCalls(subject: LimitSubject, calls: Counter): LimitStatus {
-    const allowed = subject.limit.calls as number;
-    const status = {
-      limit: allowed,
-      remaining: Math.max(0, allowed - calls.total),
-      reset: Math.ceil(calls.resetMs / 1000),
-    };
-    if (calls.total > allowed) throw this.#limited(subject, "calls", status);
+    const status = limitStatus(subject.limit.calls as number, calls);
+    if (calls.total > status.limit) throw this.#limited(subject, "calls", status);
     return status;
   }
 
