@@ -10,9 +10,9 @@ import { clearInterval, setInterval } from "node:timers";
 export interface Deadline {
   /**
    * When `expire` runs, in `performance.now()` milliseconds: a monotonic clock, so a jump of the
-   * wall clock neither fires deadlines early nor holds them back.
+   * wall clock neither fires deadlines early nor holds them back. `extend` moves it.
    */
-  readonly at: number;
+  at: number;
   /** Also expires early, on the next sweep, once this signal is aborted (the client left). */
   signal: AbortSignal | undefined;
   expire: () => void;
@@ -41,6 +41,14 @@ export class Deadlines {
       this.#timer.unref();
     }
     return deadline;
+  }
+
+  /**
+   * Moves a pending deadline to `ms` from now: the next phase of the same work gets its own time
+   * limit without a second deadline (an upstream's body after its headers).
+   */
+  extend(deadline: Deadline, ms: number): void {
+    if (!deadline.settled) deadline.at = performance.now() + ms;
   }
 
   cancel(deadline: Deadline): void {

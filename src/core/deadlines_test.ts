@@ -76,3 +76,19 @@ Deno.test("Deadlines keeps a deadline added while it sweeps, and counts cancels 
   assertEquals(fired, ["first", "added by first"]);
   assertEquals(deadlines.size, 0);
 });
+
+Deno.test("Deadlines.extend() moves a pending deadline, and leaves a settled one alone", () => {
+  const deadlines = new Deadlines(1_000);
+  const fired: string[] = [];
+  const moved = deadlines.add(100, () => fired.push("moved"));
+  const done = deadlines.add(100, () => fired.push("done"));
+  deadlines.cancel(done);
+  const start = performance.now();
+  deadlines.extend(moved, 5_000);
+  deadlines.extend(done, 5_000);
+  deadlines.sweep(start + 1_000);
+  assertEquals(fired, []);
+  deadlines.sweep(start + 6_000);
+  assertEquals(fired, ["moved"]);
+  assertEquals(deadlines.size, 0);
+});

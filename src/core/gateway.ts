@@ -31,8 +31,8 @@ import {
   bodyChunks,
   type CallOptions,
   callUpstream,
+  callUpstreamJson,
   ClientClosedError,
-  readJson,
 } from "./http.ts";
 import {
   observeUsage,
@@ -367,9 +367,7 @@ export class Gateway {
     }
     const upstream = await this.#authorize(ep, impl.buildRequest(request, ctx), ctx, opts.signal);
     if (upstream.warnings.length > 0) warnings.push(...upstream.warnings);
-    const callOptions = this.#callOptions(ep, opts.signal);
-    const response = await callUpstream(upstream, callOptions);
-    const { json, text } = await readJson(response, callOptions);
+    const { json, text } = await callUpstreamJson(upstream, this.#callOptions(ep, opts.signal));
     const value = impl.parseResponse(json, ctx);
     if (impl.sendsUpstreamBody?.(json)) UPSTREAM_BODIES.set(value as object, text);
     return value;

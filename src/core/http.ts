@@ -51,6 +51,10 @@ function describeNetworkError(error: unknown): string {
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
+function wholeAnswerLate(opts: CallOptions): ProviderError {
+  return timeoutError(opts, `did not send its whole answer within ${opts.idleTimeoutMs / 1000}s`);
+}
+
 /** The upstream's answer stopped part-way (a network error while reading its body). */
 function brokeOff(opts: CallOptions, error: unknown): ProviderError {
   return new ProviderError(
@@ -64,26 +68,20 @@ function brokeOff(opts: CallOptions, error: unknown): ProviderError {
 }
 
 /**
- * Sends one upstream request and returns the response once its headers arrive. Non-2xx answers
- * are read and thrown as mapped GatewayErrors.
+ * Sends one upstream request on `call` (whatever aborts it stops the request) and returns the
+ * response once its headers arrive; a failure to get them is mapped to the error the client sees.
  */
-export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Promise<Response> {
-  if (opts.signal.aborted) throw abortError(opts.signal);
-  // One controller for both reasons to stop (client gone, first-byte timeout), aborted by the
-  // shared deadline sweep: cheaper than AbortSignal.any, a timer or a listener per call.
-  const timeout = new AbortController();
-  const deadline = deadlines.add(opts.timeoutMs, () => timeout.abort(), opts.signal);
-  let response: Response;
+async function send(req: UpstreamRequest, opts: CallOptions, call: AbortController) {
   try {
-    response = await (opts.fetch ?? fetch)(req.url, {
+    return await (opts.fetch ?? fetch)(req.url, {
       method: "POST",
       headers: req.headers,
       body: req.body as BodyInit,
-      signal: timeout.signal,
+      signal: call.signal,
     });
   } catch (error) {
     if (opts.signal.aborted) throw abortError(opts.signal);
-    if (timeout.signal.aborted) {
+    if (call.signal.aborted) {
       throw timeoutError(opts, `did not answer within ${opts.timeoutMs / 1000}s`);
     }
     const origin = new URL(req.url).origin;
@@ -95,11 +93,57 @@ export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Pro
       }`,
       { retryable: true, cause: error },
     );
+  }
+}
+
+/**
+ * Sends one upstream request and returns the response once its headers arrive. Non-2xx answers
+ * are read and thrown as mapped GatewayErrors.
+ */
+export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Promise<Response> {
+  if (opts.signal.aborted) throw abortError(opts.signal);
+  // One controller for both reasons to stop (client gone, first-byte timeout), aborted by the
+  // shared deadline sweep: cheaper than AbortSignal.any, a timer or a listener per call.
+  const call = new AbortController();
+  const deadline = deadlines.add(opts.timeoutMs, () => call.abort(), opts.signal);
+  let response: Response;
+  try {
+    response = await send(req, opts, call);
   } finally {
     deadlines.cancel(deadline);
   }
   if (!response.ok) throw await readUpstreamError(response, opts);
   return response;
+}
+
+/**
+ * A complete JSON answer (and its text): the call and its body in one exchange, with one
+ * controller and one deadline that moves from the first-byte timeout to the body's idle timeout
+ * once the headers arrive. A client that leaves while the body arrives stops it too.
+ */
+export async function callUpstreamJson(
+  req: UpstreamRequest,
+  opts: CallOptions,
+): Promise<{ json: unknown; text: string }> {
+  if (opts.signal.aborted) throw abortError(opts.signal);
+  const call = new AbortController();
+  const deadline = deadlines.add(opts.timeoutMs, () => call.abort(), opts.signal);
+  try {
+    const response = await send(req, opts, call);
+    deadlines.extend(deadline, opts.idleTimeoutMs);
+    if (!response.ok) throw await readUpstreamError(response, opts);
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      if (opts.signal.aborted) throw abortError(opts.signal);
+      if (call.signal.aborted) throw wholeAnswerLate(opts);
+      throw brokeOff(opts, error);
+    }
+    return { json: parseJson(text, response, opts), text };
+  } finally {
+    deadlines.cancel(deadline);
+  }
 }
 
 /** Reads a non-2xx upstream answer into the mapped error the client sees. */
@@ -184,10 +228,7 @@ export async function readBody(response: Response, opts: CallOptions): Promise<s
   try {
     return await withDeadline(response.text(), opts.idleTimeoutMs, () => {
       response.body?.cancel().catch(() => {});
-      return timeoutError(
-        opts,
-        `did not send its whole answer within ${opts.idleTimeoutMs / 1000}s`,
-      );
+      return wholeAnswerLate(opts);
     });
   } catch (error) {
     if (opts.signal.aborted) throw abortError(opts.signal);
@@ -196,14 +237,10 @@ export async function readBody(response: Response, opts: CallOptions): Promise<s
   }
 }
 
-/** The body parsed as JSON (and its text); anything else is a 502 naming the provider. */
-export async function readJson(
-  response: Response,
-  opts: CallOptions,
-): Promise<{ json: unknown; text: string }> {
-  const text = await readBody(response, opts);
+/** The body parsed as JSON; anything else is a 502 naming the provider. */
+function parseJson(text: string, response: Response, opts: CallOptions): unknown {
   try {
-    return { json: JSON.parse(text), text };
+    return JSON.parse(text);
   } catch {
     const type = response.headers.get("content-type") ?? "no content type";
     throw new ProviderError(

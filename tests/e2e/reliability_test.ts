@@ -49,6 +49,12 @@ endpoints:${
         primary.baseUrl,
         "\n    retries: 2\n    timeout_seconds: 1\n    idle_timeout_seconds: 1",
       )
+    }${
+      endpoint(
+        "stalling",
+        primary.baseUrl,
+        "\n    retries: 1\n    timeout_seconds: 1\n    idle_timeout_seconds: 1",
+      )
     }${endpoint("flaky", primary.baseUrl, "\n    retries: 2")}${
       endpoint("dropper", `${closing.url}/v1`, "\n    retries: 2")
     }
@@ -172,6 +178,28 @@ routes:
         await response.body?.cancel();
         assertEquals(primary.recorder.requests.length, 3);
         assert(Date.now() - started < 8000);
+      },
+    );
+
+    await t.step(
+      "a complete answer that stalls past idle_timeout_seconds: retried, then 504",
+      async () => {
+        reset();
+        primary.faults.push({ kind: "stall", afterChunks: 0, ms: 2500 }, 2);
+        // Its own endpoint, so that its circuit (4 failures) stays closed: the steps before leave
+        // "slow"'s one failure from open, and this one adds three.
+        const response = await postJson(url, chat("stalling"));
+        assertEquals(response.status, 504);
+        const body = await response.json();
+        assertEquals(body.error.type, "timeout_error");
+        assertStringIncludes(body.error.message, "did not send its whole answer within 1s");
+        assertEquals(primary.recorder.requests.length, 2);
+        reset();
+        primary.faults.push({ kind: "stall", afterChunks: 0, ms: 2500 });
+        const retried = await postJson(url, chat("stalling"));
+        assertEquals(retried.status, 200);
+        assertEquals((await retried.json()).choices[0].message.content, "Echo: hello there");
+        assertEquals(primary.recorder.requests.length, 2);
       },
     );
 

@@ -155,6 +155,32 @@ export function sseStream(
   });
 }
 
+/**
+ * A JSON answer whose headers and first half arrive at once, and the rest only `ms` later: an
+ * upstream that stalls in the middle of a complete (non-streamed) answer.
+ */
+export function stalledJson(body: unknown, ms: number): Response {
+  const bytes = new TextEncoder().encode(JSON.stringify(body));
+  const half = Math.floor(bytes.length / 2);
+  let sent = 0;
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent === 0) {
+          controller.enqueue(bytes.slice(0, half));
+        } else if (sent === 1) {
+          await new Promise((r) => setTimeout(r, ms));
+          controller.enqueue(bytes.slice(half));
+        } else {
+          controller.close();
+        }
+        sent++;
+      },
+    }),
+    { headers: { "content-type": "application/json" } },
+  );
+}
+
 /** A TCP server that reads a request and drops the connection without answering. */
 export function startClosingServer(): MockServer & { connections: number } {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -16,6 +16,7 @@ import {
   Recorder,
   serveMock,
   sseStream,
+  stalledJson,
 } from "./fault.ts";
 
 export type MockFlavor = "openai" | "mistral" | "together" | "groq" | "ollama" | "vllm";
@@ -446,7 +447,9 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): MockOpenAI {
       if (rejected) return rejected;
       const reply = chatReply(body, flavor);
       if (body.stream === true) return stream(chatEvents(body, reply, flavor));
-      return Response.json(chatResponse(body, reply, flavor));
+      const answer = chatResponse(body, reply, flavor);
+      if (fault?.kind === "stall") return stalledJson(answer, fault.ms);
+      return Response.json(answer);
     }
     if (path === "/v1/completions") {
       if (typeof body.prompt !== "string") {
