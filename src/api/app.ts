@@ -99,11 +99,16 @@ export function createHandler(
     const started = performance.now();
     // The invocation routes skip Hono when the path matches exactly (see direct.ts).
     const match = request.method === "POST" ? direct.match(request.url) : undefined;
-    const response = match === undefined
-      ? await app.fetch(request, scope)
-      : await match.invocation(request, scope, match.name).catch((error) =>
-        errorResponse(error, scope, match.path, logger)
-      );
+    let response: Response;
+    if (match === undefined) {
+      response = await app.fetch(request, scope);
+    } else {
+      try {
+        response = await match.invocation(request, scope, match.name);
+      } catch (error) {
+        response = errorResponse(error, scope, match.path, logger);
+      }
+    }
     // Answers built by the invocation handlers carry it already (and reading `headers` makes the
     // runtime build a Headers object the answer does not otherwise need).
     if (!scope.idInHeaders) response.headers.set("x-request-id", requestId);

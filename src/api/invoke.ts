@@ -63,15 +63,15 @@ function answerHeaders(
   return headers;
 }
 
-/** Reads the body and the endpoint name (`model` on /v1, the path on invocations). */
-export async function readInvocation(
-  request: Request,
-  gateway: Gateway,
+/**
+ * The endpoint name and the body to validate, from a request's parsed body: `model` names the
+ * endpoint on /v1, the path does on invocations (where a `model` in the body is refused).
+ */
+function invocationOf(
+  body: Record<string, unknown>,
   surface: Surface,
   pathName?: string,
-): Promise<{ name: string; body: Record<string, unknown> }> {
-  const maxBytes = gateway.snapshot.config.server.max_body_bytes;
-  const body = await readJsonObject(request, maxBytes);
+): { name: string; body: Record<string, unknown> } {
   if (surface === "mlflow") {
     if (body.model !== undefined) {
       throw new InvalidRequestError(
@@ -187,7 +187,8 @@ export type Invocation = (
 /** `/v1/*`: the body's `model` names the endpoint. */
 export function openAIInvocation(gateway: Gateway, op: Operation): Invocation {
   return async (request, scope) => {
-    const { name, body } = await readInvocation(request, gateway, "openai");
+    const parsed = await readJsonObject(request, gateway.snapshot.config.server.max_body_bytes);
+    const { name, body } = invocationOf(parsed, "openai");
     return serveOperation(request, scope, gateway, op, name, body);
   };
 }
@@ -197,7 +198,8 @@ export function mlflowInvocation(gateway: Gateway): Invocation {
   return async (request, scope, pathName = "") => {
     const type = gateway.snapshot.typeOf(pathName);
     if (type === undefined) throw gateway.snapshot.notFound(pathName);
-    const { name, body } = await readInvocation(request, gateway, "mlflow", pathName);
+    const parsed = await readJsonObject(request, gateway.snapshot.config.server.max_body_bytes);
+    const { name, body } = invocationOf(parsed, "mlflow", pathName);
     return serveOperation(request, scope, gateway, OPERATION_OF[type], name, body);
   };
 }
