@@ -9,6 +9,7 @@ import { Gateway } from "../src/core/gateway.ts";
 import { createHandler } from "../src/api/app.ts";
 import { Logger } from "../src/observe/logs.ts";
 import process from "node:process";
+import { setImmediate } from "node:timers";
 
 const ANSWER = JSON.stringify({
   id: "chatcmpl-1",
@@ -56,21 +57,33 @@ async function once(): Promise<void> {
   const request = new Request("http://gateway.invalid/v1/chat/completions", {
     method: "POST",
     body: REQUEST,
-    headers: { "content-type": "application/json" },
+    // As clients send it (the SDKs, curl, wrk): a declared length is read in one go.
+    headers: { "content-type": "application/json", "content-length": String(REQUEST.length) },
   });
   const response = await handle(request, info);
   if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
   await response.text();
 }
 
-for (let i = 0; i < 5_000; i++) await once();
+/**
+ * `count` requests one after the other, letting the event loop turn every 100 of them as a
+ * server's does (else the deadline sweep's timer never runs and its list only grows).
+ */
+async function requests(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await once();
+    if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+await requests(5_000);
 // Several rounds: the fastest is the least disturbed by other work on the machine.
 const rounds = 7;
 const count = 5_000;
 const figures: number[] = [];
 for (let round = 0; round < rounds; round++) {
   const started = performance.now();
-  for (let i = 0; i < count; i++) await once();
+  await requests(count);
   figures.push(((performance.now() - started) / count) * 1000);
 }
 figures.sort((a, b) => a - b);
