@@ -221,10 +221,10 @@ export async function* bodyChunks(
 }
 
 /**
- * The whole body of a non-streamed answer as text; it must arrive within the idle timeout (the
- * upstream sends it right after its headers). One read by the runtime, not a loop of chunks.
+ * The whole body of an error answer as text; it must arrive within the idle timeout (the upstream
+ * sends it right after its headers). One read by the runtime, not a loop of chunks.
  */
-export async function readBody(response: Response, opts: CallOptions): Promise<string> {
+async function readBody(response: Response, opts: CallOptions): Promise<string> {
   try {
     return await withDeadline(response.text(), opts.idleTimeoutMs, () => {
       response.body?.cancel().catch(() => {});

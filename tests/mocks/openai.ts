@@ -448,6 +448,7 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): MockOpenAI {
       const reply = chatReply(body, flavor);
       if (body.stream === true) return stream(chatEvents(body, reply, flavor));
       const answer = chatResponse(body, reply, flavor);
+      // A complete answer stalls half-way through its body (`afterChunks` is for streams).
       if (fault?.kind === "stall") return stalledJson(answer, fault.ms);
       return Response.json(answer);
     }
