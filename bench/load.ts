@@ -139,9 +139,21 @@ export async function runScenario(
       const cpu = before === undefined || after === undefined ? undefined : after - before;
       return { load, cpu };
     };
-    // Warm up (JIT, connection pools) once per scenario; later concurrencies find it warm.
+    // Warm up (JIT, connection pools) once per scenario, at its highest concurrency; later
+    // concurrencies find it warm. A fresh gateway's CPU per request keeps falling for ~20 s of
+    // load as its JIT compiles more of it (a bare proxy's does not), so a short warm-up would
+    // measure compilation rather than a long-running server.
     if (index === 0) {
-      for (const target of scenario.targets) await run(target, settings.warmupSeconds);
+      const busiest = Math.max(...scenario.concurrencies);
+      for (const target of scenario.targets) {
+        await runWrk({
+          scripts: settings.scripts,
+          origin: target.origin,
+          requests: target.requests,
+          connections: busiest,
+          seconds: settings.warmupSeconds,
+        });
+      }
     }
     const results = new Map<string, Measured[]>(scenario.targets.map((t) => [t.key, []]));
     for (let r = 0; r < settings.rounds; r++) {

@@ -31,6 +31,8 @@ Options:
   --source              run the gateway with 'deno run -A main.ts' even if a binary exists
   --seconds N           seconds per measured run (full: 3, quick: 1)
   --rounds N            interleaved rounds per target (full: 3, quick: 1)
+  --warmup-seconds N    load on each target before a scenario's rounds, at its highest
+                        concurrency (full: 15, quick: 1)
   --soak-seconds N      length of the soak (full: 60, quick: 5)
   --only LIST           comma list of: chat, stream, embeddings, large, streaming, memory,
                         soak, coldstart (default: all)
@@ -81,6 +83,7 @@ async function main(): Promise<number> {
       source: { type: "boolean", default: false },
       seconds: { type: "string" },
       rounds: { type: "string" },
+      "warmup-seconds": { type: "string" },
       "soak-seconds": { type: "string" },
       only: { type: "string" },
       out: { type: "string" },
@@ -105,7 +108,7 @@ async function main(): Promise<number> {
   const settings = {
     seconds: int("seconds", values.seconds, quick ? 1 : 3),
     rounds: int("rounds", values.rounds, quick ? 1 : 3),
-    warmupSeconds: 1,
+    warmupSeconds: int("warmup-seconds", values["warmup-seconds"], quick ? 1 : 15),
     soakSeconds: int("soak-seconds", values["soak-seconds"], quick ? 5 : 60),
     memoryLoadSeconds: quick ? 2 : 5,
     streamIterations: quick ? 50 : 200,
@@ -438,7 +441,11 @@ async function main(): Promise<number> {
 
     const results: Results = {
       date: new Date().toISOString(),
-      mode: values.only || values.seconds || values.rounds ? "custom" : quick ? "quick" : "full",
+      mode: values.only || values.seconds || values.rounds || values["warmup-seconds"]
+        ? "custom"
+        : quick
+        ? "quick"
+        : "full",
       settings,
       machine: { ...machine, loadAverageAtEnd: Deno.loadavg().map((n) => round(n, 2)) },
       gateway: {
