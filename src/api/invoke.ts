@@ -36,9 +36,6 @@ function validateRequest<O extends Operation>(
   return validateBody(schema, body, quick) as z.output<typeof REQUESTS[O]["schema"]>;
 }
 
-/** Which API surface a call came through: they differ only in how the endpoint is named. */
-export type Surface = "openai" | "mlflow";
-
 function warningsHeader(warnings: readonly TranslationWarning[]): string {
   return warnings.map((w) => `${w.type}=${w.param}`).join(", ");
 }
@@ -63,24 +60,10 @@ function answerHeaders(
   return headers;
 }
 
-/**
- * The endpoint name and the body to validate, from a request's parsed body: `model` names the
- * endpoint on /v1, the path does on invocations (where a `model` in the body is refused).
- */
-function invocationOf(
+/** `/v1/*`: the body's `model` names the endpoint; the rest of the body is the request. */
+function namedByModel(
   body: Record<string, unknown>,
-  surface: Surface,
-  pathName?: string,
 ): { name: string; body: Record<string, unknown> } {
-  if (surface === "mlflow") {
-    if (body.model !== undefined) {
-      throw new InvalidRequestError(
-        "The parameter 'model' is not permitted to be passed. The route being queried already defines a model instance.",
-        { param: "model" },
-      );
-    }
-    return { name: pathName ?? "", body };
-  }
   const model = body.model;
   if (typeof model !== "string" || model === "") {
     throw new InvalidRequestError(
@@ -90,6 +73,16 @@ function invocationOf(
   }
   const { model: _model, ...rest } = body;
   return { name: model, body: rest };
+}
+
+/** Invocations: the path names the endpoint, so a `model` in the body is refused (as MLflow does). */
+function refuseModel(body: Record<string, unknown>): void {
+  if (body.model !== undefined) {
+    throw new InvalidRequestError(
+      "The parameter 'model' is not permitted to be passed. The route being queried already defines a model instance.",
+      { param: "model" },
+    );
+  }
 }
 
 /**
@@ -188,7 +181,7 @@ export type Invocation = (
 export function openAIInvocation(gateway: Gateway, op: Operation): Invocation {
   return async (request, scope) => {
     const parsed = await readJsonObject(request, gateway.snapshot.config.server.max_body_bytes);
-    const { name, body } = invocationOf(parsed, "openai");
+    const { name, body } = namedByModel(parsed);
     return serveOperation(request, scope, gateway, op, name, body);
   };
 }
@@ -198,8 +191,8 @@ export function mlflowInvocation(gateway: Gateway): Invocation {
   return async (request, scope, pathName = "") => {
     const type = gateway.snapshot.typeOf(pathName);
     if (type === undefined) throw gateway.snapshot.notFound(pathName);
-    const parsed = await readJsonObject(request, gateway.snapshot.config.server.max_body_bytes);
-    const { name, body } = invocationOf(parsed, "mlflow", pathName);
-    return serveOperation(request, scope, gateway, OPERATION_OF[type], name, body);
+    const body = await readJsonObject(request, gateway.snapshot.config.server.max_body_bytes);
+    refuseModel(body);
+    return serveOperation(request, scope, gateway, OPERATION_OF[type], pathName, body);
   };
 }
