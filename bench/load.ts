@@ -1,7 +1,8 @@
 /**
  * Throughput and latency under load: every target of a scenario is run with wrk in turn, round
  * after round (A B C, C B A, A B C... so machine drift and ordering cancel out), and each figure
- * is the median over rounds. Ratios compare targets of the same scenario at the same concurrency.
+ * is the median over rounds. Ratios and differences compare targets of the same scenario at the
+ * same concurrency within each round, and take the median over rounds.
  */
 import { type LoadResult, runWrk, type WrkRequest, type WrkScripts } from "./wrk.ts";
 import { median, round } from "./stats.ts";
@@ -96,6 +97,27 @@ function summarise(target: Target, runs: Measured[]): TargetFigures {
   };
 }
 
+/**
+ * `a`'s figure against `b`'s, round by round (`pick` reads a figure from the two runs of one round),
+ * and the median over rounds. Both runs of a round are close in time, so the machine's drift
+ * between rounds (on this VM up to ±10% in req/s) cancels; medians taken per target first and
+ * then compared would keep it.
+ */
+function perRound(
+  a: TargetFigures,
+  b: TargetFigures,
+  pick: (a: LoadResult, b: LoadResult) => number,
+): number {
+  const n = Math.min(a.rounds.length, b.rounds.length);
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) values.push(pick(a.rounds[i]!, b.rounds[i]!));
+  return round(median(values));
+}
+
+const rpsRatio = (a: LoadResult, b: LoadResult) => a.rps / b.rps;
+const p50Diff = (a: LoadResult, b: LoadResult) => a.p50 - b.p50;
+const p99Diff = (a: LoadResult, b: LoadResult) => a.p99 - b.p99;
+
 /** Adds the ratios to direct, to the bare proxy and to the scenario's `compare` targets. */
 function compare(figures: TargetFigures[], pairs: Record<string, string>): void {
   const byKey = new Map(figures.map((f) => [f.key, f]));
@@ -103,17 +125,17 @@ function compare(figures: TargetFigures[], pairs: Record<string, string>): void 
   const proxy = byKey.get("proxy");
   for (const f of figures) {
     if (direct && f !== direct) {
-      f.vsDirect = round(f.rps / direct.rps);
-      f.addedP50 = round(f.p50 - direct.p50);
-      f.addedP99 = round(f.p99 - direct.p99);
+      f.vsDirect = perRound(f, direct, rpsRatio);
+      f.addedP50 = perRound(f, direct, p50Diff);
+      f.addedP99 = perRound(f, direct, p99Diff);
     }
-    if (proxy && f !== proxy && f !== direct) f.vsProxy = round(f.rps / proxy.rps);
+    if (proxy && f !== proxy && f !== direct) f.vsProxy = perRound(f, proxy, rpsRatio);
     const other = byKey.get(pairs[f.key] ?? "");
     if (other) {
       f.vsOther = {
         key: other.key,
-        ratio: round(f.rps / other.rps),
-        addedP50: round(f.p50 - other.p50),
+        ratio: perRound(f, other, rpsRatio),
+        addedP50: perRound(f, other, p50Diff),
       };
     }
   }

@@ -30,7 +30,7 @@ Options:
   --gateway-bin F       the gateway binary (default: $GATEWAY_BIN, else dist/gateway)
   --source              run the gateway with 'deno run -A main.ts' even if a binary exists
   --seconds N           seconds per measured run (full: 3, quick: 1)
-  --rounds N            interleaved rounds per target (full: 3, quick: 1)
+  --rounds N            interleaved rounds per target (full: 5, quick: 1)
   --warmup-seconds N    load on each target before a scenario's rounds, at its highest
                         concurrency (full: 15, quick: 1)
   --soak-seconds N      length of the soak (full: 60, quick: 5)
@@ -107,7 +107,7 @@ async function main(): Promise<number> {
   const quick = values.quick;
   const settings = {
     seconds: int("seconds", values.seconds, quick ? 1 : 3),
-    rounds: int("rounds", values.rounds, quick ? 1 : 3),
+    rounds: int("rounds", values.rounds, quick ? 1 : 5),
     warmupSeconds: int("warmup-seconds", values["warmup-seconds"], quick ? 1 : 15),
     soakSeconds: int("soak-seconds", values["soak-seconds"], quick ? 5 : 60),
     memoryLoadSeconds: quick ? 2 : 5,
