@@ -57,10 +57,10 @@ async function readCounted(
 }
 
 /** The body, read under the size cap and the time limit (a 413 may be thrown at once). */
-function readCapped(
+export function readBodyBytes(
   request: Request,
   maxBytes: number,
-  timeoutMs: number,
+  timeoutMs = BODY_TIMEOUT_MS,
 ): Promise<Uint8Array> {
   const header = request.headers.get("content-length");
   const declared = header === null ? undefined : Number(header);
@@ -75,7 +75,7 @@ function readCapped(
     if (!body) return Promise.resolve(new Uint8Array());
     reading = readCounted(body, maxBytes);
   }
-  return withDeadline(reading, timeoutMs, () => tooSlow(timeoutMs));
+  return withDeadline(reading, timeoutMs, tooSlow);
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -86,7 +86,11 @@ export async function readJsonObject(
   maxBytes: number,
   timeoutMs = BODY_TIMEOUT_MS,
 ): Promise<Record<string, unknown>> {
-  const bytes = await readCapped(request, maxBytes, timeoutMs);
+  return parseJsonObject(await readBodyBytes(request, maxBytes, timeoutMs));
+}
+
+/** A body's bytes as a JSON object, or a 400 that says what is wrong with them. */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
   let text: string;
   try {
     text = utf8.decode(bytes);

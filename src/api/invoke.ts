@@ -2,7 +2,13 @@
  * One handler per operation, shared by the OpenAI (/v1/*) and MLflow (invocations) routes:
  * validate the body, call the gateway, answer JSON or relay an SSE stream.
  */
-import { type Gateway, type InvokeOptions, type Served, upstreamBodyOf } from "../core/gateway.ts";
+import {
+  type Gateway,
+  type InvokeOptions,
+  type OpenStream,
+  type Served,
+  upstreamBodyOf,
+} from "../core/gateway.ts";
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
 import { type Operation, OPERATION_OF, type TranslationWarning } from "../core/provider.ts";
 import { sseBody } from "../core/sse.ts";
@@ -16,7 +22,7 @@ import {
   isPlainEmbeddingsRequest,
 } from "../schemas/quick_check.ts";
 import type { z } from "@hono/zod-openapi";
-import { readJsonObject } from "./body.ts";
+import { parseJsonObject, readBodyBytes } from "./body.ts";
 import type { RequestScope } from "./context.ts";
 import { errorBody } from "./errors.ts";
 import { limitHeaders } from "../core/limits.ts";
@@ -85,85 +91,43 @@ function refuseModel(body: Record<string, unknown>): void {
   }
 }
 
-/**
- * Embeddings; `encoding_format: "base64"` (the OpenAI SDK's default) is honoured for every
- * provider by encoding float vectors here.
- */
-async function invokeEmbeddings(
-  gateway: Gateway,
-  name: string,
-  request: EmbeddingsRequest,
-  opts: InvokeOptions,
-) {
-  const served = await gateway.invoke("embeddings", name, request, opts);
-  if (request.encoding_format === "base64") served.value = toBase64Embeddings(served.value);
-  return served;
-}
-
-/** Serves one call of `op` on endpoint or route `name`. */
-export async function serveOperation(
-  request: Request,
+/** The answer of a stream: its chunks as SSE, with the client's choice about usage applied. */
+function streamResponse(
   scope: RequestScope,
   gateway: Gateway,
-  op: Operation,
-  name: string,
-  body: Record<string, unknown>,
-): Promise<Response> {
-  gateway.check(name, op);
-  const opts = {
-    signal: request.signal,
-    requestId: scope.requestId,
-    client: () => scope.connection.remoteAddress,
-  };
-  if (op !== "embeddings" && body.stream === true) {
-    const validated = validateRequest(op, body);
-    const includeUsage = validated.stream_options?.include_usage === true;
-    const served = op === "chat"
-      ? await gateway.stream("chat", name, validated as ChatRequest, opts)
-      : await gateway.stream("completions", name, validated as CompletionsRequest, opts);
-    scope.endpoint = served.endpoint;
-    const logger = gateway.logger;
-    const { chunks, abort } = served.value;
-    const stream = sseBody<{ choices: unknown[]; usage?: unknown }>(chunks, {
-      transform: (chunk) => {
-        if (includeUsage || chunk.usage === undefined) return chunk;
-        if (chunk.choices.length === 0) return undefined;
-        const { usage: _usage, ...rest } = chunk;
-        return rest;
-      },
-      errorEvent: (error) => {
-        const gatewayError = error instanceof GatewayError
-          ? error
-          : new GatewayError(502, "upstream_error", "the upstream stream failed");
-        return errorBody(gatewayError, logger.redactor);
-      },
-      onClose: (outcome, error) => {
-        if (outcome === "cancelled") abort();
-        if (outcome === "error") {
-          logger.warn("stream ended with an error", {
-            request_id: opts.requestId,
-            endpoint: served.endpoint,
-            error: (error as Error)?.message,
-          });
-        }
-      },
-    });
-    const headers = answerHeaders(scope, served, "text/event-stream; charset=utf-8");
-    headers["cache-control"] = "no-cache";
-    headers["x-accel-buffering"] = "no";
-    return new Response(stream, { status: 200, headers });
-  }
-  const served = op === "chat"
-    ? await gateway.invoke("chat", name, validateRequest("chat", body), opts)
-    : op === "completions"
-    ? await gateway.invoke("completions", name, validateRequest("completions", body), opts)
-    : await invokeEmbeddings(gateway, name, validateRequest("embeddings", body), opts);
-  scope.endpoint = served.endpoint;
-  const answer = upstreamBodyOf(served.value) ?? JSON.stringify(served.value);
-  return new Response(answer, {
-    status: 200,
-    headers: answerHeaders(scope, served, "application/json"),
+  served: Served<OpenStream<{ choices: unknown[]; usage?: unknown }>>,
+  includeUsage: boolean,
+): Response {
+  const logger = gateway.logger;
+  const { chunks, abort } = served.value;
+  const stream = sseBody<{ choices: unknown[]; usage?: unknown }>(chunks, {
+    transform: (chunk) => {
+      if (includeUsage || chunk.usage === undefined) return chunk;
+      if (chunk.choices.length === 0) return undefined;
+      const { usage: _usage, ...rest } = chunk;
+      return rest;
+    },
+    errorEvent: (error) => {
+      const gatewayError = error instanceof GatewayError
+        ? error
+        : new GatewayError(502, "upstream_error", "the upstream stream failed");
+      return errorBody(gatewayError, logger.redactor);
+    },
+    onClose: (outcome, error) => {
+      if (outcome === "cancelled") abort();
+      if (outcome === "error") {
+        logger.warn("stream ended with an error", {
+          request_id: scope.requestId,
+          endpoint: served.endpoint,
+          error: (error as Error)?.message,
+        });
+      }
+    },
   });
+  const headers = answerHeaders(scope, served, "text/event-stream; charset=utf-8");
+  headers["cache-control"] = "no-cache";
+  headers["x-accel-buffering"] = "no";
+  return new Response(stream, { status: 200, headers });
 }
 
 /**
@@ -177,22 +141,84 @@ export type Invocation = (
   pathName?: string,
 ) => Promise<Response>;
 
+/**
+ * Serves one call: reads the body, names the endpoint (the body's `model` on `/v1/*`, where the
+ * route names the operation; the path on invocations, where the endpoint's type names it), calls
+ * the gateway and answers JSON or relays an SSE stream. One async function for the whole request,
+ * because each async layer costs the runtime a generator, a promise and scopes per call.
+ */
+async function serveInvocation(
+  request: Request,
+  scope: RequestScope,
+  gateway: Gateway,
+  routeOp: Operation | undefined,
+  pathName: string | undefined,
+): Promise<Response> {
+  let op: Operation;
+  let name: string;
+  let body: Record<string, unknown>;
+  if (pathName === undefined) {
+    ({ name, body } = namedByModel(
+      parseJsonObject(await readBodyBytes(request, maxBody(gateway))),
+    ));
+    op = routeOp as Operation;
+  } else {
+    // An unknown endpoint is a 404 before its body is read.
+    const type = gateway.snapshot.typeOf(pathName);
+    if (type === undefined) throw gateway.snapshot.notFound(pathName);
+    body = parseJsonObject(await readBodyBytes(request, maxBody(gateway)));
+    refuseModel(body);
+    op = OPERATION_OF[type];
+    name = pathName;
+  }
+  gateway.check(name, op);
+  const opts: InvokeOptions = {
+    signal: request.signal,
+    requestId: scope.requestId,
+    connection: scope.connection,
+  };
+  if (op !== "embeddings" && body.stream === true) {
+    const validated = validateRequest(op, body);
+    const served = op === "chat"
+      ? await gateway.stream("chat", name, validated as ChatRequest, opts)
+      : await gateway.stream("completions", name, validated as CompletionsRequest, opts);
+    scope.endpoint = served.endpoint;
+    return streamResponse(scope, gateway, served, validated.stream_options?.include_usage === true);
+  }
+  let served: Served<unknown>;
+  if (op === "embeddings") {
+    const embeddings = validateRequest("embeddings", body);
+    const answered = await gateway.invoke("embeddings", name, embeddings, opts);
+    // `encoding_format: "base64"` (the OpenAI SDK's default) is honoured for every provider by
+    // encoding float vectors here.
+    if (embeddings.encoding_format === "base64") {
+      answered.value = toBase64Embeddings(answered.value);
+    }
+    served = answered;
+  } else {
+    served = op === "chat"
+      ? await gateway.invoke("chat", name, validateRequest("chat", body), opts)
+      : await gateway.invoke("completions", name, validateRequest("completions", body), opts);
+  }
+  scope.endpoint = served.endpoint;
+  const answer = upstreamBodyOf(served.value) ?? JSON.stringify(served.value);
+  return new Response(answer, {
+    status: 200,
+    headers: answerHeaders(scope, served, "application/json"),
+  });
+}
+
+function maxBody(gateway: Gateway): number {
+  return gateway.snapshot.config.server.max_body_bytes;
+}
+
 /** `/v1/*`: the body's `model` names the endpoint. */
 export function openAIInvocation(gateway: Gateway, op: Operation): Invocation {
-  return async (request, scope) => {
-    const parsed = await readJsonObject(request, gateway.snapshot.config.server.max_body_bytes);
-    const { name, body } = namedByModel(parsed);
-    return serveOperation(request, scope, gateway, op, name, body);
-  };
+  return (request, scope) => serveInvocation(request, scope, gateway, op, undefined);
 }
 
 /** `/gateway/{name}/invocations`: the path names the endpoint, its type names the operation. */
 export function mlflowInvocation(gateway: Gateway): Invocation {
-  return async (request, scope, pathName = "") => {
-    const type = gateway.snapshot.typeOf(pathName);
-    if (type === undefined) throw gateway.snapshot.notFound(pathName);
-    const body = await readJsonObject(request, gateway.snapshot.config.server.max_body_bytes);
-    refuseModel(body);
-    return serveOperation(request, scope, gateway, OPERATION_OF[type], pathName, body);
-  };
+  return (request, scope, pathName = "") =>
+    serveInvocation(request, scope, gateway, undefined, pathName);
 }

@@ -15,10 +15,13 @@ export interface Deadline {
   at: number;
   /** Also expires early, on the next sweep, once this signal is aborted (the client left). */
   signal: AbortSignal | undefined;
-  expire: () => void;
+  /** What runs when it expires: a function, or a controller to abort (no closure needed). */
+  expire: Expiry;
   /** Cancelled or expired: the next sweep drops it. */
   settled: boolean;
 }
+
+export type Expiry = (() => void) | AbortController;
 
 const NOTHING = () => {};
 
@@ -31,8 +34,11 @@ export class Deadlines {
 
   constructor(readonly tickMs: number) {}
 
-  /** Runs `expire` about `ms` from now, or soon after `signal` aborts, unless cancelled first. */
-  add(ms: number, expire: () => void, signal?: AbortSignal): Deadline {
+  /**
+   * Runs `expire` (or aborts it, for a controller) about `ms` from now, or soon after `signal`
+   * aborts, unless cancelled first.
+   */
+  add(ms: number, expire: Expiry, signal?: AbortSignal): Deadline {
     const deadline: Deadline = { at: performance.now() + ms, signal, expire, settled: false };
     this.#list.push(deadline);
     this.#pending++;
@@ -77,7 +83,9 @@ export class Deadlines {
       if (deadline.at <= now || deadline.signal?.aborted) {
         deadline.settled = true;
         this.#pending--;
-        deadline.expire();
+        const expire = deadline.expire;
+        if (typeof expire === "function") expire();
+        else expire.abort();
       } else {
         list[kept++] = deadline;
       }
@@ -96,21 +104,26 @@ export class Deadlines {
 export const deadlines = new Deadlines(20);
 
 /**
- * `work`, or a rejection with `onExpire()`'s error if it has not settled within `ms`.
+ * `work`, or a rejection with `onExpire(ms)`'s error if it has not settled within `ms`.
  * `onExpire` may also stop the work (cancel a body read).
  */
-export function withDeadline<T>(work: Promise<T>, ms: number, onExpire: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const deadline = deadlines.add(ms, () => reject(onExpire()));
-    work.then(
-      (value) => {
-        deadlines.cancel(deadline);
-        resolve(value);
-      },
-      (error) => {
-        deadlines.cancel(deadline);
-        reject(error);
-      },
-    );
-  });
+export function withDeadline<T>(
+  work: Promise<T>,
+  ms: number,
+  onExpire: (ms: number) => Error,
+): Promise<T> {
+  // `withResolvers` rather than an executor: one closure and one scope fewer per call.
+  const { promise, resolve, reject } = Promise.withResolvers<T>();
+  const deadline = deadlines.add(ms, () => reject(onExpire(ms)));
+  work.then(
+    (value) => {
+      deadlines.cancel(deadline);
+      resolve(value);
+    },
+    (error) => {
+      deadlines.cancel(deadline);
+      reject(error);
+    },
+  );
+  return promise;
 }

@@ -34,6 +34,20 @@ Deno.test("Deadlines.sweep() expires a deadline early once its signal aborts", (
   assertEquals(fired, 1);
 });
 
+Deno.test("Deadlines.sweep() aborts a controller given as the expiry, unless cancelled", () => {
+  const deadlines = new Deadlines(1_000);
+  const now = performance.now();
+  const due = new AbortController();
+  const cancelled = new AbortController();
+  deadlines.add(100, due);
+  deadlines.cancel(deadlines.add(100, cancelled));
+  deadlines.sweep(now + 50);
+  assertEquals(due.signal.aborted, false);
+  deadlines.sweep(now + 200);
+  assertEquals([due.signal.aborted, cancelled.signal.aborted], [true, false]);
+  assertEquals(deadlines.size, 0);
+});
+
 Deno.test("withDeadline() settles as the work does, or rejects once the time is up", async () => {
   // The sweep's own timer does not keep the process alive; this one does, as a server would.
   const keepAlive = setTimeout(() => {}, 5_000);

@@ -122,8 +122,8 @@ export interface InvokeOptions {
   /** Aborts when the client goes away. */
   signal: AbortSignal;
   requestId: string;
-  /** The client's address (for limits keyed by client), looked up only when needed. */
-  client?: () => string;
+  /** The client's connection; its address is read only for limits keyed by client. */
+  connection?: { readonly remoteAddress: string };
 }
 
 export interface Served<T> {
@@ -273,48 +273,58 @@ export class Gateway {
   }
 
   /** A complete (non-streaming) answer. */
-  async invoke<O extends Operation>(
+  invoke<O extends Operation>(
     op: O,
     name: string,
     request: OperationTypes[O]["request"],
     opts: InvokeOptions,
   ): Promise<Served<OperationTypes[O]["response"]>> {
-    const { served, subject } = await this.#serve(
-      op,
-      name,
-      false,
-      opts,
-      (ep, warnings) => this.#invokeOnce(ep, op, request, opts, warnings),
-    );
-    this.metrics.tokens(served.endpoint, usageOf(served.value));
-    if (subject) {
-      const spending = this.#limiter.spend(subject, totalTokens(served.value));
-      if (spending) await spending;
-    }
-    return served;
+    return this.#serve(op, name, false, request, opts) as Promise<
+      Served<OperationTypes[O]["response"]>
+    >;
   }
 
   /** A stream, returned once its first chunk has arrived. */
-  async stream<O extends StreamingOperation>(
+  stream<O extends StreamingOperation>(
     op: O,
     name: string,
     request: OperationTypes[O]["request"],
     opts: InvokeOptions,
   ): Promise<Served<OpenStream<OperationTypes[O]["chunk"]>>> {
-    const { served, subject } = await this.#serve(
-      op,
-      name,
-      true,
-      opts,
-      (ep, warnings) => this.#openStream(ep, op, request, opts, warnings),
-    );
-    const limiter = this.#limiter;
+    return this.#serve(op, name, true, request, opts) as Promise<
+      Served<OpenStream<OperationTypes[O]["chunk"]>>
+    >;
+  }
+
+  /**
+   * Counts a served call's tokens and spends them from its limit: at once for an answer, as the
+   * usage arrives for a stream.
+   */
+  #account(
+    served: Served<unknown>,
+    stream: boolean,
+    subject: LimitSubject | undefined,
+  ): Promise<void> | undefined {
+    if (stream) {
+      this.#accountStream(served as Served<OpenStream<{ usage?: unknown }>>, subject);
+      return undefined;
+    }
+    this.metrics.tokens(served.endpoint, usageOf(served.value));
+    return subject ? this.#limiter.spend(subject, totalTokens(served.value)) : undefined;
+  }
+
+  // Its own method: a function that creates a closure allocates its scope on every call, and
+  // answers (the common case) need none.
+  #accountStream(
+    served: Served<OpenStream<{ usage?: unknown }>>,
+    subject: LimitSubject | undefined,
+  ): void {
     const metrics = this.metrics;
+    const limiter = this.#limiter;
     served.value.chunks = observeUsage(served.value.chunks, async (usage) => {
       metrics.tokens(served.endpoint, usage);
       if (subject) await limiter.spend(subject, usage?.total_tokens ?? 0);
     });
-    return served;
   }
 
   /** Runs the provider's authorize hook (signing, token fetches), if it has one. */
@@ -325,7 +335,18 @@ export class Gateway {
     signal: AbortSignal,
   ): Promise<UpstreamRequest> | UpstreamRequest {
     if (!ep.provider.authorize) return request;
-    return ep.provider.authorize(request, ctx, {
+    return this.#runAuthorize(ep, request, ctx, signal);
+  }
+
+  // Apart from #authorize, which most calls leave at once: the hook's closure would make the
+  // runtime allocate a scope on every call.
+  #runAuthorize(
+    ep: EndpointRuntime,
+    request: UpstreamRequest,
+    ctx: CallContext<unknown>,
+    signal: AbortSignal,
+  ): Promise<UpstreamRequest> | UpstreamRequest {
+    return ep.provider.authorize!(request, ctx, {
       fetch: this.#fetch ?? fetch,
       env: this.#env,
       now: Date.now,
@@ -426,13 +447,41 @@ export class Gateway {
     }
   }
 
-  async #serve<T>(
+  /**
+   * Gives up on a destination (an error it cannot get past): the error is the answer when it was
+   * the last destination, otherwise the route falls back to the next one.
+   */
+  #giveUp(
+    error: unknown,
+    why: string,
+    order: readonly string[],
+    position: number,
+    ep: EndpointRuntime,
+    route: string,
+    requestId: string,
+  ): void {
+    if (position === order.length - 1) throw error;
+    this.metrics.fallback(route, ep.spec.name);
+    this.#logger.warn(`${why}; falling back to the next destination`, {
+      ...logFields(requestId, route),
+      failed: ep.spec.name,
+      next: order[position + 1],
+      error: (error as Error).message,
+    });
+  }
+
+  /**
+   * Serves one call: the destinations in order, each with its circuit, limit and retries, until
+   * one answers (or opens its stream). One async function for the whole call: each async layer
+   * costs the runtime a generator, a promise and scopes per request.
+   */
+  async #serve(
     op: Operation,
     name: string,
     stream: boolean,
+    request: unknown,
     opts: InvokeOptions,
-    attempt: (ep: EndpointRuntime, warnings: TranslationWarning[]) => Promise<T>,
-  ): Promise<{ served: Served<T>; subject: LimitSubject | undefined }> {
+  ): Promise<Served<unknown>> {
     const snapshot = this.#snapshot;
     this.check(name, op);
     const route = snapshot.routes.get(name);
@@ -441,18 +490,6 @@ export class Gateway {
     const routeName = route ? name : undefined;
     // Created only when needed: building an Error (and its stack) on every request is not free.
     let lastError: unknown;
-    // Gives up on a destination: its error is the answer when it was the last one.
-    const giveUp = (error: unknown, why: string, position: number, ep: EndpointRuntime) => {
-      lastError = error;
-      if (position === order.length - 1) throw error;
-      this.metrics.fallback(name, ep.spec.name);
-      this.#logger.warn(`${why}; falling back to the next destination`, {
-        ...logFields(opts.requestId, routeName),
-        failed: ep.spec.name,
-        next: order[position + 1],
-        error: (error as Error).message,
-      });
-    };
     for (let position = 0; position < order.length; position++) {
       const ep = snapshot.endpoints.get(order[position] as string);
       if (!ep) continue;
@@ -460,42 +497,43 @@ export class Gateway {
       const streams = impl &&
         (impl.kind === "local" ? impl.stream !== undefined : impl.streamParser !== undefined);
       if (!impl || (stream && !streams)) {
-        giveUp(
-          notImplemented(ep, op, stream && impl !== undefined),
+        lastError = notImplemented(ep, op, stream && impl !== undefined);
+        this.#giveUp(
+          lastError,
           "destination cannot serve this",
+          order,
           position,
           ep,
+          name,
+          opts.requestId,
         );
         continue;
       }
       const admission = this.#breakers.admit(ep.spec.name);
       if (!admission.allowed) {
-        giveUp(circuitOpen(ep, admission.retryAfter), "circuit open", position, ep);
+        lastError = circuitOpen(ep, admission.retryAfter);
+        this.#giveUp(lastError, "circuit open", order, position, ep, name, opts.requestId);
         continue;
       }
-      const subject: LimitSubject | undefined = ep.sharedLimit ?? (ep.spec.limit
-        ? {
-          endpoint: ep.spec.name,
-          limit: ep.spec.limit,
-          get client() {
-            return opts.client?.() ?? "unknown";
-          },
-        }
-        : undefined);
+      const subject: LimitSubject | undefined = ep.sharedLimit ??
+        (ep.spec.limit ? clientSubject(ep.spec.name, ep.spec.limit, opts.connection) : undefined);
       let limit: LimitStatus | undefined;
       try {
         const taken = subject ? this.#limiter.take(subject) : undefined;
         limit = taken instanceof Promise ? await taken : taken;
       } catch (error) {
         if (admission.probe) this.#breakers.release(ep.spec.name);
-        giveUp(error, "rate limited", position, ep);
+        lastError = error;
+        this.#giveUp(error, "rate limited", order, position, ep, name, opts.requestId);
         continue;
       }
       let retry = true;
       for (let tryNumber = 0; retry; tryNumber++) {
         const warnings: TranslationWarning[] = [];
         try {
-          const value = await attempt(ep, warnings);
+          const value = stream
+            ? await this.#openStream(ep, op as StreamingOperation, request as never, opts, warnings)
+            : await this.#invokeOnce(ep, op, request as never, opts, warnings);
           this.#breakers.success(ep.spec.name);
           if (warnings.length > 0) {
             this.#logger.warn("parameters not honoured", {
@@ -504,7 +542,10 @@ export class Gateway {
               warnings,
             });
           }
-          return { served: { value, endpoint: ep.spec.name, warnings, limit }, subject };
+          const served: Served<unknown> = { value, endpoint: ep.spec.name, warnings, limit };
+          const spending = this.#account(served, stream, subject);
+          if (spending) await spending;
+          return served;
         } catch (error) {
           if (error instanceof ClientClosedError || opts.signal.aborted) {
             this.#breakers.release(ep.spec.name);
@@ -536,11 +577,26 @@ export class Gateway {
           }
         }
       }
-      giveUp(lastError, "destination failed", position, ep);
+      this.#giveUp(lastError, "destination failed", order, position, ep, name, opts.requestId);
     }
     throw lastError ??
       new GatewayError(503, "service_unavailable", `no destination of '${name}' is available`);
   }
+}
+
+/** What a limit keyed by client counts: the client's address is read only if the limit asks. */
+function clientSubject(
+  endpoint: string,
+  limit: NonNullable<LoadedEndpoint["limit"]>,
+  connection: InvokeOptions["connection"],
+): LimitSubject {
+  return {
+    endpoint,
+    limit,
+    get client() {
+      return connection?.remoteAddress ?? "unknown";
+    },
+  };
 }
 
 function logFields(requestId: string, route: string | undefined): Record<string, unknown> {

@@ -67,33 +67,31 @@ function brokeOff(opts: CallOptions, error: unknown): ProviderError {
   );
 }
 
-/**
- * Sends one upstream request on `call` (whatever aborts it stops the request) and returns the
- * response once its headers arrive; a failure to get them is mapped to the error the client sees.
- */
-async function send(req: UpstreamRequest, opts: CallOptions, call: AbortController) {
-  try {
-    return await (opts.fetch ?? fetch)(req.url, {
-      method: "POST",
-      headers: req.headers,
-      body: req.body as BodyInit,
-      signal: call.signal,
-    });
-  } catch (error) {
-    if (opts.signal.aborted) throw abortError(opts.signal);
-    if (call.signal.aborted) {
-      throw timeoutError(opts, `did not answer within ${opts.timeoutMs / 1000}s`);
-    }
-    const origin = new URL(req.url).origin;
-    throw new ProviderError(
-      502,
-      "upstream_error",
-      `could not reach ${opts.provider.displayName} at ${origin} (endpoint '${opts.endpoint}'): ${
-        describeNetworkError(error)
-      }`,
-      { retryable: true, cause: error },
-    );
+/** The fetch options of one upstream request on `call` (whatever aborts it stops the request). */
+function fetchInit(req: UpstreamRequest, call: AbortController): RequestInit {
+  return { method: "POST", headers: req.headers, body: req.body as BodyInit, signal: call.signal };
+}
+
+/** Why an upstream request got no response headers, as the error the client sees. */
+function sendFailed(
+  error: unknown,
+  req: UpstreamRequest,
+  opts: CallOptions,
+  call: AbortController,
+): GatewayError {
+  if (opts.signal.aborted) return abortError(opts.signal);
+  if (call.signal.aborted) {
+    return timeoutError(opts, `did not answer within ${opts.timeoutMs / 1000}s`);
   }
+  const origin = new URL(req.url).origin;
+  return new ProviderError(
+    502,
+    "upstream_error",
+    `could not reach ${opts.provider.displayName} at ${origin} (endpoint '${opts.endpoint}'): ${
+      describeNetworkError(error)
+    }`,
+    { retryable: true, cause: error },
+  );
 }
 
 /**
@@ -105,10 +103,12 @@ export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Pro
   // One controller for both reasons to stop (client gone, first-byte timeout), aborted by the
   // shared deadline sweep: cheaper than AbortSignal.any, a timer or a listener per call.
   const call = new AbortController();
-  const deadline = deadlines.add(opts.timeoutMs, () => call.abort(), opts.signal);
+  const deadline = deadlines.add(opts.timeoutMs, call, opts.signal);
   let response: Response;
   try {
-    response = await send(req, opts, call);
+    response = await (opts.fetch ?? fetch)(req.url, fetchInit(req, call));
+  } catch (error) {
+    throw sendFailed(error, req, opts, call);
   } finally {
     deadlines.cancel(deadline);
   }
@@ -127,9 +127,14 @@ export async function callUpstreamJson(
 ): Promise<{ json: unknown; text: string }> {
   if (opts.signal.aborted) throw abortError(opts.signal);
   const call = new AbortController();
-  const deadline = deadlines.add(opts.timeoutMs, () => call.abort(), opts.signal);
+  const deadline = deadlines.add(opts.timeoutMs, call, opts.signal);
   try {
-    const response = await send(req, opts, call);
+    let response: Response;
+    try {
+      response = await (opts.fetch ?? fetch)(req.url, fetchInit(req, call));
+    } catch (error) {
+      throw sendFailed(error, req, opts, call);
+    }
     deadlines.extend(deadline, opts.idleTimeoutMs);
     if (!response.ok) throw await readUpstreamError(response, opts);
     let text: string;

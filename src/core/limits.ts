@@ -217,29 +217,38 @@ export class RateLimiter {
     try {
       if (subject.limit.tokens === undefined) return this.#countCall(subject, windowMs, undefined);
       const used = this.store.add(this.#key(subject, "tokens", windowMs), 0, windowMs);
-      if (used instanceof Promise) {
-        return used
-          .then((counter) =>
-            this.#countCall(subject, windowMs, this.#checkTokens(subject, counter))
-          )
-          .catch((error) => this.#storeFailed(error));
-      }
+      if (used instanceof Promise) return this.#takeLater(used, subject, windowMs);
       return this.#countCall(subject, windowMs, this.#checkTokens(subject, used));
     } catch (error) {
       return this.#storeFailed(error);
     }
   }
 
+  // The callbacks for a remote store live in their own methods: a function that creates closures
+  // makes the runtime allocate its scope on every call, even when the store answers at once.
+
+  #takeLater(
+    used: Promise<Counter>,
+    subject: LimitSubject,
+    windowMs: number,
+  ): Promise<LimitStatus | undefined> {
+    return used
+      .then((counter) => this.#countCall(subject, windowMs, this.#checkTokens(subject, counter)))
+      .catch((error) => this.#storeFailed(error));
+  }
+
   /** Counts the call when the limit counts calls; `tokens` is the token budget's status, if any. */
   #countCall(subject: LimitSubject, windowMs: number, tokens: LimitStatus | undefined): Taken {
     if (subject.limit.calls === undefined) return tokens;
     const calls = this.store.add(this.#key(subject, "calls", windowMs), 1, windowMs);
-    if (calls instanceof Promise) {
-      return calls
-        .then((counter) => this.#checkCalls(subject, counter))
-        .catch((error) => this.#storeFailed(error));
-    }
+    if (calls instanceof Promise) return this.#countLater(calls, subject);
     return this.#checkCalls(subject, calls);
+  }
+
+  #countLater(calls: Promise<Counter>, subject: LimitSubject): Promise<LimitStatus | undefined> {
+    return calls
+      .then((counter) => this.#checkCalls(subject, counter))
+      .catch((error) => this.#storeFailed(error));
   }
 
   /** The token budget's status; a 429 once the tokens spent reach it. */
@@ -271,17 +280,20 @@ export class RateLimiter {
     const windowMs = windowMsOf(subject.limit);
     try {
       const added = this.store.add(this.#key(subject, "tokens", windowMs), tokens, windowMs);
-      if (!(added instanceof Promise)) return undefined;
-      return added.then(
-        () => {},
-        (error) => {
-          this.#failOpen(error);
-        },
-      );
+      return added instanceof Promise ? this.#spendLater(added) : undefined;
     } catch (error) {
       this.#failOpen(error);
       return undefined;
     }
+  }
+
+  #spendLater(added: Promise<Counter>): Promise<void> {
+    return added.then(
+      () => {},
+      (error) => {
+        this.#failOpen(error);
+      },
+    );
   }
 
   #limited(subject: LimitSubject, kind: "calls" | "tokens", status: LimitStatus): GatewayError {

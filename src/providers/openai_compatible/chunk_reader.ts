@@ -58,22 +58,52 @@ export interface WireChatResponse {
 
 class Unreadable extends Error {}
 
-function check(ok: boolean, path: string): void {
-  if (!ok) throw new Unreadable(path);
+/**
+ * A field's path, with `#` standing for the choice's and then the tool call's index: built only
+ * when a check fails, so that a good body allocates no path strings (this runs for every chunk).
+ */
+function fieldPath(path: string, i?: number, j?: number): string {
+  return path.replace("#", String(i)).replace("#", String(j));
 }
 
-function optional(value: unknown, type: "string" | "number", path: string): void {
-  check(value === undefined || value === null || typeof value === type, path);
+function check(ok: boolean, path: string, i?: number, j?: number): void {
+  if (!ok) throw new Unreadable(fieldPath(path, i, j));
 }
 
-function usage(value: unknown, path: string): void {
+function optional(
+  value: unknown,
+  type: "string" | "number",
+  path: string,
+  i?: number,
+  j?: number,
+): void {
+  if (value !== undefined && value !== null && typeof value !== type) {
+    throw new Unreadable(fieldPath(path, i, j));
+  }
+}
+
+/** The usage counts at `path` ("usage" or "x_groq.usage"), if present. */
+function usage(value: unknown, path: "usage" | "x_groq.usage"): void {
   if (value === undefined || value === null) return;
   check(isRecord(value), path);
   const counts = value as Json;
-  optional(counts.prompt_tokens, "number", `${path}.prompt_tokens`);
-  optional(counts.completion_tokens, "number", `${path}.completion_tokens`);
-  optional(counts.total_tokens, "number", `${path}.total_tokens`);
+  optional(counts.prompt_tokens, "number", USAGE_FIELDS[path].prompt);
+  optional(counts.completion_tokens, "number", USAGE_FIELDS[path].completion);
+  optional(counts.total_tokens, "number", USAGE_FIELDS[path].total);
 }
+
+const USAGE_FIELDS = {
+  usage: {
+    prompt: "usage.prompt_tokens",
+    completion: "usage.completion_tokens",
+    total: "usage.total_tokens",
+  },
+  "x_groq.usage": {
+    prompt: "x_groq.usage.prompt_tokens",
+    completion: "x_groq.usage.completion_tokens",
+    total: "x_groq.usage.total_tokens",
+  },
+};
 
 /** The fields a chunk and a response both start with, each optional. */
 function head(body: Json): void {
@@ -89,14 +119,15 @@ function validate(json: unknown): WireChunk {
   const choices = chunk.choices;
   if (choices !== undefined && choices !== null) {
     check(Array.isArray(choices), "choices");
-    (choices as unknown[]).forEach((choice, i) => {
-      check(isRecord(choice), `choices.${i}`);
-      const c = choice as Json;
-      optional(c.index, "number", `choices.${i}.index`);
-      optional(c.text, "string", `choices.${i}.text`);
-      optional(c.finish_reason, "string", `choices.${i}.finish_reason`);
-      check(c.delta === undefined || c.delta === null || isRecord(c.delta), `choices.${i}.delta`);
-    });
+    const list = choices as unknown[];
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i] as Json;
+      check(isRecord(c), "choices.#", i);
+      optional(c.index, "number", "choices.#.index", i);
+      optional(c.text, "string", "choices.#.text", i);
+      optional(c.finish_reason, "string", "choices.#.finish_reason", i);
+      check(c.delta === undefined || c.delta === null || isRecord(c.delta), "choices.#.delta", i);
+    }
   }
   usage(chunk.usage, "usage");
   if (chunk.x_groq !== undefined && chunk.x_groq !== null) {
@@ -106,35 +137,39 @@ function validate(json: unknown): WireChunk {
   return chunk as WireChunk;
 }
 
+function validateToolCalls(calls: unknown[], i: number): void {
+  for (let j = 0; j < calls.length; j++) {
+    const tc = calls[j] as Json;
+    check(isRecord(tc), "choices.#.message.tool_calls.#", i, j);
+    optional(tc.id, "string", "choices.#.message.tool_calls.#.id", i, j);
+    optional(tc.type, "string", "choices.#.message.tool_calls.#.type", i, j);
+    check(isRecord(tc.function), "choices.#.message.tool_calls.#.function", i, j);
+    const fn = tc.function as Json;
+    check(typeof fn.name === "string", "choices.#.message.tool_calls.#.function.name", i, j);
+    optional(fn.arguments, "string", "choices.#.message.tool_calls.#.function.arguments", i, j);
+  }
+}
+
 function validateChatResponse(json: unknown): WireChatResponse {
   check(isRecord(json), "(response)");
   const body = json as Json;
   head(body);
   check(Array.isArray(body.choices), "choices");
-  (body.choices as unknown[]).forEach((choice, i) => {
-    check(isRecord(choice), `choices.${i}`);
-    const c = choice as Json;
-    optional(c.index, "number", `choices.${i}.index`);
-    optional(c.finish_reason, "string", `choices.${i}.finish_reason`);
-    check(isRecord(c.message), `choices.${i}.message`);
+  const choices = body.choices as unknown[];
+  for (let i = 0; i < choices.length; i++) {
+    const c = choices[i] as Json;
+    check(isRecord(c), "choices.#", i);
+    optional(c.index, "number", "choices.#.index", i);
+    optional(c.finish_reason, "string", "choices.#.finish_reason", i);
+    check(isRecord(c.message), "choices.#.message", i);
     const message = c.message as Json;
-    optional(message.role, "string", `choices.${i}.message.role`);
-    optional(message.refusal, "string", `choices.${i}.message.refusal`);
+    optional(message.role, "string", "choices.#.message.role", i);
+    optional(message.refusal, "string", "choices.#.message.refusal", i);
     const calls = message.tool_calls;
-    if (calls === undefined || calls === null) return;
-    check(Array.isArray(calls), `choices.${i}.message.tool_calls`);
-    (calls as unknown[]).forEach((call, j) => {
-      const at = `choices.${i}.message.tool_calls.${j}`;
-      check(isRecord(call), at);
-      const tc = call as Json;
-      optional(tc.id, "string", `${at}.id`);
-      optional(tc.type, "string", `${at}.type`);
-      check(isRecord(tc.function), `${at}.function`);
-      const fn = tc.function as Json;
-      check(typeof fn.name === "string", `${at}.function.name`);
-      optional(fn.arguments, "string", `${at}.function.arguments`);
-    });
-  });
+    if (calls === undefined || calls === null) continue;
+    check(Array.isArray(calls), "choices.#.message.tool_calls", i);
+    validateToolCalls(calls as unknown[], i);
+  }
   usage(body.usage, "usage");
   return body as unknown as WireChatResponse;
 }

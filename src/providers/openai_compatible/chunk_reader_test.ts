@@ -65,4 +65,19 @@ Deno.test("readWireChatResponse() accepts OpenAI's answer and names a field of t
       ),
     /at 'choices\.0\.message\.tool_calls\.0\.function\.name'/,
   );
+  const second = {
+    choices: [{ message: {} }, {
+      message: {
+        tool_calls: [{ function: { name: "f" } }, { function: { name: "g", arguments: 1 } }],
+      },
+    }],
+  };
+  assertThrows(
+    () => readWireChatResponse(second, "P"),
+    /at 'choices\.1\.message\.tool_calls\.1\.function\.arguments'/,
+  );
+  assertThrows(
+    () => readWireChunk({ choices: [{}, { index: "1" }] }, "P"),
+    /at 'choices\.1\.index'/,
+  );
 });

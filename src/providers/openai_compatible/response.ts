@@ -6,7 +6,7 @@ import type { EmbeddingsResponse } from "../../schemas/embeddings.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
 import { WireCompletionsResponse, WireEmbeddingsResponse } from "./wire.ts";
-import { readWireChatResponse } from "./chunk_reader.ts";
+import { readWireChatResponse, type WireChatResponse } from "./chunk_reader.ts";
 import { mapFinishReason } from "./finish_reason.ts";
 import { unixNow } from "../shared/chunks.ts";
 
@@ -39,30 +39,51 @@ export function parseChatResponse(
   provider: string,
 ): ChatResponse {
   const wire = readWireChatResponse(json, provider);
+  // Loops and a helper rather than closures: this runs for every answer, and a function that
+  // creates closures makes the runtime allocate its scope on every call.
+  const choices: ChatResponse["choices"] = [];
+  for (let index = 0; index < wire.choices.length; index++) {
+    const message = canonicalMessage((wire.choices[index] as WireChoice).message, index);
+    const finish = mapFinishReason(
+      (wire.choices[index] as WireChoice).finish_reason,
+      message.tool_calls !== null,
+    );
+    choices.push({ index, message, finish_reason: finish });
+  }
   return {
     id: wire.id ?? null,
     object: "chat.completion",
     created: wire.created ?? unixNow(),
     model: wire.model ?? ctx.model ?? "",
-    choices: wire.choices.map((choice, index) => {
-      const { role, content, tool_calls, refusal, ...extra } = choice.message;
-      const calls = tool_calls?.map((call, i) => ({
+    choices,
+    usage: wireUsage(wire.usage),
+  };
+}
+
+type WireChoice = WireChatResponse["choices"][number];
+
+/** A message with `tool_calls` and `refusal` always present, and an id for every tool call. */
+function canonicalMessage(wire: WireChoice["message"], index: number): ResponseMessage {
+  const { role, content, tool_calls, refusal, ...extra } = wire;
+  let calls: NonNullable<ResponseMessage["tool_calls"]> | null = null;
+  if (tool_calls && tool_calls.length > 0) {
+    calls = [];
+    for (let i = 0; i < tool_calls.length; i++) {
+      const call = tool_calls[i] as NonNullable<typeof tool_calls>[number];
+      calls.push({
         ...call,
         id: call.id ?? `call_${index}_${i}`,
         type: "function" as const,
         function: { ...call.function, arguments: call.function.arguments ?? "" },
-      }));
-      const message: ResponseMessage = {
-        ...extra,
-        role: role ?? "assistant",
-        content: (content ?? null) as ResponseMessage["content"],
-        tool_calls: calls && calls.length > 0 ? calls : null,
-        refusal: refusal ?? null,
-      };
-      const finish = mapFinishReason(choice.finish_reason, message.tool_calls !== null);
-      return { index, message, finish_reason: finish };
-    }),
-    usage: wireUsage(wire.usage),
+      });
+    }
+  }
+  return {
+    ...extra,
+    role: role ?? "assistant",
+    content: (content ?? null) as ResponseMessage["content"],
+    tool_calls: calls,
+    refusal: refusal ?? null,
   };
 }
 
