@@ -29,7 +29,8 @@ export function pathOf(url: string): string {
 }
 
 export class DirectRoutes {
-  #exact = new Map<string, Invocation>();
+  /** Exact paths and their matches, made once: a match is read-only, so it is shared. */
+  #exact = new Map<string, DirectMatch>();
   #named: NamedRoute[] = [];
 
   constructor(defs: readonly RouteDef[]) {
@@ -38,7 +39,7 @@ export class DirectRoutes {
       for (const path of [def.route.path, ...(def.aliases ?? [])]) {
         const param = /\{[^}]+\}/.exec(path);
         if (param === null) {
-          this.#exact.set(path, def.direct);
+          this.#exact.set(path, Object.freeze({ invocation: def.direct, path }));
         } else {
           this.#named.push({
             prefix: path.slice(0, param.index),
@@ -54,7 +55,7 @@ export class DirectRoutes {
   match(url: string): DirectMatch | undefined {
     const path = pathOf(url);
     const exact = this.#exact.get(path);
-    if (exact !== undefined) return { invocation: exact, path };
+    if (exact !== undefined) return exact;
     for (const route of this.#named) {
       const end = path.length - route.suffix.length;
       if (end <= route.prefix.length) continue;

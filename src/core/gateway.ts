@@ -18,6 +18,7 @@ import {
 } from "./errors.ts";
 import {
   type CallContext,
+  type LocalOperation,
   type Operation,
   OPERATION_OF,
   operationOf,
@@ -72,6 +73,34 @@ export interface EndpointRuntime {
   calls: { answer: CallContext<unknown>; stream: CallContext<unknown> };
   /** What its limit counts, when one counter serves every client (no per-request subject). */
   sharedLimit: LimitSubject | undefined;
+  /** How each upstream operation's answer is read (made once per config, not per request). */
+  readers: Partial<Record<Operation, AnswerReader>>;
+}
+
+/** Reads an upstream answer (parsed JSON and its text) into the canonical response. */
+type AnswerReader = (json: unknown, text: string) => unknown;
+
+/**
+ * The reader of one operation's answers: the provider's parser, and the upstream's own bytes
+ * kept for relaying when the provider says they need no change.
+ */
+function answerReader(provider: Provider, op: Operation, ctx: CallContext<unknown>) {
+  const impl = operationOf(provider, op);
+  if (impl?.kind !== "http") return undefined;
+  return (json: unknown, text: string): unknown => {
+    const value = impl.parseResponse(json, ctx);
+    if (impl.sendsUpstreamBody?.(json)) UPSTREAM_BODIES.set(value as object, text);
+    return value;
+  };
+}
+
+function answerReaders(provider: Provider, ctx: CallContext<unknown>) {
+  const readers: Partial<Record<Operation, AnswerReader>> = {};
+  for (const op of ["chat", "completions", "embeddings"] as const) {
+    const reader = answerReader(provider, op, ctx);
+    if (reader) readers[op] = reader;
+  }
+  return readers;
 }
 
 function callContext(spec: LoadedEndpoint, stream: boolean): CallContext<unknown> {
@@ -87,13 +116,16 @@ export class Snapshot {
 
   constructor(readonly config: LoadedConfig, readonly version: number) {
     for (const spec of config.endpoints) {
+      const provider = providerFor(spec.provider);
+      const answer = callContext(spec, false);
       this.endpoints.set(spec.name, {
         spec,
-        provider: providerFor(spec.provider),
-        calls: { answer: callContext(spec, false), stream: callContext(spec, true) },
+        provider,
+        calls: { answer, stream: callContext(spec, true) },
         sharedLimit: spec.limit && spec.limit.key !== "client_ip"
           ? Object.freeze({ endpoint: spec.name, limit: spec.limit, client: "" })
           : undefined,
+        readers: answerReaders(provider, answer),
       });
     }
     for (const route of config.routes) this.routes.set(route.name, route);
@@ -368,30 +400,49 @@ export class Gateway {
     return options;
   }
 
-  async #invokeOnce<O extends Operation>(
+  /**
+   * One attempt at a complete answer. Not async itself: with no authorize hook to wait for, the
+   * promise is the upstream call's (one async layer fewer per request).
+   */
+  #invokeOnce<O extends Operation>(
     ep: EndpointRuntime,
     op: O,
     request: OperationTypes[O]["request"],
     opts: InvokeOptions,
     warnings: TranslationWarning[],
-  ): Promise<OperationTypes[O]["response"]> {
+  ): Promise<unknown> {
     const impl = operationOf(ep.provider, op);
     if (!impl) throw notImplemented(ep, op, false);
     const ctx = ep.calls.answer;
-    if (impl.kind === "local") {
-      try {
-        return await impl.invoke(request, ctx, opts.signal);
-      } catch (error) {
-        if (opts.signal.aborted) throw abortError(opts.signal);
-        throw error;
-      }
-    }
-    const upstream = await this.#authorize(ep, impl.buildRequest(request, ctx), ctx, opts.signal);
+    if (impl.kind === "local") return invokeLocal(impl, request, ctx, opts);
+    const upstream = this.#authorize(ep, impl.buildRequest(request, ctx), ctx, opts.signal);
+    if (upstream instanceof Promise) return this.#callAuthorized(ep, op, upstream, opts, warnings);
+    return this.#callUpstream(ep, op, upstream, opts, warnings);
+  }
+
+  async #callAuthorized(
+    ep: EndpointRuntime,
+    op: Operation,
+    authorized: Promise<UpstreamRequest>,
+    opts: InvokeOptions,
+    warnings: TranslationWarning[],
+  ): Promise<unknown> {
+    return await this.#callUpstream(ep, op, await authorized, opts, warnings);
+  }
+
+  #callUpstream(
+    ep: EndpointRuntime,
+    op: Operation,
+    upstream: UpstreamRequest,
+    opts: InvokeOptions,
+    warnings: TranslationWarning[],
+  ): Promise<unknown> {
     if (upstream.warnings.length > 0) warnings.push(...upstream.warnings);
-    const { json, text } = await callUpstreamJson(upstream, this.#callOptions(ep, opts.signal));
-    const value = impl.parseResponse(json, ctx);
-    if (impl.sendsUpstreamBody?.(json)) UPSTREAM_BODIES.set(value as object, text);
-    return value;
+    return callUpstreamJson(
+      upstream,
+      this.#callOptions(ep, opts.signal),
+      ep.readers[op] as AnswerReader,
+    );
   }
 
   async #openStream<O extends StreamingOperation>(
@@ -597,6 +648,21 @@ function clientSubject(
       return connection?.remoteAddress ?? "unknown";
     },
   };
+}
+
+/** A local provider's answer; its failure once the client has gone is the client leaving. */
+async function invokeLocal(
+  impl: LocalOperation<never, unknown, unknown, unknown>,
+  request: unknown,
+  ctx: CallContext<unknown>,
+  opts: InvokeOptions,
+): Promise<unknown> {
+  try {
+    return await impl.invoke(request as never, ctx, opts.signal);
+  } catch (error) {
+    if (opts.signal.aborted) throw abortError(opts.signal);
+    throw error;
+  }
 }
 
 function logFields(requestId: string, route: string | undefined): Record<string, unknown> {

@@ -117,14 +117,16 @@ export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Pro
 }
 
 /**
- * A complete JSON answer (and its text): the call and its body in one exchange, with one
- * controller and one deadline that moves from the first-byte timeout to the body's idle timeout
- * once the headers arrive. A client that leaves while the body arrives stops it too.
+ * A complete JSON answer, read by `read` (given the parsed JSON and its text; it may throw the
+ * error the client sees): the call and its body in one exchange, with one controller and one
+ * deadline that moves from the first-byte timeout to the body's idle timeout once the headers
+ * arrive. A client that leaves while the body arrives stops it too.
  */
-export async function callUpstreamJson(
+export async function callUpstreamJson<T>(
   req: UpstreamRequest,
   opts: CallOptions,
-): Promise<{ json: unknown; text: string }> {
+  read: (json: unknown, text: string) => T,
+): Promise<T> {
   if (opts.signal.aborted) throw abortError(opts.signal);
   const call = new AbortController();
   const deadline = deadlines.add(opts.timeoutMs, call, opts.signal);
@@ -145,7 +147,7 @@ export async function callUpstreamJson(
       if (call.signal.aborted) throw wholeAnswerLate(opts);
       throw brokeOff(opts, error);
     }
-    return { json: parseJson(text, response, opts), text };
+    return read(parseJson(text, response, opts), text);
   } finally {
     deadlines.cancel(deadline);
   }
