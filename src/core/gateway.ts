@@ -581,6 +581,7 @@ export class Gateway {
       let retry = true;
       for (let tryNumber = 0; retry; tryNumber++) {
         const warnings: TranslationWarning[] = [];
+        let served: Served<unknown>;
         try {
           const value = stream
             ? await this.#openStream(ep, op as StreamingOperation, request as never, opts, warnings)
@@ -593,10 +594,7 @@ export class Gateway {
               warnings,
             });
           }
-          const served: Served<unknown> = { value, endpoint: ep.spec.name, warnings, limit };
-          const spending = this.#account(served, stream, subject);
-          if (spending) await spending;
-          return served;
+          served = { value, endpoint: ep.spec.name, warnings, limit };
         } catch (error) {
           if (error instanceof ClientClosedError || opts.signal.aborted) {
             this.#breakers.release(ep.spec.name);
@@ -626,7 +624,12 @@ export class Gateway {
           } catch {
             throw new ClientClosedError();
           }
+          continue;
         }
+        // Outside the try: accounting is not the upstream's failure, and never a retry.
+        const spending = this.#account(served, stream, subject);
+        if (spending) await spending;
+        return served;
       }
       this.#giveUp(lastError, "destination failed", order, position, ep, name, opts.requestId);
     }
