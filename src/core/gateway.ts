@@ -22,6 +22,7 @@ import {
   type Operation,
   OPERATION_OF,
   operationOf,
+  OPERATIONS,
   type OperationTypes,
   type Provider,
   type TranslationWarning,
@@ -96,7 +97,7 @@ function answerReader(provider: Provider, op: Operation, ctx: CallContext<unknow
 
 function answerReaders(provider: Provider, ctx: CallContext<unknown>) {
   const readers: Partial<Record<Operation, AnswerReader>> = {};
-  for (const op of ["chat", "completions", "embeddings"] as const) {
+  for (const op of OPERATIONS) {
     const reader = answerReader(provider, op, ctx);
     if (reader) readers[op] = reader;
   }

@@ -14,6 +14,9 @@ import type { EndpointType, ProviderName } from "../config/schema.ts";
 
 export type Operation = "chat" | "completions" | "embeddings";
 
+/** Every operation, in the order endpoints list them. */
+export const OPERATIONS: readonly Operation[] = ["chat", "completions", "embeddings"];
+
 /** The operation that serves each endpoint type. */
 export const OPERATION_OF: Readonly<Record<EndpointType, Operation>> = {
   "llm/v1/chat": "chat",
@@ -182,7 +185,7 @@ export function capabilitiesOf(provider: Provider): {
 } {
   const operations: Operation[] = [];
   const streaming: Operation[] = [];
-  for (const op of ["chat", "completions", "embeddings"] as const) {
+  for (const op of OPERATIONS) {
     const impl = provider[op];
     if (!impl) continue;
     operations.push(op);
