@@ -77,9 +77,7 @@ function optional(
   i?: number,
   j?: number,
 ): void {
-  if (value !== undefined && value !== null && typeof value !== type) {
-    throw new Unreadable(fieldPath(path, i, j));
-  }
+  check(value === undefined || value === null || typeof value === type, path, i, j);
 }
 
 /** The usage counts at `path` ("usage" or "x_groq.usage"), if present. */
