@@ -7,7 +7,8 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv, RequestScope } from "./context.ts";
 import type { ConnectionInfo } from "../runtime/mod.ts";
 import { honoPath, mount } from "./mount.ts";
-import { errorResponse, handleError } from "./errors.ts";
+import { handleError } from "./errors.ts";
+import { finishRequest } from "./finish.ts";
 import { openAIRoutes } from "./routes/openai.ts";
 import { mlflowRoutes } from "./routes/mlflow.ts";
 import { mountDocs, opsRoutes } from "./routes/ops.ts";
@@ -82,7 +83,8 @@ export function createApp(deps: AppDeps, defs: RouteDef[] = routeDefs(deps)): Op
  * app, and records it in the metrics and the access log. Done around the app rather than as a
  * Hono middleware: with one handler per route Hono calls it directly, and a middleware would
  * put every request through its compose chain (measured: about a tenth of the CPU a chat request
- * costs the gateway).
+ * costs the gateway). An exact invocation path skips Hono (see direct.ts), and its handler
+ * answers its errors and records the request itself, so the hot path has no async layer here.
  */
 export function createHandler(
   deps: AppDeps,
@@ -91,38 +93,20 @@ export function createHandler(
   const app = createApp(deps, defs);
   const direct = new DirectRoutes(defs);
   const { gateway } = deps;
-  const logger = gateway.logger;
-  return async (request, connection) => {
+  const viaHono = async (request: Request, scope: RequestScope) =>
+    finishRequest(gateway, request, scope, await app.fetch(request, scope));
+  return (request, connection) => {
     const given = request.headers.get("x-request-id");
-    const requestId = given !== null && REQUEST_ID.test(given) ? given : crypto.randomUUID();
-    const scope: RequestScope = { requestId, connection, endpoint: undefined, idInHeaders: false };
-    const started = performance.now();
-    // The invocation routes skip Hono when the path matches exactly (see direct.ts).
+    const scope: RequestScope = {
+      requestId: given !== null && REQUEST_ID.test(given) ? given : crypto.randomUUID(),
+      connection,
+      started: performance.now(),
+      endpoint: undefined,
+      idInHeaders: false,
+    };
     const match = request.method === "POST" ? direct.match(request.url) : undefined;
-    let response: Response;
-    if (match === undefined) {
-      response = await app.fetch(request, scope);
-    } else {
-      try {
-        response = await match.invocation(request, scope, match.name);
-      } catch (error) {
-        response = errorResponse(error, scope, match.path, logger);
-      }
-    }
-    // Answers built by the invocation handlers carry it already (and reading `headers` makes the
-    // runtime build a Headers object the answer does not otherwise need).
-    if (!scope.idInHeaders) response.headers.set("x-request-id", requestId);
-    gateway.metrics.request(scope.endpoint, response.status, (performance.now() - started) / 1000);
-    if (logger.enabled("info")) {
-      logger.info("request", {
-        request_id: requestId,
-        method: request.method,
-        path: new URL(request.url).pathname,
-        status: response.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-        endpoint: scope.endpoint,
-      });
-    }
-    return response;
+    return match === undefined
+      ? viaHono(request, scope)
+      : match.invocation(request, scope, match.name);
   };
 }

@@ -9,6 +9,8 @@ import type { Gateway } from "../core/gateway.ts";
 export interface RequestScope {
   readonly requestId: string;
   readonly connection: ConnectionInfo;
+  /** When the server got it, in `performance.now()` milliseconds. */
+  readonly started: number;
   /** The endpoint that served the request, for the access log and metrics. */
   endpoint: string | undefined;
   /** Set when the answer was built with `x-request-id` already among its headers. */

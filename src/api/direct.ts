@@ -9,9 +9,8 @@ import type { Invocation } from "./invoke.ts";
 import type { RouteDef } from "./mount.ts";
 
 export interface DirectMatch {
+  /** Answers errors and records the request itself (made with `direct`, see invoke.ts). */
   invocation: Invocation;
-  /** The request's path, for error logs. */
-  path: string;
   /** The endpoint named by the path, when the route has a `{name}`. */
   name?: string;
 }
@@ -39,7 +38,7 @@ export class DirectRoutes {
       for (const path of [def.route.path, ...(def.aliases ?? [])]) {
         const param = /\{[^}]+\}/.exec(path);
         if (param === null) {
-          this.#exact.set(path, Object.freeze({ invocation: def.direct, path }));
+          this.#exact.set(path, Object.freeze({ invocation: def.direct }));
         } else {
           this.#named.push({
             prefix: path.slice(0, param.index),
@@ -63,7 +62,7 @@ export class DirectRoutes {
       const name = path.slice(route.prefix.length, end);
       // Names that need decoding, or that span segments, are left to Hono's router.
       if (!name.includes("/") && !name.includes("%") && !name.includes("?")) {
-        return { invocation: route.invocation, path, name };
+        return { invocation: route.invocation, name };
       }
     }
     return undefined;

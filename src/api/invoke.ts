@@ -24,7 +24,9 @@ import {
 import type { z } from "@hono/zod-openapi";
 import { parseJsonObject, readBodyBytes } from "./body.ts";
 import type { RequestScope } from "./context.ts";
-import { errorBody } from "./errors.ts";
+import { errorBody, errorResponse } from "./errors.ts";
+import { finishRequest } from "./finish.ts";
+import { pathOf } from "./direct.ts";
 import { limitHeaders } from "../core/limits.ts";
 
 /** Each operation's request schema and the quick check for its common bodies. */
@@ -144,8 +146,10 @@ export type Invocation = (
 /**
  * Serves one call: reads the body, names the endpoint (the body's `model` on `/v1/*`, where the
  * route names the operation; the path on invocations, where the endpoint's type names it), calls
- * the gateway and answers JSON or relays an SSE stream. One async function for the whole request,
- * because each async layer costs the runtime a generator, a promise and scopes per call.
+ * the gateway and answers JSON or relays an SSE stream. When the server calls it directly
+ * (`direct`), it also answers its errors and records the request, which Hono and the handler
+ * around it do otherwise. One async function for the whole request, because each async layer
+ * costs the runtime a generator, a promise and scopes per call.
  */
 async function serveInvocation(
   request: Request,
@@ -153,72 +157,89 @@ async function serveInvocation(
   gateway: Gateway,
   routeOp: Operation | undefined,
   pathName: string | undefined,
+  direct: boolean,
 ): Promise<Response> {
-  let op: Operation;
-  let name: string;
-  let body: Record<string, unknown>;
-  if (pathName === undefined) {
-    ({ name, body } = namedByModel(
-      parseJsonObject(await readBodyBytes(request, maxBody(gateway))),
-    ));
-    op = routeOp as Operation;
-  } else {
-    // An unknown endpoint is a 404 before its body is read.
-    const type = gateway.snapshot.typeOf(pathName);
-    if (type === undefined) throw gateway.snapshot.notFound(pathName);
-    body = parseJsonObject(await readBodyBytes(request, maxBody(gateway)));
-    refuseModel(body);
-    op = OPERATION_OF[type];
-    name = pathName;
-  }
-  gateway.check(name, op);
-  const opts: InvokeOptions = {
-    signal: request.signal,
-    requestId: scope.requestId,
-    connection: scope.connection,
-  };
-  if (op !== "embeddings" && body.stream === true) {
-    const validated = validateRequest(op, body);
-    const served = op === "chat"
-      ? await gateway.stream("chat", name, validated as ChatRequest, opts)
-      : await gateway.stream("completions", name, validated as CompletionsRequest, opts);
-    scope.endpoint = served.endpoint;
-    return streamResponse(scope, gateway, served, validated.stream_options?.include_usage === true);
-  }
-  let served: Served<unknown>;
-  if (op === "embeddings") {
-    const embeddings = validateRequest("embeddings", body);
-    const answered = await gateway.invoke("embeddings", name, embeddings, opts);
-    // `encoding_format: "base64"` (the OpenAI SDK's default) is honoured for every provider by
-    // encoding float vectors here.
-    if (embeddings.encoding_format === "base64") {
-      answered.value = toBase64Embeddings(answered.value);
+  let response: Response;
+  try {
+    let op: Operation;
+    let name: string;
+    let body: Record<string, unknown>;
+    if (pathName === undefined) {
+      ({ name, body } = namedByModel(
+        parseJsonObject(await readBodyBytes(request, maxBody(gateway))),
+      ));
+      op = routeOp as Operation;
+    } else {
+      // An unknown endpoint is a 404 before its body is read.
+      const type = gateway.snapshot.typeOf(pathName);
+      if (type === undefined) throw gateway.snapshot.notFound(pathName);
+      body = parseJsonObject(await readBodyBytes(request, maxBody(gateway)));
+      refuseModel(body);
+      op = OPERATION_OF[type];
+      name = pathName;
     }
-    served = answered;
-  } else {
-    served = op === "chat"
-      ? await gateway.invoke("chat", name, validateRequest("chat", body), opts)
-      : await gateway.invoke("completions", name, validateRequest("completions", body), opts);
+    gateway.check(name, op);
+    const opts: InvokeOptions = {
+      signal: request.signal,
+      requestId: scope.requestId,
+      connection: scope.connection,
+    };
+    if (op !== "embeddings" && body.stream === true) {
+      const validated = validateRequest(op, body);
+      const served = op === "chat"
+        ? await gateway.stream("chat", name, validated as ChatRequest, opts)
+        : await gateway.stream("completions", name, validated as CompletionsRequest, opts);
+      scope.endpoint = served.endpoint;
+      response = streamResponse(
+        scope,
+        gateway,
+        served,
+        validated.stream_options?.include_usage === true,
+      );
+    } else {
+      let served: Served<unknown>;
+      if (op === "embeddings") {
+        const embeddings = validateRequest("embeddings", body);
+        const answered = await gateway.invoke("embeddings", name, embeddings, opts);
+        // `encoding_format: "base64"` (the OpenAI SDK's default) is honoured for every provider
+        // by encoding float vectors here.
+        if (embeddings.encoding_format === "base64") {
+          answered.value = toBase64Embeddings(answered.value);
+        }
+        served = answered;
+      } else {
+        served = op === "chat"
+          ? await gateway.invoke("chat", name, validateRequest("chat", body), opts)
+          : await gateway.invoke("completions", name, validateRequest("completions", body), opts);
+      }
+      scope.endpoint = served.endpoint;
+      const answer = upstreamBodyOf(served.value) ?? JSON.stringify(served.value);
+      response = new Response(answer, {
+        status: 200,
+        headers: answerHeaders(scope, served, "application/json"),
+      });
+    }
+  } catch (error) {
+    if (!direct) throw error;
+    response = errorResponse(error, scope, pathOf(request.url), gateway.logger);
   }
-  scope.endpoint = served.endpoint;
-  const answer = upstreamBodyOf(served.value) ?? JSON.stringify(served.value);
-  return new Response(answer, {
-    status: 200,
-    headers: answerHeaders(scope, served, "application/json"),
-  });
+  return direct ? finishRequest(gateway, request, scope, response) : response;
 }
 
 function maxBody(gateway: Gateway): number {
   return gateway.snapshot.config.server.max_body_bytes;
 }
 
-/** `/v1/*`: the body's `model` names the endpoint. */
-export function openAIInvocation(gateway: Gateway, op: Operation): Invocation {
-  return (request, scope) => serveInvocation(request, scope, gateway, op, undefined);
+/**
+ * `/v1/*`: the body's `model` names the endpoint. `direct`: for the server's exact path matches,
+ * answering errors and recording the request too (see `serveInvocation`).
+ */
+export function openAIInvocation(gateway: Gateway, op: Operation, direct = false): Invocation {
+  return (request, scope) => serveInvocation(request, scope, gateway, op, undefined, direct);
 }
 
 /** `/gateway/{name}/invocations`: the path names the endpoint, its type names the operation. */
-export function mlflowInvocation(gateway: Gateway): Invocation {
+export function mlflowInvocation(gateway: Gateway, direct = false): Invocation {
   return (request, scope, pathName = "") =>
-    serveInvocation(request, scope, gateway, undefined, pathName);
+    serveInvocation(request, scope, gateway, undefined, pathName, direct);
 }

@@ -23,7 +23,10 @@ export interface RouteDef {
   aliases?: string[];
   /** Served but left out of the OpenAPI document. */
   hidden?: boolean;
-  /** The same handler without a Hono context, for the server's direct routes (POST only). */
+  /**
+   * The same handler without a Hono context, for the server's direct routes (POST only): it
+   * answers its own errors and records the request (see `finishRequest`).
+   */
   direct?: Invocation;
 }
 

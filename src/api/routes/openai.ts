@@ -54,7 +54,10 @@ function operationRoute(
 export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[] {
   const serve = (op: Operation): Pick<RouteDef, "handler" | "direct"> => {
     const invocation = openAIInvocation(gateway, op);
-    return { handler: (c) => invocation(c.req.raw, c.env), direct: invocation };
+    return {
+      handler: (c) => invocation(c.req.raw, c.env),
+      direct: openAIInvocation(gateway, op, true),
+    };
   };
   return [
     {

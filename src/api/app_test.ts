@@ -1,0 +1,110 @@
+import { assert, assertEquals, assertMatch } from "../../tests/assert.ts";
+import { loadConfigText } from "../config/load.ts";
+import { Gateway } from "../core/gateway.ts";
+import { Logger } from "../observe/logs.ts";
+import { createHandler } from "./app.ts";
+
+const ANSWER = JSON.stringify({
+  id: "chatcmpl-1",
+  object: "chat.completion",
+  created: 1,
+  model: "gpt-4o-mini",
+  choices: [{ index: 0, message: { role: "assistant", content: "Hi." }, finish_reason: "stop" }],
+  usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+});
+
+/** A handler on a one-endpoint config whose upstream is a canned answer, and its log lines. */
+function served() {
+  const { config } = loadConfigText(
+    `endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      name: gpt-4o-mini
+      config: {openai_api_key: sk-app-test-key, openai_api_base: "http://upstream.invalid/v1"}
+`,
+    "app test",
+  );
+  if (!config) throw new Error("config did not load");
+  const lines: Record<string, unknown>[] = [];
+  const logger = new Logger({
+    level: "info",
+    format: "json",
+    write: (line) => lines.push(JSON.parse(line)),
+  });
+  const fetch = (() =>
+    Promise.resolve(
+      new Response(ANSWER, { headers: { "content-type": "application/json" } }),
+    )) as typeof globalThis.fetch;
+  const gateway = new Gateway(config, { logger, fetch });
+  const handle = createHandler({ gateway, version: "test" });
+  const send = (path: string, init: RequestInit = {}) =>
+    handle(new Request(`http://gateway.test${path}`, init), { remoteAddress: "127.0.0.1" });
+  const requestLogs = () => lines.filter((line) => line.msg === "request");
+  return { gateway, send, requestLogs };
+}
+
+const chatBody = JSON.stringify({ model: "chat", messages: [{ role: "user", content: "Hi" }] });
+const post = (body: string, headers: Record<string, string> = {}): RequestInit => ({
+  method: "POST",
+  body,
+  headers: { "content-type": "application/json", ...headers },
+});
+
+Deno.test("every request gets an id, a metric and an access log line, however it is routed", async () => {
+  const { gateway, send, requestLogs } = served();
+  // The exact path (served without Hono), the same route with a query (through Hono), an error
+  // on the exact path, and a route that is not an invocation.
+  const answers = [
+    await send("/v1/chat/completions", post(chatBody)),
+    await send("/v1/chat/completions?trace=1", post(chatBody)),
+    await send("/v1/chat/completions", post("{not json")),
+    await send("/gateway/chat/invocations", post(chatBody)),
+    await send("/v1/models"),
+  ];
+  assertEquals(answers.map((answer) => answer.status), [200, 200, 400, 400, 200]);
+  const bad = await answers[2]!.json();
+  assertEquals(bad.error.code, "invalid_json");
+  const logs = requestLogs();
+  assertEquals(logs.length, answers.length);
+  for (const [i, answer] of answers.entries()) {
+    const id = answer.headers.get("x-request-id");
+    assertMatch(id ?? "", /^[0-9a-f-]{36}$/);
+    assertEquals(logs[i]!.request_id, id);
+    assertEquals(logs[i]!.status, answer.status);
+    assert(typeof logs[i]!.ms === "number");
+  }
+  assertEquals(logs.map((log) => log.path), [
+    "/v1/chat/completions",
+    "/v1/chat/completions",
+    "/v1/chat/completions",
+    "/gateway/chat/invocations",
+    "/v1/models",
+  ]);
+  assertEquals(logs.map((log) => log.endpoint), ["chat", "chat", undefined, undefined, undefined]);
+  assertEquals(
+    gateway.metrics.render().match(/^gateway_requests_total\{.*$/gm)?.sort(),
+    [
+      'gateway_requests_total{endpoint="",status="200"} 1',
+      'gateway_requests_total{endpoint="",status="400"} 2',
+      'gateway_requests_total{endpoint="chat",status="200"} 2',
+    ],
+  );
+  for (const log of logs) assert(!JSON.stringify(log).includes("sk-app-test-key"));
+});
+
+Deno.test("a well-formed client request id is kept, a malformed one replaced", async () => {
+  const { send, requestLogs } = served();
+  const kept = await send("/v1/chat/completions", post(chatBody, { "x-request-id": "trace-42" }));
+  assertEquals(kept.headers.get("x-request-id"), "trace-42");
+  const replaced = await send(
+    "/v1/chat/completions",
+    post(chatBody, { "x-request-id": "bad id with spaces" }),
+  );
+  assertMatch(replaced.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+  assertEquals(requestLogs().map((log) => log.request_id), [
+    "trace-42",
+    replaced.headers.get("x-request-id"),
+  ]);
+});
