@@ -15,31 +15,37 @@ export interface FrameDecoder {
   end(): StreamEvent[];
 }
 
+/**
+ * A line of decoded text, given as `text` from `start` to `end` (its line break left out) so that
+ * a decoder cuts out only the part it keeps.
+ */
+type OnLine = (text: string, start: number, end: number) => void;
+
 /** Splits decoded text into lines (LF or CRLF), keeping a partial last line for the next read. */
 class LineSplitter {
   #decoder = new TextDecoder();
   #buffer = "";
 
-  push(bytes: Uint8Array, onLine: (line: string) => void): void {
+  push(bytes: Uint8Array, onLine: OnLine): void {
     this.#buffer += this.#decoder.decode(bytes, { stream: true });
     this.#drain(onLine);
   }
 
-  end(onLine: (line: string) => void): void {
+  end(onLine: OnLine): void {
     this.#buffer += this.#decoder.decode();
     this.#drain(onLine);
     const rest = this.#buffer;
     this.#buffer = "";
-    if (rest !== "") onLine(rest.endsWith("\r") ? rest.slice(0, -1) : rest);
+    if (rest !== "") onLine(rest, 0, rest.endsWith("\r") ? rest.length - 1 : rest.length);
   }
 
-  #drain(onLine: (line: string) => void): void {
+  #drain(onLine: OnLine): void {
     const buffer = this.#buffer;
     let start = 0;
     let newline: number;
     while ((newline = buffer.indexOf("\n", start)) !== -1) {
       const end = newline > start && buffer.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-      onLine(buffer.slice(start, end));
+      onLine(buffer, start, end);
       start = newline + 1;
     }
     this.#buffer = start === 0 ? buffer : buffer.slice(start);
@@ -52,7 +58,7 @@ export class SseDecoder implements FrameDecoder {
   #event: string | undefined;
   #data: string[] = [];
   #out: StreamEvent[] = [];
-  #onLine = (line: string) => this.#line(line);
+  #onLine: OnLine = (text, start, end) => this.#line(text, start, end);
 
   push(bytes: Uint8Array): StreamEvent[] {
     this.#lines.push(bytes, this.#onLine);
@@ -72,14 +78,30 @@ export class SseDecoder implements FrameDecoder {
   }
 
   #dispatch(): void {
-    if (this.#data.length > 0) this.#out.push({ event: this.#event, data: this.#data.join("\n") });
+    const data = this.#data;
+    if (data.length > 0) {
+      this.#out.push({
+        event: this.#event,
+        data: data.length === 1 ? data[0] as string : data.join("\n"),
+      });
+      data.length = 0;
+    }
     this.#event = undefined;
-    this.#data = [];
   }
 
-  #line(line: string): void {
-    if (line === "") return this.#dispatch();
-    if (line.charCodeAt(0) === 58 /* ":" */) return;
+  #line(text: string, start: number, end: number): void {
+    if (end === start) return this.#dispatch();
+    // The usual line first, its value cut out at once. ("data:" holds no line break, so a match
+    // lies within this line.)
+    if (text.startsWith("data:", start)) {
+      const from = start + 5;
+      this.#data.push(
+        text.slice(from < end && text.charCodeAt(from) === 32 ? from + 1 : from, end),
+      );
+      return;
+    }
+    if (text.charCodeAt(start) === 58 /* ":" */) return;
+    const line = text.slice(start, end);
     const colon = line.indexOf(":");
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? "" : line.slice(colon + 1);
@@ -93,7 +115,8 @@ export class SseDecoder implements FrameDecoder {
 export class NdjsonDecoder implements FrameDecoder {
   #lines = new LineSplitter();
   #out: StreamEvent[] = [];
-  #onLine = (line: string) => {
+  #onLine: OnLine = (text, start, end) => {
+    const line = text.slice(start, end);
     if (line.trim() !== "") this.#out.push({ event: undefined, data: line });
   };
 

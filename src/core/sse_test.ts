@@ -28,6 +28,23 @@ Deno.test("parseSse() reassembles events split across chunks, CRLF and multi-lin
   ]);
 });
 
+Deno.test("parseSse() reads every form of a data line, and ignores other fields", async () => {
+  const events = await collect(parseSse(bytes(
+    "data\n\ndata:\n\ndata: \n\ndata:  two spaces\n\ndat\nid: 5\nretry: 10\ndata: x\n\n",
+    "data:data: nested\r\n\r\n",
+    "event: e\ndata: last\r",
+  )));
+  assertEquals(events, [
+    { event: undefined, data: "" },
+    { event: undefined, data: "" },
+    { event: undefined, data: "" },
+    { event: undefined, data: " two spaces" },
+    { event: undefined, data: "x" },
+    { event: undefined, data: "data: nested" },
+    { event: "e", data: "last" },
+  ]);
+});
+
 Deno.test("parseSse() decodes a UTF-8 character split between two chunks", async () => {
   const encoded = new TextEncoder().encode("data: héllo\n\n");
   const split = (async function* () {

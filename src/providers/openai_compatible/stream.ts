@@ -6,7 +6,7 @@
  * under `x_groq` (Groq).
  */
 import type { CallContext, StreamEvent, StreamParser } from "../../core/provider.ts";
-import type { ChatChunk, ToolCallDelta } from "../../schemas/chat.ts";
+import type { ChatChunk, ChatChunkChoice, ToolCallDelta } from "../../schemas/chat.ts";
 import type { CompletionsChunk } from "../../schemas/completions.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { ProviderError } from "../../core/errors.ts";
@@ -93,6 +93,10 @@ export class ToolCallIndexer {
   }
 }
 
+/**
+ * What the chunk repeats of the stream, its missing fields taken from the chunks before it. The
+ * previous head is kept when nothing changed (usually every chunk repeats the same three).
+ */
 function metaOf(
   wire: {
     id?: string | null | undefined;
@@ -102,11 +106,16 @@ function metaOf(
   ctx: CallContext<unknown>,
   previous: ChunkHead | undefined,
 ): ChunkHead {
-  return {
-    id: wire.id ?? previous?.id ?? null,
-    created: wire.created ?? previous?.created ?? unixNow(),
-    model: wire.model ?? previous?.model ?? ctx.model ?? "",
-  };
+  const id = wire.id ?? previous?.id ?? null;
+  const created = wire.created ?? previous?.created ?? unixNow();
+  const model = wire.model ?? previous?.model ?? ctx.model ?? "";
+  if (
+    previous !== undefined && id === previous.id && created === previous.created &&
+    model === previous.model
+  ) {
+    return previous;
+  }
+  return { id, created, model };
 }
 
 type ChatDelta = ChatChunk["choices"][number]["delta"];
@@ -127,9 +136,14 @@ export function chatStreamParser(
       if (json === undefined) return [];
       const wire = readWireChunk(json, provider);
       meta = metaOf(wire, ctx, meta);
-      const choices = (wire.choices ?? []).map((choice, i) => {
+      // A loop rather than `map` with a closure, and each delta completed in place (it belongs to
+      // this chunk's parsed JSON alone): this runs for every chunk of every stream.
+      const wireChoices = wire.choices ?? [];
+      const choices: ChatChunkChoice[] = [];
+      for (let i = 0; i < wireChoices.length; i++) {
+        const choice = wireChoices[i] as (typeof wireChoices)[number];
         const index = choice.index ?? i;
-        const delta = { ...(choice.delta ?? {}) } as ChatDelta;
+        const delta = (choice.delta ?? {}) as ChatDelta;
         if (delta.content === undefined && typeof choice.text === "string") {
           delta.content = choice.text;
         }
@@ -144,12 +158,12 @@ export function chatStreamParser(
           indexers.set(index, indexer);
           delta.tool_calls = indexer.index(calls);
         }
-        return {
+        choices.push({
           index,
           delta,
           finish_reason: mapFinishReason(choice.finish_reason, withTools.has(index)),
-        };
-      });
+        });
+      }
       const found = wire.usage ?? wire.x_groq?.usage;
       const taken = usage.take(found ? wireUsage(found) : undefined, choices.length > 0);
       if (taken === "none" && choices.length === 0) return [];
