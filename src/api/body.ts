@@ -5,7 +5,7 @@
  * cap and ignores bodies not labelled application/json.
  */
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
-import { withDeadline } from "../core/deadlines.ts";
+import { TimedWork } from "../core/deadlines.ts";
 
 /** How long a client may take to send its body. */
 export const BODY_TIMEOUT_MS = 60_000;
@@ -56,26 +56,31 @@ async function readCounted(
   return bytes;
 }
 
-/** The body, read under the size cap and the time limit (a 413 may be thrown at once). */
-export function readBodyBytes(
-  request: Request,
-  maxBytes: number,
-  timeoutMs = BODY_TIMEOUT_MS,
-): Promise<Uint8Array> {
+/** The body, read under the size cap (a 413 may be thrown at once). */
+function bodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   const header = request.headers.get("content-length");
   const declared = header === null ? undefined : Number(header);
   if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
-  let reading: Promise<Uint8Array>;
   if (declared !== undefined && Number.isFinite(declared)) {
     // With a declared length the server reads exactly that many bytes: no need to count. (Not
     // looking at `request.body` first: that would make the runtime build a stream for it.)
-    reading = request.bytes();
-  } else {
-    const body = request.body;
-    if (!body) return Promise.resolve(new Uint8Array());
-    reading = readCounted(body, maxBytes);
+    return request.bytes();
   }
-  return withDeadline(reading, timeoutMs, tooSlow);
+  const body = request.body;
+  if (!body) return Promise.resolve(new Uint8Array());
+  return readCounted(body, maxBytes);
+}
+
+/**
+ * Starts reading the body under the size cap (a 413 may be thrown at once) and the time limit:
+ * await its `promise`, then call its `done()`.
+ */
+export function startBodyRead(
+  request: Request,
+  maxBytes: number,
+  timeoutMs = BODY_TIMEOUT_MS,
+): TimedWork<Uint8Array> {
+  return new TimedWork(bodyBytes(request, maxBytes), timeoutMs, tooSlow);
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -86,7 +91,12 @@ export async function readJsonObject(
   maxBytes: number,
   timeoutMs = BODY_TIMEOUT_MS,
 ): Promise<Record<string, unknown>> {
-  return parseJsonObject(await readBodyBytes(request, maxBytes, timeoutMs));
+  const read = startBodyRead(request, maxBytes, timeoutMs);
+  try {
+    return parseJsonObject(await read.promise);
+  } finally {
+    read.done();
+  }
 }
 
 /** A body's bytes as a JSON object, or a 400 that says what is wrong with them. */

@@ -11,6 +11,7 @@ import {
 } from "../core/gateway.ts";
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
 import { type Operation, OPERATION_OF, type TranslationWarning } from "../core/provider.ts";
+import type { EndpointType } from "../config/schema.ts";
 import { sseBody } from "../core/sse.ts";
 import { ChatRequest } from "../schemas/chat.ts";
 import { CompletionsRequest } from "../schemas/completions.ts";
@@ -22,7 +23,7 @@ import {
   isPlainEmbeddingsRequest,
 } from "../schemas/quick_check.ts";
 import type { z } from "@hono/zod-openapi";
-import { parseJsonObject, readBodyBytes } from "./body.ts";
+import { parseJsonObject, startBodyRead } from "./body.ts";
 import type { RequestScope } from "./context.ts";
 import { errorBody, errorResponse } from "./errors.ts";
 import { finishRequest } from "./finish.ts";
@@ -161,21 +162,24 @@ async function serveInvocation(
 ): Promise<Response> {
   let response: Response;
   try {
+    // An unknown endpoint named by the path is a 404 before its body is read.
+    const type = pathName === undefined ? undefined : gateway.snapshot.typeOf(pathName);
+    if (pathName !== undefined && type === undefined) throw gateway.snapshot.notFound(pathName);
+    const read = startBodyRead(request, gateway.snapshot.config.server.max_body_bytes);
+    let body: Record<string, unknown>;
+    try {
+      body = parseJsonObject(await read.promise);
+    } finally {
+      read.done();
+    }
     let op: Operation;
     let name: string;
-    let body: Record<string, unknown>;
     if (pathName === undefined) {
-      ({ name, body } = namedByModel(
-        parseJsonObject(await readBodyBytes(request, maxBody(gateway))),
-      ));
+      ({ name, body } = namedByModel(body));
       op = routeOp as Operation;
     } else {
-      // An unknown endpoint is a 404 before its body is read.
-      const type = gateway.snapshot.typeOf(pathName);
-      if (type === undefined) throw gateway.snapshot.notFound(pathName);
-      body = parseJsonObject(await readBodyBytes(request, maxBody(gateway)));
       refuseModel(body);
-      op = OPERATION_OF[type];
+      op = OPERATION_OF[type as EndpointType];
       name = pathName;
     }
     gateway.check(name, op);
@@ -224,10 +228,6 @@ async function serveInvocation(
     response = errorResponse(error, scope, pathOf(request.url), gateway.logger);
   }
   return direct ? finishRequest(gateway, request, scope, response) : response;
-}
-
-function maxBody(gateway: Gateway): number {
-  return gateway.snapshot.config.server.max_body_bytes;
 }
 
 /**

@@ -15,13 +15,14 @@ export interface Deadline {
   at: number;
   /** Also expires early, on the next sweep, once this signal is aborted (the client left). */
   signal: AbortSignal | undefined;
-  /** What runs when it expires: a function, or a controller to abort (no closure needed). */
+  /** What runs when it expires: a function, or something to abort (no closure needed). */
   expire: Expiry;
   /** Cancelled or expired: the next sweep drops it. */
   settled: boolean;
 }
 
-export type Expiry = (() => void) | AbortController;
+/** A function to run, or a controller (or timed work) to abort. */
+export type Expiry = (() => void) | { abort(): void };
 
 const NOTHING = () => {};
 
@@ -35,8 +36,8 @@ export class Deadlines {
   constructor(readonly tickMs: number) {}
 
   /**
-   * Runs `expire` (or aborts it, for a controller) about `ms` from now, or soon after `signal`
-   * aborts, unless cancelled first.
+   * Runs `expire` (or calls its `abort`) about `ms` from now, or soon after `signal` aborts,
+   * unless cancelled first.
    */
   add(ms: number, expire: Expiry, signal?: AbortSignal): Deadline {
     const deadline: Deadline = { at: performance.now() + ms, signal, expire, settled: false };
@@ -104,6 +105,40 @@ export class Deadlines {
 export const deadlines = new Deadlines(20);
 
 /**
+ * Work that cannot be stopped from outside (a body read) under a time limit: `promise` settles
+ * as `work` does, or rejects with `onExpire(ms)`'s error if `work` has not settled within `ms`.
+ * Whoever awaits `promise` calls `done()` afterwards. Built without closures (it is its own
+ * expiry and `work` settles `promise` directly): it runs for every request's body.
+ */
+export class TimedWork<T> {
+  readonly promise: Promise<T>;
+  readonly #reject: (error: unknown) => void;
+  readonly #ms: number;
+  readonly #onExpire: (ms: number) => Error;
+  readonly #deadline: Deadline;
+
+  constructor(work: Promise<T>, ms: number, onExpire: (ms: number) => Error) {
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    this.promise = promise;
+    this.#reject = reject;
+    this.#ms = ms;
+    this.#onExpire = onExpire;
+    work.then(resolve, reject);
+    this.#deadline = deadlines.add(ms, this);
+  }
+
+  /** Called by the deadline sweep when the time is up. */
+  abort(): void {
+    this.#reject(this.#onExpire(this.#ms));
+  }
+
+  /** The work is over (settled or given up): its deadline goes. */
+  done(): void {
+    deadlines.cancel(this.#deadline);
+  }
+}
+
+/**
  * `work`, or a rejection with `onExpire(ms)`'s error if it has not settled within `ms`.
  * `onExpire` may also stop the work (cancel a body read).
  */
@@ -112,18 +147,8 @@ export function withDeadline<T>(
   ms: number,
   onExpire: (ms: number) => Error,
 ): Promise<T> {
-  // `withResolvers` rather than an executor: one closure and one scope fewer per call.
-  const { promise, resolve, reject } = Promise.withResolvers<T>();
-  const deadline = deadlines.add(ms, () => reject(onExpire(ms)));
-  work.then(
-    (value) => {
-      deadlines.cancel(deadline);
-      resolve(value);
-    },
-    (error) => {
-      deadlines.cancel(deadline);
-      reject(error);
-    },
-  );
-  return promise;
+  const timed = new TimedWork(work, ms, onExpire);
+  const done = () => timed.done();
+  timed.promise.then(done, done);
+  return timed.promise;
 }

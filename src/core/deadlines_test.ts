@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects } from "../../tests/assert.ts";
-import { Deadlines, withDeadline } from "./deadlines.ts";
+import { Deadlines, deadlines, TimedWork, withDeadline } from "./deadlines.ts";
 
 Deno.test("Deadlines.sweep() expires what is due, and only that", () => {
   const deadlines = new Deadlines(1_000);
@@ -67,6 +67,30 @@ Deno.test("withDeadline() settles as the work does, or rejects once the time is 
   );
   clearTimeout(keepAlive);
   assertEquals(stopped, true);
+});
+
+Deno.test("TimedWork settles as the work does, leaves no deadline once done, and times out", async () => {
+  const keepAlive = setTimeout(() => {}, 5_000);
+  const pendingBefore = deadlines.size;
+  const quick = new TimedWork(Promise.resolve("body"), 1_000, () => new Error("late"));
+  assertEquals(deadlines.size, pendingBefore + 1);
+  assertEquals(await quick.promise, "body");
+  quick.done();
+  assertEquals(deadlines.size, pendingBefore);
+  const broken = new TimedWork(Promise.reject(new Error("reset")), 1_000, () => new Error("late"));
+  await assertRejects(() => broken.promise, /reset/);
+  broken.done();
+  const stalled = new TimedWork(
+    new Promise(() => {}),
+    30,
+    (ms) => new Error(`late after ${ms} ms`),
+  );
+  await assertRejects(() => stalled.promise, /late after 30 ms/);
+  // Expired: done() after that changes nothing.
+  assertEquals(deadlines.size, pendingBefore);
+  stalled.done();
+  assertEquals(deadlines.size, pendingBefore);
+  clearTimeout(keepAlive);
 });
 
 Deno.test("Deadlines keeps a deadline added while it sweeps, and counts cancels once", () => {
