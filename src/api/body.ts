@@ -85,20 +85,6 @@ export function startBodyRead(
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** The body as a JSON object, or a 400/408/413 that says what is wrong with it. */
-export async function readJsonObject(
-  request: Request,
-  maxBytes: number,
-  timeoutMs = BODY_TIMEOUT_MS,
-): Promise<Record<string, unknown>> {
-  const read = startBodyRead(request, maxBytes, timeoutMs);
-  try {
-    return parseJsonObject(await read.promise);
-  } finally {
-    read.done();
-  }
-}
-
 /** A body's bytes as a JSON object, or a 400 that says what is wrong with them. */
 export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
   let text: string;

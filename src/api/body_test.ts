@@ -1,22 +1,36 @@
 import { assertEquals, assertRejects } from "../../tests/assert.ts";
-import { readJsonObject } from "./body.ts";
+import { parseJsonObject, startBodyRead } from "./body.ts";
 import { GatewayError } from "../core/errors.ts";
+
+/** The body as a JSON object, read as the invocation handler reads it. */
+async function readJsonObject(
+  request: Request,
+  maxBytes: number,
+  timeoutMs?: number,
+): Promise<Record<string, unknown>> {
+  const read = startBodyRead(request, maxBytes, timeoutMs);
+  try {
+    return parseJsonObject(await read.promise);
+  } finally {
+    read.done();
+  }
+}
 
 const request = (body: BodyInit | null, headers: Record<string, string> = {}) =>
   new Request("http://gateway.test/v1/chat/completions", { method: "POST", body, headers });
 
-Deno.test("readJsonObject() parses a JSON object", async () => {
+Deno.test("a body read parses a JSON object", async () => {
   assertEquals(await readJsonObject(request('{"a":1}'), 100), { a: 1 });
 });
 
-Deno.test("readJsonObject() refuses a declared length over the cap before reading", async () => {
+Deno.test("a body read refuses a declared length over the cap before reading", async () => {
   const error = await assertRejects(() =>
     readJsonObject(request("{}", { "content-length": "5000" }), 100)
   ) as GatewayError;
   assertEquals(error.status, 413);
 });
 
-Deno.test("readJsonObject() stops a streamed body as soon as it passes the cap", async () => {
+Deno.test("a body read stops a streamed body as soon as it passes the cap", async () => {
   let pulled = 0;
   const endless = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -29,7 +43,7 @@ Deno.test("readJsonObject() stops a streamed body as soon as it passes the cap",
   assertEquals(pulled < 40, true, `read ${pulled} chunks`);
 });
 
-Deno.test("readJsonObject() gives a slow body a 408 instead of waiting forever", async () => {
+Deno.test("a body read gives a slow body a 408 instead of waiting forever", async () => {
   const stalled = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(new TextEncoder().encode('{"a":'));
@@ -44,7 +58,7 @@ Deno.test("readJsonObject() gives a slow body a 408 instead of waiting forever",
   assertEquals(error.status, 408);
 });
 
-Deno.test("readJsonObject() names what is wrong with a bad body", async () => {
+Deno.test("a body read names what is wrong with a bad body", async () => {
   await assertRejects(
     () => readJsonObject(request(new Uint8Array([0xff, 0xfe])), 100),
     /not valid UTF-8/,
