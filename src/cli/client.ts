@@ -20,7 +20,7 @@ export async function call(base: string, path: string, init: RequestInit = {}): 
     throw new ClientError(
       `cannot reach the gateway at ${base}${cause ? ` (${cause})` : ""}: ${
         (error as Error).message
-      }`,
+      } (is it running? start it with 'gateway start', or give its address with --url or $GATEWAY_URL)`,
     );
   }
   if (!response.ok) {

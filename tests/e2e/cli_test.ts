@@ -228,6 +228,8 @@ Deno.test(`CLI: start with no config serves the demo; query and endpoints talk t
       const down = await runCli(["query", "chat", "hi", "--url", "http://127.0.0.1:9"]);
       assertEquals(down.code, 1);
       assertStringIncludes(down.stderr, "cannot reach the gateway at http://127.0.0.1:9");
+      assertStringIncludes(down.stderr, "start it with 'gateway start'");
+      assertEquals(down.stderr.trim().split("\n").length, 1);
       const bad = await runCli(["query", "chat", "hi", "--url", url, "--temperature", "7"]);
       assertEquals(bad.code, 2);
     });
