@@ -68,12 +68,12 @@ export interface LoadSettings {
 }
 
 /** A wrk run and the CPU its target's process used during it. */
-interface Measured {
+export interface Measured {
   load: LoadResult;
   cpu: number | undefined;
 }
 
-function summarise(target: Target, runs: Measured[]): TargetFigures {
+export function summarise(target: Target, runs: Measured[]): TargetFigures {
   const rounds = runs.map((r) => r.load);
   const cpu = runs.map((r) => r.cpu);
   const requests = rounds.reduce((n, r) => n + r.requests, 0);
@@ -119,7 +119,7 @@ const p50Diff = (a: LoadResult, b: LoadResult) => a.p50 - b.p50;
 const p99Diff = (a: LoadResult, b: LoadResult) => a.p99 - b.p99;
 
 /** Adds the ratios to direct, to the bare proxy and to the scenario's `compare` targets. */
-function compare(figures: TargetFigures[], pairs: Record<string, string>): void {
+export function compare(figures: TargetFigures[], pairs: Record<string, string>): void {
   const byKey = new Map(figures.map((f) => [f.key, f]));
   const direct = byKey.get("direct");
   const proxy = byKey.get("proxy");

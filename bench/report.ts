@@ -197,7 +197,8 @@ export function loadTable(results: Results): string {
     const runs = results.load.filter((s) => s.key === key);
     const c1 = runs.find((s) => s.concurrency === 1);
     const c32 = runs.find((s) => s.concurrency !== 1);
-    for (const targetKey of (c1 ?? c32)!.targets.map((t) => t.key)) {
+    const keys = new Set([...(c1?.targets ?? []), ...(c32?.targets ?? [])].map((t) => t.key));
+    for (const targetKey of keys) {
       const a = c1?.targets.find((t) => t.key === targetKey);
       const b = c32?.targets.find((t) => t.key === targetKey);
       rows.push([runs[0]!.title, (a ?? b)!.label, ...c1Cells(a), ...c32Cells(b)]);

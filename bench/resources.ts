@@ -98,9 +98,6 @@ export async function soak(
     { scripts, origin, requests, connections, seconds },
     1000,
   );
-  const fifth = Math.max(1, Math.floor(samples.length / 5));
-  const early = median(samples.slice(fifth, 2 * fifth));
-  const late = median(samples.slice(-fifth));
   return {
     connections,
     seconds,
@@ -108,6 +105,21 @@ export async function soak(
     rps: round(result.rps, 1),
     valid: result.valid,
     samples: samples.map((s) => round(s, 1)),
+    ...rssGrowth(samples),
+  };
+}
+
+/**
+ * How much RSS grew over a soak's samples: the median of the second fifth (the first is the heap
+ * still growing to its working size) against the median of the last fifth.
+ */
+export function rssGrowth(
+  samples: readonly number[],
+): { early: number; late: number; growthPercent: number } {
+  const fifth = Math.max(1, Math.floor(samples.length / 5));
+  const early = median(samples.slice(fifth, 2 * fifth));
+  const late = median(samples.slice(-fifth));
+  return {
     early: round(early, 1),
     late: round(late, 1),
     growthPercent: round((late / early - 1) * 100, 2),

@@ -44,8 +44,9 @@ export function rate(value: number | undefined): string {
 /** A Markdown table. */
 export function markdownTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  // A short row still gets every column, empty.
   const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+    `| ${widths.map((w, i) => (cells[i] ?? "").padEnd(w)).join(" | ")} |`;
   return [
     line(header),
     `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`,

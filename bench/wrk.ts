@@ -132,12 +132,22 @@ export async function runWrk(options: {
   const out = await child.output();
   clearTimeout(guard);
   const text = new TextDecoder().decode(out.stdout);
-  const line = text.split("\n").find((l) => l.startsWith("WRKJSON "));
-  if (!line) {
+  const result = parseWrkSummary(text);
+  if (!result) {
     throw new Error(
       `wrk printed no summary (exit ${out.code}):\n${text}${new TextDecoder().decode(out.stderr)}`,
     );
   }
+  return result;
+}
+
+/**
+ * The figures of the summary line the Lua scripts print (`WRKJSON {...}`, latencies in µs), or
+ * undefined when wrk printed none. A run with any failed request is marked invalid.
+ */
+export function parseWrkSummary(stdout: string): LoadResult | undefined {
+  const line = stdout.split("\n").find((l) => l.startsWith("WRKJSON "));
+  if (!line) return undefined;
   const raw = JSON.parse(line.slice(8)) as Record<string, number>;
   const n = (key: string) => raw[key] ?? 0;
   const seconds = n("duration_us") / 1e6;

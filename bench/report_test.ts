@@ -1,0 +1,192 @@
+import { assert, assertEquals, assertStringIncludes } from "../tests/assert.ts";
+import { checkGoals, fullReport, type Goal, type Results } from "./report.ts";
+import { compare, type ScenarioFigures, summarise } from "./load.ts";
+import type { StreamFigures } from "./streaming.ts";
+import type { LoadResult } from "./wrk.ts";
+
+function run(rps: number, p50: number, p99: number, valid = true): LoadResult {
+  return {
+    requests: rps * 3,
+    seconds: 3,
+    rps,
+    p50,
+    p90: p99,
+    p99,
+    mean: p50,
+    max: p99,
+    non2xx: valid ? 0 : 5,
+    socketErrors: 0,
+    valid,
+  };
+}
+
+/** One chat scenario at one concurrency: each target's single round, and its CPU seconds. */
+function chat(
+  concurrency: number,
+  rounds: Record<string, { load: LoadResult; cpu: number }>,
+): ScenarioFigures {
+  const targets = Object.entries(rounds).map(([key, { load, cpu }]) =>
+    summarise({ key, label: key, origin: "", requests: [] }, [{ load, cpu }])
+  );
+  compare(targets, { "gateway-limited": "gateway", "gateway-many": "gateway" });
+  return { key: "chat", title: "chat", concurrency, targets };
+}
+
+function stream(key: string, ttfbP50: number, totalP50: number, reads: number): StreamFigures {
+  return {
+    key,
+    label: key,
+    ttfbP50,
+    ttfbP99: ttfbP50,
+    totalP50,
+    totalP99: totalP50,
+    dataReads: reads,
+    failures: 0,
+    valid: true,
+  };
+}
+
+/** A run in which every goal is met: the limited gateway does 0.85x the proxy's requests/s. */
+function results(limitedRps = 8500, limitedValid = true): Results {
+  const streaming = [
+    {
+      key: "stream",
+      title: "200 chunks",
+      iterations: 50,
+      targets: [stream("direct", 0.3, 5.6, 2), stream("gateway", 1.0, 7.0, 2)],
+    },
+    {
+      key: "delayed",
+      title: "20 chunks, 50 ms apart",
+      iterations: 1,
+      targets: [stream("direct", 51.4, 1209, 23), stream("gateway", 52, 1210, 22)],
+    },
+  ];
+  for (const s of streaming) {
+    const [direct, gateway] = s.targets as [StreamFigures, StreamFigures];
+    gateway.addedTtfb = gateway.ttfbP50 - direct.ttfbP50;
+    gateway.addedTotal = gateway.totalP50 - direct.totalP50;
+  }
+  return {
+    date: "2026-11-26T12:00:00.000Z",
+    mode: "full",
+    settings: {},
+    machine: {
+      cpu: "test cpu",
+      cores: 2,
+      memoryGiB: 8,
+      kernel: "linux",
+      loadAverage: [0, 0, 0],
+      deno: "2",
+      bun: "1",
+      wrk: "wrk 4",
+      commit: "abc1234",
+    },
+    gateway: { command: "compiled binary", runtime: "bun", version: "gateway 0.1.0" },
+    proxyRuntime: "bun",
+    mockRuntime: "bun",
+    loadGenerator: "wrk",
+    load: [
+      chat(1, {
+        direct: { load: run(10_000, 0.1, 1.0), cpu: 0.3 },
+        proxy: { load: run(4_000, 0.25, 1.5), cpu: 0.3 },
+        "gateway-limited": { load: run(3_500, 0.3, 1.8, limitedValid), cpu: 0.3 },
+      }),
+      chat(32, {
+        direct: { load: run(70_000, 0.4, 1.5), cpu: 2.1 },
+        proxy: { load: run(10_000, 1.4, 4.5), cpu: 1.2 },
+        gateway: { load: run(9_000, 1.5, 4.8), cpu: 1.35 },
+        "gateway-limited": { load: run(limitedRps, 1.6, 5, limitedValid), cpu: 1.4 },
+        "gateway-many": { load: run(9_000, 1.5, 4.8), cpu: 1.35 },
+      }),
+    ],
+    streaming,
+    resources: {
+      underLoad: {
+        connections: 64,
+        seconds: 5,
+        rps: 14_000,
+        valid: true,
+        before: 60,
+        max: 85,
+        after: 80,
+      },
+      soak: {
+        connections: 32,
+        seconds: 60,
+        requests: 500_000,
+        rps: 8_000,
+        valid: true,
+        samples: [],
+        early: 120,
+        late: 121,
+        growthPercent: 0.8,
+      },
+      coldStart: { runs: 9, times: [], median: 83, min: 80, max: 90 },
+    },
+    goals: [],
+  };
+}
+
+const verdicts = (goals: Goal[]) => goals.map((g) => g.met);
+
+Deno.test("checkGoals: a run that meets every goal says so for each of them", () => {
+  const goals = checkGoals(results());
+  assertEquals(goals.length, 10);
+  assertEquals(verdicts(goals), Array(10).fill(true));
+  assertEquals(goals[0]?.value, "0.85× (CPU per request: proxy/gateway 0.73×)");
+  assertEquals([goals[1]?.value, goals[2]?.value], ["+0.200 ms", "+0.800 ms"]);
+});
+
+Deno.test("checkGoals: below 0.80x the bare proxy the chat goal is missed", () => {
+  const goals = checkGoals(results(7_900));
+  assertEquals(goals[0]?.met, false);
+  assertEquals(goals[0]?.value.startsWith("0.79×"), true);
+});
+
+Deno.test("checkGoals: a target whose run had errors is not a result, so its goals are unmeasured", () => {
+  const goals = checkGoals(results(8_500, false));
+  assertEquals(verdicts(goals.slice(0, 3)), [undefined, undefined, undefined]);
+  assertEquals(goals[0]?.value, "not measured");
+  assertEquals(verdicts(goals.slice(3)), Array(7).fill(true));
+  assertStringIncludes(fullReport({ ...results(8_500, false), goals }), "INVALID (5 non-2xx");
+});
+
+Deno.test("checkGoals: the memory goal is in MB, RSS is read in MiB", () => {
+  const within = results();
+  within.resources.underLoad!.max = 95.3; // 99.9 MB
+  assertEquals(checkGoals(within)[7]?.met, true);
+  const over = results();
+  over.resources.underLoad!.max = 95.5; // 100.1 MB
+  assertEquals(checkGoals(over)[7]?.met, false);
+});
+
+Deno.test("checkGoals: sections a run left out are reported as not measured", () => {
+  const partial = results();
+  partial.streaming = [];
+  partial.resources = {};
+  const goals = checkGoals(partial);
+  assertEquals(verdicts(goals.slice(3, 6)), [undefined, undefined, undefined]);
+  assertEquals(verdicts(goals.slice(7)), [undefined, undefined, undefined]);
+  assert(goals.slice(7).every((g) => g.value === "not measured"));
+});
+
+Deno.test("fullReport: every table, the goals and the machine line", () => {
+  const full = results();
+  full.goals = checkGoals(full);
+  const report = fullReport(full);
+  for (
+    const part of [
+      "## Throughput and latency",
+      "| chat     | gateway-limited | 3,500     | 0.300 / 1.800    | +0.200 / +0.800        | 8,500 ",
+      "| chat     | gateway-many    | –         | –                | –                      | 9,000 ",
+      "## Streaming",
+      "## Resources",
+      "| cold start → healthy /health (median)         | 83.0 ms (min 80.0, max 90.0, 9 runs)",
+      "## Goals",
+      "commit abc1234",
+    ]
+  ) {
+    assertStringIncludes(report, part);
+  }
+});
