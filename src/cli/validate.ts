@@ -12,24 +12,40 @@ Checks a config without starting anything and reports every problem at once, eac
 file:line:col, the field path and a hint.
 
 Options:
-  --format F   text (default), json, or github (::error annotations for GitHub Actions)
-  --strict     treat a missing environment variable as an error (it is a warning by default,
-               since CI usually has no production secrets)
+  --config-path F  the file, as 'gateway start' takes it (instead of the argument)
+  --format F       text (default), json, or github (::error annotations for GitHub Actions)
+  --strict         treat a missing environment variable as an error (it is a warning by
+                   default, since CI usually has no production secrets)
 
 Exit codes: 0 valid (warnings allowed), 1 invalid, 2 usage error or unreadable file.`;
 
 const FORMATS: readonly ProblemFormat[] = ["text", "json", "github"];
 
+/** The file to check: the argument, or `--config-path` as `gateway start` takes it; one of them. */
+function configFile(argument: string | undefined, option: string | undefined): string {
+  if (argument !== undefined && option !== undefined && argument !== option) {
+    throw new UsageError(
+      `two config files given ('${argument}' and --config-path '${option}'); validate checks one`,
+    );
+  }
+  const file = argument ?? option;
+  if (file === undefined) {
+    throw new UsageError("which config file? gateway validate <config.yaml>");
+  }
+  return file;
+}
+
 export async function validateCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
+    "config-path": { type: "string" },
     format: { type: "string", default: "text" },
     strict: { type: "boolean", default: false },
-  }, { min: 1, max: 1 });
+  }, { min: 0, max: 1 });
   const format = values.format as ProblemFormat;
   if (!FORMATS.includes(format)) {
     throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got '${values.format}'`);
   }
-  const file = positionals[0] as string;
+  const file = configFile(positionals[0], values["config-path"]);
   let result;
   try {
     result = await loadConfigFile(file, {

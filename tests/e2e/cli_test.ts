@@ -145,8 +145,24 @@ Deno.test(`CLI: validate reports every problem with file:line:col (${UNDER_TEST}
       missing.stderr,
       "cannot read config file '/nonexistent/config.yaml': no such file",
     );
-    assertEquals((await runCli(["validate"])).code, 2);
+    const none = await runCli(["validate"]);
+    assertEquals(none.code, 2);
+    assertStringIncludes(none.stderr, "which config file? gateway validate <config.yaml>");
     assertEquals((await runCli(["validate", valid, "--format", "xml"])).code, 2);
+  });
+  await t.step("--config-path names the file as 'gateway start' takes it", async () => {
+    const result = await runCli(["validate", "--config-path", valid]);
+    assertEquals(result.code, 0, result.stderr);
+    assertStringIncludes(result.stdout, `${valid}: valid (2 endpoints`);
+    assertEquals((await runCli(["validate", "--config-path", invalid])).code, 1);
+    const both = await runCli(["validate", valid, "--config-path", invalid]);
+    assertEquals(both.code, 2);
+    assertStringIncludes(both.stderr, "two config files given");
+  });
+  await t.step("a mistyped option names the closest one", async () => {
+    const result = await runCli(["validate", valid, "--fromat", "json"]);
+    assertEquals(result.code, 2);
+    assertStringIncludes(result.stderr, "unknown option '--fromat'; did you mean '--format'?");
   });
 });
 
