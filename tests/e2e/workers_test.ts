@@ -1,6 +1,7 @@
-/** `gateway start --workers N`: one port served by N processes, reloads and shutdown for all. */
+/** `gateway start --workers N`: one port served by N processes; reloads, Redis limits and shutdown for all. */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import { runCli, startGateway, UNDER_TEST } from "./harness.ts";
+import { startRedis } from "./redis_server.ts";
 
 const config = (reply: string) => `
 endpoints:
@@ -12,11 +13,27 @@ endpoints:
 /** GET /health/details on a fresh connection (so SO_REUSEPORT may pick another worker). */
 async function detailsOnNewConnection(
   url: string,
-): Promise<{ pid: number; config: { version: number } }> {
+): Promise<{ pid: number; config: { version: number }; rate_limits: { connected: boolean } }> {
   const client = Deno.createHttpClient({});
   try {
     const response = await fetch(`${url}/health/details`, { client });
     return await response.json();
+  } finally {
+    client.close();
+  }
+}
+
+/** A POST on a fresh connection (so SO_REUSEPORT may pick another worker): status and body. */
+async function postOnNewConnection(url: string, body: unknown): Promise<[number, string]> {
+  const client = Deno.createHttpClient({});
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      client,
+    });
+    return [response.status, await response.text()];
   } finally {
     client.close();
   }
@@ -90,4 +107,76 @@ Deno.test(`--workers refuses a port in use and bad counts (${UNDER_TEST})`, asyn
   const bad = await runCli(["start", "--workers", "0"]);
   assertEquals(bad.code, 2);
   assertStringIncludes(bad.stderr, "--workers");
+});
+
+Deno.test(`--workers 2 with Redis: one limit across both workers, exact (${UNDER_TEST})`, async () => {
+  const redis = await startRedis();
+  const gateway = await startGateway({
+    config: `
+server:
+  redis_url: ${redis.url}
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model: {provider: mock}
+    limit: {renewal_period: hour, calls: 5}
+`,
+    args: ["--workers", "2"],
+  });
+  try {
+    // Both workers serve, each with its own connection to the same Redis.
+    const connected = new Map<number, boolean>();
+    const deadline = Date.now() + 10_000;
+    while (
+      (connected.size < 2 || [...connected.values()].includes(false)) && Date.now() < deadline
+    ) {
+      const details = await detailsOnNewConnection(gateway.url);
+      connected.set(details.pid, details.rate_limits.connected);
+    }
+    assertEquals(
+      [...connected.values()],
+      [true, true],
+      `workers seen: ${[...connected.entries()]}`,
+    );
+    const body = { messages: [{ role: "user", content: "hi" }] };
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const [status] = await postOnNewConnection(`${gateway.url}/gateway/chat/invocations`, body);
+      statuses.push(status);
+    }
+    assertEquals(statuses, [...Array(5).fill(200), ...Array(7).fill(429)]);
+  } finally {
+    assertEquals(await gateway.stop("SIGTERM"), 0);
+    await redis.stop();
+  }
+});
+
+Deno.test(`--workers 2: SIGTERM lets the in-flight streams finish, then exits 0 (${UNDER_TEST})`, async () => {
+  const gateway = await startGateway({
+    config: `
+server:
+  shutdown_grace_seconds: 5
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model: {provider: mock, config: {reply: "a b c d", delay_ms: 150}}
+`,
+    args: ["--workers", "2"],
+  });
+  // Six streams on six connections: SO_REUSEPORT spreads them over the workers.
+  const streams = Array.from(
+    { length: 6 },
+    () =>
+      postOnNewConnection(`${gateway.url}/gateway/chat/invocations`, {
+        messages: [{ role: "user", content: "x" }],
+        stream: true,
+      }),
+  );
+  await new Promise((r) => setTimeout(r, 200));
+  const stopped = gateway.stop("SIGTERM");
+  for (const [status, text] of await Promise.all(streams)) {
+    assertEquals(status, 200);
+    assert(text.trimEnd().endsWith("data: [DONE]"), `a stream was cut: ${text}`);
+  }
+  assertEquals(await stopped, 0, "the supervisor exits 0 once every worker drained");
 });
