@@ -39,7 +39,8 @@ function unknownOption(option: string, options: Options): string {
     ? closest(option, Object.keys(options).map((key) => `--${key}`))
     : undefined;
   if (guess !== undefined) return `unknown option '${option}'; did you mean '${guess}'?`;
-  return `unknown option '${option}' (an argument that starts with '-' goes after '--', as in: -- "${option}")`;
+  const hint = `an argument that starts with '-' goes after '--', as in: -- "${option}"`;
+  return `unknown option '${option}' (${hint})`;
 }
 
 /** A number option, or a UsageError naming it. */

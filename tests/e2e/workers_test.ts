@@ -1,4 +1,4 @@
-/** `gateway start --workers N`: one port served by N processes; reloads, Redis limits and shutdown for all. */
+/** `gateway start --workers N`: one port, N processes; reloads, Redis limits, shutdown. */
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import { runCli, startGateway, UNDER_TEST } from "./harness.ts";
 import { startRedis } from "./redis_server.ts";
