@@ -1,6 +1,6 @@
 /** The chat request, response and stream chunk (OpenAI's shapes, MLflow's always-present fields). */
 import { z } from "@hono/zod-openapi";
-import { samplingFields, Usage } from "./common.ts";
+import { Logprobs, samplingFields, servedByFields, Usage } from "./common.ts";
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() }).loose();
 const ImagePart = z.object({
@@ -111,6 +111,7 @@ export const ChatChoice = z.object({
   index: z.number().int(),
   message: ResponseMessage,
   finish_reason: z.string().nullable(),
+  logprobs: Logprobs,
 });
 export type ChatChoice = z.infer<typeof ChatChoice>;
 
@@ -121,6 +122,7 @@ export const ChatResponse = z.object({
   model: z.string(),
   choices: z.array(ChatChoice),
   usage: Usage,
+  ...servedByFields,
 }).openapi("ChatResponse");
 export type ChatResponse = z.infer<typeof ChatResponse>;
 
@@ -145,6 +147,7 @@ export const ChatChunkChoice = z.object({
     refusal: z.string().nullable().optional(),
   }).loose(),
   finish_reason: z.string().nullable(),
+  logprobs: Logprobs,
 });
 export type ChatChunkChoice = z.infer<typeof ChatChunkChoice>;
 
@@ -155,5 +158,6 @@ export const ChatChunk = z.object({
   model: z.string(),
   choices: z.array(ChatChunkChoice),
   usage: Usage.nullable().optional(),
+  ...servedByFields,
 }).openapi("ChatChunk");
 export type ChatChunk = z.infer<typeof ChatChunk>;

@@ -21,12 +21,30 @@ export const samplingFields = {
   model: z.string().optional().openapi({ description: "Endpoint or route name (on /v1 routes)." }),
 };
 
+/** OpenAI's breakdown of a token count (cached, reasoning, audio... tokens), as the server sent it. */
+const TokenDetails = z.record(z.string(), z.unknown()).openapi({
+  description: "The provider's breakdown of the count (e.g. cached_tokens, reasoning_tokens).",
+});
+
 /** Token counts; null where the provider does not report them (as MLflow does). */
 export const Usage = z.object({
   prompt_tokens: z.number().int().nullable(),
   completion_tokens: z.number().int().nullable(),
   total_tokens: z.number().int().nullable(),
+  prompt_tokens_details: TokenDetails.optional(),
+  completion_tokens_details: TokenDetails.optional(),
 }).openapi("Usage");
+
+/** Log probabilities of a choice, as the provider sent them when the request asked for them. */
+export const Logprobs = z.record(z.string(), z.unknown()).nullable().optional().openapi({
+  description: "Log probabilities, when the request asked for them and the provider returns them.",
+});
+
+/** OpenAI's fields that say which backend served an answer, relayed when the server sends them. */
+export const servedByFields = {
+  system_fingerprint: z.string().nullable().optional(),
+  service_tier: z.string().nullable().optional(),
+};
 export type Usage = z.infer<typeof Usage>;
 
 /** Sums prompt and completion tokens into a usage block. */

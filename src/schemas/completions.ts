@@ -1,6 +1,6 @@
 /** The text completions request, response and stream chunk. */
 import { z } from "@hono/zod-openapi";
-import { samplingFields, Usage } from "./common.ts";
+import { Logprobs, samplingFields, servedByFields, Usage } from "./common.ts";
 
 /** POST /v1/completions, or the invocations of an `llm/v1/completions` endpoint. */
 export const CompletionsRequest = z.object({
@@ -17,6 +17,7 @@ export const CompletionsChoice = z.object({
   index: z.number().int(),
   text: z.string(),
   finish_reason: z.string().nullable(),
+  logprobs: Logprobs,
 });
 
 export const CompletionsResponse = z.object({
@@ -26,6 +27,7 @@ export const CompletionsResponse = z.object({
   model: z.string(),
   choices: z.array(CompletionsChoice),
   usage: Usage,
+  ...servedByFields,
 }).openapi("CompletionsResponse");
 export type CompletionsResponse = z.infer<typeof CompletionsResponse>;
 
@@ -36,5 +38,6 @@ export const CompletionsChunk = z.object({
   model: z.string(),
   choices: z.array(CompletionsChoice),
   usage: Usage.nullable().optional(),
+  ...servedByFields,
 }).openapi("CompletionsChunk");
 export type CompletionsChunk = z.infer<typeof CompletionsChunk>;

@@ -92,6 +92,50 @@ endpoints:
       assert(usage && usage.total_tokens > 0, "usage arrives in the stream");
     });
 
+    await t.step(
+      "logprobs, system_fingerprint, service_tier and usage details come through as OpenAI sends them",
+      async () => {
+        const completion = await client.chat.completions.create({
+          model: "chat",
+          messages: [{ role: "user", content: "rate this" }],
+          logprobs: true,
+          top_logprobs: 2,
+        });
+        const tokens = completion.choices[0]?.logprobs?.content ?? [];
+        assertEquals(tokens.map((t) => t.token).join(""), "Echo: rate this");
+        assertEquals(tokens[0]?.top_logprobs.length, 2);
+        assertEquals([completion.system_fingerprint, completion.service_tier], [
+          "fp_mock",
+          "default",
+        ]);
+        assertEquals(completion.usage?.prompt_tokens_details?.cached_tokens, 0);
+        assertEquals(completion.usage?.completion_tokens_details?.reasoning_tokens, 0);
+        // Not asked for: no logprobs in the answer.
+        const plain = await client.chat.completions.create({
+          model: "chat",
+          messages: [{ role: "user", content: "rate this" }],
+        });
+        assertEquals(plain.choices[0]?.logprobs ?? null, null);
+
+        const stream = await client.chat.completions.create({
+          model: "chat",
+          messages: [{ role: "user", content: "stream these" }],
+          logprobs: true,
+          stream: true,
+          stream_options: { include_usage: true },
+        });
+        let streamed = "";
+        let usage: OpenAI.CompletionUsage | null | undefined;
+        for await (const chunk of stream) {
+          for (const token of chunk.choices[0]?.logprobs?.content ?? []) streamed += token.token;
+          assertEquals(chunk.system_fingerprint, "fp_mock");
+          usage = chunk.usage ?? usage;
+        }
+        assertEquals(streamed, "Echo: stream these");
+        assertEquals(usage?.completion_tokens_details?.reasoning_tokens, 0);
+      },
+    );
+
     await t.step("tools pass through, and a tool round trip works", async () => {
       const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [{
         type: "function",

@@ -192,6 +192,42 @@ const usage = (prompt: number, completion: number) => ({
   total_tokens: prompt + completion,
 });
 
+/** OpenAI's usage: the counts and their breakdowns (other servers send the counts alone). */
+function usageOf(flavor: MockFlavor, prompt: number, completion: number): Json {
+  if (flavor !== "openai") return usage(prompt, completion);
+  return {
+    ...usage(prompt, completion),
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
+  };
+}
+
+/** A chat choice's `logprobs` for `tokens` when the request asked for them (`null` otherwise). */
+function logprobsOf(body: Json, tokens: string[]): Json | null {
+  if (body.logprobs !== true) return null;
+  const top = typeof body.top_logprobs === "number" ? body.top_logprobs : 0;
+  const entry = (token: string, rank: number) => ({
+    token,
+    logprob: -0.25 * (rank + 1),
+    bytes: [...new TextEncoder().encode(token)],
+  });
+  return {
+    content: tokens.map((token) => ({
+      ...entry(token, 0),
+      top_logprobs: Array.from(
+        { length: top },
+        (_, rank) => entry(rank === 0 ? token : `${token}~${rank}`, rank),
+      ),
+    })),
+    refusal: null,
+  };
+}
+
 /** How the flavor says "done": Together's `eos`, everyone else's `stop`. */
 function stopReason(flavor: MockFlavor): string {
   return flavor === "together" ? "eos" : "stop";
@@ -207,6 +243,7 @@ function chatEvents(body: Json, reply: Reply, flavor: MockFlavor): string[] {
     object: "chat.completion.chunk",
     created: 1700000000,
     model: body.model ?? "azure-deployment",
+    ...(flavor === "openai" ? { service_tier: "default" } : {}),
     system_fingerprint: "fp_mock",
   };
   const chunk = (delta: Json, finish: string | null = null, extra: Json = {}) =>
@@ -215,7 +252,9 @@ function chatEvents(body: Json, reply: Reply, flavor: MockFlavor): string[] {
       choices: [{
         index: 0,
         delta,
-        logprobs: null,
+        logprobs: typeof delta.content === "string" && delta.content !== ""
+          ? logprobsOf(body, [delta.content])
+          : null,
         finish_reason: finish,
         ...(flavor === "together" ? { text: delta.content ?? "" } : {}),
       }],
@@ -248,7 +287,7 @@ function chatEvents(body: Json, reply: Reply, flavor: MockFlavor): string[] {
     for (const word of words(reply.content ?? "")) events.push(chunk({ content: word }));
     finish = stopReason(flavor);
   }
-  const total = usage(10, events.length - 1);
+  const total = usageOf(flavor, 10, events.length - 1);
   if (flavor === "mistral" || flavor === "together") {
     events.push(chunk({ content: "" }, finish, { usage: total }));
   } else if (flavor === "groq") {
@@ -272,6 +311,7 @@ function chatResponse(body: Json, reply: Reply, flavor: MockFlavor): Json {
     object: "chat.completion",
     created: 1700000000,
     model: body.model ?? "azure-deployment",
+    ...(flavor === "openai" ? { service_tier: "default" } : {}),
     system_fingerprint: "fp_mock",
     choices: [{
       index: 0,
@@ -289,10 +329,10 @@ function chatResponse(body: Json, reply: Reply, flavor: MockFlavor): Json {
           }
           : {}),
       },
-      logprobs: null,
+      logprobs: reply.toolCall ? null : logprobsOf(body, words(reply.content ?? "")),
       finish_reason: reply.toolCall ? "tool_calls" : stopReason(flavor),
     }],
-    usage: usage(10, words(reply.content ?? "").length || 5),
+    usage: usageOf(flavor, 10, words(reply.content ?? "").length || 5),
   };
 }
 

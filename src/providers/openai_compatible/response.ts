@@ -9,23 +9,34 @@ import { WireCompletionsResponse, WireEmbeddingsResponse } from "./wire.ts";
 import { readWireChatResponse, type WireChatResponse } from "./chunk_reader.ts";
 import { mapFinishReason } from "./finish_reason.ts";
 import { unixNow } from "../shared/chunks.ts";
+import { isRecord } from "../../core/records.ts";
+import { copyLogprobs, copyServedBy } from "./extras.ts";
 
-/** Token counts, null where the server left them out. */
+/** Token counts, null where the server left them out, with their breakdowns when it sent them. */
 export function wireUsage(
   usage:
     | {
       prompt_tokens?: number | null | undefined;
       completion_tokens?: number | null | undefined;
       total_tokens?: number | null | undefined;
+      prompt_tokens_details?: unknown;
+      completion_tokens_details?: unknown;
     }
     | null
     | undefined,
 ): Usage {
-  return {
+  const counts: Usage = {
     prompt_tokens: usage?.prompt_tokens ?? null,
     completion_tokens: usage?.completion_tokens ?? null,
     total_tokens: usage?.total_tokens ?? null,
   };
+  if (isRecord(usage?.prompt_tokens_details)) {
+    counts.prompt_tokens_details = usage.prompt_tokens_details;
+  }
+  if (isRecord(usage?.completion_tokens_details)) {
+    counts.completion_tokens_details = usage.completion_tokens_details;
+  }
+  return counts;
 }
 
 /**
@@ -48,9 +59,11 @@ export function parseChatResponse(
       (wire.choices[index] as WireChoice).finish_reason,
       message.tool_calls !== null,
     );
-    choices.push({ index, message, finish_reason: finish });
+    const choice: ChatResponse["choices"][number] = { index, message, finish_reason: finish };
+    copyLogprobs(wire.choices[index] as WireChoice, choice);
+    choices.push(choice);
   }
-  return {
+  const answer: ChatResponse = {
     id: wire.id ?? null,
     object: "chat.completion",
     created: wire.created ?? unixNow(),
@@ -58,6 +71,8 @@ export function parseChatResponse(
     choices,
     usage: wireUsage(wire.usage),
   };
+  copyServedBy(wire, answer);
+  return answer;
 }
 
 type WireChoice = WireChatResponse["choices"][number];
@@ -94,18 +109,24 @@ export function parseCompletionsResponse(
   provider: string,
 ): CompletionsResponse {
   const wire = parseWire(WireCompletionsResponse, json, provider);
-  return {
+  const answer: CompletionsResponse = {
     id: wire.id ?? null,
     object: "text_completion",
     created: wire.created ?? unixNow(),
     model: wire.model ?? ctx.model ?? "",
-    choices: wire.choices.map((choice, index) => ({
-      index,
-      text: choice.text ?? "",
-      finish_reason: mapFinishReason(choice.finish_reason),
-    })),
+    choices: wire.choices.map((choice, index) => {
+      const out: CompletionsResponse["choices"][number] = {
+        index,
+        text: choice.text ?? "",
+        finish_reason: mapFinishReason(choice.finish_reason),
+      };
+      copyLogprobs(choice, out);
+      return out;
+    }),
     usage: wireUsage(wire.usage),
   };
+  copyServedBy(wire, answer);
+  return answer;
 }
 
 /** An embeddings list, ordered by index. */

@@ -116,3 +116,77 @@ Deno.test("isCanonicalEmbeddings() allows sending OpenAI's own body only when no
     "reordered by the gateway",
   );
 });
+
+/** What OpenAI adds to an answer when asked for log probabilities, with its usage breakdowns. */
+const LOGPROBS = {
+  content: [{ token: "Hi", logprob: -0.01, bytes: [72, 105], top_logprobs: [] }],
+  refusal: null,
+};
+const DETAILED_USAGE = {
+  prompt_tokens: 9,
+  completion_tokens: 1,
+  total_tokens: 10,
+  prompt_tokens_details: { cached_tokens: 8, audio_tokens: 0 },
+  completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0 },
+};
+
+Deno.test("parseChatResponse() relays logprobs, system_fingerprint, service_tier and usage details", () => {
+  const res = parseChatResponse(
+    {
+      id: "r",
+      created: 1,
+      model: "gpt",
+      system_fingerprint: "fp_1",
+      service_tier: "default",
+      choices: [{
+        index: 0,
+        message: { role: "assistant", content: "Hi", refusal: null, annotations: [] },
+        logprobs: LOGPROBS,
+        finish_reason: "stop",
+      }],
+      usage: DETAILED_USAGE,
+    },
+    ctx,
+    "OpenAI",
+  );
+  assertEquals(res.choices[0]?.logprobs, LOGPROBS);
+  assertEquals([res.system_fingerprint, res.service_tier], ["fp_1", "default"]);
+  assertEquals(res.usage, DETAILED_USAGE);
+  assertEquals(res.choices[0]?.message.annotations, []);
+});
+
+Deno.test("parseChatResponse() adds none of those fields when the server sent none (or null)", () => {
+  const res = parseChatResponse(
+    {
+      id: "r",
+      created: 1,
+      model: "llama",
+      system_fingerprint: null,
+      choices: [{ message: { content: "Hi" }, logprobs: null, finish_reason: "stop" }],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    },
+    ctx,
+    "vLLM",
+  );
+  assertEquals(Object.keys(res).sort(), ["choices", "created", "id", "model", "object", "usage"]);
+  assertEquals(Object.keys(res.choices[0] ?? {}).sort(), ["finish_reason", "index", "message"]);
+  assertEquals(Object.keys(res.usage).length, 3);
+});
+
+Deno.test("parseCompletionsResponse() relays a choice's logprobs and the system_fingerprint", () => {
+  const logprobs = { tokens: ["Hi"], token_logprobs: [-0.1], top_logprobs: null, text_offset: [0] };
+  const res = parseCompletionsResponse(
+    {
+      id: "c",
+      created: 1,
+      model: "gpt-3.5-turbo-instruct",
+      system_fingerprint: "fp_2",
+      choices: [{ index: 0, text: "Hi", logprobs, finish_reason: "stop" }],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    },
+    ctx,
+    "OpenAI",
+  );
+  assertEquals(res.choices[0]?.logprobs, logprobs);
+  assertEquals(res.system_fingerprint, "fp_2");
+});

@@ -16,6 +16,7 @@ import { readWireChunk } from "./chunk_reader.ts";
 import { errorMessageOf } from "./errors.ts";
 import { mapFinishReason } from "./finish_reason.ts";
 import { chatChunk, type ChunkHead, completionsChunk, unixNow } from "../shared/chunks.ts";
+import { copyLogprobs, copyServedBy } from "./extras.ts";
 
 /** Parses one data payload; `[DONE]` gives undefined, an in-stream error throws. */
 function payload(event: StreamEvent, provider: string): unknown {
@@ -158,17 +159,21 @@ export function chatStreamParser(
           indexers.set(index, indexer);
           delta.tool_calls = indexer.index(calls);
         }
-        choices.push({
+        const out: ChatChunkChoice = {
           index,
           delta,
           finish_reason: mapFinishReason(choice.finish_reason, withTools.has(index)),
-        });
+        };
+        copyLogprobs(choice, out);
+        choices.push(out);
       }
       const found = wire.usage ?? wire.x_groq?.usage;
       const taken = usage.take(found ? wireUsage(found) : undefined, choices.length > 0);
       if (taken === "none" && choices.length === 0) return [];
       const sent = taken === "usage-chunk" && found ? wireUsage(found) : undefined;
-      return [chatChunk(meta, choices, sent)];
+      const chunk = chatChunk(meta, choices, sent);
+      copyServedBy(wire, chunk);
+      return [chunk];
     },
     end() {
       const last = usage.flush();
@@ -191,16 +196,22 @@ export function completionsStreamParser(
       if (json === undefined) return [];
       const wire = readWireChunk(json, provider);
       meta = metaOf(wire, ctx, meta);
-      const choices = (wire.choices ?? []).map((choice, i) => ({
-        index: choice.index ?? i,
-        text: choice.text ?? "",
-        finish_reason: mapFinishReason(choice.finish_reason),
-      }));
+      const choices = (wire.choices ?? []).map((choice, i) => {
+        const out: CompletionsChunk["choices"][number] = {
+          index: choice.index ?? i,
+          text: choice.text ?? "",
+          finish_reason: mapFinishReason(choice.finish_reason),
+        };
+        copyLogprobs(choice, out);
+        return out;
+      });
       const found = wire.usage;
       const taken = usage.take(found ? wireUsage(found) : undefined, choices.length > 0);
       if (taken === "none" && choices.length === 0) return [];
       const sent = taken === "usage-chunk" && found ? wireUsage(found) : undefined;
-      return [completionsChunk(meta, choices, sent)];
+      const chunk = completionsChunk(meta, choices, sent);
+      copyServedBy(wire, chunk);
+      return [chunk];
     },
     end() {
       const last = usage.flush();

@@ -173,3 +173,42 @@ Deno.test("completionsStreamParser() moves Together's in-chunk usage to a final 
   assertEquals(chunks[2]?.usage, usage);
   assertEquals(chunks[2]?.object, "text_completion");
 });
+
+Deno.test("chatStreamParser() relays each chunk's logprobs and system_fingerprint, and usage details", () => {
+  const logprobs = {
+    content: [{ token: "Hi", logprob: -0.5, bytes: [72, 105], top_logprobs: [] }],
+  };
+  const detailed = { ...usage, prompt_tokens_details: { cached_tokens: 2 } };
+  const served = { ...base, system_fingerprint: "fp_9", service_tier: "default" };
+  const chunks = run(chatStreamParser(ctx, "OpenAI"), [
+    {
+      ...served,
+      choices: [{ index: 0, delta: { role: "assistant" }, logprobs: null, finish_reason: null }],
+    },
+    { ...served, choices: [{ index: 0, delta: { content: "Hi" }, logprobs, finish_reason: null }] },
+    { ...served, choices: [], usage: detailed },
+    "[DONE]",
+  ]);
+  assertEquals(chunks.map((c) => [c.system_fingerprint, c.service_tier]), [
+    ["fp_9", "default"],
+    ["fp_9", "default"],
+    ["fp_9", "default"],
+  ]);
+  assertEquals("logprobs" in (chunks[0]?.choices[0] ?? {}), false);
+  assertEquals(chunks[1]?.choices[0]?.logprobs, logprobs);
+  assertEquals(chunks[2]?.usage, detailed);
+});
+
+Deno.test("completionsStreamParser() relays a choice's logprobs", () => {
+  const logprobs = { tokens: [" a"], token_logprobs: [-1], top_logprobs: null, text_offset: [0] };
+  const chunks = run(completionsStreamParser(ctx, "OpenAI"), [
+    {
+      ...base,
+      object: "text_completion",
+      choices: [{ index: 0, text: " a", logprobs, finish_reason: null }],
+    },
+    "[DONE]",
+  ]);
+  assertEquals(chunks[0]?.choices[0]?.logprobs, logprobs);
+  assertEquals("system_fingerprint" in (chunks[0] ?? {}), false);
+});
