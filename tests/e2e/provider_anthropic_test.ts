@@ -107,6 +107,8 @@ endpoints:
         completion.usage?.total_tokens,
         (completion.usage?.prompt_tokens ?? 0) + (completion.usage?.completion_tokens ?? 0),
       );
+      // Anthropic's cache reads, as OpenAI's breakdown (none in this answer).
+      assertEquals(completion.usage?.prompt_tokens_details?.cached_tokens, 0);
       const request = upstream.recorder.last;
       assertEquals(request?.path, "/v1/messages");
       assertEquals(request?.headers["x-api-key"], KEY);

@@ -443,11 +443,14 @@ endpoints:
           refusal: null,
         });
         assertEquals(body.choices[0].finish_reason, "stop");
+        // The three counts, and Gemini's thinking tokens as OpenAI's breakdown.
         assertEquals(Object.keys(body.usage).sort(), [
           "completion_tokens",
+          "completion_tokens_details",
           "prompt_tokens",
           "total_tokens",
         ]);
+        assertEquals(Object.keys(body.usage.completion_tokens_details), ["reasoning_tokens"]);
         const embeddings = await postJson(`${gateway.url}/endpoints/embeddings/invocations`, {
           input: ["x", "y"],
         });

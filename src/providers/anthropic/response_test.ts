@@ -29,7 +29,12 @@ Deno.test("parseChatResponse() reads a text answer as a plain string", () => {
     },
     finish_reason: "stop",
   }]);
-  assertEquals(response.usage, { prompt_tokens: 2095, completion_tokens: 503, total_tokens: 2598 });
+  assertEquals(response.usage, {
+    prompt_tokens: 2095,
+    completion_tokens: 503,
+    total_tokens: 2598,
+    prompt_tokens_details: { cached_tokens: 0 },
+  });
 });
 
 Deno.test("parseChatResponse() turns tool_use blocks into tool calls with JSON arguments", () => {
@@ -45,8 +50,13 @@ Deno.test("parseChatResponse() turns tool_use blocks into tool calls with JSON a
     },
   }]);
   assertEquals(choice?.finish_reason, "tool_calls");
-  // cache writes and reads count as prompt tokens
-  assertEquals(response.usage, { prompt_tokens: 1484, completion_tokens: 89, total_tokens: 1573 });
+  // cache writes and reads count as prompt tokens; the reads are OpenAI's cached_tokens
+  assertEquals(response.usage, {
+    prompt_tokens: 1484,
+    completion_tokens: 89,
+    total_tokens: 1573,
+    prompt_tokens_details: { cached_tokens: 1000 },
+  });
 });
 
 Deno.test("parseChatResponse() gives null content for tool calls alone and keeps thinking apart", () => {

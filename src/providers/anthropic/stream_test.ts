@@ -53,7 +53,12 @@ Deno.test("chatStreamParser() relays a text stream: role, deltas, finish, usage"
   ]);
   const last = chunks[chunks.length - 1] as ChatChunk;
   assertEquals(last.choices, []);
-  assertEquals(last.usage, { prompt_tokens: 25, completion_tokens: 15, total_tokens: 40 });
+  assertEquals(last.usage, {
+    prompt_tokens: 25,
+    completion_tokens: 15,
+    total_tokens: 40,
+    prompt_tokens_details: { cached_tokens: 0 },
+  });
   for (const chunk of chunks) {
     assertEquals(chunk.id, "msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY");
     assertEquals(chunk.model, "claude-sonnet-4-5-20250929");

@@ -5,14 +5,26 @@ import type { CompletionsResponse } from "../../schemas/completions.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
 import { unixNow } from "../shared/chunks.ts";
-import { tokenUsage } from "../shared/usage.ts";
+import { tokenUsage, withTokenDetails } from "../shared/usage.ts";
 import { mapStopReason } from "./finish_reason.ts";
 import { WireConverseResponse, type WireTokenUsage } from "./wire.ts";
 import { PROVIDER_NAME } from "./config.ts";
 
-/** Bedrock's token counts in OpenAI's names (total computed when left out). */
+/**
+ * Bedrock's token counts in OpenAI's names (total computed when left out). With prompt caching,
+ * Bedrock reports the tokens read from and written to the cache apart from `inputTokens` (as
+ * Anthropic does): the prompt tokens are all three, and the cache reads are `cached_tokens`.
+ */
 export function usageOf(usage: WireTokenUsage | null | undefined): Usage {
-  return tokenUsage(usage?.inputTokens ?? null, usage?.outputTokens ?? null, usage?.totalTokens);
+  const read = usage?.cacheReadInputTokens;
+  const written = usage?.cacheWriteInputTokens;
+  if (typeof read !== "number" && typeof written !== "number") {
+    return tokenUsage(usage?.inputTokens ?? null, usage?.outputTokens ?? null, usage?.totalTokens);
+  }
+  const prompt = (usage?.inputTokens ?? 0) + (read ?? 0) + (written ?? 0);
+  return withTokenDetails(tokenUsage(prompt, usage?.outputTokens ?? null, undefined), {
+    cached: read,
+  });
 }
 
 /** A fresh response id (Converse responses carry none in the body). */

@@ -129,3 +129,24 @@ Deno.test("usageOf() renames Bedrock's token counts", () => {
   });
   assertEquals(usageOf(undefined).total_tokens, null);
 });
+
+Deno.test("usageOf() counts cache reads and writes as prompt tokens; the reads are cached_tokens", () => {
+  const usage = {
+    inputTokens: 12,
+    outputTokens: 30,
+    totalTokens: 2042,
+    cacheReadInputTokens: 1500,
+    cacheWriteInputTokens: 500,
+  };
+  assertEquals(usageOf(usage), {
+    prompt_tokens: 2012,
+    completion_tokens: 30,
+    total_tokens: 2042,
+    prompt_tokens_details: { cached_tokens: 1500 },
+  });
+  assertEquals(usageOf({ inputTokens: 4, outputTokens: 1, cacheWriteInputTokens: 100 }), {
+    prompt_tokens: 104,
+    completion_tokens: 1,
+    total_tokens: 105,
+  });
+});

@@ -6,6 +6,8 @@ export const WireTokenUsage = z.object({
   inputTokens: z.number().nullish(),
   outputTokens: z.number().nullish(),
   totalTokens: z.number().nullish(),
+  cacheReadInputTokens: z.number().nullish(),
+  cacheWriteInputTokens: z.number().nullish(),
 }).loose();
 export type WireTokenUsage = z.infer<typeof WireTokenUsage>;
 

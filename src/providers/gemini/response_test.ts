@@ -32,7 +32,12 @@ Deno.test("parseChatResponse() reads a text answer with its usage (thinking coun
     },
     finish_reason: "stop",
   }]);
-  assertEquals(response.usage, { prompt_tokens: 8, completion_tokens: 32, total_tokens: 40 });
+  assertEquals(response.usage, {
+    prompt_tokens: 8,
+    completion_tokens: 32,
+    total_tokens: 40,
+    completion_tokens_details: { reasoning_tokens: 23 },
+  });
 });
 
 Deno.test("parseChatResponse() turns every functionCall part into a tool call (finish tool_calls)", () => {

@@ -72,6 +72,7 @@ Deno.test("chatStreamParser() gives each streamed function call its own index an
     prompt_tokens: 61,
     completion_tokens: 122,
     total_tokens: 183,
+    completion_tokens_details: { reasoning_tokens: 92 },
   });
 });
 

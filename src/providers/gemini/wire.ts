@@ -34,6 +34,7 @@ export const WireUsage = z.object({
   candidatesTokenCount: z.number().nullish(),
   thoughtsTokenCount: z.number().nullish(),
   toolUsePromptTokenCount: z.number().nullish(),
+  cachedContentTokenCount: z.number().nullish(),
   totalTokenCount: z.number().nullish(),
 }).loose();
 export type WireUsage = z.infer<typeof WireUsage>;
