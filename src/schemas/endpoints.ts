@@ -55,14 +55,18 @@ export const TrafficRouteList = z.object({
   next_page_token: z.string().optional(),
 }).openapi("TrafficRouteList");
 
+/** An endpoint or route as an OpenAI model (`owned_by`: its provider, or "route"). */
+export const Model = z.object({
+  id: z.string(),
+  object: z.literal("model"),
+  created: z.number().int(),
+  owned_by: z.string(),
+  endpoint_type: EndpointType,
+}).openapi("Model");
+export type Model = z.infer<typeof Model>;
+
 export const ModelList = z.object({
   object: z.literal("list"),
-  data: z.array(z.object({
-    id: z.string(),
-    object: z.literal("model"),
-    created: z.number().int(),
-    owned_by: z.string(),
-    endpoint_type: EndpointType,
-  })),
+  data: z.array(Model),
 }).openapi("ModelList");
 export type ModelList = z.infer<typeof ModelList>;

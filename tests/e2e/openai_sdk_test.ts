@@ -232,10 +232,19 @@ endpoints:
       );
     });
 
-    await t.step("models.list names every endpoint", async () => {
+    await t.step("models.list names every endpoint; models.retrieve reads one", async () => {
       const ids = [];
       for await (const model of client.models.list()) ids.push(model.id);
       assertEquals(ids.sort(), ["chat", "completions", "embeddings", "local"]);
+      const chat = await client.models.retrieve("chat");
+      assertEquals([chat.id, chat.object, chat.owned_by], ["chat", "model", "openai"]);
+      try {
+        await client.models.retrieve("chta");
+        throw new Error("expected a failure");
+      } catch (error) {
+        assert(error instanceof OpenAI.NotFoundError, String(error));
+        assertMatch(error.message, /Did you mean 'chat'\?/);
+      }
     });
 
     await t.step("errors surface as the SDK's typed errors", async () => {

@@ -1,5 +1,5 @@
 /** The OpenAI-compatible routes: `model` names a gateway endpoint or route. */
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../context.ts";
 import type { RouteDef } from "../mount.ts";
 import type { Operation } from "../../core/provider.ts";
@@ -11,9 +11,9 @@ import {
   CompletionsResponse,
 } from "../../schemas/completions.ts";
 import { EmbeddingsRequest, EmbeddingsResponse } from "../../schemas/embeddings.ts";
-import { ModelList } from "../../schemas/endpoints.ts";
+import { Model, ModelList } from "../../schemas/endpoints.ts";
+import type { Snapshot } from "../../core/gateway.ts";
 import { errorResponses } from "../../schemas/errors.ts";
-import type { z } from "@hono/zod-openapi";
 
 const ERRORS = errorResponses(400, 404, 413, 429, 501, 502, 503, 504);
 
@@ -49,6 +49,31 @@ function operationRoute(
     ),
   });
 }
+
+/** Every endpoint and route as an OpenAI model, in config order (endpoints first). */
+function modelsOf(snapshot: Snapshot): Model[] {
+  const created = Math.floor(snapshot.loadedAt.getTime() / 1000);
+  return [
+    ...[...snapshot.endpoints.values()].map((ep) => ({
+      id: ep.spec.name,
+      object: "model" as const,
+      created,
+      owned_by: ep.spec.providerLabel,
+      endpoint_type: ep.spec.type,
+    })),
+    ...[...snapshot.routes.values()].map((route) => ({
+      id: route.name,
+      object: "model" as const,
+      created,
+      owned_by: "route",
+      endpoint_type: route.type,
+    })),
+  ];
+}
+
+const ModelParam = z.object({
+  model: z.string().openapi({ param: { name: "model", in: "path" }, example: "chat" }),
+});
 
 /** The /v1 routes. */
 export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[] {
@@ -106,26 +131,30 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
           },
         },
       }),
+      handler: (c) =>
+        c.json({ object: "list", data: modelsOf(gateway.snapshot) } satisfies ModelList),
+    },
+    {
+      route: createRoute({
+        method: "get",
+        path: "/v1/models/{model}",
+        tags: ["OpenAI-compatible"],
+        summary: "One endpoint or route as a model",
+        request: { params: ModelParam },
+        responses: {
+          200: {
+            description: "The endpoint or route",
+            content: { "application/json": { schema: Model } },
+          },
+          ...errorResponses(404),
+        },
+      }),
       handler: (c) => {
+        const name = c.req.param("model") ?? "";
         const snapshot = gateway.snapshot;
-        const created = Math.floor(snapshot.loadedAt.getTime() / 1000);
-        const models: ModelList["data"] = [
-          ...[...snapshot.endpoints.values()].map((ep) => ({
-            id: ep.spec.name,
-            object: "model" as const,
-            created,
-            owned_by: ep.spec.providerLabel,
-            endpoint_type: ep.spec.type,
-          })),
-          ...[...snapshot.routes.values()].map((route) => ({
-            id: route.name,
-            object: "model" as const,
-            created,
-            owned_by: "route",
-            endpoint_type: route.type,
-          })),
-        ];
-        return c.json({ object: "list", data: models } satisfies ModelList);
+        const model = modelsOf(snapshot).find((m) => m.id === name);
+        if (model === undefined) throw snapshot.notFound(name);
+        return c.json(model satisfies Model);
       },
     },
   ];
