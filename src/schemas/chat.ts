@@ -159,5 +159,8 @@ export const ChatChunk = z.object({
   choices: z.array(ChatChunkChoice),
   usage: Usage.nullable().optional(),
   ...servedByFields,
+  obfuscation: z.string().optional().openapi({
+    description: "OpenAI's random padding against token-length side channels, relayed as sent.",
+  }),
 }).openapi("ChatChunk");
 export type ChatChunk = z.infer<typeof ChatChunk>;

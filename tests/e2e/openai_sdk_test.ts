@@ -136,6 +136,31 @@ endpoints:
       },
     );
 
+    await t.step(
+      "OpenAI's obfuscation padding reaches the client, unless it turns it off",
+      async () => {
+        const padded = async (options: OpenAI.Chat.Completions.ChatCompletionStreamOptions) => {
+          const stream = await client.chat.completions.create({
+            model: "chat",
+            messages: [{ role: "user", content: "pad me" }],
+            stream: true,
+            stream_options: options,
+          });
+          let count = 0;
+          for await (const chunk of stream) {
+            if (typeof (chunk as { obfuscation?: unknown }).obfuscation === "string") count++;
+          }
+          return count;
+        };
+        assert(await padded({ include_usage: false }) > 0, "padding relayed");
+        assertEquals(await padded({ include_obfuscation: false }), 0);
+        assertEquals(
+          (upstream.recorder.last?.body as { stream_options?: unknown }).stream_options,
+          { include_obfuscation: false, include_usage: true },
+        );
+      },
+    );
+
     await t.step("tools pass through, and a tool round trip works", async () => {
       const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [{
         type: "function",

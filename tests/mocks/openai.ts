@@ -246,9 +246,14 @@ function chatEvents(body: Json, reply: Reply, flavor: MockFlavor): string[] {
     ...(flavor === "openai" ? { service_tier: "default" } : {}),
     system_fingerprint: "fp_mock",
   };
+  // OpenAI pads each chunk unless the client turns it off (stream_options.include_obfuscation).
+  const obfuscate = flavor === "openai" &&
+    (body.stream_options as Json | undefined)?.include_obfuscation !== false;
+  let padding = 0;
   const chunk = (delta: Json, finish: string | null = null, extra: Json = {}) =>
     sse({
       ...base,
+      ...(obfuscate ? { obfuscation: "p".repeat(1 + (padding++ % 7)) } : {}),
       choices: [{
         index: 0,
         delta,

@@ -16,7 +16,7 @@ import { readWireChunk } from "./chunk_reader.ts";
 import { errorMessageOf } from "./errors.ts";
 import { mapFinishReason } from "./finish_reason.ts";
 import { chatChunk, type ChunkHead, completionsChunk, unixNow } from "../shared/chunks.ts";
-import { copyLogprobs, copyServedBy } from "./extras.ts";
+import { copyLogprobs, copyObfuscation, copyServedBy } from "./extras.ts";
 
 /** Parses one data payload; `[DONE]` gives undefined, an in-stream error throws. */
 function payload(event: StreamEvent, provider: string): unknown {
@@ -173,6 +173,7 @@ export function chatStreamParser(
       const sent = taken === "usage-chunk" && found ? wireUsage(found) : undefined;
       const chunk = chatChunk(meta, choices, sent);
       copyServedBy(wire, chunk);
+      copyObfuscation(wire, chunk);
       return [chunk];
     },
     end() {

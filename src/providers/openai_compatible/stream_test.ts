@@ -199,6 +199,20 @@ Deno.test("chatStreamParser() relays each chunk's logprobs and system_fingerprin
   assertEquals(chunks[2]?.usage, detailed);
 });
 
+Deno.test("chatStreamParser() relays OpenAI's obfuscation padding on the chunks that carry it", () => {
+  const chunks = run(chatStreamParser(ctx, "OpenAI"), [
+    {
+      ...base,
+      obfuscation: "x7Qz",
+      choices: [{ index: 0, delta: { content: "Hi" }, finish_reason: null }],
+    },
+    { ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] },
+    "[DONE]",
+  ]);
+  assertEquals(chunks.map((c) => c.obfuscation), ["x7Qz", undefined]);
+  assertEquals("obfuscation" in (chunks[1] ?? {}), false);
+});
+
 Deno.test("completionsStreamParser() relays a choice's logprobs", () => {
   const logprobs = { tokens: [" a"], token_logprobs: [-1], top_logprobs: null, text_offset: [0] };
   const chunks = run(completionsStreamParser(ctx, "OpenAI"), [
