@@ -13,8 +13,6 @@ export interface WireUsageCounts {
   prompt_tokens?: number | null;
   completion_tokens?: number | null;
   total_tokens?: number | null;
-  prompt_tokens_details?: unknown;
-  completion_tokens_details?: unknown;
 }
 
 export interface WireChunkChoice {
@@ -22,7 +20,6 @@ export interface WireChunkChoice {
   delta?: Json | null;
   text?: string | null;
   finish_reason?: string | null;
-  logprobs?: unknown;
 }
 
 export interface WireChunk {
@@ -33,8 +30,6 @@ export interface WireChunk {
   usage?: WireUsageCounts | null;
   /** Groq puts the stream's usage here, in its last chunk. */
   x_groq?: { usage?: WireUsageCounts | null } | null;
-  system_fingerprint?: unknown;
-  service_tier?: unknown;
 }
 
 /** A chat answer's tool call, as the gateway reads it. */
@@ -57,15 +52,8 @@ export interface WireChatResponse {
   id?: string | null;
   created?: number | null;
   model?: string | null;
-  choices: {
-    index?: number | null;
-    message: WireChatMessage;
-    finish_reason?: string | null;
-    logprobs?: unknown;
-  }[];
+  choices: { index?: number | null; message: WireChatMessage; finish_reason?: string | null }[];
   usage?: WireUsageCounts | null;
-  system_fingerprint?: unknown;
-  service_tier?: unknown;
 }
 
 class Unreadable extends Error {}
