@@ -12,7 +12,8 @@ import {
 } from "../../schemas/completions.ts";
 import { EmbeddingsRequest, EmbeddingsResponse } from "../../schemas/embeddings.ts";
 import { Model, ModelList } from "../../schemas/endpoints.ts";
-import type { Snapshot } from "../../core/gateway.ts";
+import type { EndpointRuntime, Snapshot } from "../../core/gateway.ts";
+import type { LoadedRoute } from "../../config/load.ts";
 import { errorResponses } from "../../schemas/errors.ts";
 
 const ERRORS = errorResponses(400, 404, 413, 429, 501, 502, 503, 504);
@@ -50,25 +51,43 @@ function operationRoute(
   });
 }
 
+/** When the config was loaded, as the models' `created`. */
+function createdOf(snapshot: Snapshot): number {
+  return Math.floor(snapshot.loadedAt.getTime() / 1000);
+}
+
+/** An endpoint as an OpenAI model, owned by its provider. */
+function endpointModel(ep: EndpointRuntime, created: number): Model {
+  return {
+    id: ep.spec.name,
+    object: "model",
+    created,
+    owned_by: ep.spec.providerLabel,
+    endpoint_type: ep.spec.type,
+  };
+}
+
+/** A route as an OpenAI model, owned by "route". */
+function routeModel(route: LoadedRoute, created: number): Model {
+  return { id: route.name, object: "model", created, owned_by: "route", endpoint_type: route.type };
+}
+
 /** Every endpoint and route as an OpenAI model, in config order (endpoints first). */
 function modelsOf(snapshot: Snapshot): Model[] {
-  const created = Math.floor(snapshot.loadedAt.getTime() / 1000);
+  const created = createdOf(snapshot);
   return [
-    ...[...snapshot.endpoints.values()].map((ep) => ({
-      id: ep.spec.name,
-      object: "model" as const,
-      created,
-      owned_by: ep.spec.providerLabel,
-      endpoint_type: ep.spec.type,
-    })),
-    ...[...snapshot.routes.values()].map((route) => ({
-      id: route.name,
-      object: "model" as const,
-      created,
-      owned_by: "route",
-      endpoint_type: route.type,
-    })),
+    ...[...snapshot.endpoints.values()].map((ep) => endpointModel(ep, created)),
+    ...[...snapshot.routes.values()].map((route) => routeModel(route, created)),
   ];
+}
+
+/** One endpoint or route as an OpenAI model, looked up by name; a 404 for an unknown one. */
+function modelNamed(snapshot: Snapshot, name: string): Model {
+  const ep = snapshot.endpoints.get(name);
+  if (ep !== undefined) return endpointModel(ep, createdOf(snapshot));
+  const route = snapshot.routes.get(name);
+  if (route !== undefined) return routeModel(route, createdOf(snapshot));
+  throw snapshot.notFound(name);
 }
 
 const ModelParam = z.object({
@@ -149,13 +168,7 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
           ...errorResponses(404),
         },
       }),
-      handler: (c) => {
-        const name = c.req.param("model") ?? "";
-        const snapshot = gateway.snapshot;
-        const model = modelsOf(snapshot).find((m) => m.id === name);
-        if (model === undefined) throw snapshot.notFound(name);
-        return c.json(model satisfies Model);
-      },
+      handler: (c) => c.json(modelNamed(gateway.snapshot, c.req.param("model") ?? "")),
     },
   ];
 }
