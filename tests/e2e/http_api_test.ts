@@ -129,6 +129,7 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
           "/v1/completions",
           "/v1/embeddings",
           "/v1/models",
+          "/v1/models/{model}",
           "/gateway/{name}/invocations",
           "/endpoints/{name}/invocations",
           "/api/2.0/endpoints/",
@@ -138,6 +139,20 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
         assert(doc.paths[path], `documents ${path}`);
       }
       assertNotIncludes(text, KEY);
+    });
+
+    await t.step("GET /v1/models/{model} reads an endpoint or a route as a model", async () => {
+      const route = await (await fetch(`${url}/v1/models/split`)).json();
+      assertEquals([route.id, route.owned_by, route.endpoint_type], [
+        "split",
+        "route",
+        "llm/v1/chat",
+      ]);
+      const list = await (await fetch(`${url}/v1/models`)).json();
+      assertEquals(list.data.find((m: { id: string }) => m.id === "split"), route);
+      const unknown = await fetch(`${url}/v1/models/splt`);
+      assertEquals(unknown.status, 404);
+      assertStringIncludes((await unknown.json()).error.message, "Did you mean 'split'?");
     });
 
     await t.step(
