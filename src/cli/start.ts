@@ -1,5 +1,6 @@
 /** `gateway start`: loads the config (or the built-in demo), serves the HTTP API until a signal. */
 import process from "node:process";
+import { Buffer } from "node:buffer";
 import { numberOption, parse } from "./args.ts";
 import { print, printError, UsageError } from "./output.ts";
 import {
@@ -8,13 +9,13 @@ import {
   type LoadedConfig,
   readConfigFile,
 } from "../config/load.ts";
-import { createReloader } from "../config/watch.ts";
+import { createReloader, type ReloadTarget, watchReloads } from "../config/watch.ts";
 import { DEMO_CONFIG_NAME, DEMO_CONFIG_YAML } from "../config/demo.ts";
 import { formatProblem, hasErrors, sortProblems } from "../config/problems.ts";
 import { Gateway } from "../core/gateway.ts";
 import { type LogFormat, Logger, type LogLevel } from "../observe/logs.ts";
 import { createHandler } from "../api/app.ts";
-import { BindError, cpuCount, exit, onSignal, serve, watchFile } from "../runtime/mod.ts";
+import { BindError, cpuCount, exit, onSignal, serve } from "../runtime/mod.ts";
 import { superviseWorkers, WORKER_READY } from "./workers.ts";
 import { printBanner } from "./banner.ts";
 import { GatewayError } from "../core/errors.ts";
@@ -45,8 +46,15 @@ const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
 
 async function loadForStart(
   path: string | undefined,
+  handedOver: boolean,
 ): Promise<{ config?: LoadedConfig; text: string; report: string[] }> {
-  const text = path === undefined ? DEMO_CONFIG_YAML : await readConfigFile(path);
+  // A worker starts on the config its supervisor hands over on stdin (the last good one), so a
+  // worker restarted while a bad file is on disk still serves.
+  const text = handedOver
+    ? await readStdin()
+    : path === undefined
+    ? DEMO_CONFIG_YAML
+    : await readConfigFile(path);
   const source = path ?? DEMO_CONFIG_NAME;
   const result = loadConfigText(text, source, { env: process.env, missingEnv: "error" });
   const report = sortProblems(result.problems).map((p) => formatProblem(source, p));
@@ -108,7 +116,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   const options = parseStartOptions(argv);
   let loaded;
   try {
-    loaded = await loadForStart(options.configPath);
+    loaded = await loadForStart(options.configPath, options.worker);
   } catch (error) {
     if (error instanceof ConfigFileError) {
       printError(`gateway start: ${error.message}`);
@@ -127,7 +135,15 @@ export async function startCommand(argv: string[]): Promise<number> {
     return 1;
   }
   if (options.workers > 1 && !options.worker) {
-    return await superviseWorkers(argv, options.host, options.port, options.workers, loaded.config);
+    return await superviseWorkers(argv, {
+      host: options.host,
+      port: options.port,
+      count: options.workers,
+      config: loaded.config,
+      configText: loaded.text,
+      configPath: options.configPath,
+      watch: options.watch,
+    });
   }
   return await serveGateway(options, loaded.config, loaded.text);
 }
@@ -196,7 +212,15 @@ async function serveGateway(
   });
 
   if (options.configPath !== undefined) {
-    stopWatching = watchReloads(options.configPath, gateway, configText, options.watch);
+    const reloader = createReloader(
+      options.configPath,
+      gatewayTarget(gateway),
+      () => process.env,
+      configText,
+    );
+    stopWatching = watchReloads(options.configPath, reloader, options.watch);
+    // A worker may have started on a handed-over config older than the file: catch up now.
+    if (options.worker) void reloader.reload("worker start");
   }
 
   if (options.worker) {
@@ -209,18 +233,24 @@ async function serveGateway(
   return await stopped;
 }
 
-/** Reloads the config when its file changes or on SIGHUP; returns a function that stops it. */
-function watchReloads(
-  path: string,
-  gateway: Gateway,
-  initialText: string,
-  watch: boolean,
-): () => void {
-  const reloader = createReloader(path, gateway, () => process.env, initialText);
-  const stopWatch = watch ? watchFile(path, () => void reloader.reload("file change")) : () => {};
-  const stopSignal = onSignal("SIGHUP", () => void reloader.reload("SIGHUP"));
-  return () => {
-    stopWatch();
-    stopSignal();
+/** Reloads go into the serving gateway. */
+function gatewayTarget(gateway: Gateway): ReloadTarget {
+  return {
+    logger: gateway.logger,
+    apply: (config) => {
+      const snapshot = gateway.reload(config);
+      return {
+        version: snapshot.version,
+        endpoints: snapshot.endpoints.size,
+        routes: snapshot.routes.size,
+      };
+    },
   };
+}
+
+/** All of standard input as text (a worker's handed-over config). */
+async function readStdin(): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+  return Buffer.concat(chunks).toString("utf8");
 }

@@ -68,6 +68,17 @@ export interface LoadResult {
   problems: Problem[];
 }
 
+/** How far aliases may expand (the yaml package's resource-exhaustion guard). */
+const MAX_ALIAS_COUNT = 1000;
+
+/** Where the first alias (`*name`) is, for a report about aliases; the top when none is found. */
+function firstAliasPosition(text: string, lines: LineCounter): { line: number; col: number } {
+  const at = text.search(/(^|[\s,[{:-])\*[^\s,\]}]/m);
+  if (at === -1) return { line: 1, col: 1 };
+  const star = text.indexOf("*", at);
+  return lines.linePos(star);
+}
+
 const SAMPLING_KEYS = new Set([
   "temperature",
   "top_p",
@@ -222,12 +233,34 @@ function checkProviderConfigs(
   return result;
 }
 
-/** Parses and checks config text; `source` names the file in problems. */
+/**
+ * Parses and checks config text; `source` names the file in problems. It never throws: whatever
+ * goes wrong while reading, converting or checking (an alias bomb, a bug) is a problem in the
+ * result, so a reload or a worker restart keeps the running config instead of crashing.
+ */
 export function loadConfigText(
   text: string,
   source: string,
   options: LoadOptions = {},
 ): LoadResult {
+  try {
+    return loadChecked(text, source, options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      config: undefined,
+      problems: [{
+        severity: "error",
+        path: "",
+        message: `the config could not be loaded: ${message}`,
+        line: 1,
+        col: 1,
+      }],
+    };
+  }
+}
+
+function loadChecked(text: string, source: string, options: LoadOptions): LoadResult {
   const env = options.env ?? {};
   const missingEnv = options.missingEnv ?? "error";
   const lines = new LineCounter();
@@ -255,7 +288,20 @@ export function loadConfigText(
   }
   if (hasErrors(problems)) return { config: undefined, problems };
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml package refuses aliases that expand too far ("billion laughs"); say where.
+    problems.push({
+      severity: "error",
+      path: "",
+      message: `YAML: ${(error as Error).message}`,
+      hint: "aliases that nest expand exponentially; write the values out instead",
+      ...firstAliasPosition(text, lines),
+    });
+    return { config: undefined, problems };
+  }
   if (!isRecord(raw)) {
     problems.push({
       severity: "error",

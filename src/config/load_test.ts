@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/assert.ts";
 import { loadConfigText } from "./load.ts";
 import type { Problem } from "./problems.ts";
 
@@ -183,4 +183,19 @@ endpoints: []
     env: { NO_SUCH_REDIS: "redis://127.0.0.1:6379" },
   });
   assertEquals(resolved.config?.server.redis_url, "redis://127.0.0.1:6379");
+});
+
+Deno.test("loadConfigText() reports an alias bomb as a YAML error at the first alias, not a throw", () => {
+  const levels = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+  const lines = levels.map((name, i) =>
+    i === 0
+      ? `${name}: &${name} ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]`
+      : `${name}: &${name} [${Array(9).fill(`*${levels[i - 1]}`).join(", ")}]`
+  );
+  const result = loadConfigText(`${lines.join("\n")}\nendpoints: []\n`, "bomb.yaml");
+  assertEquals(result.config, undefined);
+  assertEquals(result.problems.length, 1);
+  assertEquals(result.problems[0]?.severity, "error");
+  assertEquals([result.problems[0]?.line, result.problems[0]?.col], [2, 8]);
+  assertMatch(result.problems[0]?.message ?? "", /^YAML: .*alias/i);
 });
