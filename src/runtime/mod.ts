@@ -4,9 +4,10 @@
  */
 import process from "node:process";
 import { watch as fsWatch } from "node:fs";
-import { dirname, resolve as resolvePath } from "node:path";
+import { resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { availableParallelism } from "node:os";
+import { followFile, type WatchDirectory } from "./follow.ts";
 
 export type RuntimeName = "deno" | "bun" | "node";
 
@@ -165,35 +166,46 @@ export function onSignal(signal: "SIGINT" | "SIGTERM" | "SIGHUP", handler: () =>
 
 /**
  * Calls `onChange` (debounced) when the file at `path` changes or is replaced. Watches its
- * directory, since editors and config-management tools save by renaming a new file over it.
+ * directory, since editors and config-management tools save by renaming a new file over it, and
+ * follows symlinks (a Kubernetes ConfigMap swap re-points `..data`): see `followFile`.
  */
 export function watchFile(path: string, onChange: () => void, debounceMs = 150): () => void {
-  const target = resolvePath(path);
-  const dir = dirname(target);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const fire = () => {
-    clearTimeout(timer);
-    timer = setTimeout(onChange, debounceMs);
-  };
-  if (isDeno) {
-    const watcher = Deno.watchFs(dir, { recursive: false });
-    (async () => {
-      for await (const event of watcher) {
-        if (event.paths.some((p) => resolvePath(p) === target)) fire();
-      }
-    })().catch(() => {});
-    return () => {
-      clearTimeout(timer);
-      watcher.close();
-    };
+  return followFile(path, onChange, watchDirectory, { debounceMs });
+}
+
+/** Deno.watchFs under Deno, node:fs watch under Bun; never throws (see `WatchDirectory`). */
+const watchDirectory: WatchDirectory = (dir, onEvent) => {
+  try {
+    return isDeno ? watchDirectoryDeno(dir, onEvent) : watchDirectoryNode(dir, onEvent);
+  } catch {
+    // Gone or unreadable: nothing to watch there.
+    return undefined;
   }
-  const watcher = fsWatch(dir, (_event, filename) => {
-    if (filename === null || resolvePath(dir, String(filename)) === target) fire();
+};
+
+function watchDirectoryDeno(
+  dir: string,
+  onEvent: (paths: readonly string[] | null) => void,
+): () => void {
+  const watcher = Deno.watchFs(dir, { recursive: false });
+  (async () => {
+    for await (const event of watcher) onEvent(event.paths);
+  })().catch(() => {
+    // The directory was deleted or the watcher closed: no more events from it.
   });
-  return () => {
-    clearTimeout(timer);
-    watcher.close();
-  };
+  return () => watcher.close();
+}
+
+function watchDirectoryNode(
+  dir: string,
+  onEvent: (paths: readonly string[] | null) => void,
+): () => void {
+  const watcher = fsWatch(dir, (_event, filename) => {
+    onEvent(filename === null ? null : [resolvePath(dir, String(filename))]);
+  });
+  // An 'error' event without a listener would throw (the directory was deleted, for one).
+  watcher.on("error", () => watcher.close());
+  return () => watcher.close();
 }
 
 /**
