@@ -46,7 +46,7 @@ export function createApp(deps: AppDeps, defs: RouteDef[] = routeDefs(deps)): Op
         pattern: pathPattern(honoPath(path)),
       }))
     ),
-    ...["/openapi.json", "/docs", "/docs/scalar.js", "/"].map((path) => ({
+    ...["/openapi.json", "/docs", "/docs/scalar.js", "/favicon.ico", "/"].map((path) => ({
       method: "GET",
       pattern: pathPattern(path),
     })),

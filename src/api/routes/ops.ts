@@ -6,6 +6,14 @@ import type { RouteDef } from "../mount.ts";
 
 const SCALAR_PATH = "/docs/scalar.js";
 
+/** The icon browsers ask for at /favicon.ico (an SVG, kept in the code so the binary carries it). */
+const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
+<rect width="32" height="32" rx="7" fill="#1e1e20"/>
+<path d="M9 25V14a7 7 0 0 1 14 0v11" fill="none" stroke="#e36002" stroke-width="4"/>
+<path d="M4 25h24" stroke="#f6f6f6" stroke-width="3" stroke-linecap="round"/>
+</svg>
+`;
+
 let scalarScript: Promise<string> | undefined;
 
 /** The API reference's script, bundled into the binary and loaded on first use. */
@@ -99,7 +107,10 @@ export function opsRoutes({ gateway }: AppDeps): RouteDef[] {
   ];
 }
 
-/** Mounts /openapi.json, /docs (Scalar, with its script served locally) and the / redirect. */
+/**
+ * Mounts /openapi.json, /docs (Scalar, with its script served locally and nothing fetched from
+ * elsewhere), /favicon.ico and the / redirect.
+ */
 export function mountDocs(app: OpenAPIHono<AppEnv>, { version }: AppDeps): void {
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
@@ -116,9 +127,31 @@ export function mountDocs(app: OpenAPIHono<AppEnv>, { version }: AppDeps): void 
       url: "/openapi.json",
       cdn: SCALAR_PATH,
       pageTitle: "Gateway API",
+      // The page makes no request beyond this gateway (it must work in a locked-down network);
+      // tests/e2e/docs_browser_test.ts loads it in Chromium and records every request. The names
+      // are @scalar/api-reference 1.46.4's (its bundled config schema):
+      // - no fonts from fonts.scalar.com;
       withDefaultFonts: false,
+      // - no "Ask AI" agent: on a localhost page it turns itself on and at once fetches Scalar's
+      //   API registry through proxy.scalar.com;
+      agent: { disabled: true },
+      // - no developer toolbar ("Share" uploads the document to api.scalar.com, "Deploy",
+      //   "Configure"): by default it shows on localhost;
+      showDeveloperTools: "never",
+      // - "Test Request" calls the gateway directly: with no proxyUrl a proxy may be filled in
+      //   (proxy.scalar.com for the web layout); "" means none;
+      proxyUrl: "",
+      // - no "Open API Client" link, which sends the document's URL to client.scalar.com;
+      hideClientButton: true,
+      // - no telemetry (declared in the schema, read by nothing in 1.46.4; off for later versions).
+      telemetry: false,
     }),
   );
+  app.get("/favicon.ico", (c) => {
+    c.header("content-type", "image/svg+xml");
+    c.header("cache-control", "public, max-age=86400");
+    return c.body(FAVICON_SVG);
+  });
   app.get(SCALAR_PATH, async (c) => {
     c.header("content-type", "text/javascript; charset=utf-8");
     c.header("cache-control", "public, max-age=86400");
