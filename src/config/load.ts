@@ -19,6 +19,7 @@ import { closest } from "./suggest.ts";
 import { type Env, resolveReferences } from "./secrets.ts";
 import { normaliseLegacy } from "./legacy.ts";
 import { crossCheck } from "./checks.ts";
+import { metadataUrls } from "./addresses.ts";
 import { providerFor } from "../providers/registry.ts";
 import { isRecord } from "../core/records.ts";
 
@@ -66,6 +67,12 @@ export interface LoadOptions {
 export interface LoadResult {
   config: LoadedConfig | undefined;
   problems: Problem[];
+}
+
+/** A config block without its secret keys (secrets are not URLs to check, nor shown). */
+function omitKeys(value: unknown, keys: readonly string[]): unknown {
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key)));
 }
 
 /** How far aliases may expand (the yaml package's resource-exhaustion guard). */
@@ -219,6 +226,19 @@ function checkProviderConfigs(
     const parsed = provider.configSchema.safeParse(resolved.value);
     if (parsed.success) {
       result.configs.set(i, parsed.data);
+      for (const warning of metadataUrls(omitKeys(parsed.data, provider.secretKeys))) {
+        const path = [...at, ...warning.path];
+        result.problems.push(located(
+          {
+            severity: "warning",
+            path: formatPath(path),
+            message: `'${warning.url}' is ${warning.why}: no LLM API is served there`,
+            hint: "check the base URL; a request there could read this machine's cloud credentials",
+          },
+          locator,
+          path,
+        ));
+      }
       return;
     }
     result.problems.push(
@@ -227,6 +247,7 @@ function checkProviderConfigs(
         data: resolved.value,
         locator,
         prefix: at,
+        secretKeys: provider.secretKeys,
       }).filter((p) => !missingPaths.has(p.path)),
     );
   });
@@ -328,7 +349,12 @@ function loadChecked(text: string, source: string, options: LoadOptions): LoadRe
   const parsed = GatewayConfigSpec.safeParse(data);
   if (!parsed.success) {
     problems.push(
-      ...issuesToProblems(parsed.error.issues, { schema: GatewayConfigSpec, data, locator }),
+      ...issuesToProblems(parsed.error.issues, {
+        schema: GatewayConfigSpec,
+        data,
+        locator,
+        secretKeys: ["redis_url"],
+      }),
     );
   }
   const providers = checkProviderConfigs(data, locator, env, missingEnv, options.mode ?? "serve");

@@ -199,3 +199,46 @@ Deno.test("loadConfigText() reports an alias bomb as a YAML error at the first a
   assertEquals([result.problems[0]?.line, result.problems[0]?.col], [2, 8]);
   assertMatch(result.problems[0]?.message ?? "", /^YAML: .*alias/i);
 });
+
+Deno.test("loadConfigText() never shows a secret field's value, whatever its type", () => {
+  const text = `
+endpoints:
+  - name: a
+    endpoint_type: llm/v1/chat
+    model: {provider: openai, name: m, config: {openai_api_key: 123456789012345678}}
+  - name: b
+    endpoint_type: llm/v1/chat
+    model: {provider: anthropic, name: m, config: {anthropic_api_key: true}}
+server:
+  redis_url: http://user:hunter2secret@localhost:6379
+`;
+  const found = problems(text);
+  assertEquals(found.length, 3);
+  for (const problem of found) {
+    assertMatch(problem.message, /\(a secret: not shown\)$/);
+    for (const value of ["123456789012345678", "true", "hunter2secret"]) {
+      assert(!problem.message.includes(value), problem.message);
+    }
+  }
+});
+
+Deno.test("loadConfigText() warns about a base URL at a link-local or cloud metadata address", () => {
+  const { config, problems: found } = loadConfigText(
+    `
+endpoints:
+  - name: a
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      name: m
+      config: {openai_api_key: sk-x, openai_api_base: "http://169.254.169.254/latest"}
+`,
+    "t.yaml",
+  );
+  assert(config !== undefined);
+  assertEquals(found.length, 1);
+  assertEquals(found[0]?.severity, "warning");
+  assertEquals(found[0]?.path, "endpoints[0].model.config.openai_api_base");
+  assertEquals(found[0]?.line, 8);
+  assertMatch(found[0]?.message ?? "", /link-local/);
+});

@@ -43,8 +43,12 @@ export function objectKeys(schema: Schema | undefined): string[] {
   return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
 }
 
-function describe(value: unknown): string {
+/** A value for a message; a secret field's value is never shown, whatever its type. */
+function describe(value: unknown, secret = false): string {
   if (value === null) return "null";
+  if (secret && (typeof value !== "object" || value === null)) {
+    return `${typeof value === "string" ? "a string" : `a ${typeof value}`} (a secret: not shown)`;
+  }
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return JSON.stringify(value);
@@ -78,8 +82,17 @@ function isMissing(data: unknown, path: readonly PropertyKey[]): boolean {
     !(key in parent);
 }
 
-function draftOf(issue: z.core.$ZodIssue, schema: Schema, data: unknown): Draft[] {
+function draftOf(
+  issue: z.core.$ZodIssue,
+  schema: Schema,
+  data: unknown,
+  secretKeys: readonly string[],
+): Draft[] {
   const path = [...issue.path];
+  const secret = path.some((segment) =>
+    typeof segment === "string" && secretKeys.includes(segment)
+  );
+  const shown = (at: readonly PropertyKey[]) => describe(valueAt(data, at), secret);
   if (issue.code !== "unrecognized_keys" && issue.code !== "custom" && isMissing(data, path)) {
     const key = String(path[path.length - 1]);
     return [{ path, message: `missing required key '${key}'`, missingKey: key }];
@@ -105,15 +118,15 @@ function draftOf(issue: z.core.$ZodIssue, schema: Schema, data: unknown): Draft[
     case "invalid_type":
       return [{
         path,
-        message: `expected ${issue.expected}, got ${describe(valueAt(data, path))}`,
+        message: `expected ${issue.expected}, got ${shown(path)}`,
       }];
     case "invalid_value": {
       const value = valueAt(data, path);
       const options = issue.values.map((v) => String(v));
-      const guess = typeof value === "string" ? closest(value, options) : undefined;
+      const guess = typeof value === "string" && !secret ? closest(value, options) : undefined;
       const draft: Draft = {
         path,
-        message: `invalid value ${describe(value)}; expected one of: ${options.join(", ")}`,
+        message: `invalid value ${describe(value, secret)}; expected one of: ${options.join(", ")}`,
       };
       if (guess !== undefined) draft.hint = `did you mean '${guess}'?`;
       return [draft];
@@ -130,9 +143,9 @@ function draftOf(issue: z.core.$ZodIssue, schema: Schema, data: unknown): Draft[
       return [draft];
     }
     case "invalid_format":
-      return [{ path, message: `${issue.message}, got ${describe(valueAt(data, path))}` }];
+      return [{ path, message: `${issue.message}, got ${shown(path)}` }];
     case "invalid_union":
-      return [{ path, message: `invalid value ${describe(valueAt(data, path))}` }];
+      return [{ path, message: `invalid value ${shown(path)}` }];
     case "too_small":
     case "too_big": {
       const value = valueAt(data, path);
@@ -144,7 +157,7 @@ function draftOf(issue: z.core.$ZodIssue, schema: Schema, data: unknown): Draft[
       return [{
         path,
         message: `must be ${relation} ${String(bound)}${what ? ` ${what}` : ""}, got ${
-          Array.isArray(value) ? value.length : describe(value)
+          Array.isArray(value) ? value.length : describe(value, secret)
         }`,
       }];
     }
@@ -165,10 +178,15 @@ export function issuesToProblems(
     locator: Locator | undefined;
     prefix?: readonly PropertyKey[];
     severity?: Severity;
+    /** Keys whose values are secrets: a problem names their type, never their value. */
+    secretKeys?: readonly string[];
   },
 ): Problem[] {
   const prefix = options.prefix ?? [];
-  const drafts = issues.flatMap((issue) => draftOf(issue, options.schema, options.data));
+  const secretKeys = options.secretKeys ?? [];
+  const drafts = issues.flatMap((issue) =>
+    draftOf(issue, options.schema, options.data, secretKeys)
+  );
   const misspelled = new Set(
     drafts.filter((d) => d.misspelling !== undefined).map((d) =>
       formatPath([...d.path.slice(0, -1), d.misspelling as string])
