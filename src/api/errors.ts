@@ -7,14 +7,15 @@ import type { Redactor } from "../observe/redact.ts";
 import type { Logger } from "../observe/logs.ts";
 import type { AppEnv, RequestScope } from "./context.ts";
 
-/** The envelope for an error, with secrets removed from its message. */
+/**
+ * The envelope for an error, with secrets removed from every field (an upstream may put the key
+ * in `param` or `code` as well as in `message`).
+ */
 export function errorBody(
   error: GatewayError,
   redactor: Redactor,
 ): ReturnType<GatewayError["toJSON"]> {
-  const body = error.toJSON();
-  body.error.message = redactor.redact(body.error.message);
-  return body;
+  return redactor.redactDeep(error.toJSON());
 }
 
 /** The status, envelope and headers of the answer for a thrown value; undefined: say nothing. */

@@ -141,6 +141,9 @@ export type RouteSpec = z.infer<typeof RouteSpec>;
 
 export const DEFAULTS = {
   max_body_bytes: 10 * 1024 * 1024,
+  max_upstream_answer_bytes: 32 * 1024 * 1024,
+  max_upstream_error_bytes: 64 * 1024,
+  max_upstream_event_bytes: 4 * 1024 * 1024,
   timeout_seconds: 300,
   idle_timeout_seconds: 60,
   retries: 2,
@@ -154,6 +157,18 @@ export const ServerSpec = z.strictObject({
     .optional(),
   /** Largest request body accepted, in bytes (413 above it). */
   max_body_bytes: z.number().int().min(1024).max(1024 ** 3).default(DEFAULTS.max_body_bytes),
+  /** Largest complete upstream answer read, in bytes after decompression (502 above it). */
+  max_upstream_answer_bytes: z.number().int().min(1024).max(1024 ** 3).default(
+    DEFAULTS.max_upstream_answer_bytes,
+  ),
+  /** Most of an upstream error body read, in bytes after decompression; the rest is dropped. */
+  max_upstream_error_bytes: z.number().int().min(1024).max(16 * 1024 ** 2).default(
+    DEFAULTS.max_upstream_error_bytes,
+  ),
+  /** Largest line or event of an upstream stream (SSE, NDJSON, AWS event stream message). */
+  max_upstream_event_bytes: z.number().int().min(1024).max(256 * 1024 ** 2).default(
+    DEFAULTS.max_upstream_event_bytes,
+  ),
   /** A longer Retry-After from upstream is not waited for: the 429 goes to the client. */
   max_retry_after_seconds: z.number().min(0).max(3600).default(10),
   /** On SIGTERM/SIGINT, how long in-flight requests and streams may take to finish. */

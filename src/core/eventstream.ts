@@ -3,7 +3,7 @@
  * ConverseStream: length-prefixed messages with typed headers and CRC32 checksums.
  */
 import type { StreamEvent } from "./provider.ts";
-import { decodeAll, type FrameDecoder } from "./sse.ts";
+import { decodeAll, DEFAULT_MAX_EVENT, eventTooLarge, type FrameDecoder } from "./sse.ts";
 import { ProviderError } from "./errors.ts";
 
 const CRC_TABLE = (() => {
@@ -99,20 +99,44 @@ function readHeaders(
   return headers;
 }
 
-/** Splits bytes into event stream messages, checking both checksums of each. */
+/**
+ * Splits bytes into event stream messages, checking both checksums of each. A message that says
+ * it is longer than `max` fails at once, before it is buffered; the parts of a long message are
+ * joined once it is complete, not on every read.
+ */
 export class EventStreamSplitter {
   #buffer: Uint8Array = new Uint8Array(0);
+  /** Reads not yet joined into the buffer, and their total length. */
+  #parts: Uint8Array[] = [];
+  #partsLength = 0;
+  /** The length of the message being received, once its prelude is known. */
+  #needed = 0;
+
+  constructor(readonly max: number = DEFAULT_MAX_EVENT) {}
 
   /** The complete messages the bytes so far contain. */
   push(chunk: Uint8Array): EventStreamMessage[] {
-    if (this.#buffer.length === 0) {
+    if (this.#buffer.length + this.#partsLength + chunk.length < this.#needed) {
+      this.#parts.push(chunk);
+      this.#partsLength += chunk.length;
+      return [];
+    }
+    if (this.#buffer.length === 0 && this.#parts.length === 0) {
       this.#buffer = chunk;
     } else {
-      const joined = new Uint8Array(this.#buffer.length + chunk.length);
+      const joined = new Uint8Array(this.#buffer.length + this.#partsLength + chunk.length);
       joined.set(this.#buffer);
-      joined.set(chunk, this.#buffer.length);
+      let at = this.#buffer.length;
+      for (const part of this.#parts) {
+        joined.set(part, at);
+        at += part.length;
+      }
+      joined.set(chunk, at);
       this.#buffer = joined;
+      this.#parts = [];
+      this.#partsLength = 0;
     }
+    this.#needed = 0;
     const messages: EventStreamMessage[] = [];
     let buffer = this.#buffer;
     while (buffer.length >= 12) {
@@ -121,7 +145,11 @@ export class EventStreamSplitter {
       const headersLength = view.getUint32(4);
       if (total < 16 || headersLength > total - 16) throw corrupt("bad message length");
       if (crc32(buffer, 0, 8) !== view.getUint32(8)) throw corrupt("prelude checksum mismatch");
-      if (buffer.length < total) break;
+      if (total > this.max) throw eventTooLarge(this.max, "message");
+      if (buffer.length < total) {
+        this.#needed = total;
+        break;
+      }
       if (crc32(buffer, 0, total - 4) !== view.getUint32(total - 4)) {
         throw corrupt("message checksum mismatch");
       }
@@ -135,7 +163,9 @@ export class EventStreamSplitter {
 
   /** Fails if the stream ended inside a message. */
   end(): void {
-    if (this.#buffer.length > 0) throw corrupt("the stream ended inside a message");
+    if (this.#buffer.length + this.#partsLength > 0) {
+      throw corrupt("the stream ended inside a message");
+    }
   }
 }
 
@@ -169,7 +199,11 @@ function toEvent(message: EventStreamMessage): StreamEvent {
 
 /** AWS event stream framing as a frame decoder, fed one network read at a time. */
 export class AwsEventStreamDecoder implements FrameDecoder {
-  #splitter = new EventStreamSplitter();
+  #splitter: EventStreamSplitter;
+
+  constructor(max: number = DEFAULT_MAX_EVENT) {
+    this.#splitter = new EventStreamSplitter(max);
+  }
 
   push(bytes: Uint8Array): StreamEvent[] {
     return this.#splitter.push(bytes).map(toEvent);

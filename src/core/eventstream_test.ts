@@ -1,5 +1,10 @@
-import { assertEquals, assertRejects } from "../../tests/assert.ts";
-import { crc32, encodeEventStreamMessage, parseAwsEventStream } from "./eventstream.ts";
+import { assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
+import {
+  crc32,
+  encodeEventStreamMessage,
+  EventStreamSplitter,
+  parseAwsEventStream,
+} from "./eventstream.ts";
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -54,4 +59,23 @@ Deno.test("parseAwsEventStream() rejects a corrupted checksum and a truncated me
     () => collect(parseAwsEventStream(chunked(message.slice(0, 20), 5))),
     /ended inside/,
   );
+});
+
+Deno.test("EventStreamSplitter refuses a message longer than its cap from its prelude, before buffering it", () => {
+  const splitter = new EventStreamSplitter(2048);
+  const big = encodeEventStreamMessage({ ":event-type": "x" }, "p".repeat(4096));
+  assertThrows(() => splitter.push(big.slice(0, 12)), /message larger than 2048 bytes/);
+});
+
+Deno.test("EventStreamSplitter joins a message under its cap that arrives in many reads", () => {
+  const splitter = new EventStreamSplitter(64 * 1024);
+  const payload = "q".repeat(40_000);
+  const message = encodeEventStreamMessage({ ":event-type": "chunk" }, payload);
+  const messages = [];
+  for (let at = 0; at < message.length; at += 1000) {
+    messages.push(...splitter.push(message.slice(at, at + 1000)));
+  }
+  assertEquals(messages.length, 1);
+  assertEquals(new TextDecoder().decode(messages[0]?.payload), payload);
+  splitter.end();
 });

@@ -35,6 +35,7 @@ import {
   callUpstream,
   callUpstreamJson,
   ClientClosedError,
+  type UpstreamLimits,
 } from "./http.ts";
 import {
   observeUsage,
@@ -114,8 +115,15 @@ export class Snapshot {
   readonly endpoints = new Map<string, EndpointRuntime>();
   readonly routes = new Map<string, LoadedRoute>();
   readonly loadedAt = new Date();
+  /** What may be read from an upstream (server.max_upstream_*). */
+  readonly limits: UpstreamLimits;
 
   constructor(readonly config: LoadedConfig, readonly version: number) {
+    this.limits = Object.freeze({
+      answerBytes: config.server.max_upstream_answer_bytes,
+      errorBytes: config.server.max_upstream_error_bytes,
+      eventBytes: config.server.max_upstream_event_bytes,
+    });
     for (const spec of config.endpoints) {
       const provider = providerFor(spec.provider);
       const answer = callContext(spec, false);
@@ -379,8 +387,10 @@ export class Gateway {
     ctx: CallContext<unknown>,
     signal: AbortSignal,
   ): Promise<UpstreamRequest> | UpstreamRequest {
+    const send = this.#fetch ?? fetch;
     return ep.provider.authorize!(request, ctx, {
-      fetch: this.#fetch ?? fetch,
+      // Token services are upstreams too: their redirects are never followed.
+      fetch: (input, init) => send(input, { ...init, redirect: "manual" }),
       env: this.#env,
       now: Date.now,
       cache: this.#cache,
@@ -396,6 +406,8 @@ export class Gateway {
       idleTimeoutMs: ep.spec.idleTimeoutSeconds * 1000,
       provider: ep.provider,
       endpoint: ep.spec.name,
+      limits: this.#snapshot.limits,
+      redactor: this.#logger.redactor,
     };
     if (this.#fetch) options.fetch = this.#fetch;
     return options;
@@ -483,7 +495,7 @@ export class Gateway {
         const response = await callUpstream(upstream, callOptions);
         source = relay(
           bodyChunks(response, callOptions),
-          STREAM_DECODERS[impl.streamFormat ?? "sse"](),
+          STREAM_DECODERS[impl.streamFormat ?? "sse"](callOptions.limits.eventBytes),
           impl.streamParser(ctx),
         );
       }

@@ -1,10 +1,13 @@
 /**
- * The one place that calls fetch: first-byte and idle timeouts, client aborts, and mapping of
- * network failures and upstream error statuses to GatewayErrors.
+ * The one place that calls fetch: first-byte and idle timeouts, client aborts, size caps on
+ * everything read, no redirects, and mapping of network failures and upstream error statuses to
+ * GatewayErrors.
  */
 import { GatewayError, parseRetryAfter, ProviderError, upstreamError } from "./errors.ts";
 import type { Provider, UpstreamRequest } from "./provider.ts";
 import { deadlines, withDeadline } from "./deadlines.ts";
+import { declaredOver, readCapped } from "./bounded.ts";
+import type { Redactor } from "../observe/redact.ts";
 
 /** The client went away; nothing is sent back and nothing is retried. */
 export class ClientClosedError extends GatewayError {
@@ -22,10 +25,22 @@ export interface CallOptions {
   idleTimeoutMs: number;
   provider: Provider;
   endpoint: string;
+  /** Caps on what is read from the upstream (`server.max_upstream_*`). */
+  limits: UpstreamLimits;
+  /** The config's secrets, removed from upstream text before anything reads or cuts it. */
+  redactor: Redactor;
   fetch?: typeof fetch;
 }
 
-const MAX_ERROR_BODY = 64 * 1024;
+/** Caps on what is read from an upstream, in bytes after decompression. */
+export interface UpstreamLimits {
+  /** A complete (non-streamed) answer. */
+  answerBytes: number;
+  /** An error answer's body: the rest is dropped unread. */
+  errorBytes: number;
+  /** One stream line or event (SSE, NDJSON, AWS event stream message). */
+  eventBytes: number;
+}
 
 /**
  * Why a call was aborted: the gateway's own reason (e.g. shutting down) when it gave one,
@@ -67,9 +82,42 @@ function brokeOff(opts: CallOptions, error: unknown): ProviderError {
   );
 }
 
-/** The fetch options of one upstream request on `call` (whatever aborts it stops the request). */
+/**
+ * The fetch options of one upstream request on `call` (whatever aborts it stops the request).
+ * Redirects are never followed: they would carry the provider key and the prompt to whatever
+ * host the upstream names.
+ */
 function fetchInit(req: UpstreamRequest, call: AbortController): RequestInit {
-  return { method: "POST", headers: req.headers, body: req.body as BodyInit, signal: call.signal };
+  return {
+    method: "POST",
+    headers: req.headers,
+    body: req.body as BodyInit,
+    signal: call.signal,
+    redirect: "manual",
+  };
+}
+
+/** A 3xx from the upstream: refused, naming where it pointed. */
+function redirected(response: Response, opts: CallOptions): ProviderError {
+  response.body?.cancel().catch(() => {});
+  const location = response.headers.get("location");
+  const target = location === null ? "no Location" : `'${location.slice(0, 500)}'`;
+  return new ProviderError(
+    502,
+    "upstream_error",
+    `${opts.provider.displayName} (endpoint '${opts.endpoint}') answered with a redirect (HTTP ${response.status} to ${target}); the gateway does not follow redirects: set the endpoint's base URL to the address that serves the API`,
+    { code: "upstream_redirect" },
+  );
+}
+
+/** An answer over `server.max_upstream_answer_bytes`. */
+function answerTooLarge(opts: CallOptions): ProviderError {
+  return new ProviderError(
+    502,
+    "upstream_error",
+    `${opts.provider.displayName} (endpoint '${opts.endpoint}') sent an answer larger than ${opts.limits.answerBytes} bytes (server.max_upstream_answer_bytes); it was dropped`,
+    { code: "upstream_answer_too_large" },
+  );
 }
 
 /** Why an upstream request got no response headers, as the error the client sees. */
@@ -112,8 +160,14 @@ export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Pro
   } finally {
     deadlines.cancel(deadline);
   }
-  if (!response.ok) throw await readUpstreamError(response, opts);
+  if (!response.ok) throw await failedAnswer(response, opts);
   return response;
+}
+
+/** The error for a non-2xx answer: a redirect, or the upstream's error body read (capped). */
+function failedAnswer(response: Response, opts: CallOptions): Promise<GatewayError> | GatewayError {
+  if (response.status >= 300 && response.status < 400) return redirected(response, opts);
+  return readUpstreamError(response, opts);
 }
 
 /**
@@ -138,11 +192,18 @@ export async function callUpstreamJson<T>(
       throw sendFailed(error, req, opts, call);
     }
     deadlines.extend(deadline, opts.idleTimeoutMs);
-    if (!response.ok) throw await readUpstreamError(response, opts);
+    if (!response.ok) throw await failedAnswer(response, opts);
+    if (declaredOver(response, opts.limits.answerBytes)) {
+      response.body?.cancel().catch(() => {});
+      throw answerTooLarge(opts);
+    }
     let text: string;
     try {
-      text = await response.text();
+      const read = await readCapped(response, opts.limits.answerBytes);
+      if (read.cut) throw answerTooLarge(opts);
+      text = read.text;
     } catch (error) {
+      if (error instanceof GatewayError) throw error;
       if (opts.signal.aborted) throw abortError(opts.signal);
       if (call.signal.aborted) throw wholeAnswerLate(opts);
       throw brokeOff(opts, error);
@@ -153,11 +214,15 @@ export async function callUpstreamJson<T>(
   }
 }
 
-/** Reads a non-2xx upstream answer into the mapped error the client sees. */
+/**
+ * Reads a non-2xx upstream answer into the mapped error the client sees. The body is read up to
+ * its cap and the config's secrets are removed from it before the provider reads (and maybe
+ * cuts) it, so no cut can leave part of a key behind.
+ */
 async function readUpstreamError(response: Response, opts: CallOptions): Promise<GatewayError> {
   let body = "";
   try {
-    body = (await readBody(response, opts)).slice(0, MAX_ERROR_BODY);
+    body = await readErrorBody(response, opts);
   } catch {
     // the status alone still tells what happened
   }
@@ -201,8 +266,13 @@ export async function* bodyChunks(
     }
   };
   watchdog = setTimeout(watch, opts.idleTimeoutMs);
+  // A client that leaves stops the upstream at once, even while no chunk is coming (before the
+  // first one, or a long silence): the read is cancelled and the connection let go.
+  const onAbort = () => void reader.cancel().catch(() => {});
+  opts.signal.addEventListener("abort", onAbort, { once: true });
   let done = false;
   try {
+    if (opts.signal.aborted) throw abortError(opts.signal);
     for (;;) {
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
@@ -215,6 +285,7 @@ export async function* bodyChunks(
         throw brokeOff(opts, error);
       }
       if (idle) throw timeoutError(opts, `sent nothing for ${opts.idleTimeoutMs / 1000}s`);
+      if (opts.signal.aborted) throw abortError(opts.signal);
       if (result.done) {
         done = true;
         return;
@@ -223,20 +294,26 @@ export async function* bodyChunks(
     }
   } finally {
     clearTimeout(watchdog);
+    opts.signal.removeEventListener("abort", onAbort);
     if (!done) await reader.cancel().catch(() => {});
   }
 }
 
 /**
- * The whole body of an error answer as text; it must arrive within the idle timeout (the upstream
- * sends it right after its headers). One read by the runtime, not a loop of chunks.
+ * An error answer's body as text, its secrets removed: at most `limits.errorBytes` (the rest is
+ * dropped unread), within the idle timeout (the upstream sends it right after its headers).
  */
-async function readBody(response: Response, opts: CallOptions): Promise<string> {
+async function readErrorBody(response: Response, opts: CallOptions): Promise<string> {
   try {
-    return await withDeadline(response.text(), opts.idleTimeoutMs, () => {
-      response.body?.cancel().catch(() => {});
-      return wholeAnswerLate(opts);
-    });
+    const read = await withDeadline(
+      readCapped(response, opts.limits.errorBytes),
+      opts.idleTimeoutMs,
+      () => {
+        response.body?.cancel().catch(() => {});
+        return wholeAnswerLate(opts);
+      },
+    );
+    return read.cut ? opts.redactor.redactExcerpt(read.text) : opts.redactor.redact(read.text);
   } catch (error) {
     if (opts.signal.aborted) throw abortError(opts.signal);
     if (error instanceof GatewayError) throw error;
@@ -254,7 +331,7 @@ function parseJson(text: string, response: Response, opts: CallOptions): unknown
       502,
       "upstream_error",
       `${opts.provider.displayName} (endpoint '${opts.endpoint}') returned a body that is not JSON (${type}): ${
-        text.slice(0, 200)
+        opts.redactor.redactExcerpt(text.slice(0, 1000)).slice(0, 200)
       }`,
       { retryable: true },
     );

@@ -5,6 +5,7 @@
  * costs one pass, not one promise per line.
  */
 import type { StreamEvent } from "./provider.ts";
+import { ProviderError } from "./errors.ts";
 
 const encoder = new TextEncoder();
 
@@ -21,44 +22,99 @@ export interface FrameDecoder {
  */
 type OnLine = (text: string, start: number, end: number) => void;
 
-/** Splits decoded text into lines (LF or CRLF), keeping a partial last line for the next read. */
+/** The default cap on one line or event of an upstream stream (`server.max_upstream_event_bytes`). */
+export const DEFAULT_MAX_EVENT = 4 * 1024 * 1024;
+
+/** An upstream stream line or event over the cap: the stream is ended, its memory let go. */
+export function eventTooLarge(max: number, what = "line or event"): ProviderError {
+  return new ProviderError(
+    502,
+    "upstream_error",
+    `the upstream stream sent a ${what} larger than ${max} bytes (server.max_upstream_event_bytes); the stream was ended`,
+    { code: "upstream_event_too_large" },
+  );
+}
+
+/**
+ * Splits decoded text into lines (LF or CRLF), keeping a partial last line for the next read.
+ * Linear in the bytes received: a partial line is kept as pieces and each read is scanned once,
+ * so a long line arriving in many reads is not re-scanned on each. A line longer than `max`
+ * (counted in decoded characters) fails the stream.
+ */
 class LineSplitter {
   #decoder = new TextDecoder();
-  #buffer = "";
+  #pieces: string[] = [];
+  #pending = 0;
+
+  constructor(readonly max: number) {}
 
   push(bytes: Uint8Array, onLine: OnLine): void {
-    this.#buffer += this.#decoder.decode(bytes, { stream: true });
-    this.#drain(onLine);
+    this.#feed(this.#decoder.decode(bytes, { stream: true }), onLine);
   }
 
   end(onLine: OnLine): void {
-    this.#buffer += this.#decoder.decode();
-    this.#drain(onLine);
-    const rest = this.#buffer;
-    this.#buffer = "";
+    this.#feed(this.#decoder.decode(), onLine);
+    const rest = this.#pieces.join("");
+    this.#pieces = [];
+    this.#pending = 0;
     if (rest !== "") onLine(rest, 0, rest.endsWith("\r") ? rest.length - 1 : rest.length);
   }
 
-  #drain(onLine: OnLine): void {
-    const buffer = this.#buffer;
+  #feed(text: string, onLine: OnLine): void {
+    let newline = text.indexOf("\n");
+    if (newline === -1) {
+      if (text === "") return;
+      this.#pending += text.length;
+      if (this.#pending > this.max) throw this.#overflow();
+      this.#pieces.push(text);
+      return;
+    }
+    let buffer = text;
+    if (this.#pieces.length > 0) {
+      // The pieces hold no line break: the first one is where this read's first one is.
+      const head = this.#pieces.join("");
+      if (head.length + newline > this.max) throw this.#overflow();
+      buffer = head + text;
+      newline += head.length;
+      this.#pieces = [];
+      this.#pending = 0;
+    }
     let start = 0;
-    let newline: number;
-    while ((newline = buffer.indexOf("\n", start)) !== -1) {
+    while (newline !== -1) {
       const end = newline > start && buffer.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+      if (end - start > this.max) throw this.#overflow();
       onLine(buffer, start, end);
       start = newline + 1;
+      newline = buffer.indexOf("\n", start);
     }
-    this.#buffer = start === 0 ? buffer : buffer.slice(start);
+    if (start < buffer.length) {
+      const rest = buffer.slice(start);
+      if (rest.length > this.max) throw this.#overflow();
+      this.#pieces.push(rest);
+      this.#pending = rest.length;
+    }
+  }
+
+  #overflow(): ProviderError {
+    this.#pieces = [];
+    this.#pending = 0;
+    return eventTooLarge(this.max, "line");
   }
 }
 
 /** SSE framing: `event:` and `data:` fields, blank-line separated; comments skipped. */
 export class SseDecoder implements FrameDecoder {
-  #lines = new LineSplitter();
+  #lines: LineSplitter;
   #event: string | undefined;
   #data: string[] = [];
+  /** Characters of the event's data so far (an event may span many `data:` lines). */
+  #size = 0;
   #out: StreamEvent[] = [];
   #onLine: OnLine = (text, start, end) => this.#line(text, start, end);
+
+  constructor(readonly max: number = DEFAULT_MAX_EVENT) {
+    this.#lines = new LineSplitter(max);
+  }
 
   push(bytes: Uint8Array): StreamEvent[] {
     this.#lines.push(bytes, this.#onLine);
@@ -86,7 +142,18 @@ export class SseDecoder implements FrameDecoder {
       });
       data.length = 0;
     }
+    this.#size = 0;
     this.#event = undefined;
+  }
+
+  #addData(value: string): void {
+    this.#size += value.length;
+    if (this.#size > this.max) {
+      this.#data.length = 0;
+      this.#size = 0;
+      throw eventTooLarge(this.max, "event");
+    }
+    this.#data.push(value);
   }
 
   #line(text: string, start: number, end: number): void {
@@ -95,9 +162,7 @@ export class SseDecoder implements FrameDecoder {
     // lies within this line.)
     if (text.startsWith("data:", start)) {
       const from = start + 5;
-      this.#data.push(
-        text.slice(from < end && text.charCodeAt(from) === 32 ? from + 1 : from, end),
-      );
+      this.#addData(text.slice(from < end && text.charCodeAt(from) === 32 ? from + 1 : from, end));
       return;
     }
     if (text.charCodeAt(start) === 58 /* ":" */) return;
@@ -106,19 +171,23 @@ export class SseDecoder implements FrameDecoder {
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? "" : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32 /* " " */) value = value.slice(1);
-    if (field === "data") this.#data.push(value);
+    if (field === "data") this.#addData(value);
     else if (field === "event") this.#event = value;
   }
 }
 
 /** Newline-delimited JSON: one event per non-empty line. */
 export class NdjsonDecoder implements FrameDecoder {
-  #lines = new LineSplitter();
+  #lines: LineSplitter;
   #out: StreamEvent[] = [];
   #onLine: OnLine = (text, start, end) => {
     const line = text.slice(start, end);
     if (line.trim() !== "") this.#out.push({ event: undefined, data: line });
   };
+
+  constructor(max: number = DEFAULT_MAX_EVENT) {
+    this.#lines = new LineSplitter(max);
+  }
 
   push(bytes: Uint8Array): StreamEvent[] {
     this.#lines.push(bytes, this.#onLine);

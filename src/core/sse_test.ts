@@ -1,5 +1,14 @@
-import { assertEquals } from "../../tests/assert.ts";
-import { encodeSse, parseNdjson, parseSse, SSE_DONE, sseBody } from "./sse.ts";
+import { assertEquals, assertThrows } from "../../tests/assert.ts";
+import type { GatewayError } from "./errors.ts";
+import {
+  encodeSse,
+  NdjsonDecoder,
+  parseNdjson,
+  parseSse,
+  SSE_DONE,
+  sseBody,
+  SseDecoder,
+} from "./sse.ts";
 
 const bytes = (...parts: string[]) => {
   const encoder = new TextEncoder();
@@ -110,4 +119,54 @@ Deno.test("sseBody() cancels the source iterator when the reader goes away", asy
   await reader.read();
   await reader.cancel();
   assertEquals(finalized, true);
+});
+
+Deno.test("SseDecoder ends the stream on a line longer than its cap, arriving in many reads", () => {
+  const decoder = new SseDecoder(1024);
+  assertEquals(decoder.push(new TextEncoder().encode("data: ok\n\n")), [
+    { event: undefined, data: "ok" },
+  ]);
+  const piece = new TextEncoder().encode("x".repeat(300));
+  decoder.push(new TextEncoder().encode("data: "));
+  decoder.push(piece);
+  decoder.push(piece);
+  decoder.push(piece);
+  const error = assertThrows(() => decoder.push(piece), /larger than 1024 bytes/);
+  assertEquals((error as GatewayError).status, 502);
+});
+
+Deno.test("SseDecoder keeps a line just under its cap whole, however it is split", () => {
+  const decoder = new SseDecoder(1024);
+  const line = `data: ${"y".repeat(1018)}`;
+  const events = [];
+  for (let at = 0; at < line.length; at += 100) {
+    events.push(...decoder.push(new TextEncoder().encode(line.slice(at, at + 100))));
+  }
+  events.push(...decoder.push(new TextEncoder().encode("\n\n")));
+  assertEquals(events, [{ event: undefined, data: "y".repeat(1018) }]);
+});
+
+Deno.test("SseDecoder ends the stream on an event whose data lines add up past its cap", () => {
+  const decoder = new SseDecoder(1024);
+  const line = new TextEncoder().encode(`data: ${"z".repeat(200)}\n`);
+  for (let i = 0; i < 5; i++) decoder.push(line);
+  assertThrows(() => decoder.push(line), /event larger than 1024 bytes/);
+});
+
+Deno.test("NdjsonDecoder ends the stream on a line longer than its cap", () => {
+  const decoder = new NdjsonDecoder(2048);
+  assertThrows(
+    () => decoder.push(new TextEncoder().encode(`{"a": "${"q".repeat(3000)}"}\n`)),
+    /line larger than 2048 bytes/,
+  );
+});
+
+Deno.test("SseDecoder joins a 4 MB line that arrives in 1,024 small reads", () => {
+  // 4 MB in 4 KB reads: with a re-scan of the partial line on each read this is ~2 GB of work.
+  const decoder = new SseDecoder(8 * 1024 * 1024);
+  const read = new TextEncoder().encode("a".repeat(4096));
+  decoder.push(new TextEncoder().encode("data: "));
+  for (let i = 0; i < 1024; i++) assertEquals(decoder.push(read), []);
+  const [event] = decoder.push(new TextEncoder().encode("\n\n"));
+  assertEquals(event?.data.length, 4 * 1024 * 1024);
 });

@@ -8,11 +8,11 @@ import { GatewayError } from "./errors.ts";
 import { type FrameDecoder, NdjsonDecoder, SseDecoder } from "./sse.ts";
 import { AwsEventStreamDecoder } from "./eventstream.ts";
 
-/** A decoder for each upstream stream framing. */
-export const STREAM_DECODERS: Record<StreamFormat, () => FrameDecoder> = {
-  sse: () => new SseDecoder(),
-  ndjson: () => new NdjsonDecoder(),
-  "aws-eventstream": () => new AwsEventStreamDecoder(),
+/** A decoder for each upstream stream framing, given the largest line or event it may hold. */
+export const STREAM_DECODERS: Record<StreamFormat, (maxEvent: number) => FrameDecoder> = {
+  sse: (max) => new SseDecoder(max),
+  ndjson: (max) => new NdjsonDecoder(max),
+  "aws-eventstream": (max) => new AwsEventStreamDecoder(max),
 };
 
 /**

@@ -45,7 +45,7 @@ export function bedrockErrorMessage(body: string, fallback: string): string {
   } catch {
     // not JSON: the text is the message
   }
-  return sanitizeMessage(text.slice(0, 500));
+  return sanitizeMessage(text).slice(0, 500);
 }
 
 /** The error type: `x-amzn-errortype` up to its first `:` (AWS appends a namespace URL). */

@@ -6,7 +6,8 @@ export const MAX_EXCERPT = 500;
 
 /**
  * An error body as the provider reads it: `read` gets the parsed JSON (undefined when it is not
- * the provider's error shape); otherwise the body's text, cut short and passed through `redact`.
+ * the provider's error shape); otherwise the body's text passed through `redact`, then cut short
+ * (in that order, so a cut never leaves part of a key that `redact` would have found whole).
  */
 export function parseErrorBody(
   status: number,
@@ -18,8 +19,8 @@ export function parseErrorBody(
   try {
     json = JSON.parse(body);
   } catch {
-    const text = redact(body.trim().slice(0, MAX_EXCERPT));
+    const text = redact(body.trim()).slice(0, MAX_EXCERPT);
     return { message: text === "" ? `HTTP ${status} with an empty body` : text };
   }
-  return read(json) ?? { message: redact(JSON.stringify(json).slice(0, MAX_EXCERPT)) };
+  return read(json) ?? { message: redact(JSON.stringify(json)).slice(0, MAX_EXCERPT) };
 }

@@ -1,0 +1,80 @@
+/**
+ * Reading an upstream body under a size cap. Sizes count the bytes the runtime hands over, that
+ * is after it undid any Content-Encoding, so a gzip bomb stops at the same cap as a plain body.
+ * Past the cap nothing more is buffered and the body is cancelled at once (its connection closes).
+ */
+
+/** What `readCapped` read: the text, and whether the body went on past the cap. */
+export interface CappedText {
+  text: string;
+  /** The body was longer than the cap: `text` holds its first `max` bytes only. */
+  cut: boolean;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Whether the body's size is known before reading it: a Content-Length with no Content-Encoding
+ * (the runtime would unpack it to any size). Then the runtime may read it whole in one go.
+ */
+function declaredSize(response: Response): number | undefined {
+  const encoding = response.headers.get("content-encoding");
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") return undefined;
+  const length = response.headers.get("content-length");
+  if (length === null) return undefined;
+  const size = Number(length);
+  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
+}
+
+/** Whether the body announces (by Content-Length, unencoded) that it is longer than `max`. */
+export function declaredOver(response: Response, max: number): boolean {
+  const size = declaredSize(response);
+  return size !== undefined && size > max;
+}
+
+/**
+ * Reads at most `max` bytes of the body as text. A body that says it fits (Content-Length, no
+ * encoding) is read in one go; any other is read chunk by chunk, counting, and cancelled as soon
+ * as it goes past `max`.
+ */
+export async function readCapped(response: Response, max: number): Promise<CappedText> {
+  const size = declaredSize(response);
+  if (size !== undefined && size <= max) return { text: await response.text(), cut: false };
+  const body = response.body;
+  if (!body) return { text: "", cut: false };
+  const reader = body.getReader();
+  // Each read is copied into one growing buffer: a runtime's chunk may be a small view of a
+  // much larger buffer (Deno: 4-8 KB of a 64 KB one), which keeping the chunks would retain.
+  let buffer = new Uint8Array(Math.min(max, size ?? 64 * 1024));
+  let total = 0;
+  let cut = false;
+  let ended = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        ended = true;
+        break;
+      }
+      const room = max - total;
+      const take = value.length > room ? value.subarray(0, room) : value;
+      if (total + take.length > buffer.length) {
+        const grown = new Uint8Array(
+          Math.min(max, Math.max(buffer.length * 2, total + take.length)),
+        );
+        grown.set(buffer.subarray(0, total));
+        buffer = grown;
+      }
+      buffer.set(take, total);
+      total += take.length;
+      if (value.length > room) {
+        cut = true;
+        break;
+      }
+    }
+  } finally {
+    // Past the cap, or failed: the rest is never read, and its connection is let go now.
+    if (!ended) reader.cancel().catch(() => {});
+  }
+  return { text: decoder.decode(buffer.subarray(0, total)), cut };
+}
