@@ -9,8 +9,13 @@ import { assert, assertEquals, assertMatch, assertNotIncludes } from "../assert.
 import { startCapture, startHostile } from "../mocks/hostile.ts";
 import { postJson, startGateway, UNDER_TEST } from "./harness.ts";
 
-/** The gateway's peak resident memory may not pass this, whatever the upstream sends. */
-const PEAK_RSS_BOUND_MIB = 400;
+/**
+ * The gateway's peak resident memory may not pass this, whatever the upstream sends. (Before the
+ * caps one such upstream took it past 8 GiB. Measured with them: about 200 MiB under Deno; up to
+ * about 450 MiB for the Bun binary, whose fetch reads ahead of the gateway on loopback and whose
+ * collector frees the read-ahead late.)
+ */
+const PEAK_RSS_BOUND_MIB = 512;
 
 const SECRET = crypto.randomUUID().replaceAll("-", "");
 const KEY = `sk-hostile-${SECRET}`;
