@@ -22,6 +22,7 @@ import { crossCheck } from "./checks.ts";
 import { metadataUrls } from "./addresses.ts";
 import { providerFor } from "../providers/registry.ts";
 import { isRecord } from "../core/records.ts";
+import { SAMPLING_PARAMETER_KEYS } from "../schemas/common.ts";
 
 /** One endpoint, ready to serve. */
 export interface LoadedEndpoint {
@@ -86,17 +87,8 @@ function firstAliasPosition(text: string, lines: LineCounter): { line: number; c
   return lines.linePos(star);
 }
 
-const SAMPLING_KEYS = new Set([
-  "temperature",
-  "top_p",
-  "top_k",
-  "max_tokens",
-  "max_completion_tokens",
-  "stop",
-  "n",
-  "presence_penalty",
-  "frequency_penalty",
-]);
+/** Request parameters: found in `model.config`, the hint says they belong in the request body. */
+const SAMPLING_KEYS: ReadonlySet<string> = new Set(SAMPLING_PARAMETER_KEYS);
 
 function located(
   problem: Problem,

@@ -21,6 +21,32 @@ export const samplingFields = {
   model: z.string().optional().openapi({ description: "Endpoint or route name (on /v1 routes)." }),
 };
 
+/** A field every chat and completions request has: a key of `samplingFields`. */
+export type SamplingField = keyof typeof samplingFields;
+
+/** The keys of `samplingFields`, in order: the one list every other list of them comes from. */
+export const SAMPLING_FIELD_KEYS = Object.keys(samplingFields) as readonly SamplingField[];
+
+/**
+ * Fields the gateway acts on itself rather than pass on as a model's parameters: which endpoint
+ * (`model`) and whether and how to stream (`stream`, `stream_options`: what to ask upstream for,
+ * usage included, is the gateway's choice per provider).
+ */
+export const GATEWAY_FIELD_KEYS = [
+  "model",
+  "stream",
+  "stream_options",
+] as const satisfies readonly SamplingField[];
+export type GatewayField = (typeof GATEWAY_FIELD_KEYS)[number];
+
+/** A sampling or length parameter proper: what to generate, not who asks (`user`) nor how to serve. */
+export type SamplingParameter = Exclude<SamplingField, GatewayField | "user">;
+
+/** Every key of `samplingFields` but the gateway's own and `user`. */
+export const SAMPLING_PARAMETER_KEYS = SAMPLING_FIELD_KEYS.filter((key) =>
+  key !== "user" && !(GATEWAY_FIELD_KEYS as readonly string[]).includes(key)
+) as readonly SamplingParameter[];
+
 /** OpenAI's breakdown of a token count (cached, reasoning, audio... tokens), as the server sent it. */
 const TokenDetails = z.record(z.string(), z.unknown()).openapi({
   description: "The provider's breakdown of the count (e.g. cached_tokens, reasoning_tokens).",

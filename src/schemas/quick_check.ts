@@ -6,6 +6,7 @@
  * test holds them to that promise.
  */
 import { isRecord } from "../core/records.ts";
+import type { SamplingField } from "./common.ts";
 
 type Check = (value: unknown) => boolean;
 
@@ -19,8 +20,8 @@ const isStringList = (max: number): Check => (value) =>
   Array.isArray(value) && value.length <= max && value.every(isString);
 const isStopList = isStringList(16);
 
-/** `samplingFields` of common.ts, field by field. */
-const SAMPLING: Record<string, Check> = {
+/** `samplingFields` of common.ts, field by field (a field added there must be added here). */
+const SAMPLING: Record<SamplingField, Check> = {
   temperature: number(0, 2),
   top_p: number(0, 1),
   top_k: integer(1),

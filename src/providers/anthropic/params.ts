@@ -5,6 +5,7 @@
 import { InvalidRequestError } from "../../core/errors.ts";
 import type { TranslationWarning } from "../../core/provider.ts";
 import type { ResponseFormat } from "../../schemas/chat.ts";
+import { GATEWAY_FIELD_KEYS, SAMPLING_FIELD_KEYS } from "../../schemas/common.ts";
 import { addWarning } from "./content.ts";
 
 /** Anthropic requires `max_tokens`; this is sent when the client gives no limit. */
@@ -26,7 +27,7 @@ export interface SamplingInput {
 }
 
 /** Top-level keys the gateway itself consumes; they are never forwarded nor warned about. */
-const CONSUMED = new Set(["model", "stream", "stream_options"]);
+const CONSUMED: ReadonlySet<string> = new Set(GATEWAY_FIELD_KEYS);
 
 /** Anthropic-native request fields a client may send as extras; forwarded as they are. */
 const NATIVE_PASSTHROUGH = new Set(["thinking", "metadata", "service_tier", "output_config"]);
@@ -43,6 +44,15 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
   suffix: "Anthropic's Messages API has no insertion suffix",
   best_of: "Anthropic generates a single candidate",
 };
+
+/**
+ * The shared request fields the Messages body gets from `samplingFields` and `maxTokensOf`, or
+ * that the gateway consumes: every one of the schema's `samplingFields` but those Anthropic has
+ * no equivalent for (in `UNSUPPORTED`), which `extraFields` must see to warn about them.
+ */
+export const HANDLED_SAMPLING_KEYS: readonly string[] = SAMPLING_FIELD_KEYS.filter((key) =>
+  !Object.hasOwn(UNSUPPORTED, key)
+);
 
 /** A value that asks for nothing (e.g. `echo: false`, `presence_penalty: 0`): nothing is lost. */
 function isNeutral(key: string, value: unknown): boolean {

@@ -6,24 +6,19 @@ import type { CompletionsRequest } from "../../schemas/completions.ts";
 import { type AnthropicConfig, messagesUrl } from "./config.ts";
 import { CHAT_ONLY_KEYS } from "../shared/params.ts";
 import { toAnthropicMessages } from "./messages.ts";
-import { extraFields, maxTokensOf, outputFormat, samplingFields } from "./params.ts";
+import {
+  extraFields,
+  HANDLED_SAMPLING_KEYS,
+  maxTokensOf,
+  outputFormat,
+  samplingFields,
+} from "./params.ts";
 import { toolFields } from "./tools.ts";
 
 type Ctx = CallContext<AnthropicConfig>;
 
-/** Canonical fields translated by `samplingFields` and `maxTokensOf`. */
-const SAMPLING_KEYS = [
-  "temperature",
-  "top_p",
-  "top_k",
-  "n",
-  "max_tokens",
-  "max_completion_tokens",
-  "stop",
-  "user",
-];
-const CHAT_KEYS: ReadonlySet<string> = new Set([...SAMPLING_KEYS, ...CHAT_ONLY_KEYS]);
-const COMPLETIONS_KEYS: ReadonlySet<string> = new Set([...SAMPLING_KEYS, "prompt"]);
+const CHAT_KEYS: ReadonlySet<string> = new Set([...HANDLED_SAMPLING_KEYS, ...CHAT_ONLY_KEYS]);
+const COMPLETIONS_KEYS: ReadonlySet<string> = new Set([...HANDLED_SAMPLING_KEYS, "prompt"]);
 
 /** The headers of every Messages call. */
 export function anthropicHeaders(config: AnthropicConfig): Record<string, string> {

@@ -4,6 +4,7 @@
  */
 import type { TranslationWarning } from "../../core/provider.ts";
 import type { ChatRequest } from "../../schemas/chat.ts";
+import { SAMPLING_FIELD_KEYS } from "../../schemas/common.ts";
 
 /** Converse's highest temperature (every model family on Bedrock uses 0..1 through Converse). */
 export const MAX_TEMPERATURE = 1;
@@ -69,19 +70,23 @@ export function inferenceParams(request: Sampling, modelId: string): InferencePa
   return { inferenceConfig, additionalModelRequestFields, warnings };
 }
 
-/** Request keys the Bedrock translation reads (or that only concern the gateway itself). */
-const HANDLED = new Set([
-  "model",
+/** Shared request fields Converse has no place for: left to the warnings below. */
+const NOT_TRANSLATED: ReadonlySet<string> = new Set([
+  "n",
+  "presence_penalty",
+  "frequency_penalty",
+  "seed",
+  "user",
+]);
+
+/**
+ * Request keys the Bedrock translation reads (or that only concern the gateway itself): the
+ * schema's `samplingFields` but those in `NOT_TRANSLATED`, and the ones below.
+ */
+const HANDLED: ReadonlySet<string> = new Set([
+  ...SAMPLING_FIELD_KEYS.filter((key) => !NOT_TRANSLATED.has(key)),
   "messages",
   "prompt",
-  "stream",
-  "stream_options",
-  "temperature",
-  "top_p",
-  "top_k",
-  "max_tokens",
-  "max_completion_tokens",
-  "stop",
   "tools",
   "tool_choice",
   "additionalModelRequestFields",

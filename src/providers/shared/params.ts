@@ -1,41 +1,18 @@
 /** Request-field bookkeeping the provider translations share: known keys, extras, common warnings. */
 import type { TranslationWarning } from "../../core/provider.ts";
 import type { ChatRequest } from "../../schemas/chat.ts";
+import { SAMPLING_FIELD_KEYS, type SamplingParameter } from "../../schemas/common.ts";
 
 /** The canonical sampling and length fields of a chat or completions request. */
-export type SamplingFields = Pick<
-  ChatRequest,
-  | "temperature"
-  | "top_p"
-  | "top_k"
-  | "n"
-  | "max_tokens"
-  | "max_completion_tokens"
-  | "presence_penalty"
-  | "frequency_penalty"
-  | "seed"
-  | "stop"
->;
+export type SamplingFields = Pick<ChatRequest, SamplingParameter>;
 
 /**
  * The sampling fields a chat or completions translation reads, plus the ones the gateway handles
- * itself (the URL or a flag says whether to stream, usage always comes back, the model is config).
+ * itself (the URL or a flag says whether to stream, usage always comes back, the model is config):
+ * every field of the schema's `samplingFields` but `user`, which these translations do not send,
+ * so that `copyExtras` warns about it.
  */
-export const SAMPLING_KEYS: readonly string[] = [
-  "temperature",
-  "top_p",
-  "top_k",
-  "n",
-  "max_tokens",
-  "max_completion_tokens",
-  "presence_penalty",
-  "frequency_penalty",
-  "seed",
-  "stop",
-  "stream",
-  "stream_options",
-  "model",
-];
+export const SAMPLING_KEYS: readonly string[] = SAMPLING_FIELD_KEYS.filter((key) => key !== "user");
 
 /** The fields only a chat request has, read by every chat translation. */
 export const CHAT_ONLY_KEYS: readonly string[] = [

@@ -1,6 +1,26 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
 import type { TranslationWarning } from "../../core/provider.ts";
-import { copyExtras, isNullOrFalse, stopList, warnSingleChoice } from "./params.ts";
+import { ChatRequest } from "../../schemas/chat.ts";
+import { CompletionsRequest } from "../../schemas/completions.ts";
+import {
+  CHAT_ONLY_KEYS,
+  copyExtras,
+  isNullOrFalse,
+  SAMPLING_KEYS,
+  stopList,
+  warnSingleChoice,
+} from "./params.ts";
+
+Deno.test("SAMPLING_KEYS are every field chat and completions requests share, but user", () => {
+  for (const key of SAMPLING_KEYS) {
+    assert(key in ChatRequest.shape && key in CompletionsRequest.shape, key);
+  }
+  const shared = Object.keys(CompletionsRequest.shape).filter((key) => key in ChatRequest.shape);
+  assertEquals([...SAMPLING_KEYS, "user"].sort(), shared.sort());
+  for (const key of CHAT_ONLY_KEYS) {
+    assert(key in ChatRequest.shape && !(key in CompletionsRequest.shape), key);
+  }
+});
 
 Deno.test("copyExtras() copies passthrough fields and warns about unknown ones by provider name", () => {
   const target: Record<string, unknown> = {};
