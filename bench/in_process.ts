@@ -6,7 +6,7 @@
  */
 import { loadConfigText } from "../src/config/load.ts";
 import { Gateway } from "../src/core/gateway.ts";
-import { createHandler } from "../src/api/app.ts";
+import { createHandler } from "../src/api/pipeline.ts";
 import { Logger } from "../src/observe/logs.ts";
 import process from "node:process";
 import { setImmediate } from "node:timers";

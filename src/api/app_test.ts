@@ -2,7 +2,7 @@ import { assert, assertEquals, assertMatch } from "../../tests/assert.ts";
 import { loadConfigText } from "../config/load.ts";
 import { Gateway } from "../core/gateway.ts";
 import { Logger } from "../observe/logs.ts";
-import { createHandler } from "./app.ts";
+import { createHandler } from "./pipeline.ts";
 
 const ANSWER = JSON.stringify({
   id: "chatcmpl-1",

@@ -1,27 +1,26 @@
 /** The Hono environment shared by the app and its route modules. */
-import type { ConnectionInfo } from "../runtime/mod.ts";
 import type { Gateway } from "../core/gateway.ts";
+import type { RequestRecord } from "../core/request_record.ts";
 
 /**
- * What one request carries through the app, handed to Hono as its env (cheaper than context
- * variables set by a middleware, which would put every request through Hono's compose chain).
+ * What one request carries through the app is its record (id, client connection, and what the
+ * handlers and the core note of it), handed to Hono as its env (cheaper than context variables
+ * set by a middleware, which would put every request through Hono's compose chain).
  */
-export interface RequestScope {
-  readonly requestId: string;
-  readonly connection: ConnectionInfo;
-  /** When the server got it, in `performance.now()` milliseconds. */
-  readonly started: number;
-  /** The endpoint that served the request, for the access log and metrics. */
-  endpoint: string | undefined;
-  /** Set when the answer was built with `x-request-id` already among its headers. */
-  idInHeaders: boolean;
+export interface AppEnv {
+  Bindings: RequestRecord;
 }
 
-export interface AppEnv {
-  Bindings: RequestScope;
-}
+/**
+ * The authentication step: admits the request (noting who the client is in its record) or
+ * throws the error that refuses it (401/403). It runs for every route that does not say it is
+ * public, however the route was reached.
+ */
+export type Authenticate = (request: Request, record: RequestRecord) => void | Promise<void>;
 
 export interface AppDeps {
   gateway: Gateway;
   version: string;
+  /** Unset: everyone is admitted (MLflow's open behaviour). */
+  authenticate?: Authenticate;
 }

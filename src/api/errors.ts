@@ -5,7 +5,8 @@ import { GatewayError } from "../core/errors.ts";
 import { ClientClosedError } from "../core/http.ts";
 import type { Redactor } from "../observe/redact.ts";
 import type { Logger } from "../observe/logs.ts";
-import type { AppEnv, RequestScope } from "./context.ts";
+import type { AppEnv } from "./context.ts";
+import type { RequestRecord } from "../core/request_record.ts";
 
 /**
  * The envelope for an error, with secrets removed from every field (an upstream may put the key
@@ -21,11 +22,12 @@ export function errorBody(
 /** The status, envelope and headers of the answer for a thrown value; undefined: say nothing. */
 function errorAnswer(
   error: unknown,
-  requestId: string,
+  record: RequestRecord,
   path: string,
   logger: Logger,
 ): { status: number; body: unknown; headers: Record<string, string> } | undefined {
   if (error instanceof ClientClosedError) return undefined;
+  const requestId = record.id;
   let gatewayError: GatewayError;
   if (error instanceof GatewayError) {
     gatewayError = error;
@@ -47,6 +49,7 @@ function errorAnswer(
       `internal error (request id ${requestId})`,
     );
   }
+  record.errorType = gatewayError.type;
   const headers: Record<string, string> = { ...gatewayError.headers };
   if (gatewayError.retryAfter !== undefined) {
     headers["retry-after"] = String(gatewayError.retryAfter);
@@ -56,19 +59,18 @@ function errorAnswer(
 
 /** Turns a thrown value into the response the client sees (headers set on `c` are kept). */
 export function handleError(error: unknown, c: Context<AppEnv>, logger: Logger): Response {
-  const answer = errorAnswer(error, c.env.requestId, c.req.path, logger);
+  const answer = errorAnswer(error, c.env, c.req.path, logger);
   if (!answer) return new Response(null, { status: 499 });
   return c.json(answer.body, answer.status as 400, answer.headers);
 }
 
-/** The same answer as `handleError`, for a request served without Hono. */
+/** The same answer as `handleError`, for a request served without a Hono context. */
 export function errorResponse(
   error: unknown,
-  scope: RequestScope,
-  path: string,
+  record: RequestRecord,
   logger: Logger,
 ): Response {
-  const answer = errorAnswer(error, scope.requestId, path, logger);
+  const answer = errorAnswer(error, record, record.path, logger);
   if (!answer) return new Response(null, { status: 499 });
   return new Response(JSON.stringify(answer.body), {
     status: answer.status,

@@ -24,11 +24,9 @@ import {
 } from "../schemas/quick_check.ts";
 import type { z } from "@hono/zod-openapi";
 import { parseJsonObject, startBodyRead } from "./body.ts";
-import type { RequestScope } from "./context.ts";
 import { errorBody, errorResponse } from "./errors.ts";
-import { finishRequest } from "./finish.ts";
-import { pathOf } from "./direct.ts";
 import { limitHeaders } from "../core/limits.ts";
+import type { RequestRecord } from "../core/request_record.ts";
 
 /** Each operation's request schema and the quick check for its common bodies. */
 const REQUESTS = {
@@ -54,14 +52,14 @@ function warningsHeader(warnings: readonly TranslationWarning[]): string {
  * them instead of header by header through the context.
  */
 function answerHeaders(
-  scope: RequestScope,
+  record: RequestRecord,
   served: Served<unknown>,
   contentType: string,
 ): Record<string, string> {
-  scope.idInHeaders = true;
+  record.idInHeaders = true;
   const headers: Record<string, string> = {
     "content-type": contentType,
-    "x-request-id": scope.requestId,
+    "x-request-id": record.id,
     "x-gateway-endpoint": served.endpoint,
   };
   if (served.warnings.length > 0) headers["x-gateway-warnings"] = warningsHeader(served.warnings);
@@ -94,9 +92,12 @@ function refuseModel(body: Record<string, unknown>): void {
   }
 }
 
-/** The answer of a stream: its chunks as SSE, with the client's choice about usage applied. */
+/**
+ * The answer of a stream: its chunks as SSE, with the client's choice about usage applied. The
+ * request's record is completed when the stream ends (finished, broken or left by its client).
+ */
 function streamResponse(
-  scope: RequestScope,
+  record: RequestRecord,
   gateway: Gateway,
   served: Served<OpenStream<{ choices: unknown[]; usage?: unknown }>>,
   includeUsage: boolean,
@@ -117,50 +118,57 @@ function streamResponse(
       return errorBody(gatewayError, logger.redactor);
     },
     onClose: (outcome, error) => {
-      if (outcome === "cancelled") abort();
+      if (outcome === "cancelled") {
+        abort();
+        record.complete("client_closed");
+        return;
+      }
       if (outcome === "error") {
         logger.warn("stream ended with an error", {
-          request_id: scope.requestId,
+          request_id: record.id,
           endpoint: served.endpoint,
           error: (error as Error)?.message,
         });
+        const type = error instanceof GatewayError ? error.type : "upstream_error";
+        record.complete("broken", type);
+        return;
       }
+      record.complete("ok");
     },
   });
-  const headers = answerHeaders(scope, served, "text/event-stream; charset=utf-8");
+  record.streaming = true;
+  const headers = answerHeaders(record, served, "text/event-stream; charset=utf-8");
   headers["cache-control"] = "no-cache";
   headers["x-accel-buffering"] = "no";
   return new Response(stream, { status: 200, headers });
 }
 
 /**
- * Serves one invocation from the request itself (no Hono context): the route handlers call it,
- * and so does the server for an exact path match, skipping Hono's routing on the hot path.
- * `pathName` is the endpoint named by the path (invocations), already decoded.
+ * Serves one invocation from the request and its record (no Hono context): the route handlers
+ * call it, and so does the pipeline's exact-path table. `pathName` is the endpoint named by the
+ * path (invocations), already decoded. It answers its own errors.
  */
 export type Invocation = (
   request: Request,
-  scope: RequestScope,
+  record: RequestRecord,
   pathName?: string,
 ) => Promise<Response>;
 
 /**
  * Serves one call: reads the body, names the endpoint (the body's `model` on `/v1/*`, where the
  * route names the operation; the path on invocations, where the endpoint's type names it), calls
- * the gateway and answers JSON or relays an SSE stream. When the server calls it directly
- * (`direct`), it also answers its errors and records the request, which Hono and the handler
- * around it do otherwise. One async function for the whole request, because each async layer
- * costs the runtime a generator, a promise and scopes per call.
+ * the gateway and answers JSON or relays an SSE stream; a failure is answered in the error
+ * envelope. One async function for the whole request, because each async layer costs the
+ * runtime a generator, a promise and scopes per call.
  */
 async function serveInvocation(
   request: Request,
-  scope: RequestScope,
+  record: RequestRecord,
   gateway: Gateway,
   routeOp: Operation | undefined,
   pathName: string | undefined,
-  direct: boolean,
 ): Promise<Response> {
-  let response: Response;
+  record.ingress = routeOp === undefined ? "mlflow.invocations" : INGRESS[routeOp];
   try {
     // An unknown endpoint named by the path is a 404 before its body is read.
     const type = pathName === undefined ? undefined : gateway.snapshot.typeOf(pathName);
@@ -183,63 +191,59 @@ async function serveInvocation(
       name = pathName;
     }
     gateway.check(name, op);
-    const opts: InvokeOptions = {
-      signal: request.signal,
-      requestId: scope.requestId,
-      connection: scope.connection,
-    };
+    record.signal = request.signal;
+    const opts = record as InvokeOptions;
     if (op !== "embeddings" && body.stream === true) {
       const validated = validateRequest(op, body);
       const served = op === "chat"
         ? await gateway.stream("chat", name, validated as ChatRequest, opts)
         : await gateway.stream("completions", name, validated as CompletionsRequest, opts);
-      scope.endpoint = served.endpoint;
-      response = streamResponse(
-        scope,
+      return streamResponse(
+        record,
         gateway,
         served,
         validated.stream_options?.include_usage === true,
       );
-    } else {
-      let served: Served<unknown>;
-      if (op === "embeddings") {
-        const embeddings = validateRequest("embeddings", body);
-        const answered = await gateway.invoke("embeddings", name, embeddings, opts);
-        // `encoding_format: "base64"` (the OpenAI SDK's default) is honoured for every provider
-        // by encoding float vectors here.
-        if (embeddings.encoding_format === "base64") {
-          answered.value = toBase64Embeddings(answered.value);
-        }
-        served = answered;
-      } else {
-        served = op === "chat"
-          ? await gateway.invoke("chat", name, validateRequest("chat", body), opts)
-          : await gateway.invoke("completions", name, validateRequest("completions", body), opts);
-      }
-      scope.endpoint = served.endpoint;
-      const answer = upstreamBodyOf(served.value) ?? JSON.stringify(served.value);
-      response = new Response(answer, {
-        status: 200,
-        headers: answerHeaders(scope, served, "application/json"),
-      });
     }
+    let served: Served<unknown>;
+    if (op === "embeddings") {
+      const embeddings = validateRequest("embeddings", body);
+      const answered = await gateway.invoke("embeddings", name, embeddings, opts);
+      // `encoding_format: "base64"` (the OpenAI SDK's default) is honoured for every provider
+      // by encoding float vectors here.
+      if (embeddings.encoding_format === "base64") {
+        answered.value = toBase64Embeddings(answered.value);
+      }
+      served = answered;
+    } else {
+      served = op === "chat"
+        ? await gateway.invoke("chat", name, validateRequest("chat", body), opts)
+        : await gateway.invoke("completions", name, validateRequest("completions", body), opts);
+    }
+    const answer = upstreamBodyOf(served.value) ?? JSON.stringify(served.value);
+    return new Response(answer, {
+      status: 200,
+      headers: answerHeaders(record, served, "application/json"),
+    });
   } catch (error) {
-    if (!direct) throw error;
-    response = errorResponse(error, scope, pathOf(request.url), gateway.logger);
+    return errorResponse(error, record, gateway.logger);
   }
-  return direct ? finishRequest(gateway, request, scope, response) : response;
 }
 
-/**
- * `/v1/*`: the body's `model` names the endpoint. `direct`: for the server's exact path matches,
- * answering errors and recording the request too (see `serveInvocation`).
- */
-export function openAIInvocation(gateway: Gateway, op: Operation, direct = false): Invocation {
-  return (request, scope) => serveInvocation(request, scope, gateway, op, undefined, direct);
+/** The ingress API of each `/v1` operation, as records name it. */
+const INGRESS: Record<Operation, string> = {
+  chat: "openai.chat",
+  completions: "openai.completions",
+  embeddings: "openai.embeddings",
+};
+
+/** `/v1/*`: the body's `model` names the endpoint. */
+export function openAIInvocation(gateway: Gateway, op: Operation): Invocation {
+  return (request, record) => serveInvocation(request, record, gateway, op, undefined);
 }
 
 /** `/gateway/{name}/invocations`: the path names the endpoint, its type names the operation. */
-export function mlflowInvocation(gateway: Gateway, direct = false): Invocation {
-  return (request, scope, pathName = "") =>
-    serveInvocation(request, scope, gateway, undefined, pathName, direct);
+export function mlflowInvocation(gateway: Gateway): Invocation {
+  return (request, record, pathName = "") =>
+    serveInvocation(request, record, gateway, undefined, pathName);
 }

@@ -23,9 +23,11 @@ export interface RouteDef {
   aliases?: string[];
   /** Served but left out of the OpenAPI document. */
   hidden?: boolean;
+  /** Served without authentication. A route is public only when it says so. */
+  public?: boolean;
   /**
-   * The same handler without a Hono context, for the server's direct routes (POST only): it
-   * answers its own errors and records the request (see `finishRequest`).
+   * The same handler without a Hono context, for the server's exact-path routing table (POST
+   * only): it answers its own errors, like every invocation handler.
    */
   direct?: Invocation;
 }

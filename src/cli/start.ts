@@ -14,7 +14,7 @@ import { DEMO_CONFIG_NAME, DEMO_CONFIG_YAML } from "../config/demo.ts";
 import { formatProblem, hasErrors, sortProblems } from "../config/problems.ts";
 import { Gateway } from "../core/gateway.ts";
 import { type LogFormat, Logger, type LogLevel } from "../observe/logs.ts";
-import { createHandler } from "../api/app.ts";
+import { createHandler } from "../api/pipeline.ts";
 import { BindError, cpuCount, exit, onSignal, serve } from "../runtime/mod.ts";
 import { superviseWorkers, WORKER_READY } from "./workers.ts";
 import { printBanner } from "./banner.ts";

@@ -51,6 +51,13 @@ import { isRetryable, retryDelayMs, sleep } from "./retry.ts";
 import { CircuitBreakers } from "./circuit.ts";
 import { Metrics } from "../observe/metrics.ts";
 import {
+  type Attempt,
+  type RecordSink,
+  recordUsage,
+  type RequestRecord,
+} from "./request_record.ts";
+import { accessLogSink, metricsSink } from "../observe/sinks.ts";
+import {
   type CounterStore,
   type LimitStatus,
   type LimitSubject,
@@ -159,13 +166,11 @@ export class Snapshot {
   }
 }
 
-export interface InvokeOptions {
-  /** Aborts when the client goes away. */
-  signal: AbortSignal;
-  requestId: string;
-  /** The client's connection; its address is read only for limits keyed by client. */
-  connection?: { readonly remoteAddress: string };
-}
+/**
+ * What a call needs of its request: its record (id, client connection; the call notes its
+ * attempts, retries, fallbacks and usage there) with the client's abort signal.
+ */
+export type InvokeOptions = RequestRecord & { signal: AbortSignal };
 
 export interface Served<T> {
   value: T;
@@ -192,6 +197,8 @@ export interface GatewayDeps {
   random?: () => number;
   /** The environment lent to providers' authorize hooks (AWS credentials). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** More sinks for completed request records, after the metrics and the access log. */
+  sinks?: readonly RecordSink[];
 }
 
 const OPERATION_PATHS: Record<Operation, string> = {
@@ -225,6 +232,8 @@ export class Gateway {
   /** Streams in flight, so shutdown can end them with an error event. */
   #streams = new Set<AbortController>();
   readonly metrics = new Metrics();
+  /** Where completed request records go: the metrics and the access log. */
+  readonly sinks: readonly RecordSink[];
 
   constructor(config: LoadedConfig, deps: GatewayDeps) {
     this.#logger = deps.logger;
@@ -235,6 +244,7 @@ export class Gateway {
     this.#breakers = new CircuitBreakers(circuitSettings(config));
     this.#limiter = new RateLimiter(storeFor(config, deps.logger), deps.logger);
     this.#logger.setSecrets(config.secrets);
+    this.sinks = [metricsSink(this.metrics), accessLogSink(this.#logger), ...(deps.sinks ?? [])];
   }
 
   get snapshot(): Snapshot {
@@ -338,19 +348,21 @@ export class Gateway {
   }
 
   /**
-   * Counts a served call's tokens and spends them from its limit: at once for an answer, as the
-   * usage arrives for a stream.
+   * Notes a served call's usage in its record and spends its tokens from its limit: at once for
+   * an answer, as the usage arrives for a stream.
    */
   #account(
     served: Served<unknown>,
     stream: boolean,
     subject: LimitSubject | undefined,
+    record: RequestRecord,
   ): Promise<void> | undefined {
     if (stream) {
-      this.#accountStream(served as Served<OpenStream<{ usage?: unknown }>>, subject);
+      this.#accountStream(served as Served<OpenStream<{ usage?: unknown }>>, subject, record);
       return undefined;
     }
-    this.metrics.tokens(served.endpoint, usageOf(served.value));
+    const usage = usageOf(served.value);
+    if (usage) record.usage = recordUsage(usage);
     return subject ? this.#limiter.spend(subject, totalTokens(served.value)) : undefined;
   }
 
@@ -359,11 +371,11 @@ export class Gateway {
   #accountStream(
     served: Served<OpenStream<{ usage?: unknown }>>,
     subject: LimitSubject | undefined,
+    record: RequestRecord,
   ): void {
-    const metrics = this.metrics;
     const limiter = this.#limiter;
     served.value.chunks = observeUsage(served.value.chunks, async (usage) => {
-      metrics.tokens(served.endpoint, usage);
+      if (usage) record.usage = recordUsage(usage);
       if (subject) await limiter.spend(subject, usage?.total_tokens ?? 0);
     });
   }
@@ -522,12 +534,12 @@ export class Gateway {
     position: number,
     ep: EndpointRuntime,
     route: string,
-    requestId: string,
+    record: RequestRecord,
   ): void {
     if (position === order.length - 1) throw error;
-    this.metrics.fallback(route, ep.spec.name);
+    record.followedBy("fallback");
     this.#logger.warn(`${why}; falling back to the next destination`, {
-      ...logFields(requestId, route),
+      ...logFields(record.id, route),
       failed: ep.spec.name,
       next: order[position + 1],
       error: (error as Error).message,
@@ -547,6 +559,8 @@ export class Gateway {
     opts: InvokeOptions,
   ): Promise<Served<unknown>> {
     const snapshot = this.#snapshot;
+    opts.target = name;
+    opts.stream = stream;
     this.check(name, op);
     const route = snapshot.routes.get(name);
     const order = route ? destinationOrder(route, this.#random) : [name];
@@ -562,21 +576,15 @@ export class Gateway {
         (impl.kind === "local" ? impl.stream !== undefined : impl.streamParser !== undefined);
       if (!impl || (stream && !streams)) {
         lastError = notImplemented(ep, op, stream && impl !== undefined);
-        this.#giveUp(
-          lastError,
-          "destination cannot serve this",
-          order,
-          position,
-          ep,
-          name,
-          opts.requestId,
-        );
+        opts.attempt(attemptOf(ep, lastError, 0));
+        this.#giveUp(lastError, "destination cannot serve this", order, position, ep, name, opts);
         continue;
       }
       const admission = this.#breakers.admit(ep.spec.name);
       if (!admission.allowed) {
         lastError = circuitOpen(ep, admission.retryAfter);
-        this.#giveUp(lastError, "circuit open", order, position, ep, name, opts.requestId);
+        opts.attempt(attemptOf(ep, lastError, 0));
+        this.#giveUp(lastError, "circuit open", order, position, ep, name, opts);
         continue;
       }
       const subject: LimitSubject | undefined = ep.sharedLimit ??
@@ -588,27 +596,31 @@ export class Gateway {
       } catch (error) {
         if (admission.probe) this.#breakers.release(ep.spec.name);
         lastError = error;
-        this.#giveUp(error, "rate limited", order, position, ep, name, opts.requestId);
+        opts.attempt(attemptOf(ep, error, 0));
+        this.#giveUp(error, "rate limited", order, position, ep, name, opts);
         continue;
       }
       let retry = true;
       for (let tryNumber = 0; retry; tryNumber++) {
         const warnings: TranslationWarning[] = [];
         let served: Served<unknown>;
+        const began = performance.now();
         try {
           const value = stream
             ? await this.#openStream(ep, op as StreamingOperation, request as never, opts, warnings)
             : await this.#invokeOnce(ep, op, request as never, opts, warnings);
+          opts.attempt(attemptOf(ep, undefined, performance.now() - began));
           this.#breakers.success(ep.spec.name);
           if (warnings.length > 0) {
             this.#logger.warn("parameters not honoured", {
-              ...logFields(opts.requestId, routeName),
+              ...logFields(opts.id, routeName),
               endpoint: ep.spec.name,
               warnings,
             });
           }
           served = { value, endpoint: ep.spec.name, warnings, limit };
         } catch (error) {
+          opts.attempt(attemptOf(ep, error, performance.now() - began));
           if (error instanceof ClientClosedError || opts.signal.aborted) {
             this.#breakers.release(ep.spec.name);
             throw new ClientClosedError();
@@ -624,9 +636,9 @@ export class Gateway {
           retry = tryNumber < ep.spec.retries && delay !== undefined &&
             this.#breakers.state(ep.spec.name).state === "closed";
           if (!retry) break;
-          this.metrics.retry(ep.spec.name);
+          opts.followedBy("retry");
           this.#logger.warn("retrying upstream call", {
-            ...logFields(opts.requestId, routeName),
+            ...logFields(opts.id, routeName),
             endpoint: ep.spec.name,
             attempt: tryNumber + 2,
             delay_ms: delay,
@@ -640,11 +652,15 @@ export class Gateway {
           continue;
         }
         // Outside the try: accounting is not the upstream's failure, and never a retry.
-        const spending = this.#account(served, stream, subject);
+        opts.endpoint = ep.spec.name;
+        opts.provider = ep.spec.providerLabel;
+        opts.model = ep.spec.model;
+        if (stream) opts.firstChunkMs = performance.now() - opts.started;
+        const spending = this.#account(served, stream, subject, opts);
         if (spending) await spending;
         return served;
       }
-      this.#giveUp(lastError, "destination failed", order, position, ep, name, opts.requestId);
+      this.#giveUp(lastError, "destination failed", order, position, ep, name, opts);
     }
     throw lastError ??
       new GatewayError(503, "service_unavailable", `no destination of '${name}' is available`);
@@ -679,6 +695,24 @@ async function invokeLocal(
     if (opts.signal.aborted) throw abortError(opts.signal);
     throw error;
   }
+}
+
+/** One attempt on `ep` for the request's record: its outcome (`ok` or the error's type). */
+function attemptOf(ep: EndpointRuntime, error: unknown, ms: number): Attempt {
+  return {
+    endpoint: ep.spec.name,
+    provider: ep.spec.providerLabel,
+    model: ep.spec.model,
+    outcome: error === undefined
+      ? "ok"
+      : error instanceof ClientClosedError
+      ? "client_closed"
+      : error instanceof GatewayError
+      ? (error.code ?? error.type)
+      : "server_error",
+    status: error === undefined ? 200 : error instanceof GatewayError ? error.status : 500,
+    ms,
+  };
 }
 
 function logFields(requestId: string, route: string | undefined): Record<string, unknown> {

@@ -81,7 +81,7 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
   const invocation = mlflowInvocation(gateway);
   const invoke: Pick<RouteDef, "handler" | "direct"> = {
     handler: (c) => invocation(c.req.raw, c.env, c.req.param("name") ?? ""),
-    direct: mlflowInvocation(gateway, true),
+    direct: invocation,
   };
   const invocationRoute = (path: string, summary: string) =>
     createRoute({

@@ -98,10 +98,7 @@ const ModelParam = z.object({
 export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[] {
   const serve = (op: Operation): Pick<RouteDef, "handler" | "direct"> => {
     const invocation = openAIInvocation(gateway, op);
-    return {
-      handler: (c) => invocation(c.req.raw, c.env),
-      direct: openAIInvocation(gateway, op, true),
-    };
+    return { handler: (c) => invocation(c.req.raw, c.env), direct: invocation };
   };
   return [
     {

@@ -1,0 +1,168 @@
+/**
+ * The record of one request, from its arrival until its response body ends: who asked, through
+ * which API, which endpoint or route, each upstream attempt and its outcome, the final status,
+ * durations and token usage. The pipeline opens it, the core fills in the attempts and usage,
+ * and once the response is over it goes to the sinks (access log, metrics, usage store).
+ * One plain object per request, filled in place: it is also what the request carries through
+ * the app (its id, its client's connection).
+ */
+
+/** How a request ended. */
+export type Outcome =
+  /** The whole answer was sent (a stream: up to its end). */
+  | "ok"
+  /** An error answer was sent (any 4xx/5xx before the answer began). */
+  | "error"
+  /** A stream that had begun ended with an error event (upstream cut, shutdown, a cap). */
+  | "broken"
+  /** The client went away before the answer was complete. */
+  | "client_closed";
+
+/** One upstream attempt on one destination. */
+export interface Attempt {
+  endpoint: string;
+  provider: string;
+  model: string | null;
+  /** `ok`, or the error type that ended it (`timeout_error`, `rate_limit_error`, ...). */
+  outcome: string;
+  /** The status the attempt gave (200 when it answered; the mapped error status otherwise). */
+  status: number;
+  /** Milliseconds from its start to its answer's headers (or its failure). */
+  ms: number;
+  /** What followed it: another try of the same endpoint, or the route's next destination. */
+  then?: "retry" | "fallback";
+}
+
+/** Token counts, as far as the provider reported them. */
+export interface RecordUsage {
+  prompt: number;
+  completion: number;
+  total: number;
+  cached: number;
+  reasoning: number;
+}
+
+/** The connection a request came on; its address is read only when needed. */
+export interface ClientConnection {
+  readonly remoteAddress: string;
+}
+
+export class RequestRecord {
+  /** When it arrived: `performance.now()` milliseconds, and wall-clock milliseconds. */
+  readonly started: number;
+  readonly startedAt: number;
+  /** Aborts when the client goes away (set by the pipeline from the request). */
+  signal: AbortSignal | undefined;
+  /** The client API it came through (`openai.chat`, `mlflow.invocations`, `ops`...). */
+  ingress: string | undefined;
+  /** Who the client is: `anonymous` until client keys exist (set by authentication). */
+  client = "anonymous";
+  /** The endpoint or route the client named. */
+  target: string | undefined;
+  /** The endpoint that served it (a route's chosen destination), with its provider and model. */
+  endpoint: string | undefined;
+  provider: string | undefined;
+  model: string | null | undefined;
+  /** Whether the answer is a stream. */
+  stream = false;
+  /** Every upstream attempt, in order (undefined until the first). */
+  attempts: Attempt[] | undefined;
+  retries = 0;
+  fallbacks = 0;
+  /** The HTTP status sent (0 until the answer's headers), and how it ended. */
+  status = 0;
+  outcome: Outcome | undefined;
+  /** The error type of a failed or broken request. */
+  errorType: string | undefined;
+  /** Milliseconds spent waiting on upstreams (to each attempt's headers), summed. */
+  upstreamMs = 0;
+  /** Milliseconds from arrival to a stream's first chunk. */
+  firstChunkMs: number | undefined;
+  /** Milliseconds from arrival until the response body ended. */
+  totalMs: number | undefined;
+  usage: RecordUsage | undefined;
+  /** Set when the answer was built with `x-request-id` already among its headers. */
+  idInHeaders = false;
+  /** The answer is a stream still being sent: whoever sends it completes the record. */
+  streaming = false;
+  /** The sinks it goes to once complete (undefined: nowhere, e.g. a unit test). */
+  #sinks: readonly RecordSink[] | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly connection: ClientConnection,
+    readonly method: string,
+    readonly path: string,
+    sinks?: readonly RecordSink[],
+  ) {
+    this.started = performance.now();
+    this.startedAt = Date.now();
+    this.#sinks = sinks;
+  }
+
+  /** Notes one upstream attempt. */
+  attempt(attempt: Attempt): void {
+    (this.attempts ??= []).push(attempt);
+    this.upstreamMs += attempt.ms;
+  }
+
+  /** Marks the last attempt as followed by `then` (counting retries and fallbacks). */
+  followedBy(then: "retry" | "fallback"): void {
+    const last = this.attempts?.[this.attempts.length - 1];
+    if (last) last.then = then;
+    if (then === "retry") this.retries++;
+    else this.fallbacks++;
+  }
+
+  /** The gateway's own time: the total less the time spent waiting on upstreams. */
+  get overheadMs(): number | undefined {
+    return this.totalMs === undefined ? undefined : Math.max(0, this.totalMs - this.upstreamMs);
+  }
+
+  /**
+   * Ends the record: its outcome (from the status unless given) and total time; then it goes to
+   * the sinks. Only the first call counts.
+   */
+  complete(outcome?: Outcome, errorType?: string): void {
+    if (this.totalMs !== undefined) return;
+    this.totalMs = performance.now() - this.started;
+    this.outcome = outcome ??
+      (this.status === 499
+        ? "client_closed"
+        : this.status >= 400 || this.status === 0
+        ? "error"
+        : "ok");
+    // A client that left gets nothing more: recorded as 499, whatever was sent before.
+    if (this.outcome === "client_closed") this.status = 499;
+    if (errorType !== undefined) this.errorType = errorType;
+    const sinks = this.#sinks;
+    if (sinks === undefined) return;
+    for (const sink of sinks) sink.write(this);
+  }
+}
+
+/** Where completed records go (the access log, metrics, a usage store). */
+export interface RecordSink {
+  write(record: RequestRecord): void;
+}
+
+/** Usage counts as an OpenAI-shaped usage block reports them. */
+export function recordUsage(usage: unknown): RecordUsage | undefined {
+  if (typeof usage !== "object" || usage === null) return undefined;
+  const u = usage as {
+    prompt_tokens?: number | null;
+    completion_tokens?: number | null;
+    total_tokens?: number | null;
+    prompt_tokens_details?: { cached_tokens?: number | null } | null;
+    completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+  };
+  const prompt = u.prompt_tokens ?? 0;
+  const completion = u.completion_tokens ?? 0;
+  return {
+    prompt,
+    completion,
+    total: u.total_tokens ?? prompt + completion,
+    cached: u.prompt_tokens_details?.cached_tokens ?? 0,
+    reasoning: u.completion_tokens_details?.reasoning_tokens ?? 0,
+  };
+}
