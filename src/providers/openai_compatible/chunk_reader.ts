@@ -2,7 +2,8 @@
  * Reads OpenAI-wire stream chunks and chat answers without a schema library: they are on every
  * request's path (hundreds of chunks per stream), and these plain checks cost a fraction of a
  * generic parse. Only the fields the gateway reads are checked; a wrong type there is a 502
- * naming the field, like `parseWire`.
+ * naming the field, like `parseWire`. `WireChunk` and `WireChatResponse` in wire.ts say the same
+ * as schemas, and a property test holds these readers to them.
  */
 import { ProviderError } from "../../core/errors.ts";
 import { isRecord } from "../../core/records.ts";
@@ -70,6 +71,10 @@ function check(ok: boolean, path: string, i?: number, j?: number): void {
   if (!ok) throw new Unreadable(fieldPath(path, i, j));
 }
 
+/**
+ * Null, absent, or of `type`; a number must be finite, as the schema's `z.number()` says: JSON
+ * like `1e999` parses to Infinity, which would poison every sum of token counts it reaches.
+ */
 function optional(
   value: unknown,
   type: "string" | "number",
@@ -77,7 +82,13 @@ function optional(
   i?: number,
   j?: number,
 ): void {
-  check(value === undefined || value === null || typeof value === type, path, i, j);
+  check(
+    value === undefined || value === null ||
+      (type === "number" ? Number.isFinite(value) : typeof value === type),
+    path,
+    i,
+    j,
+  );
 }
 
 /** The usage counts at `path` ("usage" or "x_groq.usage"), if present. */
