@@ -43,9 +43,11 @@ export async function readCapped(response: Response, max: number): Promise<Cappe
   const body = response.body;
   if (!body) return { text: "", cut: false };
   const reader = body.getReader();
-  // Each read is copied into one growing buffer: a runtime's chunk may be a small view of a
-  // much larger buffer (Deno: 4-8 KB of a 64 KB one), which keeping the chunks would retain.
-  let buffer = new Uint8Array(Math.min(max, size ?? 64 * 1024));
+  // A body in one read is decoded as it came. Longer ones are copied into one growing buffer: a
+  // runtime's chunk may be a small view of a much larger buffer (Deno: 4-8 KB of 64 KB), which
+  // keeping every chunk would retain.
+  let first: Uint8Array | undefined;
+  let buffer: Uint8Array | undefined;
   let total = 0;
   let cut = false;
   let ended = false;
@@ -58,14 +60,21 @@ export async function readCapped(response: Response, max: number): Promise<Cappe
       }
       const room = max - total;
       const take = value.length > room ? value.subarray(0, room) : value;
-      if (total + take.length > buffer.length) {
-        const grown = new Uint8Array(
-          Math.min(max, Math.max(buffer.length * 2, total + take.length)),
-        );
-        grown.set(buffer.subarray(0, total));
-        buffer = grown;
+      if (first === undefined && buffer === undefined) {
+        first = take;
+      } else {
+        if (buffer === undefined || total + take.length > buffer.length) {
+          const size = Math.min(
+            max,
+            Math.max((buffer?.length ?? 0) * 2, (total + take.length) * 2),
+          );
+          const grown = new Uint8Array(size);
+          grown.set(buffer === undefined ? first as Uint8Array : buffer.subarray(0, total));
+          buffer = grown;
+          first = undefined;
+        }
+        buffer.set(take, total);
       }
-      buffer.set(take, total);
       total += take.length;
       if (value.length > room) {
         cut = true;
@@ -76,5 +85,6 @@ export async function readCapped(response: Response, max: number): Promise<Cappe
     // Past the cap, or failed: the rest is never read, and its connection is let go now.
     if (!ended) reader.cancel().catch(() => {});
   }
-  return { text: decoder.decode(buffer.subarray(0, total)), cut };
+  const bytes = buffer === undefined ? first : buffer.subarray(0, total);
+  return { text: bytes === undefined ? "" : decoder.decode(bytes), cut };
 }

@@ -48,9 +48,8 @@ export interface ClientConnection {
 }
 
 export class RequestRecord {
-  /** When it arrived: `performance.now()` milliseconds, and wall-clock milliseconds. */
+  /** When it arrived, in `performance.now()` milliseconds. */
   readonly started: number;
-  readonly startedAt: number;
   /** Aborts when the client goes away (set by the pipeline from the request). */
   signal: AbortSignal | undefined;
   /** The client API it came through (`openai.chat`, `mlflow.invocations`, `ops`...). */
@@ -96,8 +95,12 @@ export class RequestRecord {
     sinks?: readonly RecordSink[],
   ) {
     this.started = performance.now();
-    this.startedAt = Date.now();
     this.#sinks = sinks;
+  }
+
+  /** When it arrived, in wall-clock milliseconds (derived: one clock read per request). */
+  get startedAt(): number {
+    return Date.now() - (performance.now() - this.started);
   }
 
   /** Notes one upstream attempt. */
