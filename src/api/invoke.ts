@@ -8,6 +8,7 @@ import {
   type OpenStream,
   type Served,
   upstreamBodyOf,
+  WrongOperationError,
 } from "../core/gateway.ts";
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
 import { type Operation, OPERATION_OF, type TranslationWarning } from "../core/provider.ts";
@@ -190,7 +191,7 @@ async function serveInvocation(
       op = OPERATION_OF[type as EndpointType];
       name = pathName;
     }
-    gateway.check(name, op);
+    checkOperation(gateway, name, op);
     record.signal = request.signal;
     const opts = record as InvokeOptions;
     if (op !== "embeddings" && body.stream === true) {
@@ -227,6 +228,26 @@ async function serveInvocation(
     });
   } catch (error) {
     return errorResponse(error, record, gateway.logger);
+  }
+}
+
+/** The route that serves each operation, named when a client calls the wrong one. */
+const OPERATION_PATHS: Record<Operation, string> = {
+  chat: "POST /v1/chat/completions",
+  completions: "POST /v1/completions",
+  embeddings: "POST /v1/embeddings",
+};
+
+/** `gateway.check`, with a wrong type's 400 naming the route to call instead. */
+function checkOperation(gateway: Gateway, name: string, op: Operation): void {
+  try {
+    gateway.check(name, op);
+  } catch (error) {
+    if (!(error instanceof WrongOperationError)) throw error;
+    throw new InvalidRequestError(
+      `${error.message}; call ${OPERATION_PATHS[OPERATION_OF[error.endpointType]]} with it instead`,
+      { param: "model", code: "wrong_endpoint_type" },
+    );
   }
 }
 

@@ -1,61 +1,26 @@
 /**
  * The dispatcher: resolves an endpoint or route name against the current config snapshot,
- * picks destinations, applies circuit breakers and rate limits, runs the provider call with
- * retries and fallback, and hands back a canonical response or a stream of canonical chunks.
+ * picks destinations, applies circuit breakers and rate limits, makes upstream attempts
+ * (attempt.ts) with retries and fallback, notes each in the request's record, and hands back a
+ * canonical response or a stream of canonical chunks. It also owns the gateway's lifecycle: the
+ * snapshot swapped on reload, the limiter's store, shutdown.
  */
-import process from "node:process";
-import type { LoadedConfig, LoadedEndpoint, LoadedRoute } from "../config/load.ts";
+import type { LoadedConfig, LoadedEndpoint } from "../config/load.ts";
 import type { EndpointType } from "../config/schema.ts";
-import { providerFor } from "../providers/registry.ts";
 import type { Logger } from "../observe/logs.ts";
-import { closest } from "../config/suggest.ts";
+import { GatewayError, InvalidRequestError, ProviderError } from "./errors.ts";
 import {
-  GatewayError,
-  InvalidRequestError,
-  NotFoundError,
-  ProviderError,
-  UnsupportedFeatureError,
-} from "./errors.ts";
-import {
-  type CallContext,
-  type LocalOperation,
   type Operation,
   OPERATION_OF,
-  operationOf,
-  OPERATIONS,
   type OperationTypes,
-  type Provider,
   type TranslationWarning,
-  type UpstreamRequest,
 } from "./provider.ts";
-import {
-  abortError,
-  bodyChunks,
-  type CallOptions,
-  callUpstream,
-  callUpstreamJson,
-  ClientClosedError,
-  type UpstreamLimits,
-} from "./http.ts";
-import {
-  observeUsage,
-  oneByOne,
-  relay,
-  resume,
-  STREAM_DECODERS,
-  totalTokens,
-  usageOf,
-} from "./streaming.ts";
+import { ClientClosedError } from "./http.ts";
 import { destinationOrder } from "./routing.ts";
 import { isRetryable, retryDelayMs, sleep } from "./retry.ts";
 import { CircuitBreakers } from "./circuit.ts";
 import { Metrics } from "../observe/metrics.ts";
-import {
-  type Attempt,
-  type RecordSink,
-  recordUsage,
-  type RequestRecord,
-} from "./request_record.ts";
+import type { Attempt, RecordSink, RequestRecord } from "./request_record.ts";
 import { accessLogSink, metricsSink } from "../observe/sinks.ts";
 import {
   type CounterStore,
@@ -65,112 +30,18 @@ import {
   RateLimiter,
   RedisStore,
 } from "./limits.ts";
+import { type EndpointRuntime, Snapshot } from "./snapshot.ts";
+import {
+  type InvokeOptions,
+  notImplemented,
+  type OpenStream,
+  type StreamingOperation,
+  UpstreamAttempts,
+} from "./attempt.ts";
+import { accountAnswer, accountStream } from "./accounting.ts";
 
-/** Upstream bodies that may be sent to the client as they are (see `sendsUpstreamBody`). */
-const UPSTREAM_BODIES = new WeakMap<object, string>();
-
-/** The upstream's own bytes for an answer, when they can be sent unchanged. */
-export function upstreamBodyOf(value: unknown): string | undefined {
-  return typeof value === "object" && value !== null ? UPSTREAM_BODIES.get(value) : undefined;
-}
-
-/** An endpoint with its provider implementation. */
-export interface EndpointRuntime {
-  spec: LoadedEndpoint;
-  provider: Provider;
-  /** What its provider is told about a call, for a complete answer and for a stream. */
-  calls: { answer: CallContext<unknown>; stream: CallContext<unknown> };
-  /** What its limit counts, when one counter serves every client (no per-request subject). */
-  sharedLimit: LimitSubject | undefined;
-  /** How each upstream operation's answer is read (made once per config, not per request). */
-  readers: Partial<Record<Operation, AnswerReader>>;
-}
-
-/** Reads an upstream answer (parsed JSON and its text) into the canonical response. */
-type AnswerReader = (json: unknown, text: string) => unknown;
-
-/**
- * The reader of one operation's answers: the provider's parser, and the upstream's own bytes
- * kept for relaying when the provider says they need no change.
- */
-function answerReader(provider: Provider, op: Operation, ctx: CallContext<unknown>) {
-  const impl = operationOf(provider, op);
-  if (impl?.kind !== "http") return undefined;
-  return (json: unknown, text: string): unknown => {
-    const value = impl.parseResponse(json, ctx);
-    if (impl.sendsUpstreamBody?.(json)) UPSTREAM_BODIES.set(value as object, text);
-    return value;
-  };
-}
-
-function answerReaders(provider: Provider, ctx: CallContext<unknown>) {
-  const readers: Partial<Record<Operation, AnswerReader>> = {};
-  for (const op of OPERATIONS) {
-    const reader = answerReader(provider, op, ctx);
-    if (reader) readers[op] = reader;
-  }
-  return readers;
-}
-
-function callContext(spec: LoadedEndpoint, stream: boolean): CallContext<unknown> {
-  // Shared by every call of the endpoint (made once per config, not per request): frozen.
-  return Object.freeze({ endpoint: spec.name, model: spec.model, config: spec.config, stream });
-}
-
-/** One immutable view of the config; a reload swaps the whole snapshot. */
-export class Snapshot {
-  readonly endpoints = new Map<string, EndpointRuntime>();
-  readonly routes = new Map<string, LoadedRoute>();
-  readonly loadedAt = new Date();
-  /** What may be read from an upstream (server.max_upstream_*). */
-  readonly limits: UpstreamLimits;
-
-  constructor(readonly config: LoadedConfig, readonly version: number) {
-    this.limits = Object.freeze({
-      answerBytes: config.server.max_upstream_answer_bytes,
-      errorBytes: config.server.max_upstream_error_bytes,
-      eventBytes: config.server.max_upstream_event_bytes,
-    });
-    for (const spec of config.endpoints) {
-      const provider = providerFor(spec.provider);
-      const answer = callContext(spec, false);
-      this.endpoints.set(spec.name, {
-        spec,
-        provider,
-        calls: { answer, stream: callContext(spec, true) },
-        sharedLimit: spec.limit && spec.limit.key !== "client_ip"
-          ? Object.freeze({ endpoint: spec.name, limit: spec.limit, client: "" })
-          : undefined,
-        readers: answerReaders(provider, answer),
-      });
-    }
-    for (const route of config.routes) this.routes.set(route.name, route);
-  }
-
-  /** The type of an endpoint or route, if the name exists. */
-  typeOf(name: string): EndpointType | undefined {
-    return this.endpoints.get(name)?.spec.type ?? this.routes.get(name)?.type;
-  }
-
-  /** A 404 for an unknown name, suggesting a close one. */
-  notFound(name: string): NotFoundError {
-    const guess = closest(name, [...this.endpoints.keys(), ...this.routes.keys()]);
-    const hint = guess === undefined ? "" : ` Did you mean '${guess}'?`;
-    return new NotFoundError(
-      `The endpoint '${name}' is not present or active on the server.${hint}`,
-      {
-        code: "endpoint_not_found",
-        param: "model",
-      },
-    );
-  }
-}
-
-/**
- * What a call needs of its request: its record (id, client connection; the call notes its
- * attempts, retries, fallbacks and usage there) with the client's abort signal.
- */
-export type InvokeOptions = RequestRecord & { signal: AbortSignal };
+export { type EndpointRuntime, Snapshot, upstreamBodyOf } from "./snapshot.ts";
+export type { InvokeOptions, OpenStream } from "./attempt.ts";
 
 export interface Served<T> {
   value: T;
@@ -179,16 +50,6 @@ export interface Served<T> {
   warnings: TranslationWarning[];
   /** The endpoint's rate-limit state after this call, for x-ratelimit-* headers. */
   limit: LimitStatus | undefined;
-}
-
-/**
- * A stream whose first chunks have already arrived (so errors before them kept their status).
- * Chunks come in batches: the chunks one upstream read produced, written to the client at once.
- */
-export interface OpenStream<Chunk> {
-  chunks: AsyncIterator<Chunk[]>;
-  /** Stops the upstream call at once (client gone). */
-  abort(): void;
 }
 
 export interface GatewayDeps {
@@ -200,14 +61,6 @@ export interface GatewayDeps {
   /** More sinks for completed request records, after the metrics and the access log. */
   sinks?: readonly RecordSink[];
 }
-
-const OPERATION_PATHS: Record<Operation, string> = {
-  chat: "POST /v1/chat/completions",
-  completions: "POST /v1/completions",
-  embeddings: "POST /v1/embeddings",
-};
-
-type StreamingOperation = "chat" | "completions";
 
 /** Whether an error says the upstream is unhealthy (counts towards its circuit). */
 function isUpstreamFailure(error: unknown): boolean {
@@ -223,23 +76,22 @@ function storeFor(config: LoadedConfig, logger: Logger): CounterStore {
 export class Gateway {
   #snapshot: Snapshot;
   #logger: Logger;
-  #fetch: typeof fetch | undefined;
   #random: () => number;
-  #env: Readonly<Record<string, string | undefined>>;
-  #cache = new Map<string, unknown>();
+  #attempts: UpstreamAttempts;
   #breakers: CircuitBreakers;
   #limiter: RateLimiter;
-  /** Streams in flight, so shutdown can end them with an error event. */
-  #streams = new Set<AbortController>();
   readonly metrics = new Metrics();
   /** Where completed request records go: the metrics and the access log. */
   readonly sinks: readonly RecordSink[];
 
   constructor(config: LoadedConfig, deps: GatewayDeps) {
     this.#logger = deps.logger;
-    this.#fetch = deps.fetch;
     this.#random = deps.random ?? Math.random;
-    this.#env = deps.env ?? {};
+    this.#attempts = new UpstreamAttempts({
+      logger: deps.logger,
+      fetch: deps.fetch,
+      env: deps.env ?? {},
+    });
     this.#snapshot = new Snapshot(config, 1);
     this.#breakers = new CircuitBreakers(circuitSettings(config));
     this.#limiter = new RateLimiter(storeFor(config, deps.logger), deps.logger);
@@ -259,7 +111,7 @@ export class Gateway {
   reload(config: LoadedConfig): Snapshot {
     const previous = this.#snapshot.config;
     this.#snapshot = new Snapshot(config, this.#snapshot.version + 1);
-    this.#cache = new Map();
+    this.#attempts.cache = new Map();
     this.#breakers.configure(circuitSettings(config));
     if (config.server.redis_url !== previous.server.redis_url) {
       const old = this.#limiter.store;
@@ -270,33 +122,24 @@ export class Gateway {
     return this.#snapshot;
   }
 
-  /** Live state for GET /health/details. */
-  details(): Record<string, unknown> {
-    const snapshot = this.#snapshot;
-    return {
-      status: "OK",
-      pid: process.pid,
-      config: {
-        source: snapshot.config.source,
-        version: snapshot.version,
-        loaded_at: snapshot.loadedAt.toISOString(),
-      },
-      rate_limits: this.#limiter.store.describe(),
-      streams_in_flight: this.#streams.size,
-      endpoints: [...snapshot.endpoints.values()].map((ep) => ({
-        name: ep.spec.name,
-        endpoint_type: ep.spec.type,
-        provider: ep.spec.providerLabel,
-        circuit: this.#breakers.state(ep.spec.name),
-      })),
-    };
+  /** The rate-limit store's state (memory, or Redis and whether it is connected). */
+  rateLimitStore(): ReturnType<CounterStore["describe"]> {
+    return this.#limiter.store.describe();
+  }
+
+  /** Streams being relayed now. */
+  get streamsInFlight(): number {
+    return this.#attempts.streamsInFlight;
+  }
+
+  /** An endpoint's circuit. */
+  circuit(endpoint: string): ReturnType<CircuitBreakers["state"]> {
+    return this.#breakers.state(endpoint);
   }
 
   /** Ends every stream in flight with an error event carrying `reason` (graceful shutdown). */
   abortStreams(reason: GatewayError): number {
-    const count = this.#streams.size;
-    for (const controller of this.#streams) controller.abort(reason);
-    return count;
+    return this.#attempts.abortStreams(reason);
   }
 
   /** Releases connections (Redis). */
@@ -305,21 +148,14 @@ export class Gateway {
   }
 
   /**
-   * Checks that `name` exists and serves `op`; a wrong type is a 400 that names the right route.
+   * The type of `name` when it serves `op`: an unknown name is a 404, a name of another type a
+   * 400 (the API layer says which route to call instead).
    */
   check(name: string, op: Operation): EndpointType {
     const snapshot = this.#snapshot;
     const type = snapshot.typeOf(name);
     if (type === undefined) throw snapshot.notFound(name);
-    const actual = OPERATION_OF[type];
-    if (actual !== op) {
-      throw new InvalidRequestError(
-        `'${name}' is an ${type} endpoint, not ${op}; call ${
-          OPERATION_PATHS[actual]
-        } with it instead`,
-        { param: "model", code: "wrong_endpoint_type" },
-      );
-    }
+    if (OPERATION_OF[type] !== op) throw new WrongOperationError(name, type, op);
     return type;
   }
 
@@ -345,182 +181,6 @@ export class Gateway {
     return this.#serve(op, name, true, request, opts) as Promise<
       Served<OpenStream<OperationTypes[O]["chunk"]>>
     >;
-  }
-
-  /**
-   * Notes a served call's usage in its record and spends its tokens from its limit: at once for
-   * an answer, as the usage arrives for a stream.
-   */
-  #account(
-    served: Served<unknown>,
-    stream: boolean,
-    subject: LimitSubject | undefined,
-    record: RequestRecord,
-  ): Promise<void> | undefined {
-    if (stream) {
-      this.#accountStream(served as Served<OpenStream<{ usage?: unknown }>>, subject, record);
-      return undefined;
-    }
-    const usage = usageOf(served.value);
-    if (usage) record.usage = recordUsage(usage);
-    return subject ? this.#limiter.spend(subject, totalTokens(served.value)) : undefined;
-  }
-
-  // Its own method: a function that creates a closure allocates its scope on every call, and
-  // answers (the common case) need none.
-  #accountStream(
-    served: Served<OpenStream<{ usage?: unknown }>>,
-    subject: LimitSubject | undefined,
-    record: RequestRecord,
-  ): void {
-    const limiter = this.#limiter;
-    served.value.chunks = observeUsage(served.value.chunks, async (usage) => {
-      if (usage) record.usage = recordUsage(usage);
-      if (subject) await limiter.spend(subject, usage?.total_tokens ?? 0);
-    });
-  }
-
-  /** Runs the provider's authorize hook (signing, token fetches), if it has one. */
-  #authorize(
-    ep: EndpointRuntime,
-    request: UpstreamRequest,
-    ctx: CallContext<unknown>,
-    signal: AbortSignal,
-  ): Promise<UpstreamRequest> | UpstreamRequest {
-    if (!ep.provider.authorize) return request;
-    return this.#runAuthorize(ep, request, ctx, signal);
-  }
-
-  // Apart from #authorize, which most calls leave at once: the hook's closure would make the
-  // runtime allocate a scope on every call.
-  #runAuthorize(
-    ep: EndpointRuntime,
-    request: UpstreamRequest,
-    ctx: CallContext<unknown>,
-    signal: AbortSignal,
-  ): Promise<UpstreamRequest> | UpstreamRequest {
-    const send = this.#fetch ?? fetch;
-    return ep.provider.authorize!(request, ctx, {
-      // Token services are upstreams too: their redirects are never followed.
-      fetch: (input, init) => send(input, { ...init, redirect: "manual" }),
-      env: this.#env,
-      now: Date.now,
-      cache: this.#cache,
-      signal,
-      addSecret: (value) => this.#logger.addSecret(value),
-    });
-  }
-
-  #callOptions(ep: EndpointRuntime, signal: AbortSignal): CallOptions {
-    const options: CallOptions = {
-      signal,
-      timeoutMs: ep.spec.timeoutSeconds * 1000,
-      idleTimeoutMs: ep.spec.idleTimeoutSeconds * 1000,
-      provider: ep.provider,
-      endpoint: ep.spec.name,
-      limits: this.#snapshot.limits,
-      redactor: this.#logger.redactor,
-    };
-    if (this.#fetch) options.fetch = this.#fetch;
-    return options;
-  }
-
-  /**
-   * One attempt at a complete answer. Not async itself: with no authorize hook to wait for, the
-   * promise is the upstream call's (one async layer fewer per request).
-   */
-  #invokeOnce<O extends Operation>(
-    ep: EndpointRuntime,
-    op: O,
-    request: OperationTypes[O]["request"],
-    opts: InvokeOptions,
-    warnings: TranslationWarning[],
-  ): Promise<unknown> {
-    const impl = operationOf(ep.provider, op);
-    if (!impl) throw notImplemented(ep, op, false);
-    const ctx = ep.calls.answer;
-    if (impl.kind === "local") return invokeLocal(impl, request, ctx, opts);
-    const upstream = this.#authorize(ep, impl.buildRequest(request, ctx), ctx, opts.signal);
-    if (upstream instanceof Promise) return this.#callAuthorized(ep, op, upstream, opts, warnings);
-    return this.#callUpstream(ep, op, upstream, opts, warnings);
-  }
-
-  async #callAuthorized(
-    ep: EndpointRuntime,
-    op: Operation,
-    authorized: Promise<UpstreamRequest>,
-    opts: InvokeOptions,
-    warnings: TranslationWarning[],
-  ): Promise<unknown> {
-    return await this.#callUpstream(ep, op, await authorized, opts, warnings);
-  }
-
-  #callUpstream(
-    ep: EndpointRuntime,
-    op: Operation,
-    upstream: UpstreamRequest,
-    opts: InvokeOptions,
-    warnings: TranslationWarning[],
-  ): Promise<unknown> {
-    if (upstream.warnings.length > 0) warnings.push(...upstream.warnings);
-    return callUpstreamJson(
-      upstream,
-      this.#callOptions(ep, opts.signal),
-      ep.readers[op] as AnswerReader,
-    );
-  }
-
-  async #openStream<O extends StreamingOperation>(
-    ep: EndpointRuntime,
-    op: O,
-    request: OperationTypes[O]["request"],
-    opts: InvokeOptions,
-    warnings: TranslationWarning[],
-  ): Promise<OpenStream<OperationTypes[O]["chunk"]>> {
-    type Chunk = OperationTypes[O]["chunk"];
-    const impl = operationOf(ep.provider, op);
-    if (!impl) throw notImplemented(ep, op, false);
-    const controller = new AbortController();
-    const onClientGone = () => controller.abort();
-    opts.signal.addEventListener("abort", onClientGone, { once: true });
-    this.#streams.add(controller);
-    const done = () => {
-      opts.signal.removeEventListener("abort", onClientGone);
-      this.#streams.delete(controller);
-    };
-    const ctx = ep.calls.stream;
-    let source: AsyncIterable<Chunk[]>;
-    try {
-      if (impl.kind === "local") {
-        if (!impl.stream) throw notImplemented(ep, op, true);
-        source = oneByOne(impl.stream(request, ctx, controller.signal));
-      } else {
-        if (!impl.streamParser) throw notImplemented(ep, op, true);
-        const upstream = await this.#authorize(
-          ep,
-          impl.buildRequest(request, ctx),
-          ctx,
-          controller.signal,
-        );
-        if (upstream.warnings.length > 0) warnings.push(...upstream.warnings);
-        const callOptions = this.#callOptions(ep, controller.signal);
-        const response = await callUpstream(upstream, callOptions);
-        source = relay(
-          bodyChunks(response, callOptions),
-          STREAM_DECODERS[impl.streamFormat ?? "sse"](callOptions.limits.eventBytes),
-          impl.streamParser(ctx),
-        );
-      }
-      const iterator = source[Symbol.asyncIterator]();
-      const first = await iterator.next();
-      return { chunks: resume(first, iterator, controller, done), abort: () => controller.abort() };
-    } catch (error) {
-      done();
-      controller.abort();
-      if (controller.signal.reason instanceof GatewayError) throw controller.signal.reason;
-      if (opts.signal.aborted) throw new ClientClosedError();
-      throw error;
-    }
   }
 
   /**
@@ -607,8 +267,14 @@ export class Gateway {
         const began = performance.now();
         try {
           const value = stream
-            ? await this.#openStream(ep, op as StreamingOperation, request as never, opts, warnings)
-            : await this.#invokeOnce(ep, op, request as never, opts, warnings);
+            ? await this.#attempts.openStream(
+              ep,
+              op as StreamingOperation,
+              request as never,
+              opts,
+              warnings,
+            )
+            : await this.#attempts.invokeOnce(ep, op, request as never, opts, warnings);
           opts.attempt(attemptOf(ep, undefined, performance.now() - began));
           this.#breakers.success(ep.spec.name);
           if (warnings.length > 0) {
@@ -656,8 +322,17 @@ export class Gateway {
         opts.provider = ep.spec.providerLabel;
         opts.model = ep.spec.model;
         if (stream) opts.firstChunkMs = performance.now() - opts.started;
-        const spending = this.#account(served, stream, subject, opts);
-        if (spending) await spending;
+        if (stream) {
+          accountStream(
+            served.value as OpenStream<{ usage?: unknown }>,
+            subject,
+            opts,
+            this.#limiter,
+          );
+        } else {
+          const spending = accountAnswer(served.value, subject, opts, this.#limiter);
+          if (spending) await spending;
+        }
         return served;
       }
       this.#giveUp(lastError, "destination failed", order, position, ep, name, opts);
@@ -680,21 +355,6 @@ function clientSubject(
       return connection?.remoteAddress ?? "unknown";
     },
   };
-}
-
-/** A local provider's answer; its failure once the client has gone is the client leaving. */
-async function invokeLocal(
-  impl: LocalOperation<never, unknown, unknown, unknown>,
-  request: unknown,
-  ctx: CallContext<unknown>,
-  opts: InvokeOptions,
-): Promise<unknown> {
-  try {
-    return await impl.invoke(request as never, ctx, opts.signal);
-  } catch (error) {
-    if (opts.signal.aborted) throw abortError(opts.signal);
-    throw error;
-  }
 }
 
 /** One attempt on `ep` for the request's record: its outcome (`ok` or the error's type). */
@@ -735,14 +395,16 @@ function circuitOpen(ep: EndpointRuntime, retryAfter: number): GatewayError {
   );
 }
 
-function notImplemented(
-  ep: EndpointRuntime,
-  op: Operation,
-  streaming: boolean,
-): UnsupportedFeatureError {
-  const what = streaming ? `${op} streaming` : op;
-  return new UnsupportedFeatureError(
-    `The ${what} route is not implemented for ${ep.provider.displayName} models (endpoint '${ep.spec.name}').`,
-    { code: "not_implemented" },
-  );
+/** A name of another endpoint type than the call's operation (400). */
+export class WrongOperationError extends InvalidRequestError {
+  constructor(
+    readonly target: string,
+    readonly endpointType: EndpointType,
+    readonly op: Operation,
+  ) {
+    super(`'${target}' is an ${endpointType} endpoint, not ${op}`, {
+      param: "model",
+      code: "wrong_endpoint_type",
+    });
+  }
 }

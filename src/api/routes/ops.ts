@@ -3,6 +3,8 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import type { AppDeps, AppEnv } from "../context.ts";
 import type { RouteDef } from "../mount.ts";
+import type { Gateway } from "../../core/gateway.ts";
+import process from "node:process";
 
 const SCALAR_PATH = "/docs/scalar.js";
 
@@ -23,6 +25,28 @@ function loadScalarScript(): Promise<string> {
   return scalarScript;
 }
 
+/** Live state for GET /health/details: the config served, the limit store, streams, circuits. */
+function healthDetails(gateway: Gateway): Record<string, unknown> {
+  const snapshot = gateway.snapshot;
+  return {
+    status: "OK",
+    pid: process.pid,
+    config: {
+      source: snapshot.config.source,
+      version: snapshot.version,
+      loaded_at: snapshot.loadedAt.toISOString(),
+    },
+    rate_limits: gateway.rateLimitStore(),
+    streams_in_flight: gateway.streamsInFlight,
+    endpoints: [...snapshot.endpoints.values()].map((ep) => ({
+      name: ep.spec.name,
+      endpoint_type: ep.spec.type,
+      provider: ep.spec.providerLabel,
+      circuit: gateway.circuit(ep.spec.name),
+    })),
+  };
+}
+
 export function opsRoutes({ gateway }: AppDeps): RouteDef[] {
   return [
     {
@@ -39,6 +63,8 @@ export function opsRoutes({ gateway }: AppDeps): RouteDef[] {
         },
       }),
       handler: (c) => c.json({ status: "OK" }),
+      // Liveness probes come without credentials.
+      public: true,
     },
     {
       route: createRoute({
@@ -83,7 +109,7 @@ export function opsRoutes({ gateway }: AppDeps): RouteDef[] {
           },
         },
       }),
-      handler: (c) => c.json(gateway.details()),
+      handler: (c) => c.json(healthDetails(gateway)),
     },
     {
       route: createRoute({
