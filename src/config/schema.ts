@@ -1,7 +1,8 @@
 /**
  * The config file's schema: the single source of truth for config types, the provider list,
- * `validate` and the README's config reference. MLflow AI Gateway YAML loads unchanged; our
- * additions (`server:`, timeouts, retries, FALLBACK routes, token limits) are optional.
+ * `validate` and the config reference (`docs/config.md`, written from the `.describe()` texts
+ * and defaults here by `deno task docs`). MLflow AI Gateway YAML loads unchanged; our additions
+ * (`server:`, timeouts, retries, FALLBACK routes, token limits) are optional.
  */
 import { z } from "zod";
 
@@ -70,13 +71,23 @@ const Provider = z.string().transform((value, ctx) => {
 
 /** MLflow's `limit` (`calls` per `renewal_period`), plus an optional token budget. */
 export const Limit = z.strictObject({
-  calls: z.number().int().positive().optional(),
-  tokens: z.number().int().positive().optional(),
+  calls: z.number().int().positive().optional().describe(
+    "requests allowed per `renewal_period` (MLflow's limit)",
+  ),
+  tokens: z.number().int().positive().optional().describe(
+    "usage tokens (the answers' `total_tokens`) allowed per `renewal_period`; once they are " +
+      "spent, requests get 429 until the window resets",
+  ),
   renewal_period: z.string().regex(RENEWAL_PERIOD, {
     message: "renewal_period must be like 'minute', '5 minutes', 'hour' or 'day'",
-  }),
-  /** `client_ip` counts per client address; unset (or any other value) counts per endpoint. */
-  key: z.string().nullable().optional(),
+  }).describe(
+    "the window: `second`, `minute`, `hour`, `day`, `month` or `year`, optionally with a " +
+      "count (`5 minutes`)",
+  ),
+  key: z.string().nullable().optional().describe(
+    "`client_ip` counts per client address; unset (or any other value) counts per endpoint, " +
+      "across all clients and all paths",
+  ),
 }).refine((limit) => limit.calls !== undefined || limit.tokens !== undefined, {
   message: "a limit needs 'calls' or 'tokens' (or both)",
 });
@@ -98,47 +109,6 @@ export function renewalPeriodSeconds(period: string): number {
   return multiple * (unit[(match[2] ?? "").toLowerCase()] ?? 1);
 }
 
-const Seconds = z.number().positive().max(86400);
-
-/** Per-endpoint reliability settings, also usable as server-wide defaults. */
-const ReliabilityFields = {
-  /** Seconds until the upstream's first byte. */
-  timeout_seconds: Seconds.optional(),
-  /** Seconds allowed between two stream chunks (and for an answer's body after its headers). */
-  idle_timeout_seconds: Seconds.optional(),
-  /** Extra attempts on retryable failures. */
-  retries: z.number().int().min(0).max(10).optional(),
-};
-
-export const ModelSpec = z.strictObject({
-  provider: Provider,
-  name: z.string().nullable().optional(),
-  /** Provider-specific keys; checked by that provider's own schema (unknown keys warn). */
-  config: z.record(z.string(), z.unknown()).nullable().optional(),
-});
-
-export const EndpointSpec = z.strictObject({
-  name: Name,
-  endpoint_type: z.enum(ENDPOINT_TYPES),
-  model: ModelSpec,
-  limit: Limit.nullable().optional(),
-  ...ReliabilityFields,
-});
-export type EndpointSpec = z.infer<typeof EndpointSpec>;
-
-export const ROUTING_STRATEGIES = ["TRAFFIC_SPLIT", "FALLBACK"] as const;
-
-export const RouteSpec = z.strictObject({
-  name: Name,
-  task_type: z.enum(ENDPOINT_TYPES),
-  destinations: z.array(z.strictObject({
-    name: z.string().min(1),
-    traffic_percentage: z.number().int().min(0).max(100).optional(),
-  })).min(1),
-  routing_strategy: z.enum(ROUTING_STRATEGIES).default("TRAFFIC_SPLIT"),
-});
-export type RouteSpec = z.infer<typeof RouteSpec>;
-
 export const DEFAULTS = {
   max_body_bytes: 10 * 1024 * 1024,
   max_upstream_answer_bytes: 32 * 1024 * 1024,
@@ -149,42 +119,138 @@ export const DEFAULTS = {
   retries: 2,
 } as const;
 
+const Seconds = z.number().positive().max(86400);
+
+/**
+ * Per-endpoint reliability settings, also usable as server-wide defaults. Their defaults are
+ * applied when the config is loaded (`DEFAULTS`), so they are stated here as metadata only.
+ */
+const ReliabilityFields = {
+  timeout_seconds: Seconds.optional().meta({
+    description: "seconds until the upstream's first byte (then 504)",
+    default: DEFAULTS.timeout_seconds,
+  }),
+  idle_timeout_seconds: Seconds.optional().meta({
+    description: "seconds allowed between two chunks of a stream, and for a non-streamed " +
+      "answer's body after its headers",
+    default: DEFAULTS.idle_timeout_seconds,
+  }),
+  retries: z.number().int().min(0).max(10).optional().meta({
+    description: "extra attempts on retryable failures (408, 409, 429, 5xx, timeouts, " +
+      "connection errors), with exponential backoff and jitter; never after a stream began",
+    default: DEFAULTS.retries,
+  }),
+};
+
+export const ModelSpec = z.strictObject({
+  provider: Provider.describe(
+    "a provider name (see the provider keys below); case-insensitive, `-` and `_` alike",
+  ),
+  name: z.string().nullable().optional().describe("the provider's model id"),
+  config: z.record(z.string(), z.unknown()).nullable().optional().describe(
+    "the provider's keys, checked by that provider's own schema (below). Unknown keys are " +
+      'warnings (MLflow ignores them), with a "did you mean"',
+  ),
+});
+
+const NAME_TEXT =
+  "URL-safe name: letters, digits, `-`, `_`, `.`; unique across endpoints and routes";
+
+export const EndpointSpec = z.strictObject({
+  name: Name.describe(NAME_TEXT),
+  endpoint_type: z.enum(ENDPOINT_TYPES).describe(
+    "what the endpoint serves (MLflow 2.x `route_type` is accepted with a warning)",
+  ),
+  model: ModelSpec.describe("the provider and model the endpoint calls"),
+  limit: Limit.nullable().optional().describe(
+    "rate limit: `calls` and/or `tokens` per `renewal_period`. Counted per endpoint across all " +
+      "clients and all paths (`/v1/*`, both invocation paths and routes together), unless " +
+      "`key: client_ip`",
+  ),
+  ...ReliabilityFields,
+});
+export type EndpointSpec = z.infer<typeof EndpointSpec>;
+
+export const ROUTING_STRATEGIES = ["TRAFFIC_SPLIT", "FALLBACK"] as const;
+
+export const RouteSpec = z.strictObject({
+  name: Name.describe(NAME_TEXT),
+  task_type: z.enum(ENDPOINT_TYPES).describe("the endpoint type all destinations share"),
+  destinations: z.array(z.strictObject({
+    name: z.string().min(1).describe("an endpoint of the route's `task_type`"),
+    traffic_percentage: z.number().int().min(0).max(100).optional().describe(
+      "this destination's share of requests (TRAFFIC_SPLIT only; the percentages sum to 100)",
+    ),
+  })).min(1).describe("the endpoints the route sends requests to"),
+  routing_strategy: z.enum(ROUTING_STRATEGIES).default("TRAFFIC_SPLIT").describe(
+    "`TRAFFIC_SPLIT` (one destination per request, picked by weight) or `FALLBACK` (in " +
+      "order; the next one when the previous fails retryably, is rate-limited or has its " +
+      "circuit open)",
+  ),
+});
+export type RouteSpec = z.infer<typeof RouteSpec>;
+
 export const ServerSpec = z.strictObject({
-  /** Shared state (rate-limit counters) across gateway instances; in memory when unset. */
   redis_url: z.string().regex(/^rediss?:\/\//, {
     message: "redis_url must start with redis:// or rediss://",
   })
-    .optional(),
-  /** Largest request body accepted, in bytes (413 above it). */
-  max_body_bytes: z.number().int().min(1024).max(1024 ** 3).default(DEFAULTS.max_body_bytes),
-  /** Largest complete upstream answer read, in bytes after decompression (502 above it). */
+    .optional().describe(
+      "`redis://[user:password@]host:port[/db]` or `rediss://`: rate-limit counters shared by " +
+        "every gateway instance (atomic Lua updates); in memory (per process) when unset. " +
+        "`$VAR` works here too",
+    ),
+  max_body_bytes: z.number().int().min(1024).max(1024 ** 3).default(DEFAULTS.max_body_bytes)
+    .describe("larger request bodies get 413, even while still uploading"),
   max_upstream_answer_bytes: z.number().int().min(1024).max(1024 ** 3).default(
     DEFAULTS.max_upstream_answer_bytes,
+  ).describe(
+    "the largest complete (non-streamed) upstream answer read, counted after decompression; " +
+      "a longer one is dropped at once and the client gets 502 `upstream_answer_too_large`",
   ),
-  /** Most of an upstream error body read, in bytes after decompression; the rest is dropped. */
   max_upstream_error_bytes: z.number().int().min(1024).max(16 * 1024 ** 2).default(
     DEFAULTS.max_upstream_error_bytes,
+  ).describe(
+    "how much of an upstream error body is read (after decompression); the rest is never read",
   ),
-  /** Largest line or event of an upstream stream (SSE, NDJSON, AWS event stream message). */
   max_upstream_event_bytes: z.number().int().min(1024).max(256 * 1024 ** 2).default(
     DEFAULTS.max_upstream_event_bytes,
+  ).describe(
+    "the longest line or event of an upstream stream (SSE, NDJSON, AWS event stream " +
+      "message); a longer one ends the request with 502 `upstream_event_too_large`, or the " +
+      "stream with that error event",
   ),
-  /** A longer Retry-After from upstream is not waited for: the 429 goes to the client. */
-  max_retry_after_seconds: z.number().min(0).max(3600).default(10),
-  /** On SIGTERM/SIGINT, how long in-flight requests and streams may take to finish. */
-  shutdown_grace_seconds: z.number().min(0).max(3600).default(30),
-  /** Consecutive failed upstream attempts that open an endpoint's circuit, and for how long. */
+  max_retry_after_seconds: z.number().min(0).max(3600).default(10).describe(
+    "an upstream Retry-After up to this is waited for; a longer one goes back to the client " +
+      "as 429",
+  ),
+  shutdown_grace_seconds: z.number().min(0).max(3600).default(30).describe(
+    "on SIGTERM/SIGINT, time for requests and streams in flight to finish",
+  ),
   circuit_breaker: z.strictObject({
-    failures: z.number().int().min(1).max(1000).default(5),
-    cooldown_seconds: z.number().positive().max(3600).default(30),
-  }).default({ failures: 5, cooldown_seconds: 30 }),
-  defaults: z.strictObject(ReliabilityFields).default({}),
+    failures: z.number().int().min(1).max(1000).default(5).describe(
+      "failed upstream attempts in a row (5xx, timeout, connection error; not 429) that open " +
+        "an endpoint's circuit",
+    ),
+    cooldown_seconds: z.number().positive().max(3600).default(30).describe(
+      "how long an open circuit skips the endpoint; then one probe decides",
+    ),
+  }).default({ failures: 5, cooldown_seconds: 30 }).describe(
+    "per endpoint: after `failures` failed attempts in a row the endpoint is skipped for " +
+      "`cooldown_seconds` (a direct call gets 503 with Retry-After; routes skip it)",
+  ),
+  defaults: z.strictObject(ReliabilityFields).default({}).describe(
+    "defaults for every endpoint's `timeout_seconds`, `idle_timeout_seconds` and `retries`",
+  ),
 });
 export type ServerSpec = z.infer<typeof ServerSpec>;
 
 export const GatewayConfigSpec = z.strictObject({
-  endpoints: z.array(EndpointSpec),
-  routes: z.array(RouteSpec).optional(),
-  server: ServerSpec.default(ServerSpec.parse({})),
+  endpoints: z.array(EndpointSpec).describe("the endpoints (an empty list is allowed)"),
+  routes: z.array(RouteSpec).optional().describe(
+    "routes, served like endpoints: one name in front of several endpoints",
+  ),
+  server: ServerSpec.default(ServerSpec.parse({})).describe(
+    "gateway-wide settings (a gateway addition; MLflow has none)",
+  ),
 });
 export type GatewayConfigSpec = z.infer<typeof GatewayConfigSpec>;

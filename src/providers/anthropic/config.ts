@@ -5,12 +5,15 @@ export const ANTHROPIC_DEFAULT_BASE = "https://api.anthropic.com";
 export const ANTHROPIC_DEFAULT_VERSION = "2023-06-01";
 
 export const AnthropicConfig = z.object({
-  /** API key, sent as `x-api-key` (resolved from `$VAR`, `${VAR}` or a file by the loader). */
-  anthropic_api_key: z.string({ error: "missing required key 'anthropic_api_key'" }).min(1),
-  /** Sent as the `anthropic-version` header. */
-  anthropic_version: z.string().min(1).default(ANTHROPIC_DEFAULT_VERSION),
-  /** Where the Messages API lives; the adapter appends `/v1/messages`. */
-  anthropic_api_base: z.url({ protocol: /^https?$/ }).default(ANTHROPIC_DEFAULT_BASE),
+  anthropic_api_key: z.string({ error: "missing required key 'anthropic_api_key'" }).min(1)
+    .describe("API key, sent as `x-api-key`"),
+  anthropic_version: z.string().min(1).default(ANTHROPIC_DEFAULT_VERSION)
+    .describe("sent as the `anthropic-version` header"),
+  anthropic_api_base: z.url({ protocol: /^https?$/ }).default(ANTHROPIC_DEFAULT_BASE)
+    .describe(
+      "where the Messages API lives; `/v1/messages` is appended (`/messages` to a base " +
+        "ending in `/v1`)",
+    ),
 });
 export type AnthropicConfig = z.infer<typeof AnthropicConfig>;
 

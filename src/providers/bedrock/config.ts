@@ -10,16 +10,21 @@ export const PROVIDER_NAME = "Amazon Bedrock";
  * misspelt credential key would silently fall back to other credentials.
  */
 export const AwsConfig = z.strictObject({
-  aws_region: z.string().trim().min(1).optional(),
-  aws_access_key_id: z.string().trim().min(1).optional(),
-  aws_secret_access_key: z.string().min(1).optional(),
-  aws_session_token: z.string().min(1).optional(),
-  /** A role to assume through STS; the base credentials are the keys above or the environment. */
+  aws_region: z.string().trim().min(1).optional()
+    .describe("the AWS region (else `AWS_REGION` / `AWS_DEFAULT_REGION`)"),
+  aws_access_key_id: z.string().trim().min(1).optional()
+    .describe("static credentials, with `aws_secret_access_key` (else the `AWS_*` variables)"),
+  aws_secret_access_key: z.string().min(1).optional()
+    .describe("goes with `aws_access_key_id`"),
+  aws_session_token: z.string().min(1).optional()
+    .describe("for temporary credentials; needs the two keys above"),
   aws_role_arn: z.string().trim().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, {
     message: "expected an IAM role ARN like 'arn:aws:iam::123456789012:role/name'",
-  }).optional(),
-  /** Lifetime of assumed-role credentials (STS allows 900 to 43200 seconds). */
-  session_length_seconds: z.number().int().min(900).max(43200).default(900),
+  }).optional().describe(
+    "a role to assume through STS; the base credentials are the keys above or the environment",
+  ),
+  session_length_seconds: z.number().int().min(900).max(43200).default(900)
+    .describe("lifetime of assumed-role credentials (STS allows 900 to 43200 seconds)"),
 }).superRefine((config, ctx) => {
   const hasId = config.aws_access_key_id !== undefined;
   const hasSecret = config.aws_secret_access_key !== undefined;
@@ -45,11 +50,14 @@ export type AwsConfig = z.infer<typeof AwsConfig>;
 const BaseUrl = z.url({ protocol: /^https?$/ });
 
 export const BedrockConfig = z.object({
-  aws_config: AwsConfig.default(AwsConfig.parse({})),
-  /** Bedrock Runtime base URL; default `https://bedrock-runtime.{region}.amazonaws.com`. */
-  bedrock_api_base: BaseUrl.optional(),
-  /** STS base URL for role assumption; default `https://sts.{region}.amazonaws.com`. */
-  sts_api_base: BaseUrl.optional(),
+  aws_config: AwsConfig.default(AwsConfig.parse({})).describe(
+    "MLflow's AWS settings: static keys, a role to assume, or neither (credentials from the " +
+      "environment); unknown keys here are errors",
+  ),
+  bedrock_api_base: BaseUrl.optional()
+    .describe("Bedrock Runtime base URL; default `https://bedrock-runtime.{region}.amazonaws.com`"),
+  sts_api_base: BaseUrl.optional()
+    .describe("STS base URL for role assumption; default `https://sts.{region}.amazonaws.com`"),
 });
 export type BedrockConfig = z.infer<typeof BedrockConfig>;
 

@@ -4,10 +4,10 @@ import { z } from "zod";
 export const COHERE_DEFAULT_BASE = "https://api.cohere.com";
 
 export const CohereConfig = z.object({
-  /** API key, sent as a Bearer token (resolved from `$VAR`, a file or the literal value). */
-  cohere_api_key: z.string().min(1),
-  /** Base URL without the version path, e.g. a proxy in front of `https://api.cohere.com`. */
-  cohere_api_base: z.url({ protocol: /^https?$/ }).optional(),
+  cohere_api_key: z.string().min(1).describe("API key, sent as a Bearer token"),
+  cohere_api_base: z.url({ protocol: /^https?$/ }).optional().describe(
+    "base URL without the version path (default `https://api.cohere.com`), e.g. a proxy",
+  ),
 });
 export type CohereConfig = z.infer<typeof CohereConfig>;
 

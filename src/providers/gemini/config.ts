@@ -6,13 +6,12 @@ export const GEMINI_DEFAULT_BASE = "https://generativelanguage.googleapis.com";
 export const GEMINI_DEFAULT_VERSION = "v1beta";
 
 export const GeminiConfig = z.object({
-  /** API key, sent as `x-goog-api-key` (resolved from `$VAR`, `${VAR}` or a file by the loader). */
-  gemini_api_key: z.string({ error: "missing required key 'gemini_api_key'" }).min(1),
-  /**
-   * Where the Gemini API lives; the adapter appends `/v1beta/models/...`. A base that already
-   * names an API version (`.../v1beta`, `.../v1`, MLflow's `.../v1beta/models`) keeps it.
-   */
-  gemini_api_base: z.url({ protocol: /^https?$/ }).default(GEMINI_DEFAULT_BASE),
+  gemini_api_key: z.string({ error: "missing required key 'gemini_api_key'" }).min(1)
+    .describe("API key, sent as `x-goog-api-key`"),
+  gemini_api_base: z.url({ protocol: /^https?$/ }).default(GEMINI_DEFAULT_BASE).describe(
+    "where the Gemini API lives; `/v1beta/models/...` is appended. A base that already names " +
+      "an API version (`.../v1beta`, `.../v1`, MLflow's `.../v1beta/models`) keeps it",
+  ),
 });
 export type GeminiConfig = z.infer<typeof GeminiConfig>;
 

@@ -2,10 +2,10 @@
 import { z } from "zod";
 
 export const TgiConfig = z.object({
-  /** The TGI server's base URL (a local server or a Hugging Face Inference Endpoint). */
-  hf_server_url: z.url({ protocol: /^https?$/ }),
-  /** Token sent as `Authorization: Bearer ...`, for Inference Endpoints that need one. */
-  hf_api_key: z.string().min(1).optional(),
+  hf_server_url: z.url({ protocol: /^https?$/ })
+    .describe("the TGI server's base URL (a local server or a Hugging Face Inference Endpoint)"),
+  hf_api_key: z.string().min(1).optional()
+    .describe("token sent as `Authorization: Bearer ...`, for Inference Endpoints that need one"),
 });
 export type TgiConfig = z.infer<typeof TgiConfig>;
 

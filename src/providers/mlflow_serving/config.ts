@@ -2,8 +2,10 @@
 import { z } from "zod";
 
 export const MlflowServingConfig = z.object({
-  /** Base URL of an MLflow model server (`mlflow models serve`); `/invocations` is appended. */
-  model_server_url: z.url({ protocol: /^https?$/ }),
+  model_server_url: z.url({ protocol: /^https?$/ })
+    .describe(
+      "base URL of an MLflow model server (`mlflow models serve`); `/invocations` is appended",
+    ),
 });
 export type MlflowServingConfig = z.infer<typeof MlflowServingConfig>;
 

@@ -4,9 +4,10 @@ import { z } from "zod";
 export const OPENAI_API_TYPES = ["openai", "azure", "azuread"] as const;
 
 export const OpenAIConfig = z.object({
-  /** API key; optional for local OpenAI-compatible servers (vLLM, Ollama) that need none. */
-  openai_api_key: z.string().min(1).optional(),
-  /** `openai` (default), `azure` (api-key header) or `azuread` (Entra ID bearer token). */
+  openai_api_key: z.string().min(1).optional().describe(
+    "API key; required for api.openai.com and Azure, optional with an `openai_api_base` " +
+      "(local OpenAI-compatible servers such as vLLM or Ollama need none)",
+  ),
   openai_api_type: z.string().transform((value, ctx) => {
     const type = value.toLowerCase();
     if (!(OPENAI_API_TYPES as readonly string[]).includes(type)) {
@@ -18,12 +19,19 @@ export const OpenAIConfig = z.object({
       return z.NEVER;
     }
     return type as (typeof OPENAI_API_TYPES)[number];
-  }).default("openai"),
-  /** Base URL including `/v1` (any OpenAI-compatible server); Azure: the resource URL. */
-  openai_api_base: z.url({ protocol: /^https?$/ }).optional(),
-  openai_api_version: z.string().min(1).optional(),
-  openai_deployment_name: z.string().min(1).optional(),
-  openai_organization: z.string().min(1).optional(),
+  }).default("openai").describe(
+    "`openai`, `azure` (api-key header) or `azuread` (Entra ID bearer token)",
+  ),
+  openai_api_base: z.url({ protocol: /^https?$/ }).optional().describe(
+    "base URL including `/v1` (any OpenAI-compatible server; default " +
+      "`https://api.openai.com/v1`); Azure: the resource URL",
+  ),
+  openai_api_version: z.string().min(1).optional()
+    .describe("Azure only (required there), e.g. `2024-10-21`"),
+  openai_deployment_name: z.string().min(1).optional()
+    .describe("Azure only (required there): the deployment to call"),
+  openai_organization: z.string().min(1).optional()
+    .describe("sent as `OpenAI-Organization` (not with Azure)"),
 }).superRefine((config, ctx) => {
   const azure = config.openai_api_type !== "openai";
   if (!azure && config.openai_deployment_name !== undefined) {
