@@ -3,21 +3,10 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { GatewayError } from "../core/errors.ts";
 import { ClientClosedError } from "../core/http.ts";
-import type { Redactor } from "../observe/redact.ts";
+import { errorEnvelope } from "../ingress/openai/errors.ts";
 import type { Logger } from "../observe/logs.ts";
 import type { AppEnv } from "./context.ts";
 import type { RequestRecord } from "../core/request_record.ts";
-
-/**
- * The envelope for an error, with secrets removed from every field (an upstream may put the key
- * in `param` or `code` as well as in `message`).
- */
-export function errorBody(
-  error: GatewayError,
-  redactor: Redactor,
-): ReturnType<GatewayError["toJSON"]> {
-  return redactor.redactDeep(error.toJSON());
-}
 
 /** The status, envelope and headers of the answer for a thrown value; undefined: say nothing. */
 function errorAnswer(
@@ -54,7 +43,11 @@ function errorAnswer(
   if (gatewayError.retryAfter !== undefined) {
     headers["retry-after"] = String(gatewayError.retryAfter);
   }
-  return { status: gatewayError.status, body: errorBody(gatewayError, logger.redactor), headers };
+  return {
+    status: gatewayError.status,
+    body: errorEnvelope(gatewayError, logger.redactor),
+    headers,
+  };
 }
 
 /** Turns a thrown value into the response the client sees (headers set on `c` are kept). */

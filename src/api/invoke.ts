@@ -1,48 +1,20 @@
 /**
- * One handler per operation, shared by the OpenAI (/v1/*) and MLflow (invocations) routes:
- * validate the body, call the gateway, answer JSON or relay an SSE stream.
+ * The one handler for every ingress codec's routes (OpenAI's /v1 operations, MLflow's
+ * invocations, and whatever client API comes next): read the body, let the codec decode it into
+ * a call, check the endpoint or route, call the gateway, and answer in the codec's shape: a
+ * complete answer, a stream written by the codec's writer, or an error in its envelope.
  */
-import {
-  type Gateway,
-  type InvokeOptions,
-  type OpenStream,
-  type Served,
-  upstreamBodyOf,
-  WrongOperationError,
-} from "../core/gateway.ts";
+import type { Gateway, InvokeOptions, OpenStream, Served } from "../core/gateway.ts";
+import { WrongOperationError } from "../core/gateway.ts";
+import { ClientClosedError } from "../core/http.ts";
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
 import { type Operation, OPERATION_OF, type TranslationWarning } from "../core/provider.ts";
-import type { EndpointType } from "../config/schema.ts";
-import { sseBody } from "../core/sse.ts";
-import { ChatRequest } from "../schemas/chat.ts";
-import { CompletionsRequest } from "../schemas/completions.ts";
-import { EmbeddingsRequest, toBase64Embeddings } from "../schemas/embeddings.ts";
-import { validateBody } from "./validate.ts";
-import {
-  isPlainChatRequest,
-  isPlainCompletionsRequest,
-  isPlainEmbeddingsRequest,
-} from "../schemas/quick_check.ts";
-import type { z } from "@hono/zod-openapi";
-import { parseJsonObject, startBodyRead } from "./body.ts";
-import { errorBody, errorResponse } from "./errors.ts";
+import { streamBody } from "../core/sse.ts";
 import { limitHeaders } from "../core/limits.ts";
 import type { RequestRecord } from "../core/request_record.ts";
-
-/** Each operation's request schema and the quick check for its common bodies. */
-const REQUESTS = {
-  chat: { schema: ChatRequest, quick: isPlainChatRequest },
-  completions: { schema: CompletionsRequest, quick: isPlainCompletionsRequest },
-  embeddings: { schema: EmbeddingsRequest, quick: isPlainEmbeddingsRequest },
-} as const;
-
-function validateRequest<O extends Operation>(
-  op: O,
-  body: unknown,
-): z.output<typeof REQUESTS[O]["schema"]> {
-  const { schema, quick } = REQUESTS[op];
-  return validateBody(schema, body, quick) as z.output<typeof REQUESTS[O]["schema"]>;
-}
+import type { IngressCall, IngressCodec } from "../ingress/codec.ts";
+import { parseJsonObject, startBodyRead } from "./body.ts";
+import { errorResponse } from "./errors.ts";
 
 function warningsHeader(warnings: readonly TranslationWarning[]): string {
   return warnings.map((w) => `${w.type}=${w.param}`).join(", ");
@@ -68,56 +40,20 @@ function answerHeaders(
   return headers;
 }
 
-/** `/v1/*`: the body's `model` names the endpoint; the rest of the body is the request. */
-function namedByModel(
-  body: Record<string, unknown>,
-): { name: string; body: Record<string, unknown> } {
-  const model = body.model;
-  if (typeof model !== "string" || model === "") {
-    throw new InvalidRequestError(
-      "'model' is required: name a gateway endpoint or route (GET /v1/models lists them)",
-      { param: "model", code: "model_required" },
-    );
-  }
-  const { model: _model, ...rest } = body;
-  return { name: model, body: rest };
-}
-
-/** Invocations: the path names the endpoint, so a `model` in the body is refused (as MLflow does). */
-function refuseModel(body: Record<string, unknown>): void {
-  if (body.model !== undefined) {
-    throw new InvalidRequestError(
-      "The parameter 'model' is not permitted to be passed. The route being queried already defines a model instance.",
-      { param: "model" },
-    );
-  }
-}
-
 /**
- * The answer of a stream: its chunks as SSE, with the client's choice about usage applied. The
- * request's record is completed when the stream ends (finished, broken or left by its client).
+ * The answer of a stream, written by the codec. The request's record is completed when the
+ * stream ends (finished, broken or left by its client).
  */
-function streamResponse(
+function streamResponse<Call extends IngressCall>(
+  codec: IngressCodec<Call>,
+  call: Call,
   record: RequestRecord,
   gateway: Gateway,
-  served: Served<OpenStream<{ choices: unknown[]; usage?: unknown }>>,
-  includeUsage: boolean,
+  served: Served<OpenStream>,
 ): Response {
   const logger = gateway.logger;
-  const { chunks, abort } = served.value;
-  const stream = sseBody<{ choices: unknown[]; usage?: unknown }>(chunks, {
-    transform: (chunk) => {
-      if (includeUsage || chunk.usage === undefined) return chunk;
-      if (chunk.choices.length === 0) return undefined;
-      const { usage: _usage, ...rest } = chunk;
-      return rest;
-    },
-    errorEvent: (error) => {
-      const gatewayError = error instanceof GatewayError
-        ? error
-        : new GatewayError(502, "upstream_error", "the upstream stream failed");
-      return errorBody(gatewayError, logger.redactor);
-    },
+  const { parts, abort } = served.value;
+  const body = streamBody(parts, codec.streamWriter(call, logger.redactor), {
     onClose: (outcome, error) => {
       if (outcome === "cancelled") {
         abort();
@@ -130,105 +66,34 @@ function streamResponse(
           endpoint: served.endpoint,
           error: (error as Error)?.message,
         });
-        const type = error instanceof GatewayError ? error.type : "upstream_error";
-        record.complete("broken", type);
+        record.complete("broken", error instanceof GatewayError ? error.type : "upstream_error");
         return;
       }
       record.complete("ok");
     },
   });
   record.streaming = true;
-  const headers = answerHeaders(record, served, "text/event-stream; charset=utf-8");
+  const headers = answerHeaders(record, served, codec.streamContentType);
   headers["cache-control"] = "no-cache";
   headers["x-accel-buffering"] = "no";
-  return new Response(stream, { status: 200, headers });
+  return new Response(body, { status: 200, headers });
 }
 
-/**
- * Serves one invocation from the request and its record (no Hono context): the route handlers
- * call it, and so does the pipeline's exact-path table. `pathName` is the endpoint named by the
- * path (invocations), already decoded. It answers its own errors.
- */
-export type Invocation = (
-  request: Request,
-  record: RequestRecord,
-  pathName?: string,
-) => Promise<Response>;
-
-/**
- * Serves one call: reads the body, names the endpoint (the body's `model` on `/v1/*`, where the
- * route names the operation; the path on invocations, where the endpoint's type names it), calls
- * the gateway and answers JSON or relays an SSE stream; a failure is answered in the error
- * envelope. One async function for the whole request, because each async layer costs the
- * runtime a generator, a promise and scopes per call.
- */
-async function serveInvocation(
-  request: Request,
+/** An error in the codec's envelope (a client that left gets nothing). */
+function codecError<Call extends IngressCall>(
+  codec: IngressCodec<Call>,
+  error: unknown,
   record: RequestRecord,
   gateway: Gateway,
-  routeOp: Operation | undefined,
-  pathName: string | undefined,
-): Promise<Response> {
-  record.ingress = routeOp === undefined ? "mlflow.invocations" : INGRESS[routeOp];
-  try {
-    // An unknown endpoint named by the path is a 404 before its body is read.
-    const type = pathName === undefined ? undefined : gateway.snapshot.typeOf(pathName);
-    if (pathName !== undefined && type === undefined) throw gateway.snapshot.notFound(pathName);
-    const read = startBodyRead(request, gateway.snapshot.config.server.max_body_bytes);
-    let body: Record<string, unknown>;
-    try {
-      body = parseJsonObject(await read.promise);
-    } finally {
-      read.done();
-    }
-    let op: Operation;
-    let name: string;
-    if (pathName === undefined) {
-      ({ name, body } = namedByModel(body));
-      op = routeOp as Operation;
-    } else {
-      refuseModel(body);
-      op = OPERATION_OF[type as EndpointType];
-      name = pathName;
-    }
-    checkOperation(gateway, name, op);
-    record.signal = request.signal;
-    const opts = record as InvokeOptions;
-    if (op !== "embeddings" && body.stream === true) {
-      const validated = validateRequest(op, body);
-      const served = op === "chat"
-        ? await gateway.stream("chat", name, validated as ChatRequest, opts)
-        : await gateway.stream("completions", name, validated as CompletionsRequest, opts);
-      return streamResponse(
-        record,
-        gateway,
-        served,
-        validated.stream_options?.include_usage === true,
-      );
-    }
-    let served: Served<unknown>;
-    if (op === "embeddings") {
-      const embeddings = validateRequest("embeddings", body);
-      const answered = await gateway.invoke("embeddings", name, embeddings, opts);
-      // `encoding_format: "base64"` (the OpenAI SDK's default) is honoured for every provider
-      // by encoding float vectors here.
-      if (embeddings.encoding_format === "base64") {
-        answered.value = toBase64Embeddings(answered.value);
-      }
-      served = answered;
-    } else {
-      served = op === "chat"
-        ? await gateway.invoke("chat", name, validateRequest("chat", body), opts)
-        : await gateway.invoke("completions", name, validateRequest("completions", body), opts);
-    }
-    const answer = upstreamBodyOf(served.value) ?? JSON.stringify(served.value);
-    return new Response(answer, {
-      status: 200,
-      headers: answerHeaders(record, served, "application/json"),
-    });
-  } catch (error) {
+): Response {
+  if (!(error instanceof GatewayError) || error instanceof ClientClosedError) {
     return errorResponse(error, record, gateway.logger);
   }
+  record.errorType = error.type;
+  const { status, body } = codec.encodeError(error, gateway.logger.redactor);
+  const headers: Record<string, string> = { ...error.headers, "content-type": "application/json" };
+  if (error.retryAfter !== undefined) headers["retry-after"] = String(error.retryAfter);
+  return new Response(JSON.stringify(body), { status, headers });
 }
 
 /** The route that serves each operation, named when a client calls the wrong one. */
@@ -251,20 +116,69 @@ function checkOperation(gateway: Gateway, name: string, op: Operation): void {
   }
 }
 
-/** The ingress API of each `/v1` operation, as records name it. */
-const INGRESS: Record<Operation, string> = {
-  chat: "openai.chat",
-  completions: "openai.completions",
-  embeddings: "openai.embeddings",
-};
+/**
+ * Serves one invocation from the request and its record (no Hono context): the route handlers
+ * call it, and so does the pipeline's exact-path table. `pathName` is the endpoint named by the
+ * path (invocations), already decoded. It answers its own errors.
+ */
+export type Invocation = (
+  request: Request,
+  record: RequestRecord,
+  pathName?: string,
+) => Promise<Response>;
 
-/** `/v1/*`: the body's `model` names the endpoint. */
-export function openAIInvocation(gateway: Gateway, op: Operation): Invocation {
-  return (request, record) => serveInvocation(request, record, gateway, op, undefined);
+/**
+ * Serves one call through `codec`. One async function for the whole request, because each
+ * async layer costs the runtime a generator, a promise and scopes per call.
+ */
+async function serveCall<Call extends IngressCall>(
+  codec: IngressCodec<Call>,
+  request: Request,
+  record: RequestRecord,
+  gateway: Gateway,
+  pathName: string | undefined,
+): Promise<Response> {
+  record.ingress = codec.name;
+  try {
+    const snapshot = gateway.snapshot;
+    // An unknown endpoint named by the path is a 404 before its body is read.
+    if (pathName !== undefined && snapshot.typeOf(pathName) === undefined) {
+      throw snapshot.notFound(pathName);
+    }
+    const read = startBodyRead(request, snapshot.config.server.max_body_bytes);
+    let body: Record<string, unknown>;
+    try {
+      body = parseJsonObject(await read.promise);
+    } finally {
+      read.done();
+    }
+    const call = codec.decode(body, pathName, snapshot);
+    checkOperation(gateway, call.name, call.op);
+    record.signal = request.signal;
+    const opts = record as InvokeOptions;
+    if (call.stream) {
+      const served = await gateway.stream(
+        call.op as "chat",
+        call.name,
+        call.request as never,
+        opts,
+      );
+      return streamResponse(codec, call, record, gateway, served);
+    }
+    const served = await gateway.invoke(call.op, call.name, call.request as never, opts);
+    return new Response(codec.encodeAnswer(call, served.value), {
+      status: 200,
+      headers: answerHeaders(record, served, "application/json"),
+    });
+  } catch (error) {
+    return codecError(codec, error, record, gateway);
+  }
 }
 
-/** `/gateway/{name}/invocations`: the path names the endpoint, its type names the operation. */
-export function mlflowInvocation(gateway: Gateway): Invocation {
-  return (request, record, pathName = "") =>
-    serveInvocation(request, record, gateway, undefined, pathName);
+/** The handler of a codec's routes. */
+export function codecInvocation<Call extends IngressCall>(
+  gateway: Gateway,
+  codec: IngressCodec<Call>,
+): Invocation {
+  return (request, record, pathName) => serveCall(codec, request, record, gateway, pathName);
 }

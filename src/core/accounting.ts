@@ -20,14 +20,14 @@ export function accountAnswer(
   return subject ? limiter.spend(subject, totalTokens(value)) : undefined;
 }
 
-/** Wraps a stream's chunks so that its usage is accounted for when it ends. */
+/** Wraps a stream's parts so that its usage is accounted for when it ends. */
 export function accountStream(
-  stream: OpenStream<{ usage?: unknown }>,
+  stream: OpenStream,
   subject: LimitSubject | undefined,
   record: RequestRecord,
   limiter: RateLimiter,
 ): void {
-  stream.chunks = observeUsage(stream.chunks, async (usage) => {
+  stream.parts = observeUsage(stream.parts, async (usage) => {
     if (usage) record.usage = recordUsage(usage);
     if (subject) await limiter.spend(subject, usage?.total_tokens ?? 0);
   });

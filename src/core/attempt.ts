@@ -26,6 +26,7 @@ import {
 import { oneByOne, relay, resume, STREAM_DECODERS } from "./streaming.ts";
 import type { AnswerReader, EndpointRuntime } from "./snapshot.ts";
 import type { RequestRecord } from "./request_record.ts";
+import type { StreamPart } from "./stream_parts.ts";
 
 /**
  * What a call needs of its request: its record (id, client connection; the call notes its
@@ -34,11 +35,11 @@ import type { RequestRecord } from "./request_record.ts";
 export type InvokeOptions = RequestRecord & { signal: AbortSignal };
 
 /**
- * A stream whose first chunks have already arrived (so errors before them kept their status).
- * Chunks come in batches: the chunks one upstream read produced, written to the client at once.
+ * A stream whose first parts have already arrived (so errors before them kept their status).
+ * Parts come in batches: the parts one upstream read produced, written to the client at once.
  */
-export interface OpenStream<Chunk> {
-  chunks: AsyncIterator<Chunk[]>;
+export interface OpenStream {
+  parts: AsyncIterator<StreamPart[]>;
   /** Stops the upstream call at once (client gone). */
   abort(): void;
 }
@@ -175,8 +176,7 @@ export class UpstreamAttempts {
     request: OperationTypes[O]["request"],
     opts: InvokeOptions,
     warnings: TranslationWarning[],
-  ): Promise<OpenStream<OperationTypes[O]["chunk"]>> {
-    type Chunk = OperationTypes[O]["chunk"];
+  ): Promise<OpenStream> {
     const impl = operationOf(ep.provider, op);
     if (!impl) throw notImplemented(ep, op, false);
     const controller = new AbortController();
@@ -188,7 +188,7 @@ export class UpstreamAttempts {
       this.#streams.delete(controller);
     };
     const ctx = ep.calls.stream;
-    let source: AsyncIterable<Chunk[]>;
+    let source: AsyncIterable<StreamPart[]>;
     try {
       if (impl.kind === "local") {
         if (!impl.stream) throw notImplemented(ep, op, true);
@@ -212,7 +212,7 @@ export class UpstreamAttempts {
       }
       const iterator = source[Symbol.asyncIterator]();
       const first = await iterator.next();
-      return { chunks: resume(first, iterator, controller, done), abort: () => controller.abort() };
+      return { parts: resume(first, iterator, controller, done), abort: () => controller.abort() };
     } catch (error) {
       done();
       controller.abort();
@@ -225,7 +225,7 @@ export class UpstreamAttempts {
 
 /** A local provider's answer; its failure once the client has gone is the client leaving. */
 async function invokeLocal(
-  impl: LocalOperation<never, unknown, unknown, unknown>,
+  impl: LocalOperation<never, unknown, unknown>,
   request: unknown,
   ctx: CallContext<unknown>,
   opts: InvokeOptions,

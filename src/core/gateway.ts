@@ -177,10 +177,8 @@ export class Gateway {
     name: string,
     request: OperationTypes[O]["request"],
     opts: InvokeOptions,
-  ): Promise<Served<OpenStream<OperationTypes[O]["chunk"]>>> {
-    return this.#serve(op, name, true, request, opts) as Promise<
-      Served<OpenStream<OperationTypes[O]["chunk"]>>
-    >;
+  ): Promise<Served<OpenStream>> {
+    return this.#serve(op, name, true, request, opts) as Promise<Served<OpenStream>>;
   }
 
   /**
@@ -323,12 +321,7 @@ export class Gateway {
         opts.model = ep.spec.model;
         if (stream) opts.firstChunkMs = performance.now() - opts.started;
         if (stream) {
-          accountStream(
-            served.value as OpenStream<{ usage?: unknown }>,
-            subject,
-            opts,
-            this.#limiter,
-          );
+          accountStream(served.value as OpenStream, subject, opts, this.#limiter);
         } else {
           const spending = accountAnswer(served.value, subject, opts, this.#limiter);
           if (spending) await spending;

@@ -3,14 +3,11 @@
  * its wire format and back. No fetch, no env, no files, no globals: core/http.ts does the I/O.
  */
 import type { z } from "zod";
-import type { ChatChunk, ChatRequest, ChatResponse } from "../schemas/chat.ts";
-import type {
-  CompletionsChunk,
-  CompletionsRequest,
-  CompletionsResponse,
-} from "../schemas/completions.ts";
+import type { ChatRequest, ChatResponse } from "../schemas/chat.ts";
+import type { CompletionsRequest, CompletionsResponse } from "../schemas/completions.ts";
 import type { EmbeddingsRequest, EmbeddingsResponse } from "../schemas/embeddings.ts";
 import type { EndpointType, ProviderName } from "../config/schema.ts";
+import type { StreamPart } from "./stream_parts.ts";
 
 export type Operation = "chat" | "completions" | "embeddings";
 
@@ -24,15 +21,14 @@ export const OPERATION_OF: Readonly<Record<EndpointType, Operation>> = {
   "llm/v1/embeddings": "embeddings",
 };
 
-/** The request, response and stream chunk types of each operation. */
+/**
+ * The request and response types of each operation. Streams of every operation carry
+ * `StreamPart`s (core/stream_parts.ts); the client's codec turns them into its chunks.
+ */
 export interface OperationTypes {
-  chat: { request: ChatRequest; response: ChatResponse; chunk: ChatChunk };
-  completions: {
-    request: CompletionsRequest;
-    response: CompletionsResponse;
-    chunk: CompletionsChunk;
-  };
-  embeddings: { request: EmbeddingsRequest; response: EmbeddingsResponse; chunk: never };
+  chat: { request: ChatRequest; response: ChatResponse };
+  completions: { request: CompletionsRequest; response: CompletionsResponse };
+  embeddings: { request: EmbeddingsRequest; response: EmbeddingsResponse };
 }
 
 /** A parameter the provider could not honour as given: never dropped or clamped silently. */
@@ -68,23 +64,23 @@ export interface StreamEvent {
   data: string;
 }
 
-/** Turns upstream stream events into canonical chunks; one instance per stream. */
-export interface StreamParser<Chunk> {
-  push(event: StreamEvent): Chunk[];
-  /** Called once the upstream stream ended; may flush chunks or throw if it ended too early. */
-  end(): Chunk[];
+/** Turns upstream stream events into stream parts; one instance per stream. */
+export interface StreamParser<Part = StreamPart> {
+  push(event: StreamEvent): Part[];
+  /** Called once the upstream stream ended; may flush parts or throw if it ended too early. */
+  end(): Part[];
 }
 
 /** How an upstream stream is framed on the wire. */
 export type StreamFormat = "sse" | "ndjson" | "aws-eventstream";
 
 /** An operation served by calling an HTTP API. */
-export interface HttpOperation<Req, Res, Chunk, C> {
+export interface HttpOperation<Req, Res, C> {
   kind: "http";
   buildRequest(request: Req, ctx: CallContext<C>): UpstreamRequest;
   parseResponse(json: unknown, ctx: CallContext<C>): Res;
   /** Present when the provider can stream this operation. */
-  streamParser?(ctx: CallContext<C>): StreamParser<Chunk>;
+  streamParser?(ctx: CallContext<C>): StreamParser<StreamPart>;
   streamFormat?: StreamFormat;
   /**
    * Whether this upstream body is already what the client would get, so the gateway may send the
@@ -94,25 +90,15 @@ export interface HttpOperation<Req, Res, Chunk, C> {
 }
 
 /** An operation answered in-process (the mock provider). */
-export interface LocalOperation<Req, Res, Chunk, C> {
+export interface LocalOperation<Req, Res, C> {
   kind: "local";
   invoke(request: Req, ctx: CallContext<C>, signal: AbortSignal): Promise<Res>;
-  stream?(request: Req, ctx: CallContext<C>, signal: AbortSignal): AsyncIterable<Chunk>;
+  stream?(request: Req, ctx: CallContext<C>, signal: AbortSignal): AsyncIterable<StreamPart>;
 }
 
 export type ProviderOperation<O extends Operation, C> =
-  | HttpOperation<
-    OperationTypes[O]["request"],
-    OperationTypes[O]["response"],
-    OperationTypes[O]["chunk"],
-    C
-  >
-  | LocalOperation<
-    OperationTypes[O]["request"],
-    OperationTypes[O]["response"],
-    OperationTypes[O]["chunk"],
-    C
-  >;
+  | HttpOperation<OperationTypes[O]["request"], OperationTypes[O]["response"], C>
+  | LocalOperation<OperationTypes[O]["request"], OperationTypes[O]["response"], C>;
 
 /** The provider's reading of an upstream error body. */
 export interface ProviderErrorInfo {

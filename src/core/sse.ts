@@ -1,6 +1,6 @@
 /**
  * Server-sent events, in one place: decoding upstream streams (SSE and NDJSON framing) into
- * events, and encoding canonical chunks for clients as `data: {json}\n\n` ending in `[DONE]`.
+ * events, and writing streams to clients (`streamBody`, framed by the client API's writer).
  * Decoders are synchronous and fed one network read at a time, so a read carrying many events
  * costs one pass, not one promise per line.
  */
@@ -225,37 +225,44 @@ export function parseNdjson(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<St
   return decodeAll(new NdjsonDecoder(), bytes);
 }
 
-/** One SSE event carrying a JSON value. */
-export function encodeSse(value: unknown): Uint8Array {
-  return encoder.encode(`data: ${JSON.stringify(value)}\n\n`);
+/** One SSE event, as text: an optional `event:` line and one `data:` line. */
+export function sseEvent(data: string, event?: string): string {
+  return event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`;
 }
 
-/** The terminator OpenAI clients expect after a complete stream. */
-export const SSE_DONE: Uint8Array = encoder.encode("data: [DONE]\n\n");
+/**
+ * How a stream is written for one client API (its codec's): each batch of parts as text, the
+ * end of a complete stream, and the event that reports a failure after the stream began.
+ */
+export interface StreamWriter<T> {
+  /** The text of one batch ("" writes nothing). */
+  batch(items: readonly T[]): string;
+  /** What follows the last batch of a complete stream (OpenAI: `data: [DONE]`). */
+  end(): string;
+  /** The event for a failure after the stream began (no end follows it). */
+  error(error: unknown): string;
+}
 
-export interface SseBodyOptions<T> {
-  /** Turns a chunk into the value to send; undefined skips it. */
-  transform?: (chunk: T) => unknown;
-  /** The error event for a stream that broke after it began (no `[DONE]` follows it). */
-  errorEvent: (error: unknown) => unknown;
+export interface StreamBodyHooks {
   /** Called once, when the stream ends for any reason. */
   onClose?: (outcome: "done" | "error" | "cancelled", error?: unknown) => void;
 }
 
 /**
- * A response body relaying batches of chunks as SSE as they arrive: each batch (the chunks one
- * upstream read produced) is written at once. A failure mid-stream sends an error event and no
- * `[DONE]`; a client that goes away cancels the iterator (which aborts upstream).
+ * A response body relaying batches as they arrive, written by `writer`: each batch (what one
+ * upstream read produced) is written at once. A failure mid-stream writes the error event and
+ * no end; a client that goes away cancels the iterator (which aborts upstream).
  */
-export function sseBody<T>(
+export function streamBody<T>(
   batches: AsyncIterator<readonly T[]>,
-  options: SseBodyOptions<T>,
+  writer: StreamWriter<T>,
+  hooks: StreamBodyHooks = {},
 ): ReadableStream<Uint8Array> {
   let closed = false;
   const finish = (outcome: "done" | "error" | "cancelled", error?: unknown) => {
     if (closed) return;
     closed = true;
-    options.onClose?.(outcome, error);
+    hooks.onClose?.(outcome, error);
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -263,16 +270,13 @@ export function sseBody<T>(
         for (;;) {
           const next = await batches.next();
           if (next.done) {
-            controller.enqueue(SSE_DONE);
+            const end = writer.end();
+            if (end !== "") controller.enqueue(encoder.encode(end));
             controller.close();
             finish("done");
             return;
           }
-          let text = "";
-          for (const chunk of next.value) {
-            const value = options.transform ? options.transform(chunk) : chunk;
-            if (value !== undefined) text += `data: ${JSON.stringify(value)}\n\n`;
-          }
+          const text = writer.batch(next.value);
           if (text === "") continue;
           controller.enqueue(encoder.encode(text));
           return;
@@ -280,7 +284,7 @@ export function sseBody<T>(
       } catch (error) {
         if (closed) return;
         try {
-          controller.enqueue(encodeSse(options.errorEvent(error)));
+          controller.enqueue(encoder.encode(writer.error(error)));
           controller.close();
         } catch {
           // the client is already gone

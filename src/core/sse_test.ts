@@ -1,13 +1,13 @@
 import { assertEquals, assertThrows } from "../../tests/assert.ts";
 import type { GatewayError } from "./errors.ts";
 import {
-  encodeSse,
   NdjsonDecoder,
   parseNdjson,
   parseSse,
-  SSE_DONE,
-  sseBody,
   SseDecoder,
+  sseEvent,
+  streamBody,
+  type StreamWriter,
 } from "./sse.ts";
 
 const bytes = (...parts: string[]) => {
@@ -68,37 +68,44 @@ Deno.test("parseNdjson() yields one event per non-empty line", async () => {
   assertEquals(events.map((e) => e.data), ['{"a":1}', '{"b":2}']);
 });
 
-Deno.test("encodeSse() writes one compact data line", () => {
-  assertEquals(new TextDecoder().decode(encodeSse({ a: [1, 2] })), 'data: {"a":[1,2]}\n\n');
-  assertEquals(new TextDecoder().decode(SSE_DONE), "data: [DONE]\n\n");
+Deno.test("sseEvent() writes one data line, with an event line when named", () => {
+  assertEquals(sseEvent('{"a":[1,2]}'), 'data: {"a":[1,2]}\n\n');
+  assertEquals(sseEvent("{}", "ping"), "event: ping\ndata: {}\n\n");
 });
 
-Deno.test("sseBody() writes each batch at once and ends a complete stream with [DONE]", async () => {
+/** A writer of OpenAI's framing for plain JSON values, as the tests below use. */
+const jsonWriter: StreamWriter<unknown> = {
+  batch: (items) => items.map((item) => sseEvent(JSON.stringify(item))).join(""),
+  end: () => "data: [DONE]\n\n",
+  error: (e) =>
+    sseEvent(JSON.stringify({ error: { message: (e as Error).message, type: "upstream_error" } })),
+};
+
+Deno.test("streamBody() writes each batch at once and ends a complete stream with the end", async () => {
   const batches = (async function* () {
     yield [{ n: 1 }];
     yield [{ n: 2 }, { n: 3 }];
     yield [];
   })();
-  const response = new Response(sseBody(batches, { errorEvent: () => ({}) }));
+  const response = new Response(streamBody(batches, jsonWriter));
   const reads: string[] = [];
   for await (const bytes of response.body!) reads.push(new TextDecoder().decode(bytes));
   assertEquals(
     reads.join(""),
     'data: {"n":1}\n\ndata: {"n":2}\n\ndata: {"n":3}\n\ndata: [DONE]\n\n',
   );
-  assertEquals(reads.length, 3, "one write per batch, then [DONE]");
+  assertEquals(reads.length, 3, "one write per batch, then the end");
 });
 
-Deno.test("sseBody() ends a broken stream with an error event and no [DONE]", async () => {
+Deno.test("streamBody() ends a broken stream with the error event and no end", async () => {
   const chunks = (async function* () {
     yield [{ n: 1 }];
     throw new Error("cut");
   })();
   let outcome = "";
-  const text = await new Response(sseBody(chunks, {
-    errorEvent: (e) => ({ error: { message: (e as Error).message, type: "upstream_error" } }),
-    onClose: (o) => (outcome = o),
-  })).text();
+  const text = await new Response(
+    streamBody(chunks, jsonWriter, { onClose: (o) => (outcome = o) }),
+  ).text();
   assertEquals(
     text,
     'data: {"n":1}\n\ndata: {"error":{"message":"cut","type":"upstream_error"}}\n\n',
@@ -106,7 +113,7 @@ Deno.test("sseBody() ends a broken stream with an error event and no [DONE]", as
   assertEquals(outcome, "error");
 });
 
-Deno.test("sseBody() cancels the source iterator when the reader goes away", async () => {
+Deno.test("streamBody() cancels the source iterator when the reader goes away", async () => {
   let finalized = false;
   const chunks = (async function* () {
     try {
@@ -115,7 +122,7 @@ Deno.test("sseBody() cancels the source iterator when the reader goes away", asy
       finalized = true;
     }
   })();
-  const reader = sseBody(chunks, { errorEvent: () => ({}) }).getReader();
+  const reader = streamBody(chunks, jsonWriter).getReader();
   await reader.read();
   await reader.cancel();
   assertEquals(finalized, true);

@@ -7,6 +7,7 @@ import type { StreamEvent, StreamFormat, StreamParser } from "./provider.ts";
 import { GatewayError } from "./errors.ts";
 import { type FrameDecoder, NdjsonDecoder, SseDecoder } from "./sse.ts";
 import { AwsEventStreamDecoder } from "./eventstream.ts";
+import { type StreamPart, usageOfPart } from "./stream_parts.ts";
 
 /** A decoder for each upstream stream framing, given the largest line or event it may hold. */
 export const STREAM_DECODERS: Record<StreamFormat, (maxEvent: number) => FrameDecoder> = {
@@ -17,16 +18,16 @@ export const STREAM_DECODERS: Record<StreamFormat, (maxEvent: number) => FrameDe
 
 /**
  * Translates an upstream byte stream synchronously, one network read at a time: each read gives
- * one batch of canonical chunks (often many), so the cost is per read, not per chunk.
+ * one batch of stream parts (often many), so the cost is per read, not per part.
  */
-export async function* relay<Chunk>(
+export async function* relay(
   bytes: AsyncIterable<Uint8Array>,
   decoder: FrameDecoder,
-  parser: StreamParser<Chunk>,
-): AsyncGenerator<Chunk[]> {
-  // Chunks translated before a failure in the same read still go out first, then the error.
+  parser: StreamParser<StreamPart>,
+): AsyncGenerator<StreamPart[]> {
+  // Parts translated before a failure in the same read still go out first, then the error.
   let failure: { error: unknown } | undefined;
-  const translate = (events: () => StreamEvent[], batch: Chunk[], final = false) => {
+  const translate = (events: () => StreamEvent[], batch: StreamPart[], final = false) => {
     try {
       for (const event of events()) {
         for (const chunk of parser.push(event)) batch.push(chunk);
@@ -47,9 +48,9 @@ export async function* relay<Chunk>(
   if (failure) throw failure.error;
 }
 
-/** Wraps an in-process stream's chunks as batches of one. */
-export async function* oneByOne<Chunk>(chunks: AsyncIterable<Chunk>): AsyncGenerator<Chunk[]> {
-  for await (const chunk of chunks) yield [chunk];
+/** Wraps an in-process stream's parts as batches of one. */
+export async function* oneByOne(parts: AsyncIterable<StreamPart>): AsyncGenerator<StreamPart[]> {
+  for await (const part of parts) yield [part];
 }
 
 /** Token counts as a provider reports them (any may be missing). */
@@ -69,17 +70,17 @@ export function totalTokens(value: unknown): number {
   return usageOf(value)?.total_tokens ?? 0;
 }
 
-/** Passes batches through and reports the stream's usage when it ends. */
-export async function* observeUsage<Chunk>(
-  batches: AsyncIterator<Chunk[]>,
+/** Passes batches of parts through and reports the stream's usage when it ends. */
+export async function* observeUsage(
+  batches: AsyncIterator<StreamPart[]>,
   report: (usage: UsageCounts | undefined) => Promise<void>,
-): AsyncGenerator<Chunk[]> {
+): AsyncGenerator<StreamPart[]> {
   let usage: UsageCounts | undefined;
   try {
     for (;;) {
       const next = await batches.next();
       if (next.done) return;
-      for (const chunk of next.value) usage = usageOf(chunk) ?? usage;
+      for (const part of next.value) usage = usageOfPart(part) ?? usage;
       yield next.value;
     }
   } finally {

@@ -5,7 +5,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../context.ts";
 import type { RouteDef } from "../mount.ts";
-import { mlflowInvocation } from "../invoke.ts";
+import { codecInvocation } from "../invoke.ts";
+import { mlflowCodec } from "../../ingress/openai/codec.ts";
 import { GatewayError, InvalidRequestError, NotFoundError } from "../../core/errors.ts";
 import type { EndpointRuntime, Snapshot } from "../../core/gateway.ts";
 import {
@@ -78,7 +79,7 @@ const json = (schema: z.ZodType, description: string) => ({
 });
 
 export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
-  const invocation = mlflowInvocation(gateway);
+  const invocation = codecInvocation(gateway, mlflowCodec);
   const invoke: Pick<RouteDef, "handler" | "direct"> = {
     handler: (c) => invocation(c.req.raw, c.env, c.req.param("name") ?? ""),
     direct: invocation,

@@ -3,7 +3,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../context.ts";
 import type { RouteDef } from "../mount.ts";
 import type { Operation } from "../../core/provider.ts";
-import { openAIInvocation } from "../invoke.ts";
+import { codecInvocation } from "../invoke.ts";
+import { openAICodec } from "../../ingress/openai/codec.ts";
 import { ChatChunk, ChatRequest, ChatResponse } from "../../schemas/chat.ts";
 import {
   CompletionsChunk,
@@ -97,7 +98,7 @@ const ModelParam = z.object({
 /** The /v1 routes. */
 export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[] {
   const serve = (op: Operation): Pick<RouteDef, "handler" | "direct"> => {
-    const invocation = openAIInvocation(gateway, op);
+    const invocation = codecInvocation(gateway, openAICodec(op));
     return { handler: (c) => invocation(c.req.raw, c.env), direct: invocation };
   };
   return [

@@ -10,6 +10,7 @@ import { parseAnthropicError } from "./errors.ts";
 import { buildChatRequest, buildCompletionsRequest } from "./request.ts";
 import { DISPLAY_NAME, parseChatResponse, parseCompletionsResponse } from "./response.ts";
 import { chatStreamParser, completionsStreamParser } from "./stream.ts";
+import { chunksAsParts } from "../shared/chunks.ts";
 
 export const anthropicProvider: Provider<AnthropicConfig> = {
   name: "anthropic",
@@ -21,14 +22,14 @@ export const anthropicProvider: Provider<AnthropicConfig> = {
     kind: "http",
     buildRequest: buildChatRequest,
     parseResponse: parseChatResponse,
-    streamParser: chatStreamParser,
+    streamParser: (ctx) => chunksAsParts(chatStreamParser(ctx)),
     streamFormat: "sse",
   },
   completions: {
     kind: "http",
     buildRequest: buildCompletionsRequest,
     parseResponse: parseCompletionsResponse,
-    streamParser: completionsStreamParser,
+    streamParser: (ctx) => chunksAsParts(completionsStreamParser(ctx)),
     streamFormat: "sse",
   },
   parseError: (status, body) => parseAnthropicError(status, body),

@@ -12,6 +12,7 @@ import { parseBedrockError } from "./errors.ts";
 import { buildChatRequest, buildCompletionsRequest } from "./request.ts";
 import { parseChatResponse, parseCompletionsResponse } from "./response.ts";
 import { chatStreamParser, completionsStreamParser } from "./stream.ts";
+import { chunksAsParts } from "../shared/chunks.ts";
 
 const provider: Provider<BedrockConfig> = {
   name: "bedrock",
@@ -23,14 +24,14 @@ const provider: Provider<BedrockConfig> = {
     kind: "http",
     buildRequest: buildChatRequest,
     parseResponse: parseChatResponse,
-    streamParser: chatStreamParser,
+    streamParser: (ctx) => chunksAsParts(chatStreamParser(ctx)),
     streamFormat: "aws-eventstream",
   },
   completions: {
     kind: "http",
     buildRequest: buildCompletionsRequest,
     parseResponse: parseCompletionsResponse,
-    streamParser: completionsStreamParser,
+    streamParser: (ctx) => chunksAsParts(completionsStreamParser(ctx)),
     streamFormat: "aws-eventstream",
   },
   embeddings: {

@@ -12,6 +12,7 @@ import {
 import { parseCohereChat, parseCohereCompletions, parseCohereEmbed } from "./response.ts";
 import { cohereChatStreamParser, cohereCompletionsStreamParser } from "./stream.ts";
 import { parseCohereError } from "./errors.ts";
+import { chunksAsParts } from "../shared/chunks.ts";
 
 export const cohereProvider: Provider<CohereConfig> = {
   name: "cohere",
@@ -23,14 +24,14 @@ export const cohereProvider: Provider<CohereConfig> = {
     kind: "http",
     buildRequest: buildCohereChatRequest,
     parseResponse: parseCohereChat,
-    streamParser: cohereChatStreamParser,
+    streamParser: (ctx) => chunksAsParts(cohereChatStreamParser(ctx)),
     streamFormat: "sse",
   },
   completions: {
     kind: "http",
     buildRequest: buildCohereCompletionsRequest,
     parseResponse: parseCohereCompletions,
-    streamParser: cohereCompletionsStreamParser,
+    streamParser: (ctx) => chunksAsParts(cohereCompletionsStreamParser(ctx)),
     streamFormat: "sse",
   },
   embeddings: {

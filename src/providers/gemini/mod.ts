@@ -10,6 +10,7 @@ import { parseChatResponse, parseCompletionsResponse, PROVIDER } from "./respons
 import { chatStreamParser, completionsStreamParser } from "./stream.ts";
 import { buildEmbeddingsRequest, parseEmbeddingsResponse } from "./embeddings.ts";
 import { parseGeminiError } from "./errors.ts";
+import { chunksAsParts } from "../shared/chunks.ts";
 
 export const geminiProvider: Provider<GeminiConfig> = {
   name: "gemini",
@@ -21,14 +22,14 @@ export const geminiProvider: Provider<GeminiConfig> = {
     kind: "http",
     buildRequest: buildChatRequest,
     parseResponse: parseChatResponse,
-    streamParser: chatStreamParser,
+    streamParser: (ctx) => chunksAsParts(chatStreamParser(ctx)),
     streamFormat: "sse",
   },
   completions: {
     kind: "http",
     buildRequest: buildCompletionsRequest,
     parseResponse: parseCompletionsResponse,
-    streamParser: completionsStreamParser,
+    streamParser: (ctx) => chunksAsParts(completionsStreamParser(ctx)),
     streamFormat: "sse",
   },
   embeddings: {

@@ -9,6 +9,7 @@ import { buildTgiChatRequest, buildTgiGenerateRequest } from "./request.ts";
 import { parseTgiChat, parseTgiGenerate, TGI_NAME } from "./response.ts";
 import { tgiChatStreamParser, tgiGenerateStreamParser } from "./stream.ts";
 import { parseTgiError } from "./errors.ts";
+import { chunksAsParts } from "../shared/chunks.ts";
 
 export const tgiProvider: Provider<TgiConfig> = {
   name: "huggingface-text-generation-inference",
@@ -20,14 +21,14 @@ export const tgiProvider: Provider<TgiConfig> = {
     kind: "http",
     buildRequest: buildTgiChatRequest,
     parseResponse: parseTgiChat,
-    streamParser: tgiChatStreamParser,
+    streamParser: (ctx) => chunksAsParts(tgiChatStreamParser(ctx)),
     streamFormat: "sse",
   },
   completions: {
     kind: "http",
     buildRequest: buildTgiGenerateRequest,
     parseResponse: parseTgiGenerate,
-    streamParser: tgiGenerateStreamParser,
+    streamParser: (ctx) => chunksAsParts(tgiGenerateStreamParser(ctx)),
     streamFormat: "sse",
   },
   parseError: (status, body) => parseTgiError(status, body),

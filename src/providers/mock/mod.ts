@@ -15,6 +15,7 @@ import type { EmbeddingsResponse } from "../../schemas/embeddings.ts";
 import { usageOf } from "../../schemas/common.ts";
 import { countPromptTokens, countTokens, embed, messageText, plan, stableId } from "./generate.ts";
 import { unixNow } from "../shared/chunks.ts";
+import { chunkStreamAsParts } from "../shared/chunks.ts";
 
 export const MockConfig = z.object({
   /** A fixed chat reply; by default chat echoes the last user message. */
@@ -260,8 +261,16 @@ export const mockProvider: Provider<MockConfig> = {
   configSchema: MockConfig,
   secretKeys: [],
   supportsTools: true,
-  chat: { kind: "local", invoke: chat, stream: chatStream },
-  completions: { kind: "local", invoke: complete, stream: completeStream },
+  chat: {
+    kind: "local",
+    invoke: chat,
+    stream: (request, ctx, signal) => chunkStreamAsParts(chatStream(request, ctx, signal)),
+  },
+  completions: {
+    kind: "local",
+    invoke: complete,
+    stream: (request, ctx, signal) => chunkStreamAsParts(completeStream(request, ctx, signal)),
+  },
   embeddings: {
     kind: "local",
     invoke: (request, ctx) => Promise.resolve(embeddings(request.input, ctx)),

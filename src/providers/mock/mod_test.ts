@@ -9,6 +9,7 @@ import type {
   CompletionsResponse,
 } from "../../schemas/completions.ts";
 import type { EmbeddingsRequest, EmbeddingsResponse } from "../../schemas/embeddings.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
 
 const ctx = (config: Partial<MockConfig> = {}): CallContext<MockConfig> => ({
   endpoint: "mock",
@@ -17,23 +18,27 @@ const ctx = (config: Partial<MockConfig> = {}): CallContext<MockConfig> => ({
   stream: false,
 });
 const signal = new AbortController().signal;
-const chat = mockProvider.chat as LocalOperation<ChatRequest, ChatResponse, ChatChunk, MockConfig>;
+const chat = mockProvider.chat as LocalOperation<ChatRequest, ChatResponse, MockConfig>;
 const completions = mockProvider.completions as LocalOperation<
   CompletionsRequest,
   CompletionsResponse,
-  CompletionsChunk,
   MockConfig
 >;
 const embeddings = mockProvider.embeddings as LocalOperation<
   EmbeddingsRequest,
   EmbeddingsResponse,
-  never,
   MockConfig
 >;
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+/** The chunks of a stream of parts (the mock relays whole OpenAI chunks). */
+async function collect<T extends ChatChunk | CompletionsChunk>(
+  parts: AsyncIterable<StreamPart>,
+): Promise<T[]> {
   const out: T[] = [];
-  for await (const item of it) out.push(item);
+  for await (const part of parts) {
+    assert(part.type === "openai_chunk");
+    out.push(part.chunk as T);
+  }
   return out;
 }
 
@@ -98,7 +103,7 @@ Deno.test("mock chat calls the tool the request forces", async () => {
 
 Deno.test("mock chat streams word by word: role first, finish, then usage", async () => {
   assert(chat.stream);
-  const chunks = await collect(
+  const chunks = await collect<ChatChunk>(
     chat.stream({ messages: [{ role: "user", content: "one two" }] }, ctx(), signal),
   );
   assertEquals(chunks[0]?.choices[0]?.delta, { role: "assistant", content: "" });
@@ -112,7 +117,7 @@ Deno.test("mock streaming honours delay_ms and stops when aborted", async () => 
   assert(chat.stream);
   const controller = new AbortController();
   const started = Date.now();
-  const seen: ChatChunk[] = [];
+  const seen: StreamPart[] = [];
   try {
     for await (
       const chunk of chat.stream(
@@ -135,7 +140,9 @@ Deno.test("mock completions echo the prompt, streamed too", async () => {
   const response = await completions.invoke({ prompt: "the prompt" }, ctx(), signal);
   assertEquals(response.choices[0]?.text, "the prompt");
   assert(completions.stream);
-  const chunks = await collect(completions.stream({ prompt: "a b" }, ctx(), signal));
+  const chunks = await collect<CompletionsChunk>(
+    completions.stream({ prompt: "a b" }, ctx(), signal),
+  );
   assertEquals(chunks.map((c) => c.choices[0]?.text ?? "").join(""), "a b");
 });
 

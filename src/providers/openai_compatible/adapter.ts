@@ -17,6 +17,7 @@ import { chatStreamParser, completionsStreamParser } from "./stream.ts";
 import { isCanonicalEmbeddings } from "./response.ts";
 import { parseOpenAIError } from "./errors.ts";
 import { chatToCompletions, completionsToChat, completionsViaChatParser } from "./via_chat.ts";
+import { chunksAsParts } from "../shared/chunks.ts";
 
 /** Everything that makes one OpenAI-compatible provider. */
 export interface AdapterSpec<C> {
@@ -74,7 +75,7 @@ export function openAICompatibleProvider<C>(spec: AdapterSpec<C>): Provider<C> {
         });
       },
       parseResponse: (json, ctx) => parseChatResponse(json, ctx, name),
-      streamParser: (ctx) => chatStreamParser(ctx, name),
+      streamParser: (ctx) => chunksAsParts(chatStreamParser(ctx, name)),
       streamFormat: "sse",
     },
     parseError: (status, body) => parseOpenAIError(status, body),
@@ -91,7 +92,7 @@ export function openAICompatibleProvider<C>(spec: AdapterSpec<C>): Provider<C> {
         });
       },
       parseResponse: (json, ctx) => parseCompletionsResponse(json, ctx, name),
-      streamParser: (ctx) => completionsStreamParser(ctx, name),
+      streamParser: (ctx) => chunksAsParts(completionsStreamParser(ctx, name)),
       streamFormat: "sse",
     };
   } else if (profile.completions === "via-chat") {
@@ -107,7 +108,7 @@ export function openAICompatibleProvider<C>(spec: AdapterSpec<C>): Provider<C> {
         return { ...upstream, warnings: [...converted.warnings, ...upstream.warnings] };
       },
       parseResponse: (json, ctx) => chatToCompletions(parseChatResponse(json, ctx, name)),
-      streamParser: (ctx) => completionsViaChatParser(chatStreamParser(ctx, name)),
+      streamParser: (ctx) => chunksAsParts(completionsViaChatParser(chatStreamParser(ctx, name))),
       streamFormat: "sse",
     };
   }

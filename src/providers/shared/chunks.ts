@@ -2,6 +2,8 @@
 import type { ChatChunk, ChatChunkChoice } from "../../schemas/chat.ts";
 import type { CompletionsChunk } from "../../schemas/completions.ts";
 import type { Usage } from "../../schemas/common.ts";
+import type { StreamParser } from "../../core/provider.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
 
 /** Seconds since the epoch, as a response's or chunk's `created`. */
 export function unixNow(): number {
@@ -67,4 +69,26 @@ export function completionsFinishChunks(
     completionsChunk(head, [{ index: 0, text: "", finish_reason: finishReason }]),
     completionsChunk(head, [], usage),
   ];
+}
+
+/**
+ * A parser of OpenAI-shaped chunks as a parser of stream parts: each chunk is relayed whole (an
+ * OpenAI client gets it as built). For parsers not yet emitting parts of their own.
+ */
+export function chunksAsParts(
+  parser: StreamParser<ChatChunk | CompletionsChunk>,
+): StreamParser<StreamPart> {
+  const wrap = (chunks: (ChatChunk | CompletionsChunk)[]): StreamPart[] =>
+    chunks.map((chunk) => ({ type: "openai_chunk", chunk }));
+  return {
+    push: (event) => wrap(parser.push(event)),
+    end: () => wrap(parser.end()),
+  };
+}
+
+/** An in-process stream of OpenAI-shaped chunks as stream parts (each relayed whole). */
+export async function* chunkStreamAsParts(
+  chunks: AsyncIterable<ChatChunk | CompletionsChunk>,
+): AsyncGenerator<StreamPart> {
+  for await (const chunk of chunks) yield { type: "openai_chunk", chunk };
 }

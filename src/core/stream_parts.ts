@@ -1,0 +1,124 @@
+/**
+ * What a stream carries, whatever the provider and whatever the client's API: one union for
+ * every provider's stream parser to emit and every ingress codec to encode. A provider says what
+ * happened (text arrived, a tool call began, the answer finished); the codec of the client's API
+ * decides the chunks, events and framing.
+ */
+import type { ChatChunk } from "../schemas/chat.ts";
+import type { CompletionsChunk } from "../schemas/completions.ts";
+import type { Usage } from "../schemas/common.ts";
+
+/** The stream began: the answer's id and model (the first part of every stream). */
+export interface StartPart {
+  type: "start";
+  id: string | null;
+  model: string;
+}
+
+/** Answer text. */
+export interface TextPart {
+  type: "text";
+  text: string;
+}
+
+/** The model's reasoning (thinking) text, apart from the answer. */
+export interface ReasoningPart {
+  type: "reasoning";
+  text: string;
+}
+
+/** A tool call begins: `index` numbers the answer's tool calls from 0. */
+export interface ToolCallPart {
+  type: "tool_call";
+  index: number;
+  id: string;
+  name: string;
+}
+
+/** More of a tool call's arguments (JSON text, in pieces). */
+export interface ToolArgumentsPart {
+  type: "tool_arguments";
+  index: number;
+  arguments: string;
+}
+
+/** The answer is complete, and why (OpenAI's finish reasons: stop, length, tool_calls, ...). */
+export interface FinishPart {
+  type: "finish";
+  reason: string | null;
+}
+
+/** The call's token usage (sent once, after the finish). */
+export interface UsagePart {
+  type: "usage";
+  usage: Usage;
+}
+
+/**
+ * A chunk from an upstream that speaks OpenAI's stream format itself, kept whole: an OpenAI
+ * client gets it as it came (log probabilities, several choices, obfuscation padding and all),
+ * and other codecs read its parts with `partsOfChunk`.
+ */
+export interface OpenAIChunkPart {
+  type: "openai_chunk";
+  chunk: ChatChunk | CompletionsChunk;
+}
+
+export type StreamPart =
+  | StartPart
+  | TextPart
+  | ReasoningPart
+  | ToolCallPart
+  | ToolArgumentsPart
+  | FinishPart
+  | UsagePart
+  | OpenAIChunkPart;
+
+/** The usage a part carries, if any (a usage part, or a relayed chunk with usage). */
+export function usageOfPart(part: StreamPart): Usage | undefined {
+  if (part.type === "usage") return part.usage;
+  if (part.type === "openai_chunk") return part.chunk.usage ?? undefined;
+  return undefined;
+}
+
+/**
+ * The parts of a relayed OpenAI chunk (its first choice), for codecs that do not speak OpenAI:
+ * text, reasoning, tool calls, the finish reason and usage.
+ */
+export function partsOfChunk(chunk: ChatChunk | CompletionsChunk): StreamPart[] {
+  const parts: StreamPart[] = [];
+  const choice = chunk.choices[0];
+  if (choice !== undefined) {
+    if ("delta" in choice) {
+      const delta = choice.delta as ChatChunk["choices"][number]["delta"] & {
+        reasoning_content?: string | null;
+      };
+      if (delta.reasoning_content) parts.push({ type: "reasoning", text: delta.reasoning_content });
+      if (typeof delta.content === "string" && delta.content !== "") {
+        parts.push({ type: "text", text: delta.content });
+      }
+      for (const call of delta.tool_calls ?? []) {
+        if (call.id) {
+          parts.push({
+            type: "tool_call",
+            index: call.index,
+            id: call.id,
+            name: call.function?.name ?? "",
+          });
+        }
+        if (call.function?.arguments) {
+          parts.push({
+            type: "tool_arguments",
+            index: call.index,
+            arguments: call.function.arguments,
+          });
+        }
+      }
+    } else if (choice.text !== "") {
+      parts.push({ type: "text", text: choice.text });
+    }
+    if (choice.finish_reason) parts.push({ type: "finish", reason: choice.finish_reason });
+  }
+  if (chunk.usage) parts.push({ type: "usage", usage: chunk.usage });
+  return parts;
+}

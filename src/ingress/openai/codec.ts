@@ -1,0 +1,138 @@
+/**
+ * The OpenAI API (`/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`: the body's
+ * `model` names the endpoint or route) and MLflow's invocation paths (`/gateway/{name}/
+ * invocations`: the path names the endpoint, its type the operation; MLflow's bodies and answers
+ * are OpenAI's shapes). The internal request and response are OpenAI-shaped, so decoding is
+ * validation and encoding is mostly serialising.
+ */
+import type { z } from "@hono/zod-openapi";
+import { InvalidRequestError } from "../../core/errors.ts";
+import { type Operation, OPERATION_OF } from "../../core/provider.ts";
+import { upstreamBodyOf } from "../../core/snapshot.ts";
+import type { EndpointType } from "../../config/schema.ts";
+import { ChatRequest } from "../../schemas/chat.ts";
+import { CompletionsRequest } from "../../schemas/completions.ts";
+import { EmbeddingsRequest, toBase64Embeddings } from "../../schemas/embeddings.ts";
+import {
+  isPlainChatRequest,
+  isPlainCompletionsRequest,
+  isPlainEmbeddingsRequest,
+} from "../../schemas/quick_check.ts";
+import { validateBody } from "../validate.ts";
+import type { IngressCall, IngressCodec } from "../codec.ts";
+import { ChatStreamWriter, CompletionsStreamWriter } from "./stream.ts";
+import { errorEnvelope } from "./errors.ts";
+
+/** Each operation's request schema and the quick check for its common bodies. */
+const REQUESTS = {
+  chat: { schema: ChatRequest, quick: isPlainChatRequest },
+  completions: { schema: CompletionsRequest, quick: isPlainCompletionsRequest },
+  embeddings: { schema: EmbeddingsRequest, quick: isPlainEmbeddingsRequest },
+} as const;
+
+/** An OpenAI-shaped call, with what its answer's encoding depends on. */
+export interface OpenAICall extends IngressCall {
+  /** `stream_options.include_usage`: the usage chunk is sent only when asked for. */
+  includeUsage: boolean;
+  /** `encoding_format: "base64"` (the OpenAI SDK's default for embeddings). */
+  base64: boolean;
+}
+
+function validated<O extends Operation>(
+  op: O,
+  body: unknown,
+): z.output<typeof REQUESTS[O]["schema"]> {
+  const { schema, quick } = REQUESTS[op];
+  return validateBody(schema, body, quick) as z.output<typeof REQUESTS[O]["schema"]>;
+}
+
+/** The call for a body naming `op` on endpoint or route `name`. */
+function callOf(op: Operation, name: string, body: Record<string, unknown>): OpenAICall {
+  if (op === "embeddings") {
+    const request = validated("embeddings", body);
+    return {
+      op,
+      name,
+      request,
+      stream: false,
+      includeUsage: false,
+      base64: request.encoding_format === "base64",
+    };
+  }
+  const request = validated(op, body);
+  return {
+    op,
+    name,
+    request,
+    stream: body.stream === true,
+    includeUsage: request.stream_options?.include_usage === true,
+    base64: false,
+  };
+}
+
+/** `/v1/*`: the body's `model` names the endpoint; the rest of the body is the request. */
+function namedByModel(
+  body: Record<string, unknown>,
+): { name: string; rest: Record<string, unknown> } {
+  const model = body.model;
+  if (typeof model !== "string" || model === "") {
+    throw new InvalidRequestError(
+      "'model' is required: name a gateway endpoint or route (GET /v1/models lists them)",
+      { param: "model", code: "model_required" },
+    );
+  }
+  const { model: _model, ...rest } = body;
+  return { name: model, rest };
+}
+
+/** What OpenAI's and MLflow's codecs share: answers, streams and errors are OpenAI's. */
+const OPENAI_ENCODING = {
+  encodeAnswer(call: OpenAICall, value: unknown): string {
+    // Embedding vectors as base64 float32 are done here for every provider.
+    if (call.base64) return JSON.stringify(toBase64Embeddings(value as never));
+    return upstreamBodyOf(value) ?? JSON.stringify(value);
+  },
+  streamWriter(call: OpenAICall, redactor: Parameters<IngressCodec["streamWriter"]>[1]) {
+    return call.op === "completions"
+      ? new CompletionsStreamWriter(call.includeUsage, redactor)
+      : new ChatStreamWriter(call.includeUsage, redactor);
+  },
+  streamContentType: "text/event-stream; charset=utf-8",
+  encodeError: (
+    error: Parameters<IngressCodec["encodeError"]>[0],
+    redactor: Parameters<IngressCodec["encodeError"]>[1],
+  ) => ({
+    status: error.status,
+    body: errorEnvelope(error, redactor),
+  }),
+};
+
+/** The codec of one `/v1` operation. */
+export function openAICodec(op: Operation): IngressCodec<OpenAICall> {
+  return {
+    name: `openai.${op}`,
+    decode(body) {
+      const { name, rest } = namedByModel(body);
+      return callOf(op, name, rest);
+    },
+    ...OPENAI_ENCODING,
+  };
+}
+
+/** MLflow's invocation paths: a `model` in the body is refused, as MLflow does. */
+export const mlflowCodec: IngressCodec<OpenAICall> = {
+  name: "mlflow.invocations",
+  decode(body, pathName, snapshot) {
+    const name = pathName ?? "";
+    if (body.model !== undefined) {
+      throw new InvalidRequestError(
+        "The parameter 'model' is not permitted to be passed. The route being queried already defines a model instance.",
+        { param: "model" },
+      );
+    }
+    const type = snapshot.typeOf(name);
+    if (type === undefined) throw snapshot.notFound(name);
+    return callOf(OPERATION_OF[type as EndpointType], name, body);
+  },
+  ...OPENAI_ENCODING,
+};

@@ -1,0 +1,170 @@
+/**
+ * Stream parts as OpenAI chunks (`chat.completion.chunk` or `text_completion`), framed as SSE
+ * `data:` events ending in `data: [DONE]`. A chunk relayed from an OpenAI-compatible upstream is
+ * written as it came; parts from other providers are built into chunks here, one stream head
+ * (id, model, created) for all of them.
+ */
+import { GatewayError } from "../../core/errors.ts";
+import { sseEvent, type StreamWriter } from "../../core/sse.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
+import type { Redactor } from "../../observe/redact.ts";
+import type { ChatChunk, ChatChunkChoice } from "../../schemas/chat.ts";
+import type { CompletionsChunk } from "../../schemas/completions.ts";
+import type { Usage } from "../../schemas/common.ts";
+import { errorEnvelope } from "./errors.ts";
+
+const DONE = "data: [DONE]\n\n";
+
+/** What every chunk of one stream repeats. */
+interface Head {
+  id: string | null;
+  created: number;
+  model: string;
+}
+
+/** A relayed chunk as the client asked: without usage unless `stream_options.include_usage`. */
+function relayed(
+  chunk: ChatChunk | CompletionsChunk,
+  includeUsage: boolean,
+): ChatChunk | CompletionsChunk | undefined {
+  if (includeUsage || chunk.usage === undefined) return chunk;
+  if (chunk.choices.length === 0) return undefined;
+  const { usage: _usage, ...rest } = chunk;
+  return rest as ChatChunk | CompletionsChunk;
+}
+
+/** The error event that ends a broken stream (OpenAI's envelope; no [DONE] follows it). */
+function errorEvent(error: unknown, redactor: Redactor): string {
+  const gatewayError = error instanceof GatewayError
+    ? error
+    : new GatewayError(502, "upstream_error", "the upstream stream failed");
+  return sseEvent(JSON.stringify(errorEnvelope(gatewayError, redactor)));
+}
+
+abstract class OpenAIStreamWriter implements StreamWriter<StreamPart> {
+  protected head: Head = { id: null, created: Math.floor(Date.now() / 1000), model: "" };
+
+  constructor(readonly includeUsage: boolean, readonly redactor: Redactor) {}
+
+  batch(parts: readonly StreamPart[]): string {
+    let text = "";
+    for (const part of parts) {
+      const chunk = this.chunkOf(part);
+      if (chunk !== undefined) text += sseEvent(JSON.stringify(chunk));
+    }
+    return text;
+  }
+
+  end(): string {
+    return DONE;
+  }
+
+  error(error: unknown): string {
+    return errorEvent(error, this.redactor);
+  }
+
+  /** The chunk a part becomes, if any. */
+  protected chunkOf(part: StreamPart): ChatChunk | CompletionsChunk | undefined {
+    switch (part.type) {
+      case "openai_chunk":
+        return relayed(part.chunk, this.includeUsage);
+      case "start":
+        this.head = { id: part.id, created: this.head.created, model: part.model };
+        return this.started();
+      case "usage":
+        return this.includeUsage ? this.usage(part.usage) : undefined;
+      default:
+        return this.content(part);
+    }
+  }
+
+  protected abstract started(): ChatChunk | undefined;
+  protected abstract usage(usage: Usage): ChatChunk | CompletionsChunk;
+  protected abstract content(part: StreamPart): ChatChunk | CompletionsChunk | undefined;
+}
+
+/** Chat chunks: the role first, text, reasoning and tool-call deltas, the finish, the usage. */
+export class ChatStreamWriter extends OpenAIStreamWriter {
+  #chunk(choices: ChatChunkChoice[], usage?: Usage): ChatChunk {
+    const chunk: ChatChunk = {
+      id: this.head.id,
+      object: "chat.completion.chunk",
+      created: this.head.created,
+      model: this.head.model,
+      choices,
+    };
+    if (usage !== undefined) chunk.usage = usage;
+    return chunk;
+  }
+
+  #delta(delta: ChatChunkChoice["delta"], finish: string | null = null): ChatChunk {
+    return this.#chunk([{ index: 0, delta, finish_reason: finish }]);
+  }
+
+  protected started(): ChatChunk {
+    return this.#delta({ role: "assistant", content: "" });
+  }
+
+  protected usage(usage: Usage): ChatChunk {
+    return this.#chunk([], usage);
+  }
+
+  protected content(part: StreamPart): ChatChunk | undefined {
+    switch (part.type) {
+      case "text":
+        return this.#delta({ content: part.text });
+      case "reasoning":
+        return this.#delta({ reasoning_content: part.text });
+      case "tool_call":
+        return this.#delta({
+          tool_calls: [{
+            index: part.index,
+            id: part.id,
+            type: "function",
+            function: { name: part.name, arguments: "" },
+          }],
+        });
+      case "tool_arguments":
+        return this.#delta({
+          tool_calls: [{ index: part.index, function: { arguments: part.arguments } }],
+        });
+      case "finish":
+        return this.#delta({}, part.reason);
+      default:
+        return undefined;
+    }
+  }
+}
+
+/** Completion chunks: the text as it arrives, the finish, the usage. */
+export class CompletionsStreamWriter extends OpenAIStreamWriter {
+  #chunk(choices: CompletionsChunk["choices"], usage?: Usage): CompletionsChunk {
+    const chunk: CompletionsChunk = {
+      id: this.head.id,
+      object: "text_completion",
+      created: this.head.created,
+      model: this.head.model,
+      choices,
+    };
+    if (usage !== undefined) chunk.usage = usage;
+    return chunk;
+  }
+
+  protected started(): undefined {
+    return undefined;
+  }
+
+  protected usage(usage: Usage): CompletionsChunk {
+    return this.#chunk([], usage);
+  }
+
+  protected content(part: StreamPart): CompletionsChunk | undefined {
+    if (part.type === "text") {
+      return this.#chunk([{ index: 0, text: part.text, finish_reason: null }]);
+    }
+    if (part.type === "finish") {
+      return this.#chunk([{ index: 0, text: "", finish_reason: part.reason }]);
+    }
+    return undefined;
+  }
+}
