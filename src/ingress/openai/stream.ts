@@ -55,6 +55,16 @@ abstract class OpenAIStreamWriter implements StreamWriter<StreamPart> {
     return text;
   }
 
+  /** The chunks parts become, as objects (what `batch` writes, unserialised; for tests). */
+  chunks(parts: readonly StreamPart[]): (ChatChunk | CompletionsChunk)[] {
+    const out: (ChatChunk | CompletionsChunk)[] = [];
+    for (const part of parts) {
+      const chunk = this.chunkOf(part);
+      if (chunk !== undefined) out.push(chunk);
+    }
+    return out;
+  }
+
   end(): string {
     return DONE;
   }

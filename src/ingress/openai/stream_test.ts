@@ -1,0 +1,91 @@
+import { assertEquals } from "../../../tests/assert.ts";
+import { Redactor } from "../../observe/redact.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
+import { ChatStreamWriter, CompletionsStreamWriter } from "./stream.ts";
+
+const PARTS: StreamPart[] = [
+  { type: "start", id: "msg_1", model: "claude-x" },
+  { type: "text", text: "Hi" },
+  { type: "reasoning", text: "thinking" },
+  { type: "tool_call", index: 0, id: "call_1", name: "get_weather" },
+  { type: "tool_arguments", index: 0, arguments: '{"city":' },
+  { type: "finish", reason: "tool_calls" },
+  { type: "usage", usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } },
+];
+
+Deno.test("ChatStreamWriter writes parts as OpenAI chat chunks under one head", () => {
+  const writer = new ChatStreamWriter(true, new Redactor());
+  const chunks = writer.chunks(PARTS);
+  assertEquals(
+    chunks.map((c) => [c.id, c.model, c.object]),
+    Array(7).fill([
+      "msg_1",
+      "claude-x",
+      "chat.completion.chunk",
+    ]),
+  );
+  assertEquals(chunks.map((c) => c.choices[0]), [
+    { index: 0, delta: { role: "assistant", content: "" }, finish_reason: null },
+    { index: 0, delta: { content: "Hi" }, finish_reason: null },
+    { index: 0, delta: { reasoning_content: "thinking" }, finish_reason: null },
+    {
+      index: 0,
+      delta: {
+        tool_calls: [{
+          index: 0,
+          id: "call_1",
+          type: "function",
+          function: { name: "get_weather", arguments: "" },
+        }],
+      },
+      finish_reason: null,
+    },
+    {
+      index: 0,
+      delta: { tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] },
+      finish_reason: null,
+    },
+    { index: 0, delta: {}, finish_reason: "tool_calls" },
+    undefined,
+  ]);
+  assertEquals(chunks[6]?.usage?.total_tokens, 5);
+});
+
+Deno.test("ChatStreamWriter sends usage only when the client asked for it", () => {
+  const writer = new ChatStreamWriter(false, new Redactor());
+  assertEquals(writer.chunks(PARTS).length, 6);
+  const relayed = writer.chunks([{
+    type: "openai_chunk",
+    chunk: {
+      id: "c",
+      object: "chat.completion.chunk",
+      created: 1,
+      model: "m",
+      choices: [{ index: 0, delta: { content: "x" }, finish_reason: null }],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    },
+  }]);
+  assertEquals(relayed.length, 1);
+  assertEquals("usage" in (relayed[0] as object), false);
+});
+
+Deno.test("CompletionsStreamWriter writes text and the finish as completion chunks", () => {
+  const writer = new CompletionsStreamWriter(true, new Redactor());
+  const chunks = writer.chunks(PARTS);
+  assertEquals(chunks.map((c) => c.choices[0]), [
+    { index: 0, text: "Hi", finish_reason: null },
+    { index: 0, text: "", finish_reason: "tool_calls" },
+    undefined,
+  ]);
+  assertEquals(chunks.every((c) => c.object === "text_completion"), true);
+});
+
+Deno.test("an OpenAI stream writer ends with [DONE] and reports a failure as an error event", () => {
+  const writer = new ChatStreamWriter(false, new Redactor(["sk-secret-123"]));
+  assertEquals(writer.end(), "data: [DONE]\n\n");
+  const event = writer.error(new Error("socket closed sk-secret-123"));
+  assertEquals(
+    JSON.parse(event.slice(6)).error.message,
+    "the upstream stream failed",
+  );
+});
