@@ -6,6 +6,7 @@ import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
 import type { Handler } from "hono";
 import type { AppEnv } from "./context.ts";
 import type { Invocation } from "./invoke.ts";
+import type { IngressCodec } from "../ingress/codec.ts";
 
 /**
  * `/gateway/{name}/invocations` → `/gateway/:name/invocations`. A trailing slash is dropped:
@@ -30,6 +31,8 @@ export interface RouteDef {
    * only): it answers its own errors, like every invocation handler.
    */
   direct?: Invocation;
+  /** The client API the route speaks: its errors (authentication's too) are in its envelope. */
+  codec?: IngressCodec;
 }
 
 /** Registers routes on the app and, unless hidden, in its OpenAPI document. */

@@ -12,6 +12,7 @@ import { createApp, routeDefs } from "./app.ts";
 import { DirectRoutes, pathOf } from "./direct.ts";
 import { errorResponse } from "./errors.ts";
 import { RequestRecord } from "../core/request_record.ts";
+import { GatewayError } from "../core/errors.ts";
 import type { Logger } from "../observe/logs.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -36,8 +37,21 @@ function recordPath(url: string): string {
  */
 function guarded(def: RouteDef, authenticate: Authenticate, logger: Logger): RouteDef {
   if (def.public) return def;
+  /** Authentication's refusal, in the envelope of the route's client API. */
+  const refused = (error: unknown, record: RequestRecord): Response => {
+    if (def.codec === undefined || !(error instanceof GatewayError)) {
+      return errorResponse(error, record, logger);
+    }
+    record.errorType = error.type;
+    const { status, body } = def.codec.encodeError(error, logger.redactor);
+    return Response.json(body, { status, headers: error.headers });
+  };
   const handler: RouteDef["handler"] = async (c, next) => {
-    await authenticate(c.req.raw, c.env);
+    try {
+      await authenticate(c.req.raw, c.env);
+    } catch (error) {
+      return refused(error, c.env);
+    }
     return def.handler(c, next);
   };
   const direct = def.direct;
@@ -49,7 +63,7 @@ function guarded(def: RouteDef, authenticate: Authenticate, logger: Logger): Rou
       try {
         await authenticate(request, record);
       } catch (error) {
-        return errorResponse(error, record, logger);
+        return refused(error, record);
       }
       return direct(request, record, name);
     },

@@ -80,9 +80,10 @@ const json = (schema: z.ZodType, description: string) => ({
 
 export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
   const invocation = codecInvocation(gateway, mlflowCodec);
-  const invoke: Pick<RouteDef, "handler" | "direct"> = {
+  const invoke: Pick<RouteDef, "handler" | "direct" | "codec"> = {
     handler: (c) => invocation(c.req.raw, c.env, c.req.param("name") ?? ""),
     direct: invocation,
+    codec: mlflowCodec,
   };
   const invocationRoute = (path: string, summary: string) =>
     createRoute({

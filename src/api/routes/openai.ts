@@ -97,9 +97,10 @@ const ModelParam = z.object({
 
 /** The /v1 routes. */
 export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[] {
-  const serve = (op: Operation): Pick<RouteDef, "handler" | "direct"> => {
-    const invocation = codecInvocation(gateway, openAICodec(op));
-    return { handler: (c) => invocation(c.req.raw, c.env), direct: invocation };
+  const serve = (op: Operation): Pick<RouteDef, "handler" | "direct" | "codec"> => {
+    const codec = openAICodec(op);
+    const invocation = codecInvocation(gateway, codec);
+    return { handler: (c) => invocation(c.req.raw, c.env), direct: invocation, codec };
   };
   return [
     {
