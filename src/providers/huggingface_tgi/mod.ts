@@ -9,7 +9,6 @@ import { buildTgiChatRequest, buildTgiGenerateRequest } from "./request.ts";
 import { parseTgiChat, parseTgiGenerate, TGI_NAME } from "./response.ts";
 import { tgiChatStreamParser, tgiGenerateStreamParser } from "./stream.ts";
 import { parseTgiError } from "./errors.ts";
-import { chunksAsParts } from "../shared/chunks.ts";
 
 export const tgiProvider: Provider<TgiConfig> = {
   name: "huggingface-text-generation-inference",
@@ -21,14 +20,14 @@ export const tgiProvider: Provider<TgiConfig> = {
     kind: "http",
     buildRequest: buildTgiChatRequest,
     parseResponse: parseTgiChat,
-    streamParser: (ctx) => chunksAsParts(tgiChatStreamParser(ctx)),
+    streamParser: tgiChatStreamParser,
     streamFormat: "sse",
   },
   completions: {
     kind: "http",
     buildRequest: buildTgiGenerateRequest,
     parseResponse: parseTgiGenerate,
-    streamParser: (ctx) => chunksAsParts(tgiGenerateStreamParser(ctx)),
+    streamParser: tgiGenerateStreamParser,
     streamFormat: "sse",
   },
   parseError: (status, body) => parseTgiError(status, body),

@@ -1,14 +1,15 @@
 /**
- * TGI streams as canonical chunks: the Messages API's OpenAI-shaped SSE (ending in `[DONE]`),
- * and `/generate_stream`'s token events (`{token, generated_text, details}`).
+ * TGI streams as stream parts: the Messages API's OpenAI-shaped SSE (ending in `[DONE]`), relayed
+ * as OpenAI chunks, and `/generate_stream`'s token events (`{token, generated_text, details}`) as
+ * start, text, finish and usage parts.
  */
 import { ProviderError } from "../../core/errors.ts";
 import type { CallContext, StreamEvent, StreamParser } from "../../core/provider.ts";
 import type { ChatChunk } from "../../schemas/chat.ts";
-import type { CompletionsChunk } from "../../schemas/completions.ts";
 import { type Usage, usageOf } from "../../schemas/common.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
 import { parseWire } from "../parse_wire.ts";
-import { type ChunkHead, completionsChunk, unixNow } from "../shared/chunks.ts";
+import { unixNow } from "../shared/chunks.ts";
 import { streamEventJson } from "../shared/stream_event.ts";
 import { mapTgiFinishReason } from "./finish_reason.ts";
 import { TGI_NAME, tgiUsage } from "./response.ts";
@@ -39,11 +40,11 @@ function endedEarly(): ProviderError {
 }
 
 /**
- * Chat chunks relayed as they come, with the role on the first one and finish reasons in
- * OpenAI's values. Usage (TGI puts it on the last chunk, or on a chunk of its own) is held back
- * and sent once, as a usage-only chunk, when the stream ends.
+ * Chat chunks relayed as they come (`openai_chunk` parts), with the role on the first one and
+ * finish reasons in OpenAI's values. Usage (TGI puts it on the last chunk, or on a chunk of its
+ * own) is held back and sent once, as a usage-only chunk, when the stream ends.
  */
-export function tgiChatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatChunk> {
+export function tgiChatStreamParser(ctx: CallContext<unknown>): StreamParser<StreamPart> {
   let roleSent = false;
   let finished = false;
   let usage: Usage | undefined;
@@ -72,44 +73,51 @@ export function tgiChatStreamParser(ctx: CallContext<unknown>): StreamParser<Cha
         return { index: choice.index ?? i, delta, finish_reason: finish };
       });
       if (choices.length === 0) return [];
-      return [{ ...meta, object: "chat.completion.chunk", choices }];
+      const chunk: ChatChunk = { ...meta, object: "chat.completion.chunk", choices };
+      return [{ type: "openai_chunk", chunk }];
     },
     end() {
       if (!finished) throw endedEarly();
-      return [{
+      const chunk: ChatChunk = {
         ...meta,
         object: "chat.completion.chunk",
         choices: [],
         usage: usage ?? usageOf(null, null),
-      }];
+      };
+      return [{ type: "openai_chunk", chunk }];
     },
   };
 }
 
-/** Completion chunks from token events; special tokens (like `</s>`) are not text. */
-export function tgiGenerateStreamParser(
-  ctx: CallContext<unknown>,
-): StreamParser<CompletionsChunk> {
-  const head: ChunkHead = { id: null, created: unixNow(), model: ctx.model ?? "" };
+/**
+ * Parts from token events: the start (on the first event), a text part per token (special tokens
+ * like `</s>` are not text), then, from the last event's `details`, the finish and the usage.
+ */
+export function tgiGenerateStreamParser(ctx: CallContext<unknown>): StreamParser<StreamPart> {
+  let started = false;
   let usage: Usage | undefined;
-  const chunk = (choices: CompletionsChunk["choices"]): CompletionsChunk =>
-    completionsChunk(head, choices);
   return {
     push(event) {
       const json = payload(event);
       if (json === undefined) return [];
       const wire = parseWire(WireGenerateEvent, json, TGI_NAME);
+      const parts: StreamPart[] = [];
+      if (!started) {
+        started = true;
+        parts.push({ type: "start", id: null, model: ctx.model ?? "" });
+      }
       const text = wire.token && !wire.token.special ? (wire.token.text ?? "") : "";
+      if (text !== "") parts.push({ type: "text", text });
       const details = wire.details;
-      if (!details) return text === "" ? [] : [chunk([{ index: 0, text, finish_reason: null }])];
-      usage = usageOf(details.input_length ?? null, details.generated_tokens ?? null);
-      return [
-        chunk([{ index: 0, text, finish_reason: mapTgiFinishReason(details.finish_reason) }]),
-      ];
+      if (details) {
+        usage = usageOf(details.input_length ?? null, details.generated_tokens ?? null);
+        parts.push({ type: "finish", reason: mapTgiFinishReason(details.finish_reason) });
+      }
+      return parts;
     },
     end() {
       if (!usage) throw endedEarly();
-      return [completionsChunk(head, [], usage)];
+      return [{ type: "usage", usage }];
     },
   };
 }
