@@ -1,21 +1,19 @@
 /**
  * The mock provider: deterministic answers with no network, for demos and tests. Chat echoes
  * the last user message (or `reply`), completions echo the prompt, embeddings are derived from
- * the text. Streams word by word, with an optional per-token delay.
+ * the text. Streams word by word, with an optional per-token delay, as stream parts (several
+ * choices, `n` > 1, as relayed OpenAI chunks: parts describe one choice).
  */
 import { z } from "zod";
 import type { CallContext, Provider } from "../../core/provider.ts";
-import type { ChatChunk, ChatRequest, ChatResponse, ToolCall } from "../../schemas/chat.ts";
-import type {
-  CompletionsChunk,
-  CompletionsRequest,
-  CompletionsResponse,
-} from "../../schemas/completions.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
+import type { ChatRequest, ChatResponse, ToolCall } from "../../schemas/chat.ts";
+import type { CompletionsRequest, CompletionsResponse } from "../../schemas/completions.ts";
 import type { EmbeddingsResponse } from "../../schemas/embeddings.ts";
 import { usageOf } from "../../schemas/common.ts";
 import { countPromptTokens, countTokens, embed, messageText, plan, stableId } from "./generate.ts";
 import { unixNow } from "../shared/chunks.ts";
-import { chunkStreamAsParts } from "../shared/chunks.ts";
+import { chatChoices, completionsChoices } from "./choices.ts";
 
 export const MockConfig = z.object({
   /** A fixed chat reply; by default chat echoes the last user message. */
@@ -119,64 +117,54 @@ async function chat(request: ChatRequest, ctx: Ctx, signal: AbortSignal): Promis
   };
 }
 
-async function* chatStream(
+/**
+ * One choice's stream: the role, then the tool call the request forces (its start, then its
+ * arguments whole) or the reply word by word, the finish and the usage (counting all `n`).
+ */
+async function* chatParts(
   request: ChatRequest,
   ctx: Ctx,
   signal: AbortSignal,
-): AsyncGenerator<ChatChunk> {
-  const id = stableId("chatcmpl-mock", JSON.stringify(request.messages));
-  const created = unixNow();
-  const model = modelName(ctx);
+): AsyncGenerator<StreamPart> {
   const n = request.n ?? 1;
-  const chunk = (choices: ChatChunk["choices"]): ChatChunk => ({
-    id,
-    object: "chat.completion.chunk",
-    created,
-    model,
-    choices,
-  });
   const promptTokens = countPromptTokens(request.messages);
-  const indexes = Array.from({ length: n }, (_, i) => i);
-  yield chunk(indexes.map((index) => ({
-    index,
-    delta: { role: "assistant", content: "" },
-    finish_reason: null,
-  })));
+  yield {
+    type: "start",
+    id: stableId("chatcmpl-mock", JSON.stringify(request.messages)),
+    model: modelName(ctx),
+  };
   const tool = forcedTool(request);
   if (tool !== undefined) {
     const call = toolCallFor(tool, request);
     await sleep(ctx.config.delay_ms, signal);
-    yield chunk(indexes.map((index) => ({
-      index,
-      delta: {
-        tool_calls: [{
-          index: 0,
-          id: call.id,
-          type: "function",
-          function: { name: tool, arguments: "" },
-        }],
-      },
-      finish_reason: null,
-    })));
+    yield { type: "tool_call", index: 0, id: call.id, name: tool };
     await sleep(ctx.config.delay_ms, signal);
-    yield chunk(indexes.map((index) => ({
-      index,
-      delta: { tool_calls: [{ index: 0, function: { arguments: call.function.arguments } }] },
-      finish_reason: null,
-    })));
-    yield chunk(indexes.map((index) => ({ index, delta: {}, finish_reason: "tool_calls" })));
-    yield { ...chunk([]), usage: usageOf(promptTokens, countTokens(call.function.arguments) * n) };
+    yield { type: "tool_arguments", index: 0, arguments: call.function.arguments };
+    yield { type: "finish", reason: "tool_calls" };
+    yield {
+      type: "usage",
+      usage: usageOf(promptTokens, countTokens(call.function.arguments) * n),
+    };
     return;
   }
   const { tokens, finishReason } = chatPlan(request, ctx);
   for (const token of tokens) {
     await sleep(ctx.config.delay_ms, signal);
-    yield chunk(
-      indexes.map((index) => ({ index, delta: { content: token }, finish_reason: null })),
-    );
+    yield { type: "text", text: token };
   }
-  yield chunk(indexes.map((index) => ({ index, delta: {}, finish_reason: finishReason })));
-  yield { ...chunk([]), usage: usageOf(promptTokens, tokens.length * n) };
+  yield { type: "finish", reason: finishReason };
+  yield { type: "usage", usage: usageOf(promptTokens, tokens.length * n) };
+}
+
+/** A chat stream: its parts, or for `n` > 1 chunks with `n` equal choices. */
+function chatStream(
+  request: ChatRequest,
+  ctx: Ctx,
+  signal: AbortSignal,
+): AsyncIterable<StreamPart> {
+  const parts = chatParts(request, ctx, signal);
+  const n = request.n ?? 1;
+  return n > 1 ? chatChoices(parts, n) : parts;
 }
 
 function completionPlan(request: CompletionsRequest) {
@@ -205,30 +193,32 @@ async function complete(
   };
 }
 
-async function* completeStream(
+/** One choice's stream: the prompt echoed word by word, the finish and the usage (all `n`). */
+async function* completeParts(
   request: CompletionsRequest,
   ctx: Ctx,
   signal: AbortSignal,
-): AsyncGenerator<CompletionsChunk> {
-  const id = stableId("cmpl-mock", request.prompt);
-  const created = unixNow();
-  const model = modelName(ctx);
+): AsyncGenerator<StreamPart> {
   const n = request.n ?? 1;
-  const indexes = Array.from({ length: n }, (_, i) => i);
-  const chunk = (choices: CompletionsChunk["choices"]): CompletionsChunk => ({
-    id,
-    object: "text_completion",
-    created,
-    model,
-    choices,
-  });
+  yield { type: "start", id: stableId("cmpl-mock", request.prompt), model: modelName(ctx) };
   const { tokens, finishReason } = completionPlan(request);
   for (const token of tokens) {
     await sleep(ctx.config.delay_ms, signal);
-    yield chunk(indexes.map((index) => ({ index, text: token, finish_reason: null })));
+    yield { type: "text", text: token };
   }
-  yield chunk(indexes.map((index) => ({ index, text: "", finish_reason: finishReason })));
-  yield { ...chunk([]), usage: usageOf(countTokens(request.prompt), tokens.length * n) };
+  yield { type: "finish", reason: finishReason };
+  yield { type: "usage", usage: usageOf(countTokens(request.prompt), tokens.length * n) };
+}
+
+/** A completions stream: its parts, or for `n` > 1 chunks with `n` equal choices. */
+function completeStream(
+  request: CompletionsRequest,
+  ctx: Ctx,
+  signal: AbortSignal,
+): AsyncIterable<StreamPart> {
+  const parts = completeParts(request, ctx, signal);
+  const n = request.n ?? 1;
+  return n > 1 ? completionsChoices(parts, n) : parts;
 }
 
 function embeddings(
@@ -264,12 +254,12 @@ export const mockProvider: Provider<MockConfig> = {
   chat: {
     kind: "local",
     invoke: chat,
-    stream: (request, ctx, signal) => chunkStreamAsParts(chatStream(request, ctx, signal)),
+    stream: chatStream,
   },
   completions: {
     kind: "local",
     invoke: complete,
-    stream: (request, ctx, signal) => chunkStreamAsParts(completeStream(request, ctx, signal)),
+    stream: completeStream,
   },
   embeddings: {
     kind: "local",

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../../tests/assert.ts";
 import { MockConfig, mockProvider } from "./mod.ts";
-import { embed, plan, tokenize } from "./generate.ts";
+import { embed, plan, stableId, tokenize } from "./generate.ts";
 import type { CallContext, LocalOperation } from "../../core/provider.ts";
 import type { ChatChunk, ChatRequest, ChatResponse } from "../../schemas/chat.ts";
 import type {
@@ -10,6 +10,8 @@ import type {
 } from "../../schemas/completions.ts";
 import type { EmbeddingsRequest, EmbeddingsResponse } from "../../schemas/embeddings.ts";
 import type { StreamPart } from "../../core/stream_parts.ts";
+import { ChatStreamWriter, CompletionsStreamWriter } from "../../ingress/openai/stream.ts";
+import { Redactor } from "../../observe/redact.ts";
 
 const ctx = (config: Partial<MockConfig> = {}): CallContext<MockConfig> => ({
   endpoint: "mock",
@@ -30,17 +32,19 @@ const embeddings = mockProvider.embeddings as LocalOperation<
   MockConfig
 >;
 
-/** The chunks of a stream of parts (the mock relays whole OpenAI chunks). */
+/** The chunks an OpenAI client gets for a stream of parts (usage included, as if asked for). */
 async function collect<T extends ChatChunk | CompletionsChunk>(
   parts: AsyncIterable<StreamPart>,
+  writer: ChatStreamWriter | CompletionsStreamWriter,
 ): Promise<T[]> {
-  const out: T[] = [];
-  for await (const part of parts) {
-    assert(part.type === "openai_chunk");
-    out.push(part.chunk as T);
-  }
-  return out;
+  const all: StreamPart[] = [];
+  for await (const part of parts) all.push(part);
+  return writer.chunks(all) as T[];
 }
+const chatChunks = (parts: AsyncIterable<StreamPart>) =>
+  collect<ChatChunk>(parts, new ChatStreamWriter(true, new Redactor()));
+const completionsChunks = (parts: AsyncIterable<StreamPart>) =>
+  collect<CompletionsChunk>(parts, new CompletionsStreamWriter(true, new Redactor()));
 
 Deno.test("tokenize() keeps leading whitespace so tokens join back into the text", () => {
   assertEquals(tokenize("Hello  big world"), ["Hello", "  big", " world"]);
@@ -103,7 +107,7 @@ Deno.test("mock chat calls the tool the request forces", async () => {
 
 Deno.test("mock chat streams word by word: role first, finish, then usage", async () => {
   assert(chat.stream);
-  const chunks = await collect<ChatChunk>(
+  const chunks = await chatChunks(
     chat.stream({ messages: [{ role: "user", content: "one two" }] }, ctx(), signal),
   );
   assertEquals(chunks[0]?.choices[0]?.delta, { role: "assistant", content: "" });
@@ -111,6 +115,57 @@ Deno.test("mock chat streams word by word: role first, finish, then usage", asyn
   assertEquals(chunks[3]?.choices[0]?.finish_reason, "stop");
   assertEquals(chunks[4]?.choices, []);
   assertEquals(chunks[4]?.usage?.completion_tokens, 2);
+});
+
+Deno.test("mock chat streams a forced tool call as stream parts", async () => {
+  assert(chat.stream);
+  const parts: StreamPart[] = [];
+  for await (
+    const part of chat.stream(
+      {
+        messages: [{ role: "user", content: "Paris" }],
+        tools: [{ type: "function", function: { name: "weather" } }],
+        tool_choice: "required",
+      },
+      ctx(),
+      signal,
+    )
+  ) parts.push(part);
+  assertEquals(parts.map((p) => p.type), [
+    "start",
+    "tool_call",
+    "tool_arguments",
+    "finish",
+    "usage",
+  ]);
+  assertEquals(parts[1], {
+    type: "tool_call",
+    index: 0,
+    id: stableId("call", "weather:Paris"),
+    name: "weather",
+  });
+  assertEquals(parts[2], { type: "tool_arguments", index: 0, arguments: '{"input":"Paris"}' });
+  assertEquals(parts[3], { type: "finish", reason: "tool_calls" });
+});
+
+Deno.test("mock streams n choices as relayed chunks, each part in every choice", async () => {
+  assert(chat.stream && completions.stream);
+  const chunks = await chatChunks(
+    chat.stream({ messages: [{ role: "user", content: "one two" }], n: 2 }, ctx(), signal),
+  );
+  assertEquals(chunks[0]?.choices.map((c) => c.delta), [
+    { role: "assistant", content: "" },
+    { role: "assistant", content: "" },
+  ]);
+  assertEquals(chunks[1]?.choices.map((c) => [c.index, c.delta.content]), [[0, "one"], [1, "one"]]);
+  assertEquals(chunks[3]?.choices.map((c) => c.finish_reason), ["stop", "stop"]);
+  assertEquals(chunks[4]?.choices, []);
+  assertEquals(chunks[4]?.usage?.completion_tokens, 4);
+  assertEquals(new Set(chunks.map((c) => `${c.id} ${c.model}`)).size, 1);
+  const texts = await completionsChunks(completions.stream({ prompt: "a b", n: 3 }, ctx(), signal));
+  assertEquals(texts[0]?.choices.map((c) => c.text), ["a", "a", "a"]);
+  assertEquals(texts[2]?.choices.map((c) => c.finish_reason), ["stop", "stop", "stop"]);
+  assertEquals(texts[3]?.usage?.completion_tokens, 6);
 });
 
 Deno.test("mock streaming honours delay_ms and stops when aborted", async () => {
@@ -140,9 +195,7 @@ Deno.test("mock completions echo the prompt, streamed too", async () => {
   const response = await completions.invoke({ prompt: "the prompt" }, ctx(), signal);
   assertEquals(response.choices[0]?.text, "the prompt");
   assert(completions.stream);
-  const chunks = await collect<CompletionsChunk>(
-    completions.stream({ prompt: "a b" }, ctx(), signal),
-  );
+  const chunks = await completionsChunks(completions.stream({ prompt: "a b" }, ctx(), signal));
   assertEquals(chunks.map((c) => c.choices[0]?.text ?? "").join(""), "a b");
 });
 

@@ -85,10 +85,3 @@ export function chunksAsParts(
     end: () => wrap(parser.end()),
   };
 }
-
-/** An in-process stream of OpenAI-shaped chunks as stream parts (each relayed whole). */
-export async function* chunkStreamAsParts(
-  chunks: AsyncIterable<ChatChunk | CompletionsChunk>,
-): AsyncGenerator<StreamPart> {
-  for await (const chunk of chunks) yield { type: "openai_chunk", chunk };
-}
