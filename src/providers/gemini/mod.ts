@@ -7,10 +7,9 @@ import type { Provider } from "../../core/provider.ts";
 import { GeminiConfig } from "./config.ts";
 import { buildChatRequest, buildCompletionsRequest } from "./request.ts";
 import { parseChatResponse, parseCompletionsResponse, PROVIDER } from "./response.ts";
-import { chatStreamParser, completionsStreamParser } from "./stream.ts";
+import { streamParser } from "./stream.ts";
 import { buildEmbeddingsRequest, parseEmbeddingsResponse } from "./embeddings.ts";
 import { parseGeminiError } from "./errors.ts";
-import { chunksAsParts } from "../shared/chunks.ts";
 
 export const geminiProvider: Provider<GeminiConfig> = {
   name: "gemini",
@@ -22,14 +21,14 @@ export const geminiProvider: Provider<GeminiConfig> = {
     kind: "http",
     buildRequest: buildChatRequest,
     parseResponse: parseChatResponse,
-    streamParser: (ctx) => chunksAsParts(chatStreamParser(ctx)),
+    streamParser,
     streamFormat: "sse",
   },
   completions: {
     kind: "http",
     buildRequest: buildCompletionsRequest,
     parseResponse: parseCompletionsResponse,
-    streamParser: (ctx) => chunksAsParts(completionsStreamParser(ctx)),
+    streamParser,
     streamFormat: "sse",
   },
   embeddings: {

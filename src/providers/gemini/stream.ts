@@ -1,81 +1,61 @@
 /**
- * `streamGenerateContent?alt=sse` events as canonical chunks. Each event is a whole
- * GenerateContentResponse; function calls arrive whole, each gets its own tool-call `index`.
- * The stream ends with a finish chunk per choice and one usage-only chunk.
+ * `streamGenerateContent?alt=sse` events as stream parts, for chat and completions alike. Each
+ * event is a whole GenerateContentResponse: its text (thought summaries as reasoning) and its
+ * function calls, which arrive whole (a tool call, then all its arguments at once, numbered in
+ * the order they come). The stream ends with the finish, then the usage of the last event.
+ *
+ * A streamed answer has one choice (stream parts carry no choice index), so a streamed request
+ * never asks for more than one candidate (`request.ts`) and only candidate 0 is read. A call's
+ * thought signature is not streamed either (a tool-call part has no field for it): when such a
+ * call comes back without one, the next turn sends Gemini's documented placeholder (messages.ts).
  */
 import { ProviderError } from "../../core/errors.ts";
 import type { CallContext, StreamEvent, StreamParser } from "../../core/provider.ts";
-import type { ChatChunk, ChatChunkChoice, ToolCallDelta } from "../../schemas/chat.ts";
-import type { CompletionsChunk } from "../../schemas/completions.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
-import { chatChunk, type ChunkHead, completionsChunk, unixNow } from "../shared/chunks.ts";
+import { unixNow } from "../shared/chunks.ts";
 import { streamEventJson } from "../shared/stream_event.ts";
 import { streamError } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish_reason.ts";
-import { candidateOutput, promptBlocked, PROVIDER } from "./response.ts";
+import { promptBlocked, PROVIDER, toToolCall } from "./response.ts";
 import { geminiUsage } from "./usage.ts";
 import { type WireCandidate, WireGenerateResponse } from "./wire.ts";
 
-interface ChoiceState {
-  started: boolean;
-  calls: number;
-  finished: boolean;
-}
+/** Reads one Gemini stream into parts; one instance per stream. */
+class GeminiStreamReader implements StreamParser<StreamPart> {
+  #id: string | undefined;
+  #model: string;
+  #usage: Usage = geminiUsage(undefined);
+  #started = false;
+  #calls = 0;
+  #finished = false;
 
-/** What both stream parsers track: ids, per-choice progress and the latest usage. */
-class StreamState {
-  readonly created = unixNow();
-  id: string | undefined;
-  model: string;
-  usage: Usage = geminiUsage(undefined);
-  readonly choices = new Map<number, ChoiceState>();
-
-  constructor(readonly ctx: CallContext<unknown>, readonly kind: "chat" | "completion") {
-    this.model = ctx.model ?? "";
+  constructor(readonly ctx: CallContext<unknown>) {
+    this.#model = ctx.model ?? "";
   }
 
-  /** What every chunk repeats; the id is Gemini's responseId, or one made from the time. */
-  get head(): ChunkHead {
-    return {
-      id: this.id ?? `gemini-${this.kind}-${this.created}`,
-      created: this.created,
-      model: this.model,
-    };
-  }
-
-  choice(index: number): ChoiceState {
-    let state = this.choices.get(index);
-    if (!state) {
-      state = { started: false, calls: 0, finished: false };
-      this.choices.set(index, state);
+  push(event: StreamEvent): StreamPart[] {
+    const candidate = this.#read(event);
+    if (candidate === undefined) return [];
+    const parts: StreamPart[] = [];
+    if (!this.#started) {
+      this.#started = true;
+      // Gemini's responseId (every event carries it), or one made from the time.
+      parts.push({ type: "start", id: this.#id ?? `gemini-${unixNow()}`, model: this.#model });
     }
-    return state;
-  }
-
-  /** The candidates of one event; undefined for keep-alives. Throws on in-stream errors. */
-  read(event: StreamEvent): WireCandidate[] | undefined {
-    const json = streamEventJson(event, PROVIDER, false);
-    if (json === undefined) return undefined;
-    const error = streamError(json, this.ctx.endpoint);
-    if (error) throw error;
-    const wire = parseWire(WireGenerateResponse, json, PROVIDER);
-    if (wire.usageMetadata) this.usage = geminiUsage(wire.usageMetadata);
-    this.id ??= wire.responseId ?? undefined;
-    if (wire.modelVersion) this.model = wire.modelVersion;
-    const candidates = wire.candidates ?? [];
-    if (candidates.length === 0) {
-      const blocked = promptBlocked(wire);
-      if (blocked) throw blocked;
+    this.#content(candidate, parts);
+    if (candidate.finishReason && !this.#finished) {
+      this.#finished = true;
+      const reason = mapGeminiFinishReason(candidate.finishReason, this.#calls > 0);
+      parts.push({ type: "finish", reason });
     }
-    return candidates;
+    return parts;
   }
 
-  /** Throws when the upstream closed the stream before every choice finished. */
-  checkComplete(): void {
-    const unfinished = this.choices.size === 0 ||
-      [...this.choices.values()].some((c) => !c.finished);
-    if (unfinished) {
+  /** Throws when the upstream closed the stream before the answer finished. */
+  end(): StreamPart[] {
+    if (!this.#finished) {
       throw new ProviderError(
         502,
         "upstream_error",
@@ -83,102 +63,48 @@ class StreamState {
         { retryable: true },
       );
     }
+    return [{ type: "usage", usage: this.#usage }];
+  }
+
+  /** Candidate 0 of one event; undefined for keep-alives. Throws on in-stream errors. */
+  #read(event: StreamEvent): WireCandidate | undefined {
+    const json = streamEventJson(event, PROVIDER, false);
+    if (json === undefined) return undefined;
+    const error = streamError(json, this.ctx.endpoint);
+    if (error) throw error;
+    const wire = parseWire(WireGenerateResponse, json, PROVIDER);
+    if (wire.usageMetadata) this.#usage = geminiUsage(wire.usageMetadata);
+    this.#id ??= wire.responseId ?? undefined;
+    if (wire.modelVersion) this.#model = wire.modelVersion;
+    const candidates = wire.candidates ?? [];
+    if (candidates.length === 0) {
+      const blocked = promptBlocked(wire);
+      if (blocked) throw blocked;
+    }
+    return candidates.find((candidate, i) => (candidate.index ?? i) === 0);
+  }
+
+  /** The candidate's text, reasoning and function calls, in the order of its parts. */
+  #content(candidate: WireCandidate, parts: StreamPart[]): void {
+    for (const part of candidate.content?.parts ?? []) {
+      if (part.functionCall) {
+        // the same id a plain answer gives this call (the calls so far number it)
+        const index = this.#calls++;
+        const call = toToolCall(part.functionCall, undefined, index);
+        parts.push({ type: "tool_call", index, id: call.id, name: call.function.name });
+        parts.push({ type: "tool_arguments", index, arguments: call.function.arguments });
+      } else if (typeof part.text === "string" && part.text !== "") {
+        const type = part.thought === true ? "reasoning" : "text";
+        // consecutive pieces of one kind in one event go out as one part
+        const last = parts.at(-1);
+        if (last?.type === type) last.text += part.text;
+        else parts.push({ type, text: part.text });
+      }
+    }
   }
 }
 
-/** Chat chunks: a content/tool-call chunk per event, then finish chunks, then usage. */
-export function chatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatChunk> {
-  const state = new StreamState(ctx, "chat");
-  const chunk = (choices: ChatChunkChoice[]): ChatChunk => chatChunk(state.head, choices);
-  return {
-    push(event) {
-      const candidates = state.read(event);
-      if (candidates === undefined) return [];
-      const deltas: ChatChunkChoice[] = [];
-      const finishes: ChatChunkChoice[] = [];
-      candidates.forEach((candidate, i) => {
-        const index = candidate.index ?? i;
-        const choice = state.choice(index);
-        const { text, toolCalls } = candidateOutput(candidate, choice.calls);
-        const delta: ChatChunkChoice["delta"] = {};
-        if (!choice.started) {
-          delta.role = "assistant";
-          delta.content = text ?? "";
-          choice.started = true;
-        } else if (text !== null && text !== "") {
-          delta.content = text;
-        }
-        if (toolCalls.length > 0) {
-          // Each call arrives whole; its index counts the calls of this choice so far.
-          delta.tool_calls = toolCalls.map((call) => ({
-            index: choice.calls++,
-            id: call.id,
-            type: "function",
-            function: { name: call.function.name, arguments: call.function.arguments },
-            // the thought signature rides along, as in a plain answer
-            ...(call.extra_content === undefined ? {} : { extra_content: call.extra_content }),
-          } as ToolCallDelta));
-        }
-        if (Object.keys(delta).length > 0) deltas.push({ index, delta, finish_reason: null });
-        if (candidate.finishReason && !choice.finished) {
-          choice.finished = true;
-          finishes.push({
-            index,
-            delta: {},
-            finish_reason: mapGeminiFinishReason(candidate.finishReason, choice.calls > 0),
-          });
-        }
-      });
-      const out: ChatChunk[] = [];
-      if (deltas.length > 0) out.push(chunk(deltas));
-      if (finishes.length > 0) out.push(chunk(finishes));
-      return out;
-    },
-    end() {
-      state.checkComplete();
-      return [chatChunk(state.head, [], state.usage)];
-    },
-  };
-}
-
-/** Completion chunks: text per event, then finish chunks, then usage. */
-export function completionsStreamParser(
-  ctx: CallContext<unknown>,
-): StreamParser<CompletionsChunk> {
-  const state = new StreamState(ctx, "completion");
-  const chunk = (choices: CompletionsChunk["choices"]): CompletionsChunk =>
-    completionsChunk(state.head, choices);
-  return {
-    push(event) {
-      const candidates = state.read(event);
-      if (candidates === undefined) return [];
-      const texts: CompletionsChunk["choices"] = [];
-      const finishes: CompletionsChunk["choices"] = [];
-      candidates.forEach((candidate, i) => {
-        const index = candidate.index ?? i;
-        const choice = state.choice(index);
-        const { text } = candidateOutput(candidate);
-        if (!choice.started || (text !== null && text !== "")) {
-          choice.started = true;
-          texts.push({ index, text: text ?? "", finish_reason: null });
-        }
-        if (candidate.finishReason && !choice.finished) {
-          choice.finished = true;
-          finishes.push({
-            index,
-            text: "",
-            finish_reason: mapGeminiFinishReason(candidate.finishReason, false),
-          });
-        }
-      });
-      const out: CompletionsChunk[] = [];
-      if (texts.length > 0) out.push(chunk(texts));
-      if (finishes.length > 0) out.push(chunk(finishes));
-      return out;
-    },
-    end() {
-      state.checkComplete();
-      return [completionsChunk(state.head, [], state.usage)];
-    },
-  };
+/** Stream parts of a chat or completions stream (a completions client gets the text only). */
+export function streamParser(ctx: CallContext<unknown>): StreamParser<StreamPart> {
+  return new GeminiStreamReader(ctx);
 }

@@ -8,9 +8,12 @@ import {
 import type { CallContext, StreamParser } from "../../core/provider.ts";
 import { GatewayError } from "../../core/errors.ts";
 import { parseSse } from "../../core/sse.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
+import { ChatStreamWriter, CompletionsStreamWriter } from "../../ingress/openai/stream.ts";
+import { Redactor } from "../../observe/redact.ts";
 import type { ChatChunk } from "../../schemas/chat.ts";
 import type { CompletionsChunk } from "../../schemas/completions.ts";
-import { chatStreamParser, completionsStreamParser } from "./stream.ts";
+import { streamParser } from "./stream.ts";
 
 const ctx: CallContext<unknown> = {
   endpoint: "chat",
@@ -25,18 +28,28 @@ async function* bytesOf(text: string): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += 37) yield bytes.slice(i, i + 37);
 }
 
-async function run<C>(parser: StreamParser<C>, sse: string): Promise<C[]> {
-  const chunks: C[] = [];
-  for await (const event of parseSse(bytesOf(sse))) chunks.push(...parser.push(event));
-  chunks.push(...parser.end());
-  return chunks;
+async function run(parser: StreamParser<StreamPart>, sse: string): Promise<StreamPart[]> {
+  const parts: StreamPart[] = [];
+  for await (const event of parseSse(bytesOf(sse))) parts.push(...parser.push(event));
+  parts.push(...parser.end());
+  return parts;
 }
+
+/** What an OpenAI chat client gets from the parts (usage asked for). */
+const chatChunks = (parts: StreamPart[]) =>
+  new ChatStreamWriter(true, new Redactor()).chunks(parts) as ChatChunk[];
+
+/** What an OpenAI completions client gets from the parts (usage asked for). */
+const completionsChunks = (parts: StreamPart[]) =>
+  new CompletionsStreamWriter(true, new Redactor()).chunks(parts) as CompletionsChunk[];
 
 const fixture = (name: string) => Deno.readTextFile(new URL(`./testdata/${name}`, import.meta.url));
 
-Deno.test("chatStreamParser() relays text, then a finish chunk, then one usage chunk", async () => {
-  const chunks = await run(chatStreamParser(ctx), await fixture("stream_text.sse"));
-  assertEquals(chunks[0]?.choices[0]?.delta, { role: "assistant", content: "The" });
+Deno.test("streamParser() relays text, then a finish chunk, then one usage chunk", async () => {
+  const chunks = chatChunks(await run(streamParser(ctx), await fixture("stream_text.sse")));
+  assertEquals(chunks[0]?.choices[0]?.delta, { role: "assistant", content: "" });
+  assertEquals(chunks[1]?.choices[0]?.delta, { content: "The" });
+  assert(chunks.every((c) => c.model === "gemini-2.0-flash"));
   assert(
     chunks.every((c) => c.id === "xXrBaKWcHIqn7M8P3q2OmQU" && c.object === "chat.completion.chunk"),
   );
@@ -50,19 +63,25 @@ Deno.test("chatStreamParser() relays text, then a finish chunk, then one usage c
   assertEquals(chunks.filter((c) => c.usage !== undefined).length, 1);
 });
 
-Deno.test("chatStreamParser() gives each streamed function call its own index and finishes tool_calls", async () => {
-  const chunks = await run(chatStreamParser(ctx), await fixture("stream_function_calls.sse"));
+Deno.test("streamParser() gives each streamed function call its own index and finishes tool_calls", async () => {
+  const chunks = chatChunks(
+    await run(streamParser(ctx), await fixture("stream_function_calls.sse")),
+  );
   const deltas = chunks.flatMap((c) =>
     c.choices.flatMap((choice) => choice.delta.tool_calls ?? [])
   );
+  // each whole call: its start (id, name, no arguments yet), then all its arguments at once
   assertEquals(deltas.map((d) => [d.index, d.function?.name, d.function?.arguments]), [
-    [0, "get_weather", '{"location":"Paris"}'],
-    [1, "get_time", '{"tz":"Europe/Paris"}'],
+    [0, "get_weather", ""],
+    [0, undefined, '{"location":"Paris"}'],
+    [1, "get_time", ""],
+    [1, undefined, '{"tz":"Europe/Paris"}'],
   ]);
-  assert(deltas.every((d) => d.type === "function" && /^call_[0-9a-f]{16}$/.test(d.id ?? "")));
-  assertEquals((deltas[0] as Record<string, unknown>).extra_content, {
-    google: { thought_signature: "CiQB0e2Kb3Jh0VqcBVkKq1sCWzN0Y0dKqSpxN5Wm+Hdj1vI2aGsKXgHR7Ypv" },
-  });
+  const starts = deltas.filter((d) => d.id !== undefined);
+  assertEquals(starts.length, 2);
+  assert(starts.every((d) => d.type === "function" && /^call_[0-9a-f]{16}$/.test(d.id ?? "")));
+  // a stream part has no field for the call's thought signature (see stream.ts)
+  assert(deltas.every((d) => !("extra_content" in d)));
   const finishes = chunks.flatMap((c) => c.choices.map((choice) => choice.finish_reason)).filter(
     Boolean,
   );
@@ -76,31 +95,30 @@ Deno.test("chatStreamParser() gives each streamed function call its own index an
   });
 });
 
-Deno.test("chatStreamParser() ids match the ones of a plain answer with the same calls", async () => {
+Deno.test("streamParser() ids match the ones of a plain answer with the same calls", async () => {
   const { parseChatResponse } = await import("./response.ts");
   const calls = await import("./testdata/generate_function_calls.json", { with: { type: "json" } });
   const plain = parseChatResponse(calls.default, ctx).choices[0]!.message.tool_calls!.map((c) =>
     c.id
   );
-  const parser = chatStreamParser(ctx);
+  const parser = streamParser(ctx);
   const streamed = parser.push({ event: undefined, data: JSON.stringify(calls.default) })
-    .flatMap((c) => c.choices.flatMap((choice) => choice.delta.tool_calls ?? []))
-    .map((d) => d.id);
+    .flatMap((part) => part.type === "tool_call" ? [part.id] : []);
   assertEquals(streamed, plain);
 });
 
-Deno.test("chatStreamParser() fails when the stream ends before a finish reason", async () => {
+Deno.test("streamParser() fails when the stream ends before a finish reason", async () => {
   const sse = (await fixture("stream_text.sse")).split("\r\n\r\n").slice(0, 2).join("\r\n\r\n") +
     "\r\n\r\n";
   const error = await assertRejects(
-    () => run(chatStreamParser(ctx), sse),
+    () => run(streamParser(ctx), sse),
     /ended its stream before/,
   );
   assert(error instanceof GatewayError && error.status === 502);
 });
 
-Deno.test("chatStreamParser() turns an in-stream error object into a mapped error", () => {
-  const parser = chatStreamParser(ctx);
+Deno.test("streamParser() turns an in-stream error object into a mapped error", () => {
+  const parser = streamParser(ctx);
   const data = JSON.stringify({
     error: {
       code: 429,
@@ -120,24 +138,21 @@ Deno.test("chatStreamParser() turns an in-stream error object into a mapped erro
   }
 });
 
-Deno.test("chatStreamParser() answers a blocked prompt with a 400 and a broken event with a 502", () => {
-  const parser = chatStreamParser(ctx);
+Deno.test("streamParser() answers a blocked prompt with a 400 and a broken event with a 502", () => {
+  const parser = streamParser(ctx);
   try {
     parser.push({ event: undefined, data: '{"promptFeedback": {"blockReason": "SAFETY"}}' });
     throw new Error("expected a failure");
   } catch (error) {
     assert(error instanceof GatewayError && error.status === 400, String(error));
   }
-  const malformed = assertThrows(() =>
-    chatStreamParser(ctx).push({ event: undefined, data: "{oops" })
-  );
+  const malformed = assertThrows(() => streamParser(ctx).push({ event: undefined, data: "{oops" }));
   assert(malformed instanceof GatewayError && malformed.status === 502);
 });
 
-Deno.test("completionsStreamParser() relays text chunks, a finish chunk and usage", async () => {
-  const chunks: CompletionsChunk[] = await run(
-    completionsStreamParser({ ...ctx, endpoint: "completions" }),
-    await fixture("stream_text.sse"),
+Deno.test("streamParser() gives a completions client text chunks, a finish chunk and usage", async () => {
+  const chunks = completionsChunks(
+    await run(streamParser({ ...ctx, endpoint: "completions" }), await fixture("stream_text.sse")),
   );
   assert(chunks.every((c) => c.object === "text_completion"));
   assertEquals(
@@ -148,30 +163,69 @@ Deno.test("completionsStreamParser() relays text chunks, a finish chunk and usag
   assertEquals(chunks.at(-1)?.usage?.total_tokens, 17);
 });
 
-Deno.test("chatStreamParser() keeps choices apart when Gemini streams several candidates", () => {
-  const parser = chatStreamParser(ctx);
+Deno.test("streamParser() reads candidate 0: a streamed request asks for one", () => {
+  const parser = streamParser(ctx);
   const event = (data: unknown) => ({ event: undefined, data: JSON.stringify(data) });
-  const out: ChatChunk[] = [
+  const parts = [
     ...parser.push(event({
       candidates: [
-        { content: { role: "model", parts: [{ text: "A" }] }, index: 0 },
         { content: { role: "model", parts: [{ text: "B" }] }, index: 1 },
+        { content: { role: "model", parts: [{ text: "A" }] }, index: 0 },
       ],
     })),
     ...parser.push(event({
       candidates: [
         { content: { role: "model", parts: [{ text: "a" }] }, index: 0, finishReason: "STOP" },
-        { content: { role: "model", parts: [] }, index: 1, finishReason: "MAX_TOKENS" },
       ],
     })),
     ...parser.end(),
   ];
-  const textOf = (index: number) =>
-    out.flatMap((c) => c.choices.filter((ch) => ch.index === index)).map((ch) =>
-      ch.delta.content ?? ""
-    )
-      .join("");
-  assertEquals([textOf(0), textOf(1)], ["Aa", "B"]);
-  const finishes = out.flatMap((c) => c.choices.filter((ch) => ch.finish_reason !== null));
-  assertEquals(finishes.map((ch) => [ch.index, ch.finish_reason]), [[0, "stop"], [1, "length"]]);
+  const chunks = chatChunks(parts);
+  assertEquals(chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""), "Aa");
+  assertEquals(chunks.at(-2)?.choices, [{ index: 0, delta: {}, finish_reason: "stop" }]);
+  // no responseId or modelVersion: an id made from the time and the configured model
+  assertMatch(chunks[0]?.id ?? "", /^gemini-\d+$/);
+  assertEquals(chunks[0]?.model, "gemini-2.0-flash");
+});
+
+Deno.test("streamParser() streams thought summaries as reasoning, in the order of the parts", () => {
+  const parser = streamParser(ctx);
+  const parts = [
+    ...parser.push({
+      event: undefined,
+      data: JSON.stringify({
+        candidates: [{
+          content: {
+            role: "model",
+            parts: [
+              { text: "Thinking about ", thought: true },
+              { text: "the sky.", thought: true },
+              { text: "Blue" },
+              { text: "." },
+            ],
+          },
+          index: 0,
+          finishReason: "STOP",
+        }],
+        responseId: "r1",
+        modelVersion: "gemini-2.5-flash",
+      }),
+    }),
+    ...parser.end(),
+  ];
+  assertEquals(parts.slice(0, 4), [
+    { type: "start", id: "r1", model: "gemini-2.5-flash" },
+    { type: "reasoning", text: "Thinking about the sky." },
+    { type: "text", text: "Blue." },
+    { type: "finish", reason: "stop" },
+  ]);
+  assertEquals(chatChunks(parts)[1]?.choices[0]?.delta, {
+    reasoning_content: "Thinking about the sky.",
+  });
+  // a completions client gets the answer's text only
+  assertEquals(completionsChunks(parts).map((c) => c.choices[0]?.text ?? null), [
+    "Blue.",
+    "",
+    null,
+  ]);
 });
