@@ -10,9 +10,8 @@ import {
   buildCohereEmbedRequest,
 } from "./request.ts";
 import { parseCohereChat, parseCohereCompletions, parseCohereEmbed } from "./response.ts";
-import { cohereChatStreamParser, cohereCompletionsStreamParser } from "./stream.ts";
+import { streamParser } from "./stream.ts";
 import { parseCohereError } from "./errors.ts";
-import { chunksAsParts } from "../shared/chunks.ts";
 
 export const cohereProvider: Provider<CohereConfig> = {
   name: "cohere",
@@ -24,14 +23,14 @@ export const cohereProvider: Provider<CohereConfig> = {
     kind: "http",
     buildRequest: buildCohereChatRequest,
     parseResponse: parseCohereChat,
-    streamParser: (ctx) => chunksAsParts(cohereChatStreamParser(ctx)),
+    streamParser,
     streamFormat: "sse",
   },
   completions: {
     kind: "http",
     buildRequest: buildCohereCompletionsRequest,
     parseResponse: parseCohereCompletions,
-    streamParser: (ctx) => chunksAsParts(cohereCompletionsStreamParser(ctx)),
+    streamParser,
     streamFormat: "sse",
   },
   embeddings: {

@@ -1,7 +1,12 @@
-import { assertEquals, assertThrows } from "../../../tests/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
 import type { CallContext, StreamEvent } from "../../core/provider.ts";
+import { SseDecoder } from "../../core/sse.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
+import { ChatStreamWriter, CompletionsStreamWriter } from "../../ingress/openai/stream.ts";
+import { Redactor } from "../../observe/redact.ts";
 import type { ChatChunk } from "../../schemas/chat.ts";
-import { cohereChatStreamParser, cohereCompletionsStreamParser } from "./stream.ts";
+import type { CompletionsChunk } from "../../schemas/completions.ts";
+import { streamParser } from "./stream.ts";
 
 const ctx: CallContext<unknown> = {
   endpoint: "chat",
@@ -41,12 +46,22 @@ const end = (reason: string, extra: Record<string, unknown> = {}) =>
     },
   });
 
-function run(events: StreamEvent[]): ChatChunk[] {
-  const parser = cohereChatStreamParser(ctx);
+function parts(events: StreamEvent[]): StreamPart[] {
+  const parser = streamParser(ctx);
   return [...events.flatMap((e) => parser.push(e)), ...parser.end()];
 }
 
-Deno.test("cohereChatStreamParser() streams text with a role chunk, finish and usage chunks", () => {
+/** What an OpenAI chat client gets from the parts (usage asked for). */
+const chatChunks = (parts: StreamPart[]) =>
+  new ChatStreamWriter(true, new Redactor()).chunks(parts) as ChatChunk[];
+
+/** What an OpenAI completions client gets from the parts (usage asked for). */
+const completionsChunks = (parts: StreamPart[]) =>
+  new CompletionsStreamWriter(true, new Redactor()).chunks(parts) as CompletionsChunk[];
+
+const run = (events: StreamEvent[]): ChatChunk[] => chatChunks(parts(events));
+
+Deno.test("streamParser() streams text with a role chunk, finish and usage chunks", () => {
   const chunks = run([
     start,
     contentStart,
@@ -75,7 +90,7 @@ Deno.test("cohereChatStreamParser() streams text with a role chunk, finish and u
   assertEquals(chunks.filter((c) => c.usage !== undefined).length, 1);
 });
 
-Deno.test("cohereChatStreamParser() gives each streamed tool call its own index", () => {
+Deno.test("streamParser() gives each streamed tool call its own index", () => {
   const toolStart = (i: number, id: string, name: string) =>
     ev({
       type: "tool-call-start",
@@ -122,8 +137,8 @@ Deno.test("cohereChatStreamParser() gives each streamed tool call its own index"
   assertEquals(chunks.at(-2)?.choices[0]?.finish_reason, "tool_calls");
 });
 
-Deno.test("cohereChatStreamParser() throws when message-end reports ERROR", () => {
-  const parser = cohereChatStreamParser(ctx);
+Deno.test("streamParser() throws when message-end reports ERROR", () => {
+  const parser = streamParser(ctx);
   parser.push(start);
   assertThrows(
     () => parser.push(end("ERROR", { error: "internal generation failure" })),
@@ -131,36 +146,110 @@ Deno.test("cohereChatStreamParser() throws when message-end reports ERROR", () =
   );
 });
 
-Deno.test("cohereChatStreamParser() throws when the stream ends before message-end", () => {
-  const parser = cohereChatStreamParser(ctx);
+Deno.test("streamParser() throws when the stream ends before message-end", () => {
+  const parser = streamParser(ctx);
   parser.push(start);
   parser.push(text("partial"));
   assertThrows(() => parser.end(), /ended before its message-end/);
 });
 
-Deno.test("cohereChatStreamParser() rejects an event that is not JSON", () => {
-  const parser = cohereChatStreamParser(ctx);
+Deno.test("streamParser() rejects an event that is not JSON", () => {
+  const parser = streamParser(ctx);
   assertThrows(() => parser.push({ event: "content-delta", data: "{oops" }), /not JSON/);
 });
 
-Deno.test("cohereChatStreamParser() adds the role to the first chunk without message-start", () => {
+Deno.test("streamParser() sends the role chunk first even without message-start", () => {
   const chunks = run([text("Hi"), end("MAX_TOKENS")]);
-  assertEquals(chunks[0]?.choices[0]?.delta, { role: "assistant", content: "Hi" });
-  assertEquals(chunks[1]?.choices[0]?.finish_reason, "length");
+  assertEquals(chunks[0]?.choices[0]?.delta, { role: "assistant", content: "" });
+  assertEquals(chunks[1]?.choices[0]?.delta, { content: "Hi" });
+  assertEquals(chunks[2]?.choices[0]?.finish_reason, "length");
 });
 
-Deno.test("cohereCompletionsStreamParser() streams text, a finish chunk and a usage chunk", () => {
-  const parser = cohereCompletionsStreamParser(ctx);
-  const chunks = [
-    ...[start, contentStart, text("a"), text(" b"), end("STOP_SEQUENCE")].flatMap((e) =>
-      parser.push(e)
-    ),
-    ...parser.end(),
-  ];
+Deno.test("streamParser() gives a completions client text, a finish chunk and a usage chunk", () => {
+  const chunks = completionsChunks(
+    parts([start, contentStart, text("a"), text(" b"), end("STOP_SEQUENCE")]),
+  );
   assertEquals(
     chunks.map((c) => [c.choices[0]?.text ?? null, c.choices[0]?.finish_reason ?? null]),
     [["a", null], [" b", null], ["", "stop"], [null, null]],
   );
   assertEquals(chunks.every((c) => c.object === "text_completion"), true);
   assertEquals(chunks[3]?.usage?.total_tokens, 12);
+});
+
+/** A recorded-shape Cohere stream (testdata/*.sse), decoded in reads of 37 bytes. */
+function replay(file: string): StreamPart[] {
+  const bytes = Deno.readFileSync(new URL(`./testdata/${file}`, import.meta.url));
+  const parser = streamParser(ctx);
+  const decoder = new SseDecoder();
+  const out: StreamPart[] = [];
+  for (let at = 0; at < bytes.length; at += 37) {
+    for (const event of decoder.push(bytes.subarray(at, at + 37))) out.push(...parser.push(event));
+  }
+  for (const event of decoder.end()) out.push(...parser.push(event));
+  out.push(...parser.end());
+  return out;
+}
+
+Deno.test("Cohere text stream (recorded shape): role, text, finish and usage chunks", () => {
+  const chunks = chatChunks(replay("stream_text.sse"));
+  assertEquals(chunks[0]?.choices, [
+    { index: 0, delta: { role: "assistant", content: "" }, finish_reason: null },
+  ]);
+  assertEquals(
+    chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""),
+    "The sky is blue because of Rayleigh scattering.",
+  );
+  assertEquals(chunks.length, 12);
+  assertEquals(chunks.at(-2)?.choices, [{ index: 0, delta: {}, finish_reason: "stop" }]);
+  assertEquals(chunks.at(-1)?.choices, []);
+  assertEquals(chunks.at(-1)?.usage, {
+    prompt_tokens: 502,
+    completion_tokens: 11,
+    total_tokens: 513,
+  });
+  assert(
+    chunks.every((c) =>
+      c.id === "5a42bd27-5a3c-4b3e-9ee3-1c57e4c9d0a1" && c.model === "command-a-03-2025"
+    ),
+  );
+  const completions = completionsChunks(replay("stream_text.sse"));
+  assertEquals(
+    completions.map((c) => c.choices[0]?.text ?? "").join(""),
+    "The sky is blue because of Rayleigh scattering.",
+  );
+  assertEquals(completions.at(-2)?.choices, [{ index: 0, text: "", finish_reason: "stop" }]);
+  assertEquals(completions.at(-1)?.usage?.total_tokens, 513);
+});
+
+Deno.test("Cohere tool-call stream (recorded shape): the plan as text, two calls from their pieces", () => {
+  const chunks = chatChunks(replay("stream_tool_calls.sse"));
+  assertEquals(
+    chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""),
+    "I will look up the weather and the time in Paris.",
+  );
+  const calls = new Map<number, { id: string; name: string; arguments: string }>();
+  for (const chunk of chunks) {
+    for (const call of chunk.choices[0]?.delta.tool_calls ?? []) {
+      const seen = calls.get(call.index) ?? { id: "", name: "", arguments: "" };
+      if (call.id) {
+        assertEquals(call.type, "function");
+        assertEquals(call.function?.arguments, "");
+        seen.id = call.id;
+      }
+      seen.name += call.function?.name ?? "";
+      seen.arguments += call.function?.arguments ?? "";
+      calls.set(call.index, seen);
+    }
+  }
+  assertEquals([...calls.entries()].map(([i, c]) => [i, c.id, c.name, JSON.parse(c.arguments)]), [
+    [0, "get_weather_nsz5zm3w56q3", "get_weather", { location: "Paris" }],
+    [1, "get_time_3y6yb4pvk2ch", "get_time", { timezone: "Europe/Paris" }],
+  ]);
+  assertEquals(chunks.at(-2)?.choices, [{ index: 0, delta: {}, finish_reason: "tool_calls" }]);
+  assertEquals(chunks.at(-1)?.usage, {
+    prompt_tokens: 913,
+    completion_tokens: 83,
+    total_tokens: 996,
+  });
 });
