@@ -9,8 +9,7 @@ import { AnthropicConfig } from "./config.ts";
 import { parseAnthropicError } from "./errors.ts";
 import { buildChatRequest, buildCompletionsRequest } from "./request.ts";
 import { DISPLAY_NAME, parseChatResponse, parseCompletionsResponse } from "./response.ts";
-import { chatStreamParser, completionsStreamParser } from "./stream.ts";
-import { chunksAsParts } from "../shared/chunks.ts";
+import { streamParser } from "./stream.ts";
 
 export const anthropicProvider: Provider<AnthropicConfig> = {
   name: "anthropic",
@@ -22,14 +21,14 @@ export const anthropicProvider: Provider<AnthropicConfig> = {
     kind: "http",
     buildRequest: buildChatRequest,
     parseResponse: parseChatResponse,
-    streamParser: (ctx) => chunksAsParts(chatStreamParser(ctx)),
+    streamParser,
     streamFormat: "sse",
   },
   completions: {
     kind: "http",
     buildRequest: buildCompletionsRequest,
     parseResponse: parseCompletionsResponse,
-    streamParser: (ctx) => chunksAsParts(completionsStreamParser(ctx)),
+    streamParser,
     streamFormat: "sse",
   },
   parseError: (status, body) => parseAnthropicError(status, body),

@@ -1,37 +1,18 @@
 /**
- * Messages API SSE streams → canonical chunks. One reader turns Anthropic's events
+ * Messages API SSE streams → core stream parts. One reader turns Anthropic's events
  * (message_start, content_block_start/delta/stop, message_delta, message_stop, ping, error) into
- * neutral deltas; the chat and completions parsers shape those into their chunk types.
+ * parts (start, text, reasoning, tool calls and their arguments, finish, usage), for chat and
+ * completions alike: the client's codec decides the chunks.
  */
 import { ProviderError } from "../../core/errors.ts";
 import type { CallContext, StreamEvent, StreamParser } from "../../core/provider.ts";
-import type { ChatChunk, ChatChunkChoice } from "../../schemas/chat.ts";
-import type { CompletionsChunk } from "../../schemas/completions.ts";
-import type { Usage } from "../../schemas/common.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
 import { parseWire } from "../parse_wire.ts";
-import {
-  chatChunk,
-  chatFinishChunks,
-  type ChunkHead,
-  completionsChunk,
-  completionsFinishChunks,
-  unixNow,
-} from "../shared/chunks.ts";
 import { streamError } from "./errors.ts";
 import { mapAnthropicStopReason } from "./finish_reason.ts";
 import { DISPLAY_NAME } from "./response.ts";
 import { mapAnthropicUsage, mergeUsage } from "./usage.ts";
-import { KNOWN_STREAM_EVENTS, type WireUsage } from "./wire.ts";
-import { WireStreamEvent } from "./wire.ts";
-
-/** What one upstream event means, independent of the output chunk type. */
-export type StreamDelta =
-  | { kind: "start" }
-  | { kind: "text"; text: string }
-  | { kind: "reasoning"; text: string }
-  | { kind: "tool_start"; index: number; id: string; name: string }
-  | { kind: "tool_args"; index: number; args: string }
-  | { kind: "finish"; finishReason: string | null; usage: Usage };
+import { KNOWN_STREAM_EVENTS, WireStreamEvent, type WireUsage } from "./wire.ts";
 
 interface OpenBlock {
   type: string;
@@ -48,10 +29,11 @@ function broken(message: string): ProviderError {
   });
 }
 
-/** Reads one Messages stream; `id` and `model` come from message_start. */
-export class MessagesStreamReader {
-  id: string | null = null;
-  model: string | null = null;
+/**
+ * Reads one Messages stream; the start part's id and model are message_start's (the model, when
+ * it names none, is the configured one).
+ */
+export class MessagesStreamReader implements StreamParser<StreamPart> {
   #usage: WireUsage = {};
   #stopReason: string | null = null;
   #blocks = new Map<number, OpenBlock>();
@@ -59,8 +41,10 @@ export class MessagesStreamReader {
   #started = false;
   #finished = false;
 
-  /** The deltas of one SSE event; an `error` event throws. */
-  push(event: StreamEvent): StreamDelta[] {
+  constructor(readonly configuredModel: string | null) {}
+
+  /** The parts of one SSE event; an `error` event throws. */
+  push(event: StreamEvent): StreamPart[] {
     if (this.#finished) return [];
     let json: unknown;
     try {
@@ -73,14 +57,25 @@ export class MessagesStreamReader {
       : event.event;
     // New event types may be added to the protocol; skipping them is what Anthropic asks for.
     if (type === undefined || !KNOWN_STREAM_EVENTS.has(type)) return [];
-    const wire = parseWire(WireStreamEvent, json, DISPLAY_NAME);
+    const parts = this.#read(parseWire(WireStreamEvent, json, DISPLAY_NAME));
+    // Every stream begins with a start part, even one whose message_start went missing.
+    if (!this.#started && parts.length > 0) {
+      this.#started = true;
+      parts.unshift({ type: "start", id: null, model: this.configuredModel ?? "" });
+    }
+    return parts;
+  }
+
+  #read(wire: WireStreamEvent): StreamPart[] {
     switch (wire.type) {
       case "message_start":
         this.#started = true;
-        this.id = wire.message.id ?? null;
-        this.model = wire.message.model ?? null;
         this.#usage = mergeUsage(this.#usage, wire.message.usage);
-        return [{ kind: "start" }];
+        return [{
+          type: "start",
+          id: wire.message.id ?? null,
+          model: wire.message.model ?? this.configuredModel ?? "",
+        }];
       case "content_block_start":
         return this.#blockStart(wire.index, wire.content_block);
       case "content_block_delta":
@@ -93,11 +88,13 @@ export class MessagesStreamReader {
         return [];
       case "message_stop":
         this.#finished = true;
-        return [{
-          kind: "finish",
-          finishReason: mapAnthropicStopReason(this.#stopReason, this.#toolCount > 0) ?? "stop",
-          usage: mapAnthropicUsage(this.#usage),
-        }];
+        return [
+          {
+            type: "finish",
+            reason: mapAnthropicStopReason(this.#stopReason, this.#toolCount > 0) ?? "stop",
+          },
+          { type: "usage", usage: mapAnthropicUsage(this.#usage) },
+        ];
       case "ping":
         return [];
       case "error":
@@ -105,9 +102,9 @@ export class MessagesStreamReader {
     }
   }
 
-  /** Checks that the stream ended properly (with message_stop). */
-  end(): void {
-    if (this.#finished) return;
+  /** Checks that the stream ended properly (with message_stop); it has nothing more to send. */
+  end(): StreamPart[] {
+    if (this.#finished) return [];
     throw broken(
       this.#started
         ? "ended the stream before message_stop (the answer is incomplete)"
@@ -124,7 +121,7 @@ export class MessagesStreamReader {
       name?: string | null | undefined;
       input?: unknown;
     },
-  ): StreamDelta[] {
+  ): StreamPart[] {
     if (block.type === "tool_use") {
       const toolIndex = this.#toolCount++;
       this.#blocks.set(index, {
@@ -134,14 +131,14 @@ export class MessagesStreamReader {
         argsSent: false,
       });
       return [{
-        kind: "tool_start",
+        type: "tool_call",
         index: toolIndex,
         id: block.id ?? `toolu_${toolIndex}`,
         name: block.name ?? "",
       }];
     }
     this.#blocks.set(index, { type: block.type, argsSent: false });
-    if (block.type === "text" && block.text) return [{ kind: "text", text: block.text }];
+    if (block.type === "text" && block.text) return [{ type: "text", text: block.text }];
     return [];
   }
 
@@ -153,99 +150,37 @@ export class MessagesStreamReader {
       partial_json?: string | null | undefined;
       thinking?: string | null | undefined;
     },
-  ): StreamDelta[] {
+  ): StreamPart[] {
     const block = this.#blocks.get(index);
     switch (delta.type) {
       case "text_delta":
-        return delta.text ? [{ kind: "text", text: delta.text }] : [];
+        return delta.text ? [{ type: "text", text: delta.text }] : [];
       case "thinking_delta":
-        return delta.thinking ? [{ kind: "reasoning", text: delta.thinking }] : [];
+        return delta.thinking ? [{ type: "reasoning", text: delta.thinking }] : [];
       case "input_json_delta":
         if (block?.toolIndex === undefined || !delta.partial_json) return [];
         block.argsSent = true;
-        return [{ kind: "tool_args", index: block.toolIndex, args: delta.partial_json }];
+        return [{ type: "tool_arguments", index: block.toolIndex, arguments: delta.partial_json }];
       default:
         // signature_delta, citations_delta: nothing an OpenAI client can use.
         return [];
     }
   }
 
-  #blockStop(index: number): StreamDelta[] {
+  #blockStop(index: number): StreamPart[] {
     const block = this.#blocks.get(index);
     this.#blocks.delete(index);
     if (block?.toolIndex === undefined || block.argsSent) return [];
     // A tool called without arguments gets no input_json_delta: its input is the start's.
     return [{
-      kind: "tool_args",
+      type: "tool_arguments",
       index: block.toolIndex,
-      args: JSON.stringify(block.startInput ?? {}),
+      arguments: JSON.stringify(block.startInput ?? {}),
     }];
   }
 }
 
-/** The id and model come from message_start, the time from the parser's start. */
-function headOf(reader: MessagesStreamReader, ctx: CallContext<unknown>, created: number) {
-  return (): ChunkHead => ({ id: reader.id, created, model: reader.model ?? ctx.model ?? "" });
-}
-
-/** Chat chunks: role first, text and tool-call deltas, a finish chunk, then one usage chunk. */
-export function chatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatChunk> {
-  const reader = new MessagesStreamReader();
-  const head = headOf(reader, ctx, unixNow());
-  const choice = (delta: ChatChunkChoice["delta"]) =>
-    chatChunk(head(), [{ index: 0, delta, finish_reason: null }]);
-  return {
-    push(event) {
-      return reader.push(event).flatMap((d): ChatChunk[] => {
-        switch (d.kind) {
-          case "start":
-            return [choice({ role: "assistant", content: "" })];
-          case "text":
-            return [choice({ content: d.text })];
-          case "reasoning":
-            return [choice({ reasoning_content: d.text })];
-          case "tool_start":
-            return [choice({
-              tool_calls: [{
-                index: d.index,
-                id: d.id,
-                type: "function",
-                function: { name: d.name, arguments: "" },
-              }],
-            })];
-          case "tool_args":
-            return [choice({ tool_calls: [{ index: d.index, function: { arguments: d.args } }] })];
-          case "finish":
-            return chatFinishChunks(head(), d.finishReason, d.usage);
-        }
-      });
-    },
-    end() {
-      reader.end();
-      return [];
-    },
-  };
-}
-
-/** Completion chunks: the answer's text as it arrives, a finish chunk, then one usage chunk. */
-export function completionsStreamParser(
-  ctx: CallContext<unknown>,
-): StreamParser<CompletionsChunk> {
-  const reader = new MessagesStreamReader();
-  const head = headOf(reader, ctx, unixNow());
-  return {
-    push(event) {
-      return reader.push(event).flatMap((d): CompletionsChunk[] => {
-        if (d.kind === "text") {
-          return [completionsChunk(head(), [{ index: 0, text: d.text, finish_reason: null }])];
-        }
-        if (d.kind === "finish") return completionsFinishChunks(head(), d.finishReason, d.usage);
-        return [];
-      });
-    },
-    end() {
-      reader.end();
-      return [];
-    },
-  };
+/** One Messages stream as stream parts (chat and completions alike). */
+export function streamParser(ctx: CallContext<unknown>): StreamParser<StreamPart> {
+  return new MessagesStreamReader(ctx.model);
 }

@@ -1,9 +1,13 @@
 import { assertEquals, assertThrows } from "../../../tests/assert.ts";
-import type { CallContext, StreamEvent, StreamParser } from "../../core/provider.ts";
+import type { CallContext, StreamEvent } from "../../core/provider.ts";
 import { ProviderError } from "../../core/errors.ts";
 import { parseSse } from "../../core/sse.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
+import { ChatStreamWriter, CompletionsStreamWriter } from "../../ingress/openai/stream.ts";
+import { Redactor } from "../../observe/redact.ts";
 import type { ChatChunk } from "../../schemas/chat.ts";
-import { chatStreamParser, completionsStreamParser } from "./stream.ts";
+import type { CompletionsChunk } from "../../schemas/completions.ts";
+import { streamParser } from "./stream.ts";
 
 const ctx: CallContext<unknown> = {
   endpoint: "claude",
@@ -26,8 +30,22 @@ async function fixtureEvents(name: string): Promise<StreamEvent[]> {
   return events;
 }
 
-function run<C>(parser: StreamParser<C>, events: StreamEvent[]): C[] {
+/** The parts the parser emits for `events`, its end included. */
+function parts(events: StreamEvent[]): StreamPart[] {
+  const parser = streamParser(ctx);
   return [...events.flatMap((e) => parser.push(e)), ...parser.end()];
+}
+
+/** The chat chunks an OpenAI client gets for `events` (usage asked for). */
+function chatChunks(events: StreamEvent[]): ChatChunk[] {
+  return new ChatStreamWriter(true, new Redactor()).chunks(parts(events)) as ChatChunk[];
+}
+
+/** The completion chunks an OpenAI client gets for `events` (usage asked for). */
+function completionsChunks(events: StreamEvent[]): CompletionsChunk[] {
+  return new CompletionsStreamWriter(true, new Redactor()).chunks(
+    parts(events),
+  ) as CompletionsChunk[];
 }
 
 const ev = (data: Record<string, unknown>): StreamEvent => ({
@@ -35,8 +53,58 @@ const ev = (data: Record<string, unknown>): StreamEvent => ({
   data: JSON.stringify(data),
 });
 
-Deno.test("chatStreamParser() relays a text stream: role, deltas, finish, usage", async () => {
-  const chunks = run(chatStreamParser(ctx), await fixtureEvents("stream_text.sse"));
+Deno.test("streamParser() emits start, text, finish and usage parts for a text stream", async () => {
+  assertEquals(parts(await fixtureEvents("stream_text.sse")), [
+    {
+      type: "start",
+      id: "msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY",
+      model: "claude-sonnet-4-5-20250929",
+    },
+    { type: "text", text: "Hello" },
+    { type: "text", text: "!" },
+    { type: "finish", reason: "stop" },
+    {
+      type: "usage",
+      usage: {
+        prompt_tokens: 25,
+        completion_tokens: 15,
+        total_tokens: 40,
+        prompt_tokens_details: { cached_tokens: 0 },
+      },
+    },
+  ]);
+});
+
+Deno.test("streamParser() emits tool calls and their arguments, an argument-less call's from its start", async () => {
+  const toolParts = parts(await fixtureEvents("stream_tool_use.sse")).filter((p) =>
+    p.type === "tool_call" || p.type === "tool_arguments"
+  );
+  assertEquals(toolParts, [
+    { type: "tool_call", index: 0, id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6", name: "get_weather" },
+    { type: "tool_arguments", index: 0, arguments: '{"location":' },
+    { type: "tool_arguments", index: 0, arguments: ' "San Francisco, CA"}' },
+    { type: "tool_call", index: 1, id: "toolu_02NoArgs", name: "get_time" },
+    { type: "tool_arguments", index: 1, arguments: "{}" },
+  ]);
+});
+
+Deno.test("streamParser() starts with the configured model when message_start names none, or is missing", () => {
+  const blockStart = ev({
+    type: "content_block_start",
+    index: 0,
+    content_block: { type: "text", text: "Hi" },
+  });
+  assertEquals(streamParser(ctx).push(ev({ type: "message_start", message: { id: "m" } })), [
+    { type: "start", id: "m", model: "claude-sonnet-4-5" },
+  ]);
+  assertEquals(streamParser(ctx).push(blockStart), [
+    { type: "start", id: null, model: "claude-sonnet-4-5" },
+    { type: "text", text: "Hi" },
+  ]);
+});
+
+Deno.test("streamParser() → chat chunks: relays a text stream: role, deltas, finish, usage", async () => {
+  const chunks = chatChunks(await fixtureEvents("stream_text.sse"));
   assertEquals(chunks.map((c) => c.choices[0]?.delta ?? null), [
     { role: "assistant", content: "" },
     { content: "Hello" },
@@ -66,8 +134,8 @@ Deno.test("chatStreamParser() relays a text stream: role, deltas, finish, usage"
   }
 });
 
-Deno.test("chatStreamParser() numbers tool calls by call, not by content block", async () => {
-  const chunks = run(chatStreamParser(ctx), await fixtureEvents("stream_tool_use.sse"));
+Deno.test("streamParser() → chat chunks: numbers tool calls by call, not by content block", async () => {
+  const chunks = chatChunks(await fixtureEvents("stream_tool_use.sse"));
   const toolDeltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
   assertEquals(toolDeltas, [
     {
@@ -92,8 +160,8 @@ Deno.test("chatStreamParser() numbers tool calls by call, not by content block",
   assertEquals(finish, ["tool_calls"]);
 });
 
-Deno.test("chatStreamParser() sends thinking as reasoning_content and skips signatures", () => {
-  const chunks = run(chatStreamParser(ctx), [
+Deno.test("streamParser() → chat chunks: sends thinking as reasoning_content and skips signatures", () => {
+  const chunks = chatChunks([
     ev({ type: "message_start", message: { id: "m", model: "c", usage: { input_tokens: 1 } } }),
     ev({
       type: "content_block_start",
@@ -123,8 +191,8 @@ Deno.test("chatStreamParser() sends thinking as reasoning_content and skips sign
   assertEquals(chunks.length, 4);
 });
 
-Deno.test("chatStreamParser() throws on an error event", () => {
-  const parser = chatStreamParser(ctx);
+Deno.test("streamParser() throws on an error event", () => {
+  const parser = streamParser(ctx);
   parser.push(ev({ type: "message_start", message: { id: "m", model: "c" } }));
   const error = assertThrows(() =>
     parser.push(ev({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }))
@@ -137,24 +205,24 @@ Deno.test("chatStreamParser() throws on an error event", () => {
   );
 });
 
-Deno.test("chatStreamParser() fails a stream that ends before message_stop", () => {
-  const parser = chatStreamParser(ctx);
+Deno.test("streamParser() fails a stream that ends before message_stop", () => {
+  const parser = streamParser(ctx);
   parser.push(ev({ type: "message_start", message: { id: "m", model: "c" } }));
   parser.push(
     ev({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
   );
   assertThrows(() => parser.end(), /before message_stop/);
-  assertThrows(() => chatStreamParser(ctx).end(), /without sending any message/);
+  assertThrows(() => streamParser(ctx).end(), /without sending any message/);
 });
 
-Deno.test("chatStreamParser() skips unknown events and refuses events that are not JSON", () => {
-  const parser = chatStreamParser(ctx);
+Deno.test("streamParser() skips unknown events and refuses events that are not JSON", () => {
+  const parser = streamParser(ctx);
   assertEquals(parser.push({ event: "future_event", data: '{"type":"future_event"}' }), []);
   assertThrows(() => parser.push({ event: "content_block_delta", data: "{oops" }), /not JSON/);
 });
 
-Deno.test("completionsStreamParser() relays the text, then finish and usage", async () => {
-  const chunks = run(completionsStreamParser(ctx), await fixtureEvents("stream_text.sse"));
+Deno.test("streamParser() → completion chunks: relays the text, then finish and usage", async () => {
+  const chunks = completionsChunks(await fixtureEvents("stream_text.sse"));
   assertEquals(chunks.map((c) => c.choices[0]?.text ?? null), ["Hello", "!", "", null]);
   assertEquals(chunks[2]?.choices[0]?.finish_reason, "stop");
   assertEquals(chunks[3]?.usage?.total_tokens, 40);
