@@ -11,8 +11,7 @@ import { buildEmbeddingsRequest, parseEmbeddingsResponse } from "./embeddings.ts
 import { parseBedrockError } from "./errors.ts";
 import { buildChatRequest, buildCompletionsRequest } from "./request.ts";
 import { parseChatResponse, parseCompletionsResponse } from "./response.ts";
-import { chatStreamParser, completionsStreamParser } from "./stream.ts";
-import { chunksAsParts } from "../shared/chunks.ts";
+import { streamParser } from "./stream.ts";
 
 const provider: Provider<BedrockConfig> = {
   name: "bedrock",
@@ -24,14 +23,14 @@ const provider: Provider<BedrockConfig> = {
     kind: "http",
     buildRequest: buildChatRequest,
     parseResponse: parseChatResponse,
-    streamParser: (ctx) => chunksAsParts(chatStreamParser(ctx)),
+    streamParser,
     streamFormat: "aws-eventstream",
   },
   completions: {
     kind: "http",
     buildRequest: buildCompletionsRequest,
     parseResponse: parseCompletionsResponse,
-    streamParser: (ctx) => chunksAsParts(completionsStreamParser(ctx)),
+    streamParser,
     streamFormat: "aws-eventstream",
   },
   embeddings: {

@@ -1,15 +1,14 @@
 /**
- * ConverseStream events (already decoded from AWS's event stream framing by the core) to
- * canonical chunks: text deltas, tool calls numbered 0, 1, 2... in the order their content
- * blocks start, one finish chunk at messageStop, one usage-only chunk from metadata.
+ * ConverseStream events (already decoded from AWS's event stream framing by the core) to core
+ * stream parts, for chat and completions alike: a start part first, text and reasoning as they
+ * arrive, tool calls numbered 0, 1, 2... in the order their content blocks start, one finish part
+ * at messageStop, one usage part from metadata.
  */
 import { ProviderError } from "../../core/errors.ts";
 import type { CallContext, StreamEvent, StreamParser } from "../../core/provider.ts";
-import type { ChatChunk, ToolCallDelta } from "../../schemas/chat.ts";
-import type { CompletionsChunk } from "../../schemas/completions.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
 import type { Usage } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
-import { chatChunk, type ChunkHead, completionsChunk, unixNow } from "../shared/chunks.ts";
 import { PROVIDER_NAME } from "./config.ts";
 import { streamException } from "./errors.ts";
 import { mapStopReason } from "./finish_reason.ts";
@@ -20,17 +19,6 @@ import {
   WireMessageStop,
   WireStreamMetadata,
 } from "./wire.ts";
-
-/** One stream event, read. */
-export type ConverseEvent =
-  | { kind: "start" }
-  | { kind: "tool_start"; block: number; id: string; name: string }
-  | { kind: "text"; block: number; text: string }
-  | { kind: "tool_input"; block: number; input: string }
-  | { kind: "reasoning"; block: number; text: string }
-  | { kind: "stop"; stopReason: string | null | undefined }
-  | { kind: "usage"; usage: Usage }
-  | { kind: "ignored" };
 
 function json(event: StreamEvent): unknown {
   try {
@@ -44,55 +32,6 @@ function json(event: StreamEvent): unknown {
   }
 }
 
-/** Reads one event; exception events throw the matching error. */
-export function readConverseEvent(event: StreamEvent, endpoint: string): ConverseEvent[] {
-  const type = event.event ?? "";
-  if (type.startsWith("exception:")) {
-    throw streamException(type.slice("exception:".length), event.data, endpoint);
-  }
-  switch (type) {
-    case "messageStart":
-      return [{ kind: "start" }];
-    case "contentBlockStart": {
-      const wire = parseWire(WireContentBlockStart, json(event), PROVIDER_NAME);
-      const tool = wire.start?.toolUse;
-      if (!tool) return [{ kind: "ignored" }];
-      return [{
-        kind: "tool_start",
-        block: wire.contentBlockIndex,
-        id: tool.toolUseId,
-        name: tool.name,
-      }];
-    }
-    case "contentBlockDelta": {
-      const wire = parseWire(WireContentBlockDelta, json(event), PROVIDER_NAME);
-      const block = wire.contentBlockIndex;
-      const out: ConverseEvent[] = [];
-      if (typeof wire.delta.text === "string") {
-        out.push({ kind: "text", block, text: wire.delta.text });
-      }
-      const input = wire.delta.toolUse?.input;
-      if (typeof input === "string") out.push({ kind: "tool_input", block, input });
-      const thought = wire.delta.reasoningContent?.text;
-      if (typeof thought === "string") out.push({ kind: "reasoning", block, text: thought });
-      return out;
-    }
-    case "messageStop":
-      return [{
-        kind: "stop",
-        stopReason: parseWire(WireMessageStop, json(event), PROVIDER_NAME).stopReason,
-      }];
-    case "metadata":
-      return [{
-        kind: "usage",
-        usage: usageOf(parseWire(WireStreamMetadata, json(event), PROVIDER_NAME).usage),
-      }];
-    default:
-      // contentBlockStop, and event types added after this was written
-      return [{ kind: "ignored" }];
-  }
-}
-
 function endedEarly(endpoint: string): ProviderError {
   return new ProviderError(
     502,
@@ -103,111 +42,109 @@ function endedEarly(endpoint: string): ProviderError {
 
 const nullUsage: Usage = { prompt_tokens: null, completion_tokens: null, total_tokens: null };
 
-/** Chat chunks from a ConverseStream. */
-export function chatStreamParser(ctx: CallContext<unknown>): StreamParser<ChatChunk> {
-  const head: ChunkHead = {
-    id: responseId("chatcmpl"),
-    created: unixNow(),
-    model: ctx.model ?? "",
-  };
-  const toolIndex = new Map<number, number>();
-  let started = false;
-  let stopped = false;
-  let usageSent = false;
+/**
+ * Reads one ConverseStream. Converse streams carry no id, so the start part has a fresh one, and
+ * the configured model.
+ */
+export class ConverseStreamReader implements StreamParser<StreamPart> {
+  /** OpenAI tool-call index by content block index. */
+  #toolIndex = new Map<number, number>();
+  #started = false;
+  #stopped = false;
+  #usageSent = false;
 
-  const chunk = (
-    delta: ChatChunk["choices"][number]["delta"],
-    finish: string | null = null,
-  ): ChatChunk => {
-    const withRole = started ? delta : { role: "assistant", ...delta };
-    started = true;
-    return chatChunk(head, [{ index: 0, delta: withRole, finish_reason: finish }]);
-  };
-  const usageChunk = (usage: Usage): ChatChunk => {
-    usageSent = true;
-    return chatChunk(head, [], usage);
-  };
-  const indexOf = (block: number): number => {
-    let index = toolIndex.get(block);
+  constructor(readonly endpoint: string, readonly model: string | null) {}
+
+  /** The parts of one event; exception events throw the matching error. */
+  push(event: StreamEvent): StreamPart[] {
+    const parts = this.#read(event);
+    // Every stream begins with a start part, even one whose messageStart went missing.
+    if (!this.#started && parts.length > 0) this.#begin(parts);
+    return parts;
+  }
+
+  /** Fails a stream that ended before messageStop; sends empty usage if metadata never came. */
+  end(): StreamPart[] {
+    if (!this.#stopped) throw endedEarly(this.endpoint);
+    return this.#usageSent ? [] : [this.#usage(nullUsage)];
+  }
+
+  #begin(parts: StreamPart[]): void {
+    this.#started = true;
+    if (parts[0]?.type === "start") return;
+    parts.unshift({ type: "start", id: responseId("chatcmpl"), model: this.model ?? "" });
+  }
+
+  #usage(usage: Usage): StreamPart {
+    this.#usageSent = true;
+    return { type: "usage", usage };
+  }
+
+  #indexOf(block: number): number {
+    let index = this.#toolIndex.get(block);
     if (index === undefined) {
-      index = toolIndex.size;
-      toolIndex.set(block, index);
+      index = this.#toolIndex.size;
+      this.#toolIndex.set(block, index);
     }
     return index;
-  };
-  const toolDelta = (delta: ToolCallDelta): ChatChunk => chunk({ tool_calls: [delta] });
+  }
 
-  return {
-    push(event) {
-      const out: ChatChunk[] = [];
-      for (const e of readConverseEvent(event, ctx.endpoint)) {
-        switch (e.kind) {
-          case "start":
-            if (!started) out.push(chunk({ content: "" }));
-            break;
-          case "tool_start":
-            out.push(toolDelta({
-              index: indexOf(e.block),
-              id: e.id,
-              type: "function",
-              function: { name: e.name, arguments: "" },
-            }));
-            break;
-          case "tool_input":
-            out.push(toolDelta({ index: indexOf(e.block), function: { arguments: e.input } }));
-            break;
-          case "text":
-            out.push(chunk({ content: e.text }));
-            break;
-          case "reasoning":
-            out.push(chunk({ reasoning_content: e.text }));
-            break;
-          case "stop":
-            stopped = true;
-            out.push(chunk({}, mapStopReason(e.stopReason, toolIndex.size > 0)));
-            break;
-          case "usage":
-            if (!usageSent) out.push(usageChunk(e.usage));
-            break;
-        }
+  #read(event: StreamEvent): StreamPart[] {
+    const type = event.event ?? "";
+    if (type.startsWith("exception:")) {
+      throw streamException(type.slice("exception:".length), event.data, this.endpoint);
+    }
+    switch (type) {
+      case "messageStart":
+        return this.#started
+          ? []
+          : [{ type: "start", id: responseId("chatcmpl"), model: this.model ?? "" }];
+      case "contentBlockStart": {
+        const wire = parseWire(WireContentBlockStart, json(event), PROVIDER_NAME);
+        const tool = wire.start?.toolUse;
+        if (!tool) return [];
+        return [{
+          type: "tool_call",
+          index: this.#indexOf(wire.contentBlockIndex),
+          id: tool.toolUseId,
+          name: tool.name,
+        }];
       }
-      return out;
-    },
-    end() {
-      if (!stopped) throw endedEarly(ctx.endpoint);
-      return usageSent ? [] : [usageChunk(nullUsage)];
-    },
-  };
+      case "contentBlockDelta": {
+        const wire = parseWire(WireContentBlockDelta, json(event), PROVIDER_NAME);
+        const parts: StreamPart[] = [];
+        if (typeof wire.delta.text === "string") {
+          parts.push({ type: "text", text: wire.delta.text });
+        }
+        const input = wire.delta.toolUse?.input;
+        if (typeof input === "string") {
+          parts.push({
+            type: "tool_arguments",
+            index: this.#indexOf(wire.contentBlockIndex),
+            arguments: input,
+          });
+        }
+        const thought = wire.delta.reasoningContent?.text;
+        if (typeof thought === "string") parts.push({ type: "reasoning", text: thought });
+        return parts;
+      }
+      case "messageStop": {
+        this.#stopped = true;
+        const { stopReason } = parseWire(WireMessageStop, json(event), PROVIDER_NAME);
+        return [{ type: "finish", reason: mapStopReason(stopReason, this.#toolIndex.size > 0) }];
+      }
+      case "metadata": {
+        const { usage } = parseWire(WireStreamMetadata, json(event), PROVIDER_NAME);
+        return this.#usageSent ? [] : [this.#usage(usageOf(usage))];
+      }
+      default:
+        // contentBlockStop, and event types added after this was written
+        return [];
+    }
+  }
 }
 
-/** Completion chunks from a ConverseStream (text only). */
-export function completionsStreamParser(
-  ctx: CallContext<unknown>,
-): StreamParser<CompletionsChunk> {
-  const head: ChunkHead = { id: responseId("cmpl"), created: unixNow(), model: ctx.model ?? "" };
-  let stopped = false;
-  let usageSent = false;
-  const chunk = (text: string, finish: string | null = null): CompletionsChunk =>
-    completionsChunk(head, [{ index: 0, text, finish_reason: finish }]);
-  const usageChunk = (usage: Usage): CompletionsChunk => {
-    usageSent = true;
-    return completionsChunk(head, [], usage);
-  };
-  return {
-    push(event) {
-      const out: CompletionsChunk[] = [];
-      for (const e of readConverseEvent(event, ctx.endpoint)) {
-        if (e.kind === "text") out.push(chunk(e.text));
-        else if (e.kind === "stop") {
-          stopped = true;
-          out.push(chunk("", mapStopReason(e.stopReason, false)));
-        } else if (e.kind === "usage" && !usageSent) out.push(usageChunk(e.usage));
-      }
-      return out;
-    },
-    end() {
-      if (!stopped) throw endedEarly(ctx.endpoint);
-      return usageSent ? [] : [usageChunk(nullUsage)];
-    },
-  };
+/** One ConverseStream as stream parts (chat and completions alike). */
+export function streamParser(ctx: CallContext<unknown>): StreamParser<StreamPart> {
+  return new ConverseStreamReader(ctx.endpoint, ctx.model);
 }

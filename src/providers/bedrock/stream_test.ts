@@ -1,7 +1,13 @@
 import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
 import { GatewayError } from "../../core/errors.ts";
-import type { CallContext, StreamEvent, StreamParser } from "../../core/provider.ts";
-import { chatStreamParser, completionsStreamParser } from "./stream.ts";
+import { AwsEventStreamDecoder, encodeEventStreamMessage } from "../../core/eventstream.ts";
+import type { CallContext, StreamEvent } from "../../core/provider.ts";
+import type { StreamPart } from "../../core/stream_parts.ts";
+import { ChatStreamWriter, CompletionsStreamWriter } from "../../ingress/openai/stream.ts";
+import { Redactor } from "../../observe/redact.ts";
+import type { ChatChunk } from "../../schemas/chat.ts";
+import type { CompletionsChunk } from "../../schemas/completions.ts";
+import { streamParser } from "./stream.ts";
 
 const ctx: CallContext<unknown> = {
   endpoint: "chat",
@@ -40,12 +46,109 @@ const TOOL_STREAM: StreamEvent[] = [
   }),
 ];
 
-function run<C>(parser: StreamParser<C>, events: StreamEvent[]): C[] {
+/** The parts the parser emits for `events`, its end included. */
+function parts(events: StreamEvent[]): StreamPart[] {
+  const parser = streamParser(ctx);
   return [...events.flatMap((e) => parser.push(e)), ...parser.end()];
 }
 
-Deno.test("chatStreamParser() relays text, numbers tool calls 0, 1 and ends with usage", () => {
-  const chunks = run(chatStreamParser(ctx), TOOL_STREAM);
+/** The chat chunks an OpenAI client gets for `events` (usage asked for). */
+function chatChunks(events: StreamEvent[]): ChatChunk[] {
+  return new ChatStreamWriter(true, new Redactor()).chunks(parts(events)) as ChatChunk[];
+}
+
+/** The completion chunks an OpenAI client gets for `events` (usage asked for). */
+function completionsChunks(events: StreamEvent[]): CompletionsChunk[] {
+  return new CompletionsStreamWriter(true, new Redactor()).chunks(
+    parts(events),
+  ) as CompletionsChunk[];
+}
+
+/**
+ * A recorded-shape ConverseStream (one event a line: its `:event-type` and JSON payload, with
+ * AWS's `p` padding), framed as AWS sends it and decoded by the core's decoder, the bytes split
+ * across reads as the network would.
+ */
+function fixtureEvents(name: string): StreamEvent[] {
+  const lines = Deno.readTextFileSync(new URL(`./testdata/${name}`, import.meta.url))
+    .split("\n")
+    .filter((line) => line.trim() !== "");
+  const frames = lines.map((line) => {
+    const { event, payload } = JSON.parse(line) as { event: string; payload: unknown };
+    return encodeEventStreamMessage(
+      { ":event-type": event, ":content-type": "application/json", ":message-type": "event" },
+      JSON.stringify(payload),
+    );
+  });
+  const bytes = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
+  let at = 0;
+  for (const frame of frames) {
+    bytes.set(frame, at);
+    at += frame.length;
+  }
+  const decoder = new AwsEventStreamDecoder();
+  const events: StreamEvent[] = [];
+  for (let start = 0; start < bytes.length; start += 157) {
+    events.push(...decoder.push(bytes.slice(start, start + 157)));
+  }
+  events.push(...decoder.end());
+  return events;
+}
+
+Deno.test("streamParser() replays a recorded ConverseStream: text, a tool call, usage", () => {
+  const events = fixtureEvents("converse_stream_tool_use.jsonl");
+  assertEquals(events.length, 12);
+  const emitted = parts(events);
+  const start = emitted[0];
+  assert(start?.type === "start");
+  assert(/^chatcmpl-[0-9a-f]{32}$/.test(start.id ?? ""), "a fresh id");
+  assertEquals(emitted.slice(1), [
+    { type: "text", text: "I'll" },
+    { type: "text", text: " check the weather in Paris for" },
+    { type: "text", text: " you." },
+    { type: "tool_call", index: 0, id: "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q", name: "get_weather" },
+    { type: "tool_arguments", index: 0, arguments: "" },
+    { type: "tool_arguments", index: 0, arguments: '{"city": "Pa' },
+    { type: "tool_arguments", index: 0, arguments: 'ris", "unit": "celsius"}' },
+    { type: "finish", reason: "tool_calls" },
+    { type: "usage", usage: { prompt_tokens: 391, completion_tokens: 72, total_tokens: 463 } },
+  ]);
+  assertEquals(start, { type: "start", id: start.id, model: ctx.model ?? "" });
+
+  const chunks = new ChatStreamWriter(true, new Redactor()).chunks(emitted) as ChatChunk[];
+  for (const chunk of chunks) {
+    assertEquals(chunk.id, start.id);
+    assertEquals(chunk.model, "anthropic.claude-3-haiku-20240307-v1:0");
+    assertEquals(chunk.object, "chat.completion.chunk");
+  }
+  assertEquals(chunks.map((c) => c.choices[0]?.delta ?? null), [
+    { role: "assistant", content: "" },
+    { content: "I'll" },
+    { content: " check the weather in Paris for" },
+    { content: " you." },
+    {
+      tool_calls: [{
+        index: 0,
+        id: "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q",
+        type: "function",
+        function: { name: "get_weather", arguments: "" },
+      }],
+    },
+    { tool_calls: [{ index: 0, function: { arguments: "" } }] },
+    { tool_calls: [{ index: 0, function: { arguments: '{"city": "Pa' } }] },
+    { tool_calls: [{ index: 0, function: { arguments: 'ris", "unit": "celsius"}' } }] },
+    {},
+    null,
+  ]);
+  assertEquals(chunks.map((c) => c.choices[0]?.finish_reason ?? null).filter(Boolean), [
+    "tool_calls",
+  ]);
+  assertEquals(chunks[chunks.length - 1]?.choices, []);
+  assertEquals(chunks[chunks.length - 1]?.usage?.total_tokens, 463);
+});
+
+Deno.test("streamParser() → chat chunks: relays text, numbers tool calls 0, 1 and ends with usage", () => {
+  const chunks = chatChunks(TOOL_STREAM);
   assertEquals(new Set(chunks.map((c) => c.id)).size, 1, "one id for the whole stream");
   assertEquals(chunks[0]?.choices[0]?.delta, { role: "assistant", content: "" });
   assertEquals(chunks[1]?.choices[0]?.delta, { content: "Checking" });
@@ -66,20 +169,65 @@ Deno.test("chatStreamParser() relays text, numbers tool calls 0, 1 and ends with
   assertEquals(chunks.filter((c) => c.usage).length, 1, "exactly one usage chunk");
 });
 
-Deno.test("chatStreamParser() gives the role to the first chunk without messageStart", () => {
-  const parser = chatStreamParser(ctx);
-  const [first] = parser.push(
+Deno.test("streamParser() starts the stream itself when messageStart is missing", () => {
+  const parser = streamParser(ctx);
+  const [start, text] = parser.push(
     ev("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hi" } }),
   );
-  assertEquals(first?.choices[0]?.delta, { role: "assistant", content: "Hi" });
+  assertEquals(start?.type, "start");
+  assertEquals(text, { type: "text", text: "Hi" });
   parser.push(ev("messageStop", { stopReason: "max_tokens" }));
   const rest = parser.end();
-  assertEquals(rest.length, 1, "a usage chunk even without metadata");
-  assertEquals(rest[0]?.usage?.total_tokens, null);
+  assertEquals(rest.length, 1, "a usage part even without metadata");
+  assertEquals(rest[0], {
+    type: "usage",
+    usage: { prompt_tokens: null, completion_tokens: null, total_tokens: null },
+  });
 });
 
-Deno.test("chatStreamParser() turns an exception event into the matching error", () => {
-  const parser = chatStreamParser(ctx);
+Deno.test("streamParser() → chat chunks: the role chunk comes first even without messageStart", () => {
+  const chunks = chatChunks([
+    ev("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hi" } }),
+    ev("messageStop", { stopReason: "max_tokens" }),
+  ]);
+  assertEquals(chunks.map((c) => c.choices[0]?.delta ?? null), [
+    { role: "assistant", content: "" },
+    { content: "Hi" },
+    {},
+    null,
+  ]);
+  assertEquals(chunks[2]?.choices[0]?.finish_reason, "length");
+  assertEquals(chunks[3]?.usage?.total_tokens, null);
+});
+
+Deno.test("streamParser() sends reasoning apart from the text, and one usage part", () => {
+  assertEquals(
+    parts([
+      ev("messageStart", { role: "assistant" }),
+      ev("contentBlockDelta", {
+        contentBlockIndex: 0,
+        delta: { reasoningContent: { text: "Hm" } },
+      }),
+      ev("contentBlockDelta", {
+        contentBlockIndex: 0,
+        delta: { reasoningContent: { signature: "sig" } },
+      }),
+      ev("contentBlockDelta", { contentBlockIndex: 1, delta: { text: "Yes" } }),
+      ev("messageStop", { stopReason: "end_turn" }),
+      ev("metadata", { usage: { inputTokens: 2, outputTokens: 2, totalTokens: 4 } }),
+      ev("metadata", { usage: { inputTokens: 3, outputTokens: 3, totalTokens: 6 } }),
+    ]).slice(1),
+    [
+      { type: "reasoning", text: "Hm" },
+      { type: "text", text: "Yes" },
+      { type: "finish", reason: "stop" },
+      { type: "usage", usage: { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 } },
+    ],
+  );
+});
+
+Deno.test("streamParser() turns an exception event into the matching error", () => {
+  const parser = streamParser(ctx);
   parser.push(ev("messageStart", { role: "assistant" }));
   const error = assertThrows(() =>
     parser.push({
@@ -90,39 +238,39 @@ Deno.test("chatStreamParser() turns an exception event into the matching error",
   assertEquals(error.status, 429);
   assertEquals(error.code, "ThrottlingException");
   const validation = assertThrows(() =>
-    chatStreamParser(ctx).push({
+    streamParser(ctx).push({
       event: "exception:validationException",
       data: '{"message":"Input is too long"}',
     })
   );
   assertEquals((validation as GatewayError).status, 400);
   const internal = assertThrows(() =>
-    chatStreamParser(ctx).push({ event: "exception:internalServerException", data: "{}" })
+    streamParser(ctx).push({ event: "exception:internalServerException", data: "{}" })
   );
   assertEquals((internal as GatewayError).status, 502);
 });
 
-Deno.test("chatStreamParser() fails a stream that ends before messageStop", () => {
-  const parser = chatStreamParser(ctx);
+Deno.test("streamParser() fails a stream that ends before messageStop", () => {
+  const parser = streamParser(ctx);
   parser.push(ev("messageStart", { role: "assistant" }));
   parser.push(ev("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hal" } }));
   const error = assertThrows(() => parser.end(), /ended its stream before/);
   assertEquals((error as GatewayError).status, 502);
 });
 
-Deno.test("chatStreamParser() reports a non-JSON event payload as a 502", () => {
+Deno.test("streamParser() reports a non-JSON event payload as a 502", () => {
   assertThrows(
-    () => chatStreamParser(ctx).push({ event: "contentBlockDelta", data: "{not json" }),
+    () => streamParser(ctx).push({ event: "contentBlockDelta", data: "{not json" }),
     /not JSON/,
   );
 });
 
-Deno.test("chatStreamParser() ignores event types it does not know", () => {
-  assertEquals(chatStreamParser(ctx).push(ev("somethingNew", { x: 1 })), []);
+Deno.test("streamParser() ignores event types it does not know", () => {
+  assertEquals(streamParser(ctx).push(ev("somethingNew", { x: 1 })), []);
 });
 
-Deno.test("completionsStreamParser() relays text, then a finish chunk and usage", () => {
-  const chunks = run(completionsStreamParser(ctx), [
+Deno.test("streamParser() → completion chunks: relays text, then a finish chunk and usage", () => {
+  const chunks = completionsChunks([
     ev("messageStart", { role: "assistant" }),
     ev("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Once" } }),
     ev("contentBlockDelta", { contentBlockIndex: 0, delta: { text: " upon" } }),
