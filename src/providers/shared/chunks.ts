@@ -1,4 +1,4 @@
-/** Canonical stream chunks as every provider builds them, and the finish + usage ending. */
+/** OpenAI-shaped stream chunks, for the parsers that still build them, and their relay as parts. */
 import type { ChatChunk, ChatChunkChoice } from "../../schemas/chat.ts";
 import type { CompletionsChunk } from "../../schemas/completions.ts";
 import type { Usage } from "../../schemas/common.ts";
@@ -45,30 +45,6 @@ export function completionsChunk(
   };
   if (usage !== undefined) chunk.usage = usage;
   return chunk;
-}
-
-/** How a one-choice chat stream ends: an empty delta with the finish reason, then usage alone. */
-export function chatFinishChunks(
-  head: ChunkHead,
-  finishReason: string | null,
-  usage: Usage,
-): ChatChunk[] {
-  return [
-    chatChunk(head, [{ index: 0, delta: {}, finish_reason: finishReason }]),
-    chatChunk(head, [], usage),
-  ];
-}
-
-/** How a one-choice completions stream ends: empty text with the finish reason, then usage alone. */
-export function completionsFinishChunks(
-  head: ChunkHead,
-  finishReason: string | null,
-  usage: Usage,
-): CompletionsChunk[] {
-  return [
-    completionsChunk(head, [{ index: 0, text: "", finish_reason: finishReason }]),
-    completionsChunk(head, [], usage),
-  ];
 }
 
 /**

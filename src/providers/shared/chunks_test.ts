@@ -1,11 +1,5 @@
 import { assertEquals } from "../../../tests/assert.ts";
-import {
-  chatChunk,
-  chatFinishChunks,
-  completionsChunk,
-  completionsFinishChunks,
-  unixNow,
-} from "./chunks.ts";
+import { chatChunk, completionsChunk, unixNow } from "./chunks.ts";
 
 const head = { id: "abc", created: 1700000000, model: "m" };
 const usage = { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 };
@@ -32,18 +26,4 @@ Deno.test("chatChunk() and completionsChunk() carry the head and usage only when
     choices: [],
     usage,
   });
-});
-
-Deno.test("chatFinishChunks() ends with a finish chunk, then one usage-only chunk", () => {
-  assertEquals(chatFinishChunks(head, "stop", usage), [
-    chatChunk(head, [{ index: 0, delta: {}, finish_reason: "stop" }]),
-    chatChunk(head, [], usage),
-  ]);
-});
-
-Deno.test("completionsFinishChunks() ends with empty text and the finish reason, then usage", () => {
-  assertEquals(completionsFinishChunks(head, "length", usage), [
-    completionsChunk(head, [{ index: 0, text: "", finish_reason: "length" }]),
-    completionsChunk(head, [], usage),
-  ]);
 });
