@@ -15,35 +15,48 @@ export interface StartPart {
   model: string;
 }
 
+/**
+ * Which of the answer's choices a part belongs to, when the client asked for several (`n`);
+ * absent means the first (0).
+ */
+interface OfChoice {
+  choice?: number;
+}
+
 /** Answer text. */
-export interface TextPart {
+export interface TextPart extends OfChoice {
   type: "text";
   text: string;
 }
 
 /** The model's reasoning (thinking) text, apart from the answer. */
-export interface ReasoningPart {
+export interface ReasoningPart extends OfChoice {
   type: "reasoning";
   text: string;
 }
 
-/** A tool call begins: `index` numbers the answer's tool calls from 0. */
-export interface ToolCallPart {
+/** A tool call begins: `index` numbers the choice's tool calls from 0. */
+export interface ToolCallPart extends OfChoice {
   type: "tool_call";
   index: number;
   id: string;
   name: string;
+  /**
+   * Provider fields the client must send back with the call, relayed on it as they are
+   * (Gemini's `extra_content` with its thought signature).
+   */
+  extra?: Record<string, unknown>;
 }
 
 /** More of a tool call's arguments (JSON text, in pieces). */
-export interface ToolArgumentsPart {
+export interface ToolArgumentsPart extends OfChoice {
   type: "tool_arguments";
   index: number;
   arguments: string;
 }
 
 /** The answer is complete, and why (OpenAI's finish reasons: stop, length, tool_calls, ...). */
-export interface FinishPart {
+export interface FinishPart extends OfChoice {
   type: "finish";
   reason: string | null;
 }
@@ -82,20 +95,23 @@ export function usageOfPart(part: StreamPart): Usage | undefined {
 }
 
 /**
- * The parts of a relayed OpenAI chunk (its first choice), for codecs that do not speak OpenAI:
- * text, reasoning, tool calls, the finish reason and usage.
+ * The parts of a relayed OpenAI chunk, for codecs that do not speak OpenAI: each choice's text,
+ * reasoning, tool calls and finish reason, then usage.
  */
 export function partsOfChunk(chunk: ChatChunk | CompletionsChunk): StreamPart[] {
   const parts: StreamPart[] = [];
-  const choice = chunk.choices[0];
-  if (choice !== undefined) {
+  for (const choice of chunk.choices) {
+    const index = choice.index;
+    const of = index === 0 ? {} : { choice: index };
     if ("delta" in choice) {
       const delta = choice.delta as ChatChunk["choices"][number]["delta"] & {
         reasoning_content?: string | null;
       };
-      if (delta.reasoning_content) parts.push({ type: "reasoning", text: delta.reasoning_content });
+      if (delta.reasoning_content) {
+        parts.push({ type: "reasoning", text: delta.reasoning_content, ...of });
+      }
       if (typeof delta.content === "string" && delta.content !== "") {
-        parts.push({ type: "text", text: delta.content });
+        parts.push({ type: "text", text: delta.content, ...of });
       }
       for (const call of delta.tool_calls ?? []) {
         if (call.id) {
@@ -104,6 +120,7 @@ export function partsOfChunk(chunk: ChatChunk | CompletionsChunk): StreamPart[] 
             index: call.index,
             id: call.id,
             name: call.function?.name ?? "",
+            ...of,
           });
         }
         if (call.function?.arguments) {
@@ -111,13 +128,14 @@ export function partsOfChunk(chunk: ChatChunk | CompletionsChunk): StreamPart[] 
             type: "tool_arguments",
             index: call.index,
             arguments: call.function.arguments,
+            ...of,
           });
         }
       }
     } else if (choice.text !== "") {
-      parts.push({ type: "text", text: choice.text });
+      parts.push({ type: "text", text: choice.text, ...of });
     }
-    if (choice.finish_reason) parts.push({ type: "finish", reason: choice.finish_reason });
+    if (choice.finish_reason) parts.push({ type: "finish", reason: choice.finish_reason, ...of });
   }
   if (chunk.usage) parts.push({ type: "usage", usage: chunk.usage });
   return parts;

@@ -79,7 +79,12 @@ abstract class OpenAIStreamWriter implements StreamWriter<StreamPart> {
       case "openai_chunk":
         return relayed(part.chunk, this.includeUsage);
       case "start":
-        this.head = { id: part.id, created: this.head.created, model: part.model };
+        // An upstream that gives its stream no id (AWS Converse) gets one of this API's kind.
+        this.head = {
+          id: part.id ?? `${this.idPrefix}-${crypto.randomUUID().replaceAll("-", "")}`,
+          created: this.head.created,
+          model: part.model,
+        };
         return this.started();
       case "usage":
         return this.includeUsage ? this.usage(part.usage) : undefined;
@@ -88,6 +93,8 @@ abstract class OpenAIStreamWriter implements StreamWriter<StreamPart> {
     }
   }
 
+  /** How this API's stream ids begin (`chatcmpl`, `cmpl`). */
+  protected abstract idPrefix: string;
   protected abstract started(): ChatChunk | undefined;
   protected abstract usage(usage: Usage): ChatChunk | CompletionsChunk;
   protected abstract content(part: StreamPart): ChatChunk | CompletionsChunk | undefined;
@@ -95,6 +102,8 @@ abstract class OpenAIStreamWriter implements StreamWriter<StreamPart> {
 
 /** Chat chunks: the role first, text, reasoning and tool-call deltas, the finish, the usage. */
 export class ChatStreamWriter extends OpenAIStreamWriter {
+  protected idPrefix = "chatcmpl";
+
   #chunk(choices: ChatChunkChoice[], usage?: Usage): ChatChunk {
     const chunk: ChatChunk = {
       id: this.head.id,
@@ -107,8 +116,20 @@ export class ChatStreamWriter extends OpenAIStreamWriter {
     return chunk;
   }
 
-  #delta(delta: ChatChunkChoice["delta"], finish: string | null = null): ChatChunk {
-    return this.#chunk([{ index: 0, delta, finish_reason: finish }]);
+  /** Choices after the first that have had their first delta (which carries the role). */
+  #begun: Set<number> | undefined;
+
+  #delta(
+    delta: ChatChunkChoice["delta"],
+    choice = 0,
+    finish: string | null = null,
+  ): ChatChunk {
+    // The first choice's role came with the start; another's comes on its first delta.
+    if (choice !== 0 && !(this.#begun ??= new Set()).has(choice)) {
+      this.#begun.add(choice);
+      delta = { role: "assistant", ...delta };
+    }
+    return this.#chunk([{ index: choice, delta, finish_reason: finish }]);
   }
 
   protected started(): ChatChunk {
@@ -122,9 +143,9 @@ export class ChatStreamWriter extends OpenAIStreamWriter {
   protected content(part: StreamPart): ChatChunk | undefined {
     switch (part.type) {
       case "text":
-        return this.#delta({ content: part.text });
+        return this.#delta({ content: part.text }, part.choice);
       case "reasoning":
-        return this.#delta({ reasoning_content: part.text });
+        return this.#delta({ reasoning_content: part.text }, part.choice);
       case "tool_call":
         return this.#delta({
           tool_calls: [{
@@ -132,14 +153,15 @@ export class ChatStreamWriter extends OpenAIStreamWriter {
             id: part.id,
             type: "function",
             function: { name: part.name, arguments: "" },
+            ...part.extra,
           }],
-        });
+        }, part.choice);
       case "tool_arguments":
         return this.#delta({
           tool_calls: [{ index: part.index, function: { arguments: part.arguments } }],
-        });
+        }, part.choice);
       case "finish":
-        return this.#delta({}, part.reason);
+        return this.#delta({}, part.choice, part.reason);
       default:
         return undefined;
     }
@@ -148,6 +170,8 @@ export class ChatStreamWriter extends OpenAIStreamWriter {
 
 /** Completion chunks: the text as it arrives, the finish, the usage. */
 export class CompletionsStreamWriter extends OpenAIStreamWriter {
+  protected idPrefix = "cmpl";
+
   #chunk(choices: CompletionsChunk["choices"], usage?: Usage): CompletionsChunk {
     const chunk: CompletionsChunk = {
       id: this.head.id,
@@ -170,10 +194,10 @@ export class CompletionsStreamWriter extends OpenAIStreamWriter {
 
   protected content(part: StreamPart): CompletionsChunk | undefined {
     if (part.type === "text") {
-      return this.#chunk([{ index: 0, text: part.text, finish_reason: null }]);
+      return this.#chunk([{ index: part.choice ?? 0, text: part.text, finish_reason: null }]);
     }
     if (part.type === "finish") {
-      return this.#chunk([{ index: 0, text: "", finish_reason: part.reason }]);
+      return this.#chunk([{ index: part.choice ?? 0, text: "", finish_reason: part.reason }]);
     }
     return undefined;
   }

@@ -1,6 +1,7 @@
 import { assertEquals } from "../../../tests/assert.ts";
 import { Redactor } from "../../observe/redact.ts";
 import type { StreamPart } from "../../core/stream_parts.ts";
+import type { ChatChunk } from "../../schemas/chat.ts";
 import { ChatStreamWriter, CompletionsStreamWriter } from "./stream.ts";
 
 const PARTS: StreamPart[] = [
@@ -87,5 +88,41 @@ Deno.test("an OpenAI stream writer ends with [DONE] and reports a failure as an 
   assertEquals(
     JSON.parse(event.slice(6)).error.message,
     "the upstream stream failed",
+  );
+});
+
+Deno.test("OpenAI stream writers give a stream without an upstream id one of their API's kind", () => {
+  const start: StreamPart[] = [{ type: "start", id: null, model: "m" }, {
+    type: "text",
+    text: "x",
+  }];
+  const chat = new ChatStreamWriter(true, new Redactor()).chunks(start);
+  const completion = new CompletionsStreamWriter(true, new Redactor()).chunks(start);
+  assertEquals(chat.every((c) => /^chatcmpl-[0-9a-f]{32}$/.test(c.id ?? "")), true);
+  assertEquals(completion.every((c) => /^cmpl-[0-9a-f]{32}$/.test(c.id ?? "")), true);
+  assertEquals(new Set(chat.map((c) => c.id)).size, 1, "one id for the whole stream");
+});
+
+Deno.test("ChatStreamWriter keeps choices apart and relays a call's extra fields", () => {
+  const chunks = new ChatStreamWriter(false, new Redactor()).chunks([
+    { type: "start", id: "r", model: "m" },
+    { type: "text", text: "A" },
+    { type: "text", text: "B", choice: 1 },
+    {
+      type: "tool_call",
+      index: 0,
+      id: "call_1",
+      name: "f",
+      choice: 1,
+      extra: { extra_content: { google: { thought_signature: "sig" } } },
+    },
+    { type: "finish", reason: "stop" },
+    { type: "finish", reason: "tool_calls", choice: 1 },
+  ]) as ChatChunk[];
+  assertEquals(chunks.map((c) => c.choices[0]?.index), [0, 0, 1, 1, 0, 1]);
+  assertEquals(chunks[2]?.choices[0]?.delta, { role: "assistant", content: "B" });
+  assertEquals(
+    (chunks[3]?.choices[0]?.delta.tool_calls?.[0] as Record<string, unknown>).extra_content,
+    { google: { thought_signature: "sig" } },
   );
 });

@@ -12,7 +12,7 @@ import { parseWire } from "../parse_wire.ts";
 import { PROVIDER_NAME } from "./config.ts";
 import { streamException } from "./errors.ts";
 import { mapStopReason } from "./finish_reason.ts";
-import { responseId, usageOf } from "./response.ts";
+import { usageOf } from "./response.ts";
 import {
   WireContentBlockDelta,
   WireContentBlockStart,
@@ -43,7 +43,7 @@ function endedEarly(endpoint: string): ProviderError {
 const nullUsage: Usage = { prompt_tokens: null, completion_tokens: null, total_tokens: null };
 
 /**
- * Reads one ConverseStream. Converse streams carry no id, so the start part has a fresh one, and
+ * Reads one ConverseStream. Converse streams carry no id (the client's writer makes one), and
  * the configured model.
  */
 export class ConverseStreamReader implements StreamParser<StreamPart> {
@@ -72,7 +72,8 @@ export class ConverseStreamReader implements StreamParser<StreamPart> {
   #begin(parts: StreamPart[]): void {
     this.#started = true;
     if (parts[0]?.type === "start") return;
-    parts.unshift({ type: "start", id: responseId("chatcmpl"), model: this.model ?? "" });
+    // Converse streams carry no id: the client's writer makes one of its API's kind.
+    parts.unshift({ type: "start", id: null, model: this.model ?? "" });
   }
 
   #usage(usage: Usage): StreamPart {
@@ -96,9 +97,7 @@ export class ConverseStreamReader implements StreamParser<StreamPart> {
     }
     switch (type) {
       case "messageStart":
-        return this.#started
-          ? []
-          : [{ type: "start", id: responseId("chatcmpl"), model: this.model ?? "" }];
+        return this.#started ? [] : [{ type: "start", id: null, model: this.model ?? "" }];
       case "contentBlockStart": {
         const wire = parseWire(WireContentBlockStart, json(event), PROVIDER_NAME);
         const tool = wire.start?.toolUse;

@@ -48,15 +48,10 @@ export function rejectNativeKeys(request: object): void {
   }
 }
 
-/**
- * Sampling and length parameters; values Gemini cannot take are clamped with a warning. A
- * streamed answer has one choice (stream parts carry no choice index), so `n` above 1 is not
- * sent for a stream, with a warning.
- */
+/** Sampling and length parameters; values Gemini cannot take are clamped with a warning. */
 export function toGenerationConfig(
   request: SamplingFields,
   warnings: TranslationWarning[],
-  stream = false,
 ): GenerationConfig {
   const config: GenerationConfig = {};
   if (request.temperature !== undefined) config.temperature = request.temperature;
@@ -76,13 +71,7 @@ export function toGenerationConfig(
     }
     if (stops.length > 0) config.stopSequences = stops.slice(0, MAX_STOP_SEQUENCES);
   }
-  if (request.n !== undefined && request.n > 1 && stream) {
-    warnings.push({
-      type: "unsupported",
-      param: "n",
-      message: `a streamed Gemini answer has one choice; n=${request.n} was not sent`,
-    });
-  } else if (request.n !== undefined) {
+  if (request.n !== undefined) {
     if (request.n > MAX_CANDIDATES) {
       warnings.push({
         type: "clamped",

@@ -53,7 +53,6 @@ function withGeneration(body: GenerateContentBody, config: GenerationConfig): Ge
 export function chatBody(
   request: ChatRequest,
   warnings: TranslationWarning[],
-  stream = false,
 ): GenerateContentBody {
   rejectNativeKeys(request);
   unknownFieldWarnings(request, CHAT_KEYS, warnings);
@@ -61,7 +60,7 @@ export function chatBody(
     ...toGeminiConversation(request.messages, warnings),
     ...toGeminiTools(request, warnings),
   };
-  const config = toGenerationConfig(request, warnings, stream);
+  const config = toGenerationConfig(request, warnings);
   applyResponseFormat(config, request.response_format);
   return withGeneration(body, config);
 }
@@ -69,14 +68,13 @@ export function chatBody(
 /** A chat request for `generateContent`, or `streamGenerateContent?alt=sse` when streaming. */
 export function buildChatRequest(request: ChatRequest, ctx: Ctx): UpstreamRequest {
   const warnings: TranslationWarning[] = [];
-  return upstream(chatBody(request, warnings, ctx.stream), ctx, warnings);
+  return upstream(chatBody(request, warnings), ctx, warnings);
 }
 
 /** The Gemini body of a completions request: the prompt is one user message. */
 export function completionsBody(
   request: CompletionsRequest,
   warnings: TranslationWarning[],
-  stream = false,
 ): GenerateContentBody {
   rejectNativeKeys(request);
   unknownFieldWarnings(request, COMPLETIONS_KEYS, warnings);
@@ -87,11 +85,11 @@ export function completionsBody(
   if (typeof system === "string" && system !== "") {
     body.systemInstruction = { parts: [{ text: system }] };
   }
-  return withGeneration(body, toGenerationConfig(request, warnings, stream));
+  return withGeneration(body, toGenerationConfig(request, warnings));
 }
 
 /** A completions request (same methods as chat). */
 export function buildCompletionsRequest(request: CompletionsRequest, ctx: Ctx): UpstreamRequest {
   const warnings: TranslationWarning[] = [];
-  return upstream(completionsBody(request, warnings, ctx.stream), ctx, warnings);
+  return upstream(completionsBody(request, warnings), ctx, warnings);
 }

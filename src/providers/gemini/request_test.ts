@@ -77,16 +77,10 @@ Deno.test("chatBody() clamps stop sequences and n to Gemini's limits with warnin
   assertEquals(warnings.map((w) => [w.type, w.param]), [["clamped", "stop"], ["clamped", "n"]]);
 });
 
-Deno.test("a streamed request asks for one candidate and warns about n (a stream has one choice)", () => {
+Deno.test("a streamed request asks for n candidates, as a plain one does", () => {
   const chat = buildChatRequest({ messages: user, stream: true, n: 3 }, ctx(true));
-  assertEquals(JSON.parse(chat.body as string).generationConfig, undefined);
-  assertEquals(chat.warnings.map((w) => [w.type, w.param]), [["unsupported", "n"]]);
-  const completions = buildCompletionsRequest({ prompt: "Hi", stream: true, n: 12 }, ctx(true));
-  assertEquals(JSON.parse(completions.body as string).generationConfig, undefined);
-  assertEquals(completions.warnings.map((w) => [w.type, w.param]), [["unsupported", "n"]]);
-  const one = buildChatRequest({ messages: user, stream: true, n: 1 }, ctx(true));
-  assertEquals(JSON.parse(one.body as string).generationConfig, { candidateCount: 1 });
-  assertEquals(one.warnings, []);
+  assertEquals(JSON.parse(chat.body as string).generationConfig, { candidateCount: 3 });
+  assertEquals(chat.warnings, []);
 });
 
 Deno.test("chatBody() maps response_format to responseMimeType and responseJsonSchema", () => {

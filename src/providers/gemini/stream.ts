@@ -4,10 +4,9 @@
  * function calls, which arrive whole (a tool call, then all its arguments at once, numbered in
  * the order they come). The stream ends with the finish, then the usage of the last event.
  *
- * A streamed answer has one choice (stream parts carry no choice index), so a streamed request
- * never asks for more than one candidate (`request.ts`) and only candidate 0 is read. A call's
- * thought signature is not streamed either (a tool-call part has no field for it): when such a
- * call comes back without one, the next turn sends Gemini's documented placeholder (messages.ts).
+ * Each candidate is a choice (`n` candidates when the client asked for several), with its own
+ * tool-call numbering and finish. A call's thought signature rides on its tool-call part, as on a
+ * plain answer's call, so a client that sends the call back returns it.
  */
 import { ProviderError } from "../../core/errors.ts";
 import type { CallContext, StreamEvent, StreamParser } from "../../core/provider.ts";
@@ -22,40 +21,55 @@ import { promptBlocked, PROVIDER, toToolCall } from "./response.ts";
 import { geminiUsage } from "./usage.ts";
 import { type WireCandidate, WireGenerateResponse } from "./wire.ts";
 
+/** What the stream has seen of one candidate (a choice). */
+interface CandidateState {
+  calls: number;
+  finished: boolean;
+}
+
 /** Reads one Gemini stream into parts; one instance per stream. */
 class GeminiStreamReader implements StreamParser<StreamPart> {
   #id: string | undefined;
   #model: string;
   #usage: Usage = geminiUsage(undefined);
   #started = false;
-  #calls = 0;
-  #finished = false;
+  #candidates = new Map<number, CandidateState>();
 
   constructor(readonly ctx: CallContext<unknown>) {
     this.#model = ctx.model ?? "";
   }
 
   push(event: StreamEvent): StreamPart[] {
-    const candidate = this.#read(event);
-    if (candidate === undefined) return [];
+    const candidates = this.#read(event);
+    if (candidates === undefined) return [];
     const parts: StreamPart[] = [];
     if (!this.#started) {
       this.#started = true;
       // Gemini's responseId (every event carries it), or one made from the time.
       parts.push({ type: "start", id: this.#id ?? `gemini-${unixNow()}`, model: this.#model });
     }
-    this.#content(candidate, parts);
-    if (candidate.finishReason && !this.#finished) {
-      this.#finished = true;
-      const reason = mapGeminiFinishReason(candidate.finishReason, this.#calls > 0);
-      parts.push({ type: "finish", reason });
-    }
+    candidates.forEach((candidate, i) => {
+      const choice = candidate.index ?? i;
+      let state = this.#candidates.get(choice);
+      if (state === undefined) {
+        state = { calls: 0, finished: false };
+        this.#candidates.set(choice, state);
+      }
+      this.#content(candidate, choice, state, parts);
+      if (candidate.finishReason && !state.finished) {
+        state.finished = true;
+        const reason = mapGeminiFinishReason(candidate.finishReason, state.calls > 0);
+        parts.push(choice === 0 ? { type: "finish", reason } : { type: "finish", reason, choice });
+      }
+    });
     return parts;
   }
 
-  /** Throws when the upstream closed the stream before the answer finished. */
+  /** Throws when the upstream closed the stream before every candidate finished. */
   end(): StreamPart[] {
-    if (!this.#finished) {
+    const unfinished = this.#candidates.size === 0 ||
+      [...this.#candidates.values()].some((state) => !state.finished);
+    if (unfinished) {
       throw new ProviderError(
         502,
         "upstream_error",
@@ -66,8 +80,8 @@ class GeminiStreamReader implements StreamParser<StreamPart> {
     return [{ type: "usage", usage: this.#usage }];
   }
 
-  /** Candidate 0 of one event; undefined for keep-alives. Throws on in-stream errors. */
-  #read(event: StreamEvent): WireCandidate | undefined {
+  /** The candidates of one event; undefined for keep-alives. Throws on in-stream errors. */
+  #read(event: StreamEvent): WireCandidate[] | undefined {
     const json = streamEventJson(event, PROVIDER, false);
     if (json === undefined) return undefined;
     const error = streamError(json, this.ctx.endpoint);
@@ -81,24 +95,38 @@ class GeminiStreamReader implements StreamParser<StreamPart> {
       const blocked = promptBlocked(wire);
       if (blocked) throw blocked;
     }
-    return candidates.find((candidate, i) => (candidate.index ?? i) === 0);
+    return candidates;
   }
 
-  /** The candidate's text, reasoning and function calls, in the order of its parts. */
-  #content(candidate: WireCandidate, parts: StreamPart[]): void {
+  /** A candidate's text, reasoning and function calls, in the order of its parts. */
+  #content(
+    candidate: WireCandidate,
+    choice: number,
+    state: CandidateState,
+    parts: StreamPart[],
+  ): void {
+    const of = choice === 0 ? {} : { choice };
     for (const part of candidate.content?.parts ?? []) {
       if (part.functionCall) {
-        // the same id a plain answer gives this call (the calls so far number it)
-        const index = this.#calls++;
-        const call = toToolCall(part.functionCall, undefined, index);
-        parts.push({ type: "tool_call", index, id: call.id, name: call.function.name });
-        parts.push({ type: "tool_arguments", index, arguments: call.function.arguments });
+        // the same id (and thought signature) a plain answer gives this call
+        const index = state.calls++;
+        const call = toToolCall(part.functionCall, part.thoughtSignature, index);
+        const start: StreamPart = {
+          type: "tool_call",
+          index,
+          id: call.id,
+          name: call.function.name,
+          ...of,
+        };
+        if (call.extra_content !== undefined) start.extra = { extra_content: call.extra_content };
+        parts.push(start);
+        parts.push({ type: "tool_arguments", index, arguments: call.function.arguments, ...of });
       } else if (typeof part.text === "string" && part.text !== "") {
         const type = part.thought === true ? "reasoning" : "text";
         // consecutive pieces of one kind in one event go out as one part
         const last = parts.at(-1);
-        if (last?.type === type) last.text += part.text;
-        else parts.push({ type, text: part.text });
+        if (last?.type === type && last.choice === of.choice) last.text += part.text;
+        else parts.push({ type, text: part.text, ...of });
       }
     }
   }

@@ -80,8 +80,10 @@ Deno.test("streamParser() gives each streamed function call its own index and fi
   const starts = deltas.filter((d) => d.id !== undefined);
   assertEquals(starts.length, 2);
   assert(starts.every((d) => d.type === "function" && /^call_[0-9a-f]{16}$/.test(d.id ?? "")));
-  // a stream part has no field for the call's thought signature (see stream.ts)
-  assert(deltas.every((d) => !("extra_content" in d)));
+  // the thought signature rides on the call's start, as on a plain answer's call
+  assertEquals((starts[0] as Record<string, unknown>).extra_content, {
+    google: { thought_signature: "CiQB0e2Kb3Jh0VqcBVkKq1sCWzN0Y0dKqSpxN5Wm+Hdj1vI2aGsKXgHR7Ypv" },
+  });
   const finishes = chunks.flatMap((c) => c.choices.map((choice) => choice.finish_reason)).filter(
     Boolean,
   );
@@ -163,29 +165,38 @@ Deno.test("streamParser() gives a completions client text chunks, a finish chunk
   assertEquals(chunks.at(-1)?.usage?.total_tokens, 17);
 });
 
-Deno.test("streamParser() reads candidate 0: a streamed request asks for one", () => {
+Deno.test("streamParser() keeps choices apart when Gemini streams several candidates", () => {
   const parser = streamParser(ctx);
   const event = (data: unknown) => ({ event: undefined, data: JSON.stringify(data) });
-  const parts = [
+  const out = chatChunks([
     ...parser.push(event({
       candidates: [
-        { content: { role: "model", parts: [{ text: "B" }] }, index: 1 },
         { content: { role: "model", parts: [{ text: "A" }] }, index: 0 },
+        { content: { role: "model", parts: [{ text: "B" }] }, index: 1 },
       ],
     })),
     ...parser.push(event({
       candidates: [
         { content: { role: "model", parts: [{ text: "a" }] }, index: 0, finishReason: "STOP" },
+        { content: { role: "model", parts: [] }, index: 1, finishReason: "MAX_TOKENS" },
       ],
     })),
     ...parser.end(),
-  ];
-  const chunks = chatChunks(parts);
-  assertEquals(chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""), "Aa");
-  assertEquals(chunks.at(-2)?.choices, [{ index: 0, delta: {}, finish_reason: "stop" }]);
+  ]);
+  const textOf = (index: number) =>
+    out.flatMap((c) => c.choices.filter((ch) => ch.index === index)).map((ch) =>
+      ch.delta.content ?? ""
+    )
+      .join("");
+  assertEquals([textOf(0), textOf(1)], ["Aa", "B"]);
+  const finishes = out.flatMap((c) => c.choices.filter((ch) => ch.finish_reason !== null));
+  assertEquals(finishes.map((ch) => [ch.index, ch.finish_reason]), [[0, "stop"], [1, "length"]]);
+  // each choice's first delta carries the role
+  const roles = out.flatMap((c) => c.choices.filter((ch) => ch.delta.role === "assistant"));
+  assertEquals(roles.map((ch) => ch.index), [0, 1]);
   // no responseId or modelVersion: an id made from the time and the configured model
-  assertMatch(chunks[0]?.id ?? "", /^gemini-\d+$/);
-  assertEquals(chunks[0]?.model, "gemini-2.0-flash");
+  assertMatch(out[0]?.id ?? "", /^gemini-\d+$/);
+  assertEquals(out[0]?.model, "gemini-2.0-flash");
 });
 
 Deno.test("streamParser() streams thought summaries as reasoning, in the order of the parts", () => {
