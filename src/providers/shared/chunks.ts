@@ -1,4 +1,7 @@
-/** OpenAI-shaped stream chunks, for the parsers that still build them, and their relay as parts. */
+/**
+ * OpenAI-shaped stream chunks, for the OpenAI-compatible parsers (which tidy an upstream's own
+ * chunks: usage moved to its own chunk, roles, finish reasons) and their relay as stream parts.
+ */
 import type { ChatChunk, ChatChunkChoice } from "../../schemas/chat.ts";
 import type { CompletionsChunk } from "../../schemas/completions.ts";
 import type { Usage } from "../../schemas/common.ts";
@@ -48,8 +51,8 @@ export function completionsChunk(
 }
 
 /**
- * A parser of OpenAI-shaped chunks as a parser of stream parts: each chunk is relayed whole (an
- * OpenAI client gets it as built). For parsers not yet emitting parts of their own.
+ * A parser of an OpenAI-compatible upstream's chunks as a parser of stream parts: each chunk is
+ * relayed whole (`openai_chunk`), so an OpenAI client gets every field the upstream sent.
  */
 export function chunksAsParts(
   parser: StreamParser<ChatChunk | CompletionsChunk>,
