@@ -9,7 +9,7 @@ import type { Invocation } from "./invoke.ts";
 import type { RouteDef } from "./mount.ts";
 
 export interface DirectMatch {
-  /** Answers errors and records the request itself (made with `direct`, see invoke.ts). */
+  /** The route's guarded handler without a Hono context; it answers its own errors (invoke.ts). */
   invocation: Invocation;
   /** The endpoint named by the path, when the route has a `{name}`. */
   name?: string;
