@@ -1,16 +1,12 @@
 /**
  * The official `openai` npm SDK against the gateway's /v1 routes, with Amazon Bedrock endpoints
  * served by the real gateway process and a local mock of Bedrock Runtime and STS that verifies
- * every SigV4 signature.
+ * every SigV4 signature: what is Bedrock's own (Converse translation, signing, credentials from
+ * the environment or STS, Titan and Cohere models, throttling, exception events). The checks
+ * every provider shares (streams, errors, cut streams, records) are in `conformance_test.ts`.
  */
 import OpenAI from "openai";
-import {
-  assert,
-  assertEquals,
-  assertMatch,
-  assertNotIncludes,
-  assertStringIncludes,
-} from "../assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { startMockBedrock } from "../mocks/bedrock.ts";
 import { signV4 } from "../../src/providers/bedrock/sigv4.ts";
 import { postJson, startGateway, UNDER_TEST } from "./harness.ts";
@@ -28,7 +24,6 @@ const CONFIG_KEY_ID = "AKIDE2ECONFIGKEY0001";
 const CONFIG_SECRET = "e2e/Config+Secret/bedrock0123456789abcdef";
 const ENV_KEY_ID = "AKIDE2EENVKEY0000001";
 const ENV_SECRET = "e2e/Env+Secret/bedrock9876543210fedcba";
-const WRONG_SECRET = "e2e/Wrong+Secret/bedrock5555555555555555";
 const CLAUDE = "us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 
 Deno.test(`bedrock provider through the openai SDK (${UNDER_TEST})`, async (t) => {
@@ -38,11 +33,11 @@ Deno.test(`bedrock provider through the openai SDK (${UNDER_TEST})`, async (t) =
     secretAccessKey: CONFIG_SECRET,
     extraKeys: { [ENV_KEY_ID]: ENV_SECRET },
   });
-  const keys = (secret = "$E2E_BEDROCK_SECRET") => `
+  const keys = () => `
         aws_config:
           aws_region: ${REGION}
           aws_access_key_id: $E2E_BEDROCK_KEY_ID
-          aws_secret_access_key: ${secret}
+          aws_secret_access_key: $E2E_BEDROCK_SECRET
         bedrock_api_base: ${upstream.url}`;
   const endpoint = (name: string, type: string, model: string, config = keys(), extra = "") => `
   - name: ${name}
@@ -55,7 +50,6 @@ Deno.test(`bedrock provider through the openai SDK (${UNDER_TEST})`, async (t) =
     env: {
       E2E_BEDROCK_KEY_ID: CONFIG_KEY_ID,
       E2E_BEDROCK_SECRET: CONFIG_SECRET,
-      E2E_BEDROCK_WRONG_SECRET: WRONG_SECRET,
       AWS_ACCESS_KEY_ID: ENV_KEY_ID,
       AWS_SECRET_ACCESS_KEY: ENV_SECRET,
       AWS_SESSION_TOKEN: "",
@@ -86,14 +80,6 @@ endpoints:${endpoint("chat", "chat", CLAUDE)}${
           session_length_seconds: 1800
         bedrock_api_base: ${upstream.url}
         sts_api_base: ${upstream.url}`,
-      )
-    }${
-      endpoint(
-        "wrong-secret",
-        "chat",
-        CLAUDE,
-        keys("$E2E_BEDROCK_WRONG_SECRET"),
-        "\n    retries: 0",
       )
     }
 `,
@@ -206,22 +192,6 @@ endpoints:${endpoint("chat", "chat", CLAUDE)}${
         assertEquals((sent().inferenceConfig as Json).temperature, 1);
       },
     );
-
-    await t.step("streaming chat relays ConverseStream deltas, then usage when asked", async () => {
-      const stream = await client.chat.completions.create({
-        model: "chat",
-        messages: [{ role: "user", content: "one two three" }],
-        stream: true,
-        stream_options: { include_usage: true },
-      });
-      const { chunks, text, finish, usage } = await readChatStream(stream);
-      const first = chunks[0]?.choices[0];
-      if (first) assertEquals(first.delta.role, "assistant");
-      assertEquals(text, "Echo: one two three");
-      assertEquals(finish, "stop");
-      assert(usage && usage.total_tokens > 0, "usage arrives in the stream");
-      assertMatch(last()?.path ?? "", /\/converse-stream$/);
-    });
 
     const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [{
       type: "function",
@@ -397,19 +367,6 @@ endpoints:${endpoint("chat", "chat", CLAUDE)}${
       assertEquals(form.get("RoleSessionName"), "ai-gateway-bedrock");
     });
 
-    await t.step("MLflow-style invocations without model", async () => {
-      const response = await raw("/endpoints/chat/invocations", {
-        messages: [{ role: "user", content: "from mlflow" }],
-        max_tokens: 20,
-      });
-      assertEquals(response.status, 200);
-      const body = JSON.parse(response.text);
-      assertEquals(body.object, "chat.completion");
-      assertEquals(body.choices[0].message.content, "Echo: from mlflow");
-      assertEquals(body.choices[0].message.tool_calls, null);
-      assertEquals(body.usage.total_tokens > 0, true);
-    });
-
     await t.step(
       "throttling is retried (re-signed), then a RateLimitError once retries run out",
       async () => {
@@ -442,37 +399,6 @@ endpoints:${endpoint("chat", "chat", CLAUDE)}${
       },
     );
 
-    await t.step(
-      "a 500 and a malformed body are 502s; Bedrock's 400 keeps its message",
-      async () => {
-        upstream.faults.push({
-          kind: "status",
-          status: 500,
-          headers: { "x-amzn-errortype": "InternalServerException" },
-          body: { message: "Internal server error" },
-        });
-        const failed = await raw("/v1/chat/completions", {
-          model: "chat-once",
-          messages: [{ role: "user", content: "x" }],
-        });
-        assertEquals(failed.status, 502);
-        upstream.faults.push({ kind: "malformed" });
-        const malformed = await raw("/v1/chat/completions", {
-          model: "chat-once",
-          messages: [{ role: "user", content: "x" }],
-        });
-        assertEquals(malformed.status, 502);
-        const invalid = await expectError(() =>
-          client.chat.completions.create({
-            model: "chat",
-            messages: [{ role: "assistant", content: "I start" }, { role: "user", content: "x" }],
-          })
-        );
-        assert(invalid instanceof OpenAI.BadRequestError, String(invalid));
-        assertMatch(invalid.message, /must start with a user message/);
-      },
-    );
-
     await t.step("an exception event mid-stream ends the SDK stream with an error", async () => {
       upstream.streamExceptions.push({
         afterEvents: 3,
@@ -492,28 +418,6 @@ endpoints:${endpoint("chat", "chat", CLAUDE)}${
       assertEquals(text, "Echo: one");
     });
 
-    await t.step("a stream cut mid-way is an error, not a silent success", async () => {
-      upstream.faults.push({ kind: "cut", afterChunks: 3 });
-      const response = await raw("/v1/chat/completions", {
-        model: "chat-once",
-        messages: [{ role: "user", content: "one two three" }],
-        stream: true,
-      });
-      assertEquals(response.status, 200);
-      assertStringIncludes(response.text, '"error"');
-      assertNotIncludes(response.text, "[DONE]");
-    });
-
-    await t.step("a wrong secret is a 502 that names the endpoint, not the secret", async () => {
-      const rejected = await raw("/v1/chat/completions", {
-        model: "wrong-secret",
-        messages: [{ role: "user", content: "x" }],
-      });
-      assertEquals(rejected.status, 502);
-      assertStringIncludes(rejected.text, "wrong-secret");
-      assertEquals(JSON.parse(rejected.text).error.type, "upstream_auth_error");
-    });
-
     await t.step("no credential appears in any response or log line", async () => {
       const successes = await Promise.all([
         raw("/v1/chat/completions", {
@@ -531,10 +435,9 @@ endpoints:${endpoint("chat", "chat", CLAUDE)}${
       const secrets = [
         CONFIG_SECRET,
         ENV_SECRET,
-        WRONG_SECRET,
         ...upstream.issued.flatMap((c) => [c.secretAccessKey, c.sessionToken]),
       ];
-      assert(bodies.length >= 12, `collected ${bodies.length} bodies`);
+      assert(bodies.length >= 9, `collected ${bodies.length} bodies`);
       for (const secret of secrets) assertSecretNeverShown(secret, bodies, gateway);
     });
   } finally {

@@ -1,9 +1,14 @@
-/** The MLflow model serving provider end to end: the `openai` SDK and MLflow invocations. */
+/**
+ * The MLflow model serving provider end to end, the `openai` SDK and MLflow invocations: what is
+ * its own (one query per chat, the `predictions` shapes, the scoring server's errors). The
+ * checks every provider shares (including streaming, which it does not serve: 501) are in
+ * `conformance_test.ts`.
+ */
 import OpenAI from "openai";
 import { assertEquals, assertMatch, assertNotIncludes } from "../assert.ts";
 import { type ServedModel, startMockMlflowServing } from "../mocks/mlflow_serving.ts";
 import { startGateway, UNDER_TEST } from "./harness.ts";
-import { expectFailure, poster } from "./provider_helpers.ts";
+import { poster } from "./provider_helpers.ts";
 
 Deno.test(`mlflow-model-serving provider through the gateway (${UNDER_TEST})`, async (t) => {
   const upstream = startMockMlflowServing();
@@ -94,17 +99,6 @@ Deno.test(`mlflow-model-serving provider through the gateway (${UNDER_TEST})`, a
       });
       assertEquals(flat.data.length, 1);
       assertEquals(flat.data[0]?.embedding.length, 4);
-    });
-
-    await t.step("streaming is not served: 501", async () => {
-      const error = await expectFailure(OpenAI.APIError, () =>
-        client.chat.completions.create({
-          model: "chat",
-          messages: [{ role: "user", content: "x" }],
-          stream: true,
-        }));
-      assertEquals(error.status, 501);
-      assertMatch(error.message, /chat streaming route is not implemented/);
     });
 
     await t.step("MLflow invocations for chat, completions and embeddings", async () => {

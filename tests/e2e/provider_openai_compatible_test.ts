@@ -1,12 +1,15 @@
 /**
  * Azure OpenAI and the OpenAI-compatible presets end to end: the real gateway process against
- * flavoured OpenAI mocks on loopback, through the official `openai` SDK and MLflow invocations;
- * and the retired providers through `gateway validate` / `gateway start`.
+ * flavoured OpenAI mocks on loopback, through the official `openai` SDK: what each preset does
+ * its own way (Azure's deployment URLs and auth, renamed and dropped parameters, where stream
+ * usage comes from, tool call ids, error bodies); and the retired providers through
+ * `gateway validate` / `gateway start`. The checks every provider shares (streams, tool round
+ * trips, MLflow invocations, 501s, errors, rejected keys, records) are in `conformance_test.ts`.
  */
 import OpenAI from "openai";
 import { assert, assertEquals, assertMatch, assertNotIncludes } from "../assert.ts";
 import { type MockOpenAI, startMockOpenAI } from "../mocks/openai.ts";
-import { postJson, runCli, sseData, startGateway, tempFile, UNDER_TEST } from "./harness.ts";
+import { runCli, startGateway, tempFile, UNDER_TEST } from "./harness.ts";
 
 const KEYS = {
   azure: "az-e2e-key-7c1d0b2e",
@@ -15,7 +18,6 @@ const KEYS = {
   together: "together-e2e-key-5b77",
   groq: "gsk_e2e_key_0d3c",
 };
-const WRONG_KEY = "mistral-wrong-key-2222";
 
 type Body = Record<string, unknown>;
 
@@ -94,17 +96,13 @@ Deno.test(`Azure OpenAI and OpenAI-compatible presets through the gateway (${UND
           mistral_api_key: "$E2E_MISTRAL_KEY",
           mistral_api_base: mistral.baseUrl,
         }),
-        endpoint("mistral-wrong-key", "chat", "mistral", "mistral-small-latest", {
-          mistral_api_key: WRONG_KEY,
-          mistral_api_base: mistral.baseUrl,
-        }),
         ...(["chat", "completions", "embeddings"] as const).map((type) =>
           endpoint(`together-${type}`, type, "togetherai", "meta-llama/Llama-3.3-70B", {
             togetherai_api_key: "$E2E_TOGETHER_KEY",
             togetherai_api_base: together.baseUrl,
           })
         ),
-        ...(["chat", "completions", "embeddings"] as const).map((type) =>
+        ...(["chat", "completions"] as const).map((type) =>
           endpoint(`groq-${type}`, type, "groq", "llama-3.3-70b-versatile", {
             groq_api_key: "$E2E_GROQ_KEY",
             groq_api_base: groq.baseUrl,
@@ -167,15 +165,6 @@ Deno.test(`Azure OpenAI and OpenAI-compatible presets through the gateway (${UND
         assertEquals(sent(azure).temperature, 0.3);
       },
     );
-
-    await t.step("azure: streaming with include_usage ends with a usage chunk", async () => {
-      const result = await streamText("azure-chat", "one two", {
-        stream_options: { include_usage: true },
-      });
-      assertEquals(result.text, "Echo: one two");
-      assertEquals(result.finish, "stop");
-      assert(result.usage && result.usage.total_tokens > 0);
-    });
 
     await t.step("azuread: the Entra ID token goes as a Bearer header", async () => {
       const completion = await ask("azuread-chat", "Hi AD");
@@ -419,70 +408,12 @@ Deno.test(`Azure OpenAI and OpenAI-compatible presets through the gateway (${UND
       },
     );
 
-    await t.step("groq: embeddings are not offered (501), nothing is sent upstream", async () => {
-      const before = groq.recorder.requests.length;
-      const response = await postJson(`${gateway.url}/v1/embeddings`, {
-        model: "groq-embeddings",
-        input: "x",
-      });
-      const text = await response.text();
-      seen.push(text);
-      assertEquals(response.status, 501);
-      assertEquals(groq.recorder.requests.length, before);
-    });
-
     await t.step("ollama: no key configured, no authorization header sent", async () => {
       const completion = await ask("ollama-chat", "Hi Ollama");
       assertEquals(completion.choices[0]?.message.content, "Echo: Hi Ollama");
       assertEquals(ollama.recorder.last?.headers["authorization"], undefined);
       assertEquals(sent(ollama).model, "llama3.2");
     });
-
-    await t.step("vllm: chat and streaming with usage", async () => {
-      const completion = await ask("vllm-chat", "Hi vLLM");
-      assertEquals(completion.choices[0]?.message.content, "Echo: Hi vLLM");
-      const streamed = await streamText("vllm-chat", "v w", {
-        stream_options: { include_usage: true },
-      });
-      assertEquals(streamed.text, "Echo: v w");
-      assertEquals(sent(vllm).stream_options, { include_usage: true });
-      assert(streamed.usage && streamed.usage.total_tokens > 0);
-    });
-
-    await t.step(
-      "MLflow invocations: POST /endpoints/{name}/invocations on mistral and azure",
-      async () => {
-        for (const name of ["mistral-chat", "azure-chat"]) {
-          const response = await postJson(`${gateway.url}/endpoints/${name}/invocations`, {
-            messages: [{ role: "user", content: "via mlflow" }],
-            temperature: 0.1,
-          });
-          const text = await response.text();
-          seen.push(text);
-          assertEquals(response.status, 200, text);
-          const json = JSON.parse(text);
-          assertEquals(json.object, "chat.completion");
-          const { role, content, tool_calls, refusal } = json.choices[0].message;
-          assertEquals({ role, content, tool_calls, refusal }, {
-            role: "assistant",
-            content: "Echo: via mlflow",
-            tool_calls: null,
-            refusal: null,
-          });
-          assert(json.usage.total_tokens > 0);
-        }
-        const stream = await postJson(`${gateway.url}/endpoints/mistral-completions/invocations`, {
-          prompt: "s t",
-          stream: true,
-        });
-        const data = await sseData(stream);
-        seen.push(...data);
-        const text = data.filter((d) => d !== "[DONE]").map((d) =>
-          JSON.parse(d).choices[0]?.text ?? ""
-        ).join("");
-        assertEquals(text, "Echo: s t");
-      },
-    );
 
     await t.step("errors: each server's error body reaches the client as its message", async () => {
       const cases: [MockOpenAI, string, number, unknown, string][] = [
@@ -520,22 +451,10 @@ Deno.test(`Azure OpenAI and OpenAI-compatible presets through the gateway (${UND
       }
     });
 
-    await t.step("a rejected key is a 502 naming the endpoint, never echoing a key", async () => {
-      const response = await postJson(`${gateway.url}/v1/chat/completions`, {
-        model: "mistral-wrong-key",
-        messages: [{ role: "user", content: "x" }],
-      });
-      const text = await response.text();
-      seen.push(text);
-      assertEquals(response.status, 502);
-      assertEquals(JSON.parse(text).error.type, "upstream_auth_error");
-      assertMatch(text, /mistral-wrong-key/);
-    });
-
     await t.step("no key or token ever appears in a response", () => {
       const all = seen.join("\n");
       assert(seen.length > 20);
-      for (const key of [...Object.values(KEYS), WRONG_KEY]) assertNotIncludes(all, key);
+      for (const key of Object.values(KEYS)) assertNotIncludes(all, key);
     });
   } finally {
     await gateway.stop();
