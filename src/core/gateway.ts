@@ -316,9 +316,6 @@ export class Gateway {
           continue;
         }
         // Outside the try: accounting is not the upstream's failure, and never a retry.
-        opts.endpoint = ep.spec.name;
-        opts.provider = ep.spec.providerLabel;
-        opts.model = ep.spec.model;
         if (stream) opts.firstChunkMs = performance.now() - opts.started;
         if (stream) {
           accountStream(served.value as OpenStream, subject, opts, this.#limiter);

@@ -103,10 +103,16 @@ export class RequestRecord {
     return Date.now() - (performance.now() - this.started);
   }
 
-  /** Notes one upstream attempt. */
+  /**
+   * Notes one upstream attempt. The endpoint of the latest attempt is the request's: the one that
+   * served it, or the one whose failure is the answer.
+   */
   attempt(attempt: Attempt): void {
     (this.attempts ??= []).push(attempt);
     this.upstreamMs += attempt.ms;
+    this.endpoint = attempt.endpoint;
+    this.provider = attempt.provider;
+    this.model = attempt.model;
   }
 
   /** Marks the last attempt as followed by `then` (counting retries and fallbacks). */
@@ -149,7 +155,10 @@ export interface RecordSink {
   write(record: RequestRecord): void;
 }
 
-/** Usage counts as an OpenAI-shaped usage block reports them. */
+/**
+ * Usage counts as an OpenAI-shaped usage block reports them; undefined when it reports none (a
+ * provider that counts no tokens), so unknown counts are never taken for zeros.
+ */
 export function recordUsage(usage: unknown): RecordUsage | undefined {
   if (typeof usage !== "object" || usage === null) return undefined;
   const u = usage as {
@@ -159,6 +168,12 @@ export function recordUsage(usage: unknown): RecordUsage | undefined {
     prompt_tokens_details?: { cached_tokens?: number | null } | null;
     completion_tokens_details?: { reasoning_tokens?: number | null } | null;
   };
+  if (
+    (u.prompt_tokens ?? null) === null && (u.completion_tokens ?? null) === null &&
+    (u.total_tokens ?? null) === null
+  ) {
+    return undefined;
+  }
   const prompt = u.prompt_tokens ?? 0;
   const completion = u.completion_tokens ?? 0;
   return {
