@@ -99,14 +99,15 @@ export function createHandler(
   const sinks = gateway.sinks;
   return async (request, connection) => {
     const url = request.url;
+    const method = request.method;
     const record = new RequestRecord(
       requestIdOf(request),
       connection,
-      request.method,
+      method,
       recordPath(url),
       sinks,
     );
-    const match = request.method === "POST" ? direct.match(url) : undefined;
+    const match = method === "POST" ? direct.match(url) : undefined;
     const response = match === undefined
       ? await app.fetch(request, record)
       : await match.invocation(request, record, match.name);

@@ -26,20 +26,25 @@ function declaredSize(response: Response): number | undefined {
   return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
 }
 
-/** Whether the body announces (by Content-Length, unencoded) that it is longer than `max`. */
-export function declaredOver(response: Response, max: number): boolean {
-  const size = declaredSize(response);
-  return size !== undefined && size > max;
-}
-
 /**
  * Reads at most `max` bytes of the body as text. A body that says it fits (Content-Length, no
  * encoding) is read in one go; any other is read chunk by chunk, counting, and cancelled as soon
- * as it goes past `max`.
+ * as it goes past `max`. `whole`: only the whole body is of use, so one that declares it is
+ * longer is not read at all (`cut`, empty text).
  */
-export async function readCapped(response: Response, max: number): Promise<CappedText> {
+export async function readCapped(
+  response: Response,
+  max: number,
+  whole = false,
+): Promise<CappedText> {
   const size = declaredSize(response);
-  if (size !== undefined && size <= max) return { text: await response.text(), cut: false };
+  if (size !== undefined) {
+    if (size <= max) return { text: await response.text(), cut: false };
+    if (whole) {
+      response.body?.cancel().catch(() => {});
+      return { text: "", cut: true };
+    }
+  }
   const body = response.body;
   if (!body) return { text: "", cut: false };
   const reader = body.getReader();

@@ -6,7 +6,7 @@
 import { GatewayError, parseRetryAfter, ProviderError, upstreamError } from "./errors.ts";
 import type { Provider, UpstreamRequest } from "./provider.ts";
 import { deadlines, withDeadline } from "./deadlines.ts";
-import { declaredOver, readCapped } from "./bounded.ts";
+import { readCapped } from "./bounded.ts";
 import type { Redactor } from "../observe/redact.ts";
 
 /** The client went away; nothing is sent back and nothing is retried. */
@@ -193,13 +193,9 @@ export async function callUpstreamJson<T>(
     }
     deadlines.extend(deadline, opts.idleTimeoutMs);
     if (!response.ok) throw await failedAnswer(response, opts);
-    if (declaredOver(response, opts.limits.answerBytes)) {
-      response.body?.cancel().catch(() => {});
-      throw answerTooLarge(opts);
-    }
     let text: string;
     try {
-      const read = await readCapped(response, opts.limits.answerBytes);
+      const read = await readCapped(response, opts.limits.answerBytes, true);
       if (read.cut) throw answerTooLarge(opts);
       text = read.text;
     } catch (error) {
