@@ -50,9 +50,8 @@ export class DirectRoutes {
     }
   }
 
-  /** The invocation for a POST to `url`, when its path is one of the routes exactly. */
-  match(url: string): DirectMatch | undefined {
-    const path = pathOf(url);
+  /** The invocation for a POST to `path` (with its query), when it is one of the routes exactly. */
+  match(path: string): DirectMatch | undefined {
     const exact = this.#exact.get(path);
     if (exact !== undefined) return exact;
     for (const route of this.#named) {

@@ -31,7 +31,7 @@ Deno.test("pathOf() is the path and query of a URL", () => {
 });
 
 Deno.test("DirectRoutes matches exact paths and single decoded-free names only", () => {
-  const at = (path: string) => routes.match(`http://127.0.0.1:1${path}`);
+  const at = (path: string) => routes.match(pathOf(`http://127.0.0.1:1${path}`));
   assertEquals(at("/v1/chat/completions")?.invocation, chat);
   assertEquals(at("/gateway/my-chat/invocations")?.name, "my-chat");
   assertEquals(at("/endpoints/e.1/invocations")?.invocation, named);

@@ -23,13 +23,6 @@ function requestIdOf(request: Request): string {
   return given !== null && REQUEST_ID.test(given) ? given : crypto.randomUUID();
 }
 
-/** The path without its query, for the record. */
-function recordPath(url: string): string {
-  const path = pathOf(url);
-  const query = path.indexOf("?");
-  return query < 0 ? path : path.slice(0, query);
-}
-
 /**
  * The authentication step put in front of a route's handlers (both its Hono handler and its
  * exact-path one), unless the route is public. Done once, where the routes are assembled, so a
@@ -98,16 +91,10 @@ export function createHandler(
   const direct = new DirectRoutes(defs);
   const sinks = gateway.sinks;
   return async (request, connection) => {
-    const url = request.url;
     const method = request.method;
-    const record = new RequestRecord(
-      requestIdOf(request),
-      connection,
-      method,
-      recordPath(url),
-      sinks,
-    );
-    const match = method === "POST" ? direct.match(url) : undefined;
+    const target = pathOf(request.url);
+    const record = new RequestRecord(requestIdOf(request), connection, method, target, sinks);
+    const match = method === "POST" ? direct.match(target) : undefined;
     const response = match === undefined
       ? await app.fetch(request, record)
       : await match.invocation(request, record, match.name);

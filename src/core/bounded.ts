@@ -18,10 +18,11 @@ const decoder = new TextDecoder();
  * (the runtime would unpack it to any size). Then the runtime may read it whole in one go.
  */
 function declaredSize(response: Response): number | undefined {
-  const encoding = response.headers.get("content-encoding");
-  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") return undefined;
-  const length = response.headers.get("content-length");
+  const headers = response.headers;
+  const length = headers.get("content-length");
   if (length === null) return undefined;
+  const encoding = headers.get("content-encoding");
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") return undefined;
   const size = Number(length);
   return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
 }

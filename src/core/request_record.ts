@@ -87,15 +87,25 @@ export class RequestRecord {
   /** The sinks it goes to once complete (undefined: nowhere, e.g. a unit test). */
   #sinks: readonly RecordSink[] | undefined;
 
+  /** The request's path and query, as it came; `path` cuts the query off when asked. */
+  readonly #target: string;
+
   constructor(
     readonly id: string,
     readonly connection: ClientConnection,
     readonly method: string,
-    readonly path: string,
+    target: string,
     sinks?: readonly RecordSink[],
   ) {
+    this.#target = target;
     this.started = performance.now();
     this.#sinks = sinks;
+  }
+
+  /** The request's path, without its query (cut only when a sink or a message reads it). */
+  get path(): string {
+    const query = this.#target.indexOf("?");
+    return query < 0 ? this.#target : this.#target.slice(0, query);
   }
 
   /** When it arrived, in wall-clock milliseconds (derived: one clock read per request). */
