@@ -32,13 +32,20 @@ if ! command -v wrk >/dev/null 2>&1; then apt_install wrk; fi
 # downloads no browser) to check that the page makes no request beyond the gateway.
 if ! command -v chromium >/dev/null 2>&1; then apt_install chromium; fi
 
-# Real Python clients (MLflow's deployments client, the openai SDK) for
-# tests/e2e/python_clients_test.ts, installed from PyPI into .venv-clients.
-if command -v python3 >/dev/null 2>&1 && [ ! -x .venv-clients/bin/python ]; then
-  if ! python3 -m venv .venv-clients; then
-    rm -rf .venv-clients
-    apt_install python3-venv
-    python3 -m venv .venv-clients
+# Real Python clients (MLflow's deployments client, the openai and anthropic SDKs) for
+# tests/e2e/python_clients_test.ts, installed from PyPI into .venv-clients; installed again when
+# tests/clients/requirements.txt changes (its hash is kept in the venv).
+if command -v python3 >/dev/null 2>&1; then
+  if [ ! -x .venv-clients/bin/python ]; then
+    if ! python3 -m venv .venv-clients; then
+      rm -rf .venv-clients
+      apt_install python3-venv
+      python3 -m venv .venv-clients
+    fi
   fi
-  .venv-clients/bin/python -m pip install -q -r tests/clients/requirements.txt
+  wanted="$(sha256sum tests/clients/requirements.txt | cut -d' ' -f1)"
+  if [ "$(cat .venv-clients/.requirements.sha256 2>/dev/null)" != "$wanted" ]; then
+    .venv-clients/bin/python -m pip install -q -r tests/clients/requirements.txt
+    echo "$wanted" > .venv-clients/.requirements.sha256
+  fi
 fi

@@ -44,6 +44,7 @@ export function accessLogSink(logger: Logger): RecordSink {
         ms: Math.round((record.totalMs ?? 0) * 10) / 10,
         endpoint: record.endpoint,
       };
+      if (record.ingress !== undefined) fields.ingress = record.ingress;
       if (record.outcome !== "ok") fields.outcome = record.outcome;
       if (record.target !== undefined && record.target !== record.endpoint) {
         fields.route = record.target;

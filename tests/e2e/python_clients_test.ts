@@ -31,7 +31,7 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
 async function ensureClients(): Promise<void> {
   try {
     Deno.statSync(PYTHON);
-    await run(PYTHON, ["-c", "import mlflow.deployments, openai"]);
+    await run(PYTHON, ["-c", "import mlflow.deployments, openai, anthropic"]);
     return;
   } catch {
     // (re)create it below
