@@ -9,6 +9,7 @@ import { honoPath, mount } from "./mount.ts";
 import { handleError } from "./errors.ts";
 import { openAIRoutes } from "./routes/openai.ts";
 import { mlflowRoutes } from "./routes/mlflow.ts";
+import { anthropicRoutes } from "./routes/anthropic.ts";
 import { mountDocs, opsRoutes } from "./routes/ops.ts";
 import { GatewayError, NotFoundError } from "../core/errors.ts";
 import { CachedRouter } from "./router.ts";
@@ -23,7 +24,12 @@ function pathPattern(path: string): RegExp {
 
 /** Every route of the API. */
 export function routeDefs(deps: AppDeps): RouteDef[] {
-  return [...openAIRoutes(deps), ...mlflowRoutes(deps), ...opsRoutes(deps)];
+  return [
+    ...openAIRoutes(deps),
+    ...anthropicRoutes(deps),
+    ...mlflowRoutes(deps),
+    ...opsRoutes(deps),
+  ];
 }
 
 /** The Hono app: every route, the OpenAPI document, 404/405 and the error envelope. */

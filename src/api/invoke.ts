@@ -154,6 +154,13 @@ async function serveCall<Call extends IngressCall>(
     }
     const call = codec.decode(body, pathName, snapshot);
     checkOperation(gateway, call.name, call.op);
+    if (call.warnings !== undefined && call.warnings.length > 0) {
+      gateway.logger.warn("request fields not honoured", {
+        request_id: record.id,
+        ingress: codec.name,
+        warnings: call.warnings,
+      });
+    }
     record.signal = request.signal;
     const opts = record as InvokeOptions;
     if (call.stream) {

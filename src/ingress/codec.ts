@@ -19,6 +19,8 @@ export interface IngressCall {
   /** The internal (OpenAI-shaped, validated) request. */
   request: unknown;
   stream: boolean;
+  /** Fields of the client's request the internal request could not carry (logged). */
+  warnings?: string[];
 }
 
 /** An error as the client's API shapes it. */
