@@ -28,13 +28,20 @@ export interface DecodedMessages {
   warnings: string[];
 }
 
-/** A copy of a JSON value without its null fields: SDKs send null for an unset parameter. */
+/** Fields whose values are the client's own data (schemas, tool inputs): kept as they are. */
+const OPAQUE = new Set(["input_schema", "input"]);
+
+/**
+ * A copy of a request without its null fields, since SDKs send null for an unset parameter.
+ * The client's own data (a tool's input schema, a tool call's input) keeps its nulls.
+ */
 export function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (typeof value !== "object" || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (item !== null) out[key] = withoutNulls(item);
+    if (item === null) continue;
+    out[key] = OPAQUE.has(key) ? item : withoutNulls(item);
   }
   return out;
 }

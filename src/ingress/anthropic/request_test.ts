@@ -47,6 +47,11 @@ Deno.test("decodeMessagesRequest() takes null for absent, as SDKs send unset par
   });
   assertEquals(decoded.request, { messages: [{ role: "user", content: "Hi" }], max_tokens: 64 });
   assertEquals(withoutNulls({ a: null, b: [{ c: null, d: 1 }] }), { b: [{ d: 1 }] });
+  // the client's own data keeps its nulls: a tool call's input, a tool's schema
+  assertEquals(
+    withoutNulls({ input: { unit: null }, input_schema: { default: null } }),
+    { input: { unit: null }, input_schema: { default: null } },
+  );
 });
 
 Deno.test("decodeMessagesRequest() turns system blocks into one system message, noting cache_control", () => {
