@@ -8,6 +8,16 @@ client = OpenAI(base_url=f"{sys.argv[1]}/v1", api_key="anything", max_retries=0)
 reply = client.chat.completions.create(model="chat", messages=[{"role": "user", "content": "hi python"}])
 assert reply.choices[0].message.content == "hi python", reply
 
+# None for a parameter is sent as null, which means unset (LangChain always sends seed: null)
+unset = client.chat.completions.create(
+    model="chat",
+    messages=[{"role": "user", "content": "hi python"}],
+    temperature=None,
+    seed=None,
+    top_p=None,
+)
+assert unset.choices[0].message.content == "hi python", unset
+
 text = ""
 for chunk in client.chat.completions.create(
     model="chat", messages=[{"role": "user", "content": "streamed words here"}], stream=True

@@ -46,8 +46,39 @@ function validated<O extends Operation>(
   return validateBody(schema, body, quick) as z.output<typeof REQUESTS[O]["schema"]>;
 }
 
+/** An object without its null fields (a copy only when it has one). */
+function dropNulls(value: Record<string, unknown>): Record<string, unknown> {
+  for (const key in value) {
+    if (value[key] === null) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = v;
+      return out;
+    }
+  }
+  return value;
+}
+
+/**
+ * A request body with null taken for absent, as OpenAI does: the SDKs send null for a parameter
+ * left unset (`temperature=None`), and LangChain always sends `seed: null`. Only the request's own
+ * fields and each message's lose their nulls; a tool's schema or a message's text is never touched.
+ */
+export function nullsAsAbsent(body: Record<string, unknown>): Record<string, unknown> {
+  const out = dropNulls(body);
+  const messages = out.messages;
+  if (!Array.isArray(messages)) return out;
+  let changed: unknown[] | undefined;
+  messages.forEach((message, i) => {
+    if (typeof message !== "object" || message === null || Array.isArray(message)) return;
+    const clean = dropNulls(message as Record<string, unknown>);
+    if (clean !== message) (changed ??= [...messages])[i] = clean;
+  });
+  return changed === undefined ? out : { ...out, messages: changed };
+}
+
 /** The call for a body naming `op` on endpoint or route `name`. */
-function callOf(op: Operation, name: string, body: Record<string, unknown>): OpenAICall {
+function callOf(op: Operation, name: string, given: Record<string, unknown>): OpenAICall {
+  const body = nullsAsAbsent(given);
   if (op === "embeddings") {
     const request = validated("embeddings", body);
     return {
