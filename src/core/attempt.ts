@@ -8,6 +8,7 @@ import type { Logger } from "../observe/logs.ts";
 import { GatewayError, UnsupportedFeatureError } from "./errors.ts";
 import {
   type CallContext,
+  type HttpOperation,
   type LocalOperation,
   type Operation,
   operationOf,
@@ -27,6 +28,8 @@ import { oneByOne, relay, resume, STREAM_DECODERS } from "./streaming.ts";
 import type { AnswerReader, EndpointRuntime } from "./snapshot.ts";
 import type { RequestRecord } from "./request_record.ts";
 import type { StreamPart } from "./stream_parts.ts";
+import { batchesOf, inBatches, mergeEmbeddings } from "./fan_out.ts";
+import type { EmbeddingsRequest, EmbeddingsResponse } from "../schemas/embeddings.ts";
 
 /**
  * What a call needs of its request: its record (id, client connection; the call notes its
@@ -140,9 +143,54 @@ export class UpstreamAttempts {
     if (!impl) throw notImplemented(ep, op, false);
     const ctx = ep.calls.answer;
     if (impl.kind === "local") return invokeLocal(impl, request, ctx, opts);
-    const upstream = this.#authorize(ep, impl.buildRequest(request, ctx), ctx, opts.signal);
+    if (impl.maxInputs !== undefined) {
+      const max = impl.maxInputs(ctx);
+      const batches = max === undefined
+        ? undefined
+        : batchesOf(request as EmbeddingsRequest, Math.max(1, max));
+      if (batches !== undefined) return this.#fanOut(ep, op, batches, opts, warnings);
+    }
+    return this.#callOnce(ep, op, request, opts, warnings);
+  }
+
+  /** One upstream call for `request` (signed first when the provider asks for it). */
+  #callOnce<O extends Operation>(
+    ep: EndpointRuntime,
+    op: O,
+    request: OperationTypes[O]["request"],
+    opts: InvokeOptions,
+    warnings: TranslationWarning[],
+  ): Promise<unknown> {
+    const impl = operationOf(ep.provider, op) as HttpOperation<never, unknown, unknown>;
+    const ctx = ep.calls.answer;
+    const upstream = this.#authorize(
+      ep,
+      impl.buildRequest(request as never, ctx),
+      ctx,
+      opts.signal,
+    );
     if (upstream instanceof Promise) return this.#callAuthorized(ep, op, upstream, opts, warnings);
     return this.#callUpstream(ep, op, upstream, opts, warnings);
+  }
+
+  /** Embeddings in batches the provider takes, their answers merged in input order. */
+  async #fanOut(
+    ep: EndpointRuntime,
+    op: Operation,
+    batches: EmbeddingsRequest[],
+    opts: InvokeOptions,
+    warnings: TranslationWarning[],
+  ): Promise<unknown> {
+    const answers = await inBatches(batches, (batch) => {
+      const own: TranslationWarning[] = [];
+      return this.#callOnce(ep, op as "embeddings", batch, opts, own).then((answer) => {
+        for (const warning of own) {
+          if (!warnings.some((w) => w.param === warning.param)) warnings.push(warning);
+        }
+        return answer as EmbeddingsResponse;
+      });
+    });
+    return mergeEmbeddings(answers);
   }
 
   async #callAuthorized(

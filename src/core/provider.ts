@@ -83,6 +83,11 @@ export interface HttpOperation<Req, Res, C> {
   streamParser?(ctx: CallContext<C>): StreamParser<StreamPart>;
   streamFormat?: StreamFormat;
   /**
+   * Embeddings only: the most inputs one call takes, when the API takes fewer than a client may
+   * send (Amazon Titan: one). The core then sends them in batches and merges the answers.
+   */
+  maxInputs?(ctx: CallContext<C>): number | undefined;
+  /**
    * Whether this upstream body is already what the client would get, so the gateway may send the
    * upstream bytes instead of re-serialising the parsed answer (large embeddings).
    */

@@ -203,7 +203,8 @@ const bedrock: ProviderCase = {
     stream: true,
     tools: true,
     completions: true,
-    embeddings: { batch: false, batchRefusal: /one input per request/ },
+    // Titan takes one input a call: the gateway sends a batch one input at a time.
+    embeddings: { batch: true },
   },
   usage: true,
   embeddingsUsage: true,

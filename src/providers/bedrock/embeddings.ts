@@ -27,6 +27,17 @@ export function embeddingFamily(modelId: string, endpoint: string): EmbeddingFam
   );
 }
 
+/**
+ * How many texts one call takes: Titan one, Cohere 96 (the core sends more in batches); undefined
+ * for a model of neither family (its request is refused with the reason).
+ */
+export function embeddingsMaxInputs(ctx: CallContext<BedrockConfig>): number | undefined {
+  const id = modelIdOf(ctx).toLowerCase();
+  if (id.includes("titan-embed")) return 1;
+  if (id.includes("cohere.embed")) return COHERE_MAX_TEXTS;
+  return undefined;
+}
+
 function textsOf(input: EmbeddingsRequest["input"]): string[] {
   if (typeof input === "string") return [input];
   const texts = (input as unknown[]).filter((item): item is string => typeof item === "string");

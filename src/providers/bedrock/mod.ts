@@ -7,7 +7,11 @@
 import type { Provider } from "../../core/provider.ts";
 import { authorizeBedrock } from "./authorize.ts";
 import { BEDROCK_SECRET_KEYS, BedrockConfig, PROVIDER_NAME } from "./config.ts";
-import { buildEmbeddingsRequest, parseEmbeddingsResponse } from "./embeddings.ts";
+import {
+  buildEmbeddingsRequest,
+  embeddingsMaxInputs,
+  parseEmbeddingsResponse,
+} from "./embeddings.ts";
 import { parseBedrockError } from "./errors.ts";
 import { buildChatRequest, buildCompletionsRequest } from "./request.ts";
 import { parseChatResponse, parseCompletionsResponse } from "./response.ts";
@@ -37,6 +41,7 @@ const provider: Provider<BedrockConfig> = {
     kind: "http",
     buildRequest: buildEmbeddingsRequest,
     parseResponse: parseEmbeddingsResponse,
+    maxInputs: embeddingsMaxInputs,
   },
   parseError: parseBedrockError,
   authorize: authorizeBedrock,
