@@ -11,7 +11,8 @@ import { GatewayError, InvalidRequestError } from "../core/errors.ts";
 import { type Operation, OPERATION_OF, type TranslationWarning } from "../core/provider.ts";
 import { streamBody } from "../core/sse.ts";
 import { limitHeaders } from "../core/limits.ts";
-import type { RequestRecord } from "../core/request_record.ts";
+import { recordUsage, type RequestRecord } from "../core/request_record.ts";
+import { inBatches } from "../core/fan_out.ts";
 import type { IngressCall, IngressCodec } from "../ingress/codec.ts";
 import { parseJsonObject, startBodyRead } from "./body.ts";
 import { errorResponse } from "./errors.ts";
@@ -96,6 +97,27 @@ function codecError<Call extends IngressCall>(
   return new Response(JSON.stringify(body), { status, headers });
 }
 
+/**
+ * A call of several internal requests (a list of prompts), a few at a time, merged by the codec
+ * into one answer; the record's usage is the sum.
+ */
+async function serveSeveral<Call extends IngressCall>(
+  codec: IngressCodec<Call>,
+  call: Call,
+  requests: unknown[],
+  gateway: Gateway,
+  opts: InvokeOptions,
+): Promise<Served<unknown>> {
+  const answers = await inBatches(
+    requests,
+    (request) => gateway.invoke(call.op, call.name, request as never, opts),
+  );
+  const first = answers[0] as Served<unknown>;
+  const value = codec.mergeAnswers?.(call, answers.map((answer) => answer.value)) ?? first.value;
+  opts.usage = recordUsage((value as { usage?: unknown }).usage);
+  return { ...first, value, warnings: answers.flatMap((answer) => answer.warnings) };
+}
+
 /** The route that serves each operation, named when a client calls the wrong one. */
 const OPERATION_PATHS: Record<Operation, string> = {
   chat: "POST /v1/chat/completions",
@@ -172,7 +194,9 @@ async function serveCall<Call extends IngressCall>(
       );
       return streamResponse(codec, call, record, gateway, served);
     }
-    const served = await gateway.invoke(call.op, call.name, call.request as never, opts);
+    const served = call.requests === undefined
+      ? await gateway.invoke(call.op, call.name, call.request as never, opts)
+      : await serveSeveral(codec, call, call.requests, gateway, opts);
     return new Response(codec.encodeAnswer(call, served.value), {
       status: 200,
       headers: answerHeaders(record, served, "application/json"),

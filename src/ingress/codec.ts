@@ -21,6 +21,11 @@ export interface IngressCall {
   stream: boolean;
   /** Fields of the client's request the internal request could not carry (logged). */
   warnings?: string[];
+  /**
+   * Several internal requests answered as one (OpenAI's completions with a list of prompts):
+   * each is served on its own, and the codec's `mergeAnswers` makes the one answer.
+   */
+  requests?: unknown[];
 }
 
 /** An error as the client's API shapes it. */
@@ -37,6 +42,8 @@ export interface IngressCodec<Call extends IngressCall = IngressCall> {
    * route has one. Refuses a bad request with a 4xx GatewayError.
    */
   decode(body: Record<string, unknown>, pathName: string | undefined, snapshot: Snapshot): Call;
+  /** The answers of a call's several `requests` as one internal response. */
+  mergeAnswers?(call: Call, values: unknown[]): unknown;
   /** A complete answer (the internal response) as the response body's text. */
   encodeAnswer(call: Call, value: unknown): string;
   /** How a stream of parts is written for this call (framing, chunks, end, error event). */

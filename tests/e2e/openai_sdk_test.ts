@@ -232,6 +232,23 @@ endpoints:
         max_tokens: 5,
       });
       assertEquals(completion.choices[0]?.text, "Echo: Say hi");
+      // a list of prompts, as LangChain's OpenAI LLM sends it: one answer, choices by prompt
+      const one = await client.completions.create({ model: "completions", prompt: ["Say hi"] });
+      assertEquals(one.choices.map((c) => [c.index, c.text]), [[0, "Echo: Say hi"]]);
+      const several = await client.completions.create({
+        model: "completions",
+        prompt: ["first", "second", "third"],
+        max_tokens: 5,
+      });
+      assertEquals(several.choices.map((c) => [c.index, c.text]), [
+        [0, "Echo: first"],
+        [1, "Echo: second"],
+        [2, "Echo: third"],
+      ]);
+      assertEquals(
+        several.usage?.total_tokens,
+        (several.usage?.prompt_tokens ?? 0) + (several.usage?.completion_tokens ?? 0),
+      );
       const stream = await client.completions.create({
         model: "completions",
         prompt: "a b",

@@ -11,7 +11,7 @@ import { type Operation, OPERATION_OF } from "../../core/provider.ts";
 import { upstreamBodyOf } from "../../core/snapshot.ts";
 import type { EndpointType } from "../../config/schema.ts";
 import { ChatRequest } from "../../schemas/chat.ts";
-import { CompletionsRequest } from "../../schemas/completions.ts";
+import { CompletionsRequest, type CompletionsResponse } from "../../schemas/completions.ts";
 import { EmbeddingsRequest, toBase64Embeddings } from "../../schemas/embeddings.ts";
 import {
   isPlainChatRequest,
@@ -90,6 +90,7 @@ function callOf(op: Operation, name: string, given: Record<string, unknown>): Op
       base64: request.encoding_format === "base64",
     };
   }
+  if (op === "completions" && Array.isArray(body.prompt)) return promptsCall(name, body);
   const request = validated(op, body);
   return {
     op,
@@ -98,6 +99,61 @@ function callOf(op: Operation, name: string, given: Record<string, unknown>): Op
     stream: body.stream === true,
     includeUsage: request.stream_options?.include_usage === true,
     base64: false,
+  };
+}
+
+/**
+ * Completions with a list of prompts (LangChain's OpenAI LLM always sends one): a list of one is
+ * that prompt; several are served one request each and answered as one, as OpenAI does.
+ */
+function promptsCall(name: string, body: Record<string, unknown>): OpenAICall {
+  const prompts = body.prompt as unknown[];
+  if (prompts.length === 0 || !prompts.every((p) => typeof p === "string")) {
+    throw new InvalidRequestError(
+      "'prompt' must be a string or a non-empty list of strings (token arrays are not taken)",
+      { param: "prompt" },
+    );
+  }
+  const requests = prompts.map((prompt) => validated("completions", { ...body, prompt }));
+  const first = requests[0] as CompletionsRequest;
+  if (requests.length > 1 && body.stream === true) {
+    throw new InvalidRequestError(
+      "streaming several prompts at once is not supported; stream them one request each",
+      { param: "prompt", code: "unsupported_parameter" },
+    );
+  }
+  return {
+    op: "completions",
+    name,
+    request: first,
+    ...(requests.length > 1 ? { requests } : {}),
+    stream: body.stream === true,
+    includeUsage: first.stream_options?.include_usage === true,
+    base64: false,
+  };
+}
+
+/** Several prompts' answers as one: choice `index` is prompt × n + the choice's own, usage summed. */
+export function mergeCompletions(values: unknown[]): CompletionsResponse {
+  const answers = values as CompletionsResponse[];
+  const first = answers[0] as CompletionsResponse;
+  const choices: CompletionsResponse["choices"] = [];
+  const sum = (key: "prompt_tokens" | "completion_tokens" | "total_tokens") =>
+    answers.every((a) => typeof a.usage[key] === "number")
+      ? answers.reduce((n, a) => n + (a.usage[key] as number), 0)
+      : null;
+  answers.forEach((answer, i) => {
+    const n = answer.choices.length;
+    for (const choice of answer.choices) choices.push({ ...choice, index: i * n + choice.index });
+  });
+  return {
+    ...first,
+    choices,
+    usage: {
+      prompt_tokens: sum("prompt_tokens"),
+      completion_tokens: sum("completion_tokens"),
+      total_tokens: sum("total_tokens"),
+    },
   };
 }
 
@@ -118,6 +174,7 @@ function namedByModel(
 
 /** What OpenAI's and MLflow's codecs share: answers, streams and errors are OpenAI's. */
 const OPENAI_ENCODING = {
+  mergeAnswers: (_call: OpenAICall, values: unknown[]) => mergeCompletions(values),
   encodeAnswer(call: OpenAICall, value: unknown): string {
     // Embedding vectors as base64 float32 are done here for every provider.
     if (call.base64) return JSON.stringify(toBase64Embeddings(value as never));

@@ -1,5 +1,5 @@
-import { assertEquals } from "../../../tests/assert.ts";
-import { nullsAsAbsent, openAICodec } from "./codec.ts";
+import { assertEquals, assertThrows } from "../../../tests/assert.ts";
+import { mergeCompletions, nullsAsAbsent, openAICodec } from "./codec.ts";
 import type { Snapshot } from "../../core/snapshot.ts";
 
 const snapshot = {} as Snapshot;
@@ -43,4 +43,40 @@ Deno.test("nullsAsAbsent() leaves a tool's schema and a body without nulls untou
   const body = { messages: [{ role: "user", content: "x" }], tools };
   assertEquals(nullsAsAbsent(body) === body, true, "no copy when there is nothing to drop");
   assertEquals(nullsAsAbsent({ ...body, seed: null }).tools, tools);
+});
+
+Deno.test("openAICodec('completions') takes a list of prompts: one is that prompt, several a call each", () => {
+  const codec = openAICodec("completions");
+  const one = codec.decode({ model: "c", prompt: ["Say hi"], max_tokens: 5 }, undefined, snapshot);
+  assertEquals([one.request, one.requests], [{ prompt: "Say hi", max_tokens: 5 }, undefined]);
+  const several = codec.decode({ model: "c", prompt: ["a", "b", "c"], n: 2 }, undefined, snapshot);
+  assertEquals(several.requests, [
+    { prompt: "a", n: 2 },
+    { prompt: "b", n: 2 },
+    { prompt: "c", n: 2 },
+  ]);
+  assertThrows(
+    () => codec.decode({ model: "c", prompt: ["a", "b"], stream: true }, undefined, snapshot),
+    /several prompts/,
+  );
+  assertThrows(() => codec.decode({ model: "c", prompt: [[1, 2]] }, undefined, snapshot), /prompt/);
+});
+
+Deno.test("mergeCompletions() indexes choices as prompt × n + choice, and sums usage", () => {
+  const answer = (texts: string[], tokens: number) => ({
+    id: "cmpl-1",
+    object: "text_completion" as const,
+    created: 1,
+    model: "m",
+    choices: texts.map((text, index) => ({ index, text, finish_reason: "stop" })),
+    usage: { prompt_tokens: tokens, completion_tokens: 1, total_tokens: tokens + 1 },
+  });
+  const merged = mergeCompletions([answer(["a0", "a1"], 2), answer(["b0", "b1"], 3)]);
+  assertEquals(merged.choices.map((c) => [c.index, c.text]), [
+    [0, "a0"],
+    [1, "a1"],
+    [2, "b0"],
+    [3, "b1"],
+  ]);
+  assertEquals(merged.usage, { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 });
 });
