@@ -58,8 +58,10 @@ export function mergeEmbeddings(answers: readonly EmbeddingsResponse[]): Embeddi
     const sorted = [...answer.data].sort((a, b) => a.index - b.index);
     for (const item of sorted) data.push({ ...item, index: offset + item.index });
     const usage = answer.usage as { prompt_tokens?: number | null; total_tokens?: number | null };
-    prompt = prompt === null || usage?.prompt_tokens == null ? null : prompt + usage.prompt_tokens;
-    total = total === null || usage?.total_tokens == null ? null : total + usage.total_tokens;
+    const promptTokens = usage?.prompt_tokens;
+    const totalTokens = usage?.total_tokens;
+    prompt = prompt === null || typeof promptTokens !== "number" ? null : prompt + promptTokens;
+    total = total === null || typeof totalTokens !== "number" ? null : total + totalTokens;
   }
   return { ...first, data, usage: { ...first.usage, prompt_tokens: prompt, total_tokens: total } };
 }

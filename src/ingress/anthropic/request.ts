@@ -211,6 +211,22 @@ function toolResultContent(
   return texts.length === parts.length ? texts.join("\n") : parts;
 }
 
+/**
+ * A tool message's content as text: OpenAI-shaped APIs take images and files only in user
+ * messages, so those of a tool result go to the user message that follows the tool messages
+ * (`carried`), and the tool message says where they are.
+ */
+function toolResultText(content: string | ContentPart[], carried: ContentPart[]): string {
+  if (typeof content === "string") return content;
+  const texts: string[] = [];
+  for (const part of content) {
+    if (part.type === "text") texts.push(part.text);
+    else carried.push(part);
+  }
+  texts.push("(the attachments of this tool result follow in the next user message)");
+  return texts.join("\n");
+}
+
 /** Parts as a message's content: one text part becomes a plain string. */
 function asContent(parts: ContentPart[]): string | ContentPart[] | null {
   if (parts.length === 0) return null;
@@ -265,7 +281,7 @@ function toMessages(
         out.push({
           role: "tool",
           tool_call_id: block.tool_use_id,
-          content: toolResultContent(block, blockAt, warnings),
+          content: toolResultText(toolResultContent(block, blockAt, warnings), parts),
         });
         return;
       default:
@@ -373,7 +389,7 @@ function reasoningEffort(body: Body, warnings: Set<string>): string | undefined 
   const effort = body.output_config?.effort;
   if (effort !== undefined) {
     if (EFFORTS.has(effort)) return effort;
-    warnings.add(`output_config.effort: '${effort}' is sent as reasoning effort 'high'`);
+    warnings.add(`output_config.effort: '${effort}' is taken for reasoning effort 'high'`);
     return "high";
   }
   if (thinking?.type === "enabled") return effortOfBudget(thinking.budget_tokens);
@@ -429,8 +445,11 @@ function toChatRequest(body: Body, warnings: Set<string>): ChatRequest {
     noteExtraKeys(body.metadata, new Set(["user_id"]), "metadata", warnings);
     if (body.metadata.user_id !== undefined) request.user = body.metadata.user_id;
   }
+  // Not passed on as OpenAI's reasoning_effort: a model without reasoning refuses the field.
   const effort = reasoningEffort(body, warnings);
-  if (effort !== undefined) (request as Record<string, unknown>).reasoning_effort = effort;
+  if (effort !== undefined) {
+    warnings.add(`thinking: the reasoning effort ('${effort}') is not passed on`);
+  }
   setOutputFormat(body, request, warnings);
   for (const [key, value] of Object.entries(body)) {
     if (KNOWN_KEYS.has(key) || asksForNothing(value)) continue;

@@ -197,7 +197,8 @@ Deno.test("decodeMessagesRequest() maps tools, each tool_choice and thinking", (
     thinking: { type: "enabled", budget_tokens: 8000 },
   });
   assertEquals(parallel.request.parallel_tool_calls, false);
-  assertEquals((parallel.request as Record<string, unknown>).reasoning_effort, "medium");
+  assertEquals((parallel.request as Record<string, unknown>).reasoning_effort, undefined);
+  assertEquals(parallel.warnings, ["thinking: the reasoning effort ('medium') is not passed on"]);
 });
 
 Deno.test("decodeMessagesRequest() asks a stream for its usage, and names fields it cannot carry", () => {
@@ -485,7 +486,7 @@ Deno.test("decodeMessagesRequest() refuses documents by URL and files from Anthr
   }
 });
 
-Deno.test("decodeMessagesRequest() joins a tool result's text blocks and keeps its images as parts", () => {
+Deno.test("decodeMessagesRequest() joins a tool result's text, and moves its images to a user message", () => {
   const decode = (result: Record<string, unknown>) =>
     decodeMessagesRequest({
       ...base,
@@ -493,28 +494,26 @@ Deno.test("decodeMessagesRequest() joins a tool result's text blocks and keeps i
         ...calledWeather,
         { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", ...result }] },
       ],
-    }).request.messages[2];
+    }).request.messages.slice(2);
   assertEquals(
     decode({ content: [{ type: "text", text: "line 1" }, { type: "text", text: "line 2" }] }),
-    { role: "tool", tool_call_id: "toolu_1", content: "line 1\nline 2" },
+    [{ role: "tool", tool_call_id: "toolu_1", content: "line 1\nline 2" }],
   );
+  // OpenAI-shaped APIs take images in user messages only
   const image = { type: "image", source: { type: "base64", media_type: "image/png", data: "iV" } };
-  assertEquals(decode({ content: [{ type: "text", text: "a screenshot" }, image] }), {
-    role: "tool",
-    tool_call_id: "toolu_1",
-    content: [
-      { type: "text", text: "a screenshot" },
-      { type: "image_url", image_url: { url: "data:image/png;base64,iV" } },
-    ],
-  });
-  // is_error: the content says so in front, whatever its shape
-  assertEquals(decode({ content: [image], is_error: true })?.content, [
-    { type: "text", text: "Error" },
-    { type: "image_url", image_url: { url: "data:image/png;base64,iV" } },
+  const note = "(the attachments of this tool result follow in the next user message)";
+  assertEquals(decode({ content: [{ type: "text", text: "a screenshot" }, image] }), [
+    { role: "tool", tool_call_id: "toolu_1", content: `a screenshot\n${note}` },
+    {
+      role: "user",
+      content: [{ type: "image_url", image_url: { url: "data:image/png;base64,iV" } }],
+    },
   ]);
-  assertEquals(decode({ is_error: true })?.content, "Error");
-  assertEquals(decode({ content: "boom", is_error: true })?.content, "Error: boom");
-  assertEquals(decode({ content: "fine", is_error: false })?.content, "fine");
+  // is_error: the content says so in front, whatever its shape
+  assertEquals(decode({ content: [image], is_error: true })[0]?.content, `Error\n${note}`);
+  assertEquals(decode({ is_error: true })[0]?.content, "Error");
+  assertEquals(decode({ content: "boom", is_error: true })[0]?.content, "Error: boom");
+  assertEquals(decode({ content: "fine", is_error: false })[0]?.content, "fine");
 });
 
 Deno.test("decodeMessagesRequest() puts several tool results first, in order, before the turn's text", () => {
@@ -672,12 +671,16 @@ Deno.test("effortOfBudget() maps thinking budgets to low, medium and high at 409
   );
 });
 
-Deno.test("decodeMessagesRequest() sends thinking and output_config as reasoning effort and response format", () => {
+Deno.test("decodeMessagesRequest() names thinking's effort, and sends output_config's format", () => {
   const effort = (fields: Record<string, unknown>) => {
     const decoded = decodeMessagesRequest({ ...base, messages: hi, ...fields });
     return [(decoded.request as Record<string, unknown>).reasoning_effort, decoded.warnings];
   };
-  assertEquals(effort({ thinking: { type: "enabled", budget_tokens: 2000 } }), ["low", []]);
+  // reasoning effort is named, not sent: a model without reasoning refuses the field
+  const notSent = (level: string) => `thinking: the reasoning effort ('${level}') is not passed on`;
+  assertEquals(effort({ thinking: { type: "enabled", budget_tokens: 2000 } }), [undefined, [
+    notSent("low"),
+  ]]);
   assertEquals(effort({ thinking: { type: "disabled" } }), [undefined, []]);
   assertEquals(effort({ thinking: { type: "adaptive" } }), [undefined, [
     "thinking: adaptive thinking has no budget to pass on; the model's default holds",
@@ -687,14 +690,15 @@ Deno.test("decodeMessagesRequest() sends thinking and output_config as reasoning
       thinking: { type: "enabled", budget_tokens: 2000 },
       output_config: { effort: "high" },
     }),
-    ["high", []],
+    [undefined, [notSent("high")]],
   );
-  assertEquals(effort({ output_config: { effort: "max" } }), ["high", [
-    "output_config.effort: 'max' is sent as reasoning effort 'high'",
+  assertEquals(effort({ output_config: { effort: "max" } }), [undefined, [
+    "output_config.effort: 'max' is taken for reasoning effort 'high'",
+    notSent("high"),
   ]]);
   assertEquals(effort({ thinking: { type: "enabled", budget_tokens: 5000, display: "omitted" } }), [
-    "medium",
-    ["thinking.display: not passed on"],
+    undefined,
+    ["thinking.display: not passed on", notSent("medium")],
   ]);
   const schema = { type: "object", properties: { answer: { type: ["string", "null"] } } };
   const format = decodeMessagesRequest({
