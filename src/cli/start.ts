@@ -3,15 +3,14 @@ import process from "node:process";
 import { Buffer } from "node:buffer";
 import { numberOption, parse } from "./args.ts";
 import { print, printError, UsageError } from "./output.ts";
+import { ConfigFileError, type LoadedConfig, readConfigFile } from "../config/load.ts";
 import {
-  ConfigFileError,
-  loadConfigText,
-  type LoadedConfig,
-  readConfigFile,
-} from "../config/load.ts";
-import { createReloader, type ReloadTarget, watchReloads } from "../config/watch.ts";
+  checkConfigText,
+  createReloader,
+  type ReloadTarget,
+  watchReloads,
+} from "../config/watch.ts";
 import { DEMO_CONFIG_NAME, DEMO_CONFIG_YAML } from "../config/demo.ts";
-import { formatProblem, hasErrors, sortProblems } from "../config/problems.ts";
 import { Gateway } from "../core/gateway.ts";
 import { type LogFormat, Logger, type LogLevel } from "../observe/logs.ts";
 import { createHandler } from "../api/pipeline.ts";
@@ -55,12 +54,11 @@ async function loadForStart(
     : path === undefined
     ? DEMO_CONFIG_YAML
     : await readConfigFile(path);
-  const source = path ?? DEMO_CONFIG_NAME;
-  const result = loadConfigText(text, source, { env: process.env, missingEnv: "error" });
-  const report = sortProblems(result.problems).map((p) => formatProblem(source, p));
-  return result.config && !hasErrors(result.problems)
-    ? { config: result.config, text, report }
-    : { text, report };
+  // The same check a reload makes, so start and reload accept and refuse the same files.
+  const check = checkConfigText(text, path ?? DEMO_CONFIG_NAME, process.env);
+  return check.ok
+    ? { config: check.config, text, report: check.warnings }
+    : { text, report: check.problems };
 }
 
 interface StartOptions {
