@@ -7,6 +7,7 @@ import { errorEnvelope } from "../ingress/openai/errors.ts";
 import type { Logger } from "../observe/logs.ts";
 import type { AppEnv } from "./context.ts";
 import type { RequestRecord } from "../core/request_record.ts";
+import type { IngressCodec } from "../ingress/codec.ts";
 
 /** The status, envelope and headers of the answer for a thrown value; undefined: say nothing. */
 function errorAnswer(
@@ -69,4 +70,26 @@ export function errorResponse(
     status: answer.status,
     headers: { ...answer.headers, "content-type": "application/json" },
   });
+}
+
+/**
+ * The answer for a thrown value on a route that speaks `codec`'s client API: a GatewayError in
+ * that API's envelope (with its headers and Retry-After), anything else as `errorResponse` does.
+ */
+export function codecErrorResponse(
+  codec: Pick<IngressCodec, "encodeError"> | undefined,
+  error: unknown,
+  record: RequestRecord,
+  logger: Logger,
+): Response {
+  if (
+    codec === undefined || !(error instanceof GatewayError) || error instanceof ClientClosedError
+  ) {
+    return errorResponse(error, record, logger);
+  }
+  record.errorType = error.type;
+  const { status, body } = codec.encodeError(error, logger.redactor);
+  const headers: Record<string, string> = { ...error.headers, "content-type": "application/json" };
+  if (error.retryAfter !== undefined) headers["retry-after"] = String(error.retryAfter);
+  return new Response(JSON.stringify(body), { status, headers });
 }

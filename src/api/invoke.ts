@@ -6,7 +6,6 @@
  */
 import type { Gateway, InvokeOptions, OpenStream, Served } from "../core/gateway.ts";
 import { WrongOperationError } from "../core/gateway.ts";
-import { ClientClosedError } from "../core/http.ts";
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
 import { type Operation, OPERATION_OF, type TranslationWarning } from "../core/provider.ts";
 import { streamBody } from "../core/sse.ts";
@@ -15,7 +14,7 @@ import { recordUsage, type RequestRecord } from "../core/request_record.ts";
 import { inBatches } from "../core/fan_out.ts";
 import type { IngressCall, IngressCodec } from "../ingress/codec.ts";
 import { parseJsonObject, startBodyRead } from "./body.ts";
-import { errorResponse } from "./errors.ts";
+import { codecErrorResponse } from "./errors.ts";
 
 function warningsHeader(warnings: readonly TranslationWarning[]): string {
   return warnings.map((w) => `${w.type}=${w.param}`).join(", ");
@@ -78,23 +77,6 @@ function streamResponse<Call extends IngressCall>(
   headers["cache-control"] = "no-cache";
   headers["x-accel-buffering"] = "no";
   return new Response(body, { status: 200, headers });
-}
-
-/** An error in the codec's envelope (a client that left gets nothing). */
-function codecError<Call extends IngressCall>(
-  codec: IngressCodec<Call>,
-  error: unknown,
-  record: RequestRecord,
-  gateway: Gateway,
-): Response {
-  if (!(error instanceof GatewayError) || error instanceof ClientClosedError) {
-    return errorResponse(error, record, gateway.logger);
-  }
-  record.errorType = error.type;
-  const { status, body } = codec.encodeError(error, gateway.logger.redactor);
-  const headers: Record<string, string> = { ...error.headers, "content-type": "application/json" };
-  if (error.retryAfter !== undefined) headers["retry-after"] = String(error.retryAfter);
-  return new Response(JSON.stringify(body), { status, headers });
 }
 
 /**
@@ -202,7 +184,7 @@ async function serveCall<Call extends IngressCall>(
       headers: answerHeaders(record, served, "application/json"),
     });
   } catch (error) {
-    return codecError(codec, error, record, gateway);
+    return codecErrorResponse(codec, error, record, gateway.logger);
   }
 }
 

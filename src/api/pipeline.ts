@@ -10,9 +10,8 @@ import type { RouteDef } from "./mount.ts";
 import type { ConnectionInfo } from "../runtime/mod.ts";
 import { createApp, routeDefs } from "./app.ts";
 import { DirectRoutes, pathOf } from "./direct.ts";
-import { errorResponse } from "./errors.ts";
+import { codecErrorResponse } from "./errors.ts";
 import { RequestRecord } from "../core/request_record.ts";
-import { GatewayError } from "../core/errors.ts";
 import type { Logger } from "../observe/logs.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -31,14 +30,8 @@ function requestIdOf(request: Request): string {
 function guarded(def: RouteDef, authenticate: Authenticate, logger: Logger): RouteDef {
   if (def.public) return def;
   /** Authentication's refusal, in the envelope of the route's client API. */
-  const refused = (error: unknown, record: RequestRecord): Response => {
-    if (def.codec === undefined || !(error instanceof GatewayError)) {
-      return errorResponse(error, record, logger);
-    }
-    record.errorType = error.type;
-    const { status, body } = def.codec.encodeError(error, logger.redactor);
-    return Response.json(body, { status, headers: error.headers });
-  };
+  const refused = (error: unknown, record: RequestRecord): Response =>
+    codecErrorResponse(def.codec, error, record, logger);
   const handler: RouteDef["handler"] = async (c, next) => {
     try {
       await authenticate(c.req.raw, c.env);

@@ -11,7 +11,7 @@ import { anthropicCodec } from "../../ingress/anthropic/codec.ts";
 import { CountTokensRequest, MessagesRequest } from "../../ingress/anthropic/wire.ts";
 import { countTokensEstimate, decodeCountTokensRequest } from "../../ingress/anthropic/request.ts";
 import { parseJsonObject, startBodyRead } from "../body.ts";
-import { GatewayError } from "../../core/errors.ts";
+import { codecErrorResponse } from "../errors.ts";
 import type { Gateway } from "../../core/gateway.ts";
 
 const AnthropicError = z.object({
@@ -41,10 +41,7 @@ function countTokens(gateway: Gateway): Invocation {
       gateway.check(decoded.name, "chat");
       return Response.json({ input_tokens: countTokensEstimate(decoded.request) });
     } catch (error) {
-      if (!(error instanceof GatewayError)) throw error;
-      record.errorType = error.type;
-      const { status, body } = anthropicCodec.encodeError(error, gateway.logger.redactor);
-      return Response.json(body, { status });
+      return codecErrorResponse(anthropicCodec, error, record, gateway.logger);
     }
   };
 }
