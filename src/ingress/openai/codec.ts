@@ -102,6 +102,9 @@ function callOf(op: Operation, name: string, given: Record<string, unknown>): Op
   };
 }
 
+/** The most prompts one completions request may list. */
+export const MAX_PROMPTS = 4096;
+
 /**
  * Completions with a list of prompts (LangChain's OpenAI LLM always sends one): a list of one is
  * that prompt; several are served one request each and answered as one, as OpenAI does.
@@ -111,6 +114,13 @@ function promptsCall(name: string, body: Record<string, unknown>): OpenAICall {
   if (prompts.length === 0 || !prompts.every((p) => typeof p === "string")) {
     throw new InvalidRequestError(
       "'prompt' must be a string or a non-empty list of strings (token arrays are not taken)",
+      { param: "prompt" },
+    );
+  }
+  // Each prompt is an upstream call: as many as an embeddings request may list, no more.
+  if (prompts.length > MAX_PROMPTS) {
+    throw new InvalidRequestError(
+      `'prompt' lists ${prompts.length} prompts; at most ${MAX_PROMPTS} are taken in one request`,
       { param: "prompt" },
     );
   }

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../../../tests/assert.ts";
-import { mergeCompletions, nullsAsAbsent, openAICodec } from "./codec.ts";
+import { MAX_PROMPTS, mergeCompletions, nullsAsAbsent, openAICodec } from "./codec.ts";
 import type { Snapshot } from "../../core/snapshot.ts";
 
 const snapshot = {} as Snapshot;
@@ -60,6 +60,11 @@ Deno.test("openAICodec('completions') takes a list of prompts: one is that promp
     /several prompts/,
   );
   assertThrows(() => codec.decode({ model: "c", prompt: [[1, 2]] }, undefined, snapshot), /prompt/);
+  const tooMany = Array(MAX_PROMPTS + 1).fill("p");
+  assertThrows(
+    () => codec.decode({ model: "c", prompt: tooMany }, undefined, snapshot),
+    /at most 4096/,
+  );
 });
 
 Deno.test("mergeCompletions() indexes choices as prompt × n + choice, and sums usage", () => {
