@@ -11,6 +11,7 @@ import { openAIRoutes } from "./routes/openai.ts";
 import { mlflowRoutes } from "./routes/mlflow.ts";
 import { anthropicRoutes } from "./routes/anthropic.ts";
 import { mountDocs, opsRoutes } from "./routes/ops.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { GatewayError, NotFoundError } from "../core/errors.ts";
 import { CachedRouter } from "./router.ts";
 import type { RouteDef } from "./mount.ts";
@@ -29,6 +30,7 @@ export function routeDefs(deps: AppDeps): RouteDef[] {
     ...anthropicRoutes(deps),
     ...mlflowRoutes(deps),
     ...opsRoutes(deps),
+    ...adminRoutes(deps),
   ];
 }
 

@@ -13,14 +13,20 @@ export interface AppEnv {
 
 /**
  * The authentication step: admits the request (noting who the client is in its record) or
- * throws the error that refuses it (401/403). It runs for every route that does not say it is
+ * throws the error that refuses it (401/403). `admin`: the route needs an admin key. It runs for every route that does not say it is
  * public, however the route was reached.
  */
-export type Authenticate = (request: Request, record: RequestRecord) => void | Promise<void>;
+export type Authenticate = (
+  request: Request,
+  record: RequestRecord,
+  admin: boolean,
+) => void | Promise<void>;
 
 export interface AppDeps {
   gateway: Gateway;
   version: string;
   /** Unset: everyone is admitted (MLflow's open behaviour). */
   authenticate?: Authenticate;
+  /** The client keys authentication knows, told when the admin API changes the store's. */
+  keys?: { invalidate(): void };
 }

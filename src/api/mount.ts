@@ -26,6 +26,8 @@ export interface RouteDef {
   hidden?: boolean;
   /** Served without authentication. A route is public only when it says so. */
   public?: boolean;
+  /** Needs an admin key when authentication is on (metrics, usage, keys). */
+  admin?: boolean;
   /**
    * The same handler without a Hono context, for the server's exact-path routing table (POST
    * only): it answers its own errors, like every invocation handler.

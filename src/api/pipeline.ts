@@ -30,11 +30,15 @@ function requestIdOf(request: Request): string {
 function guarded(def: RouteDef, authenticate: Authenticate, logger: Logger): RouteDef {
   if (def.public) return def;
   /** Authentication's refusal, in the envelope of the route's client API. */
-  const refused = (error: unknown, record: RequestRecord): Response =>
-    codecErrorResponse(def.codec, error, record, logger);
+  const refused = (error: unknown, record: RequestRecord): Response => {
+    // A refused call of a client API is usage too (who tried, and when).
+    record.ingress ??= def.codec?.name;
+    return codecErrorResponse(def.codec, error, record, logger);
+  };
+  const admin = def.admin === true;
   const handler: RouteDef["handler"] = async (c, next) => {
     try {
-      await authenticate(c.req.raw, c.env);
+      await authenticate(c.req.raw, c.env, admin);
     } catch (error) {
       return refused(error, c.env);
     }
@@ -47,7 +51,7 @@ function guarded(def: RouteDef, authenticate: Authenticate, logger: Logger): Rou
     handler,
     direct: async (request, record, name) => {
       try {
-        await authenticate(request, record);
+        await authenticate(request, record, admin);
       } catch (error) {
         return refused(error, record);
       }

@@ -20,6 +20,9 @@ import { printBanner } from "./banner.ts";
 import { GatewayError } from "../core/errors.ts";
 import { sleep } from "../core/retry.ts";
 import { VERSION } from "../version.ts";
+import { readFile } from "node:fs/promises";
+import { StoreError } from "../store/usage_store.ts";
+import { createAuthenticator } from "../auth/authenticate.ts";
 
 export const START_HELP = `Usage: gateway start [--config-path F] [--host H] [--port P] [options]
 
@@ -36,6 +39,8 @@ Options:
   --workers N        serve the port from N processes (SO_REUSEPORT); 'auto' = one per core.
                      In-memory rate limits are then per worker; server.redis_url makes them exact.
   --no-watch         reload the config only on SIGHUP, not when its file changes
+  --tls-cert F       serve HTTPS with this certificate chain (PEM; or server.tls.cert)
+  --tls-key F        ... and this private key (PEM; or server.tls.key)
 
 Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM), 1 on a bad config, a missing
 environment variable or a port in use.`;
@@ -71,6 +76,8 @@ interface StartOptions {
   level: LogLevel;
   format: LogFormat;
   watch: boolean;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
 }
 
 function parseStartOptions(argv: string[]): StartOptions {
@@ -83,7 +90,12 @@ function parseStartOptions(argv: string[]): StartOptions {
     "log-level": { type: "string", default: process.env.GATEWAY_LOG_LEVEL ?? "info" },
     "log-format": { type: "string", default: process.env.GATEWAY_LOG_FORMAT ?? "text" },
     "no-watch": { type: "boolean", default: false },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
   }, { min: 0, max: 0 });
+  if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key go together");
+  }
   const port =
     numberOption("port", values.port, (n) => Number.isInteger(n) && n >= 0 && n <= 65535) ?? 5000;
   const workers = values.workers === "auto"
@@ -107,6 +119,8 @@ function parseStartOptions(argv: string[]): StartOptions {
     level,
     format,
     watch: !values["no-watch"],
+    tlsCert: values["tls-cert"],
+    tlsKey: values["tls-key"],
   };
 }
 
@@ -153,8 +167,20 @@ async function serveGateway(
   configText: string,
 ): Promise<number> {
   const logger = new Logger({ level: options.level, format: options.format });
-  const gateway = new Gateway(config, { logger, env: process.env });
-  const handler = createHandler({ gateway, version: VERSION });
+  let gateway: Gateway;
+  let tls: { cert: string; key: string } | undefined;
+  try {
+    tls = await readTls(options, config);
+    gateway = new Gateway(config, { logger, env: process.env });
+  } catch (error) {
+    if (error instanceof StoreError || error instanceof TlsFileError) {
+      printError(`gateway start: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const { authenticate, ring } = createAuthenticator(gateway);
+  const handler = createHandler({ gateway, version: VERSION, authenticate, keys: ring });
   let server;
   try {
     server = await serve({
@@ -162,13 +188,22 @@ async function serveGateway(
       port: options.port,
       reusePort: options.worker,
       handler,
+      tls,
     });
   } catch (error) {
+    gateway.close();
     if (error instanceof BindError) {
       printError(`gateway start: ${error.message}`);
       return 1;
     }
     throw error;
+  }
+  if (config.auth === undefined && !isLoopback(options.host) && !options.worker) {
+    logger.warn(
+      "listening on a non-loopback address without authentication: anyone who can reach it " +
+        "spends the provider keys; set server.auth in the config",
+      { host: options.host },
+    );
   }
 
   // The signal handlers go in before anything says the server is up: a SIGINT sent as soon as
@@ -225,10 +260,36 @@ async function serveGateway(
     print(WORKER_READY);
   } else {
     const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-    printBanner(`http://${host}:${server.port}`, config, 1);
+    printBanner(`${tls ? "https" : "http"}://${host}:${server.port}`, config, 1);
     logger.info("ready", { startup_ms: Math.round(performance.now()) });
   }
   return await stopped;
+}
+
+/** A certificate or key file that cannot be read. */
+class TlsFileError extends Error {}
+
+/** The PEM text of the certificate and key (flags first, then `server.tls`), if HTTPS is asked. */
+async function readTls(
+  options: StartOptions,
+  config: LoadedConfig,
+): Promise<{ cert: string; key: string } | undefined> {
+  const certPath = options.tlsCert ?? config.server.tls?.cert;
+  const keyPath = options.tlsKey ?? config.server.tls?.key;
+  if (certPath === undefined || keyPath === undefined) return undefined;
+  const read = async (path: string, what: string) => {
+    try {
+      return await readFile(path, "utf8");
+    } catch (error) {
+      throw new TlsFileError(`cannot read the TLS ${what} '${path}': ${(error as Error).message}`);
+    }
+  };
+  return { cert: await read(certPath, "certificate"), key: await read(keyPath, "key") };
+}
+
+/** Whether a listen address is reachable only from this machine. */
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
 }
 
 /** Reloads go into the serving gateway. */

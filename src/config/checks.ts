@@ -142,5 +142,50 @@ export function crossCheck(data: Record<string, unknown>): Check[] {
       ));
     }
   });
+  checks.push(...authChecks(data, seen));
+  return checks;
+}
+
+/** Client keys: unique names and secrets, endpoints that exist, a key for the admin API. */
+function authChecks(data: Record<string, unknown>, names: ReadonlyMap<string, string>): Check[] {
+  const server = isRecord(data.server) ? data.server : {};
+  if (!isRecord(server.auth)) return [];
+  const checks: Check[] = [];
+  const keys = list(server.auth.keys);
+  const seenNames = new Set<string>();
+  const seenSecrets = new Set<string>();
+  keys.forEach((key, k) => {
+    if (!isRecord(key)) return;
+    const at: PropertyKey[] = ["server", "auth", "keys", k];
+    if (typeof key.name === "string") {
+      if (seenNames.has(key.name)) {
+        checks.push(error([...at, "name"], `duplicate key name '${key.name}'`));
+      }
+      seenNames.add(key.name);
+    }
+    const secret = typeof key.key === "string" ? key.key : undefined;
+    if (secret !== undefined) {
+      if (seenSecrets.has(secret)) {
+        checks.push(error([...at, "key"], `key '${key.name}' has the same secret as another key`));
+      }
+      seenSecrets.add(secret);
+    }
+    list(key.endpoints).forEach((name, e) => {
+      if (typeof name === "string" && !names.has(name)) {
+        checks.push(error(
+          [...at, "endpoints", e],
+          `key '${key.name}' names '${name}', which is not an endpoint or route`,
+          didYouMean(name, names.keys()),
+        ));
+      }
+    });
+  });
+  if (!keys.some((key) => isRecord(key) && key.admin === true)) {
+    checks.push(warning(
+      ["server", "auth"],
+      "no key has 'admin: true': /metrics, the usage API and the keys API cannot be used",
+      "add a key with admin: true, or create keys with 'gateway keys create' on the store",
+    ));
+  }
   return checks;
 }

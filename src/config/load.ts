@@ -5,7 +5,9 @@
 import { LineCounter, parseDocument } from "yaml";
 import { readFile } from "node:fs/promises";
 import {
+  type Budget,
   canonicalProvider,
+  type Cost,
   type EndpointType,
   GatewayConfigSpec,
   type Limit,
@@ -23,6 +25,7 @@ import { metadataUrls } from "./addresses.ts";
 import { providerFor } from "../providers/registry.ts";
 import { isRecord } from "../core/records.ts";
 import { SAMPLING_PARAMETER_KEYS } from "../schemas/common.ts";
+import { sha256Hex } from "../auth/secrets.ts";
 
 /** One endpoint, ready to serve. */
 export interface LoadedEndpoint {
@@ -35,6 +38,9 @@ export interface LoadedEndpoint {
   /** The provider's parsed `model.config`, secrets resolved. */
   config: unknown;
   limit: Limit | null;
+  /** `model.cost` as written (the price table is consulted when unset). */
+  cost: Cost | null;
+  budget: Budget | null;
   timeoutSeconds: number;
   idleTimeoutSeconds: number;
   retries: number;
@@ -47,12 +53,26 @@ export interface LoadedRoute {
   destinations: { name: string; weight: number | null }[];
 }
 
+/** A client key of `server.auth.keys`, its secret reduced to its SHA-256. */
+export interface LoadedKey {
+  name: string;
+  /** The secret's SHA-256, lowercase hex. */
+  sha256: string;
+  admin: boolean;
+  /** The endpoints and routes it may call; null: all. */
+  endpoints: string[] | null;
+  limit: Limit | null;
+  budget: Budget | null;
+}
+
 /** A config that passed every check. */
 export interface LoadedConfig {
   source: string;
   endpoints: LoadedEndpoint[];
   routes: LoadedRoute[];
   server: ServerSpec;
+  /** Client authentication: undefined when `server.auth` is unset (everyone is admitted). */
+  auth: { keys: LoadedKey[] } | undefined;
   /** Resolved secret values, for redaction from logs and errors. */
   secrets: string[];
 }
@@ -102,7 +122,8 @@ function located(
 
 /**
  * Resolves `$VAR` references in the `server:` block in place (e.g. `redis_url: $REDIS_URL`);
- * the Redis URL is treated as a secret since it may hold a password.
+ * the Redis URL is treated as a secret since it may hold a password, and client keys' `key`
+ * values are secrets (a `$VAR`, a file holding the key, or the key).
  */
 function resolveServerReferences(
   data: Record<string, unknown>,
@@ -111,15 +132,35 @@ function resolveServerReferences(
   missingEnv: Severity,
 ): { problems: Problem[]; secrets: string[] } {
   if (!isRecord(data.server)) return { problems: [], secrets: [] };
-  const resolved = resolveReferences(data.server, ["redis_url"], env, ["server"]);
+  const { auth, ...rest } = data.server;
+  const resolved = resolveReferences(rest, ["redis_url"], env, ["server"]);
+  const server = resolved.value as Record<string, unknown>;
+  const missing = [...resolved.missing];
+  const secrets = resolved.secrets.filter((s) => /:[^/@]+@/.test(s));
+  if (auth !== undefined) server.auth = auth;
+  const keys = isRecord(auth) && Array.isArray(auth.keys) ? auth.keys : [];
+  keys.forEach((key, i) => {
+    if (!isRecord(key) || typeof key.key !== "string") return;
+    const at = ["server", "auth", "keys", i];
+    const secret = resolveReferences({ key: key.key }, ["key"], env, at);
+    missing.push(...secret.missing);
+    secrets.push(...secret.secrets);
+    keys[i] = { ...key, key: (secret.value as { key: string }).key };
+  });
   // A key whose variable is missing is reported below (an error at start, a warning in
   // validate) and left out, so the schema does not also complain about the literal `$VAR`.
-  const server = resolved.value as Record<string, unknown>;
-  for (const missing of resolved.missing) {
-    if (missing.path.length === 2) delete server[missing.path[1] as string];
+  for (const { path } of missing) {
+    let parent: unknown = data;
+    for (const segment of path.slice(0, -1)) {
+      parent = isRecord(parent) || Array.isArray(parent)
+        ? (parent as Record<PropertyKey, unknown>)[segment]
+        : undefined;
+    }
+    if (path.length === 2) delete server[path[1] as string];
+    else if (isRecord(parent)) parent.key = "(unset)".padEnd(16, ".");
   }
   data.server = server;
-  const problems = resolved.missing.map((missing) =>
+  const problems = missing.map((missing) =>
     located(
       {
         severity: missingEnv,
@@ -131,7 +172,7 @@ function resolveServerReferences(
       missing.path,
     )
   );
-  return { problems, secrets: resolved.secrets.filter((s) => /:[^/@]+@/.test(s)) };
+  return { problems, secrets };
 }
 
 interface ProviderCheck {
@@ -359,6 +400,16 @@ function loadChecked(text: string, source: string, options: LoadOptions): LoadRe
   const config: LoadedConfig = {
     source,
     server: spec.server,
+    auth: spec.server.auth && {
+      keys: spec.server.auth.keys.map((key) => ({
+        name: key.name,
+        sha256: key.key_sha256?.toLowerCase() ?? sha256Hex(key.key as string),
+        admin: key.admin,
+        endpoints: key.endpoints ?? null,
+        limit: key.limit ?? null,
+        budget: key.budget ?? null,
+      })),
+    },
     secrets: [...new Set([...providers.secrets, ...server.secrets])],
     endpoints: spec.endpoints.map((e, i) => {
       const model = (data.endpoints as Record<string, Record<string, unknown>>[])[i]?.model;
@@ -370,6 +421,8 @@ function loadChecked(text: string, source: string, options: LoadOptions): LoadRe
         model: e.model.name ?? null,
         config: providers.configs.get(i),
         limit: e.limit ?? null,
+        cost: e.model.cost ?? null,
+        budget: e.budget ?? null,
         timeoutSeconds: e.timeout_seconds ?? defaults.timeout_seconds ?? 300,
         idleTimeoutSeconds: e.idle_timeout_seconds ?? defaults.idle_timeout_seconds ?? 60,
         retries: e.retries ?? defaults.retries ?? 2,

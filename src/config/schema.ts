@@ -142,6 +142,27 @@ const ReliabilityFields = {
   }),
 };
 
+/** USD per million tokens, as providers publish their prices. */
+export const Cost = z.strictObject({
+  input: z.number().min(0).describe("USD per million prompt (input) tokens"),
+  output: z.number().min(0).describe("USD per million completion (output) tokens"),
+  cached_input: z.number().min(0).optional().describe(
+    "USD per million cached prompt tokens (the input price when unset)",
+  ),
+});
+export type Cost = z.infer<typeof Cost>;
+
+export const BUDGET_PERIODS = ["hour", "day", "week", "month"] as const;
+
+/** A spending cap in USD per calendar period (UTC). */
+export const Budget = z.strictObject({
+  usd: z.number().positive().describe("USD allowed per period, from the recorded costs"),
+  period: z.enum(BUDGET_PERIODS).default("month").describe(
+    "the calendar period (UTC) the budget renews: `hour`, `day`, `week` (from Monday) or `month`",
+  ),
+});
+export type Budget = z.infer<typeof Budget>;
+
 export const ModelSpec = z.strictObject({
   provider: Provider.describe(
     "a provider name (see the provider keys below); case-insensitive, `-` and `_` alike",
@@ -150,6 +171,10 @@ export const ModelSpec = z.strictObject({
   config: z.record(z.string(), z.unknown()).nullable().optional().describe(
     "the provider's keys, checked by that provider's own schema (below). Unknown keys are " +
       'warnings (MLflow ignores them), with a "did you mean"',
+  ),
+  cost: Cost.optional().describe(
+    "the model's price, overriding the built-in price table (a gateway addition); a model " +
+      "in neither has a null cost",
   ),
 });
 
@@ -166,6 +191,10 @@ export const EndpointSpec = z.strictObject({
     "rate limit: `calls` and/or `tokens` per `renewal_period`. Counted per endpoint across all " +
       "clients and all paths (`/v1/*`, both invocation paths and routes together), unless " +
       "`key: client_ip`",
+  ),
+  budget: Budget.optional().describe(
+    "USD the endpoint may spend per period (all clients together); once spent, its requests " +
+      "get 429 (a route falls back to its next destination) until the period renews",
   ),
   ...ReliabilityFields,
 });
@@ -190,7 +219,54 @@ export const RouteSpec = z.strictObject({
 });
 export type RouteSpec = z.infer<typeof RouteSpec>;
 
+/** One client key of `server.auth.keys`. */
+export const ClientKeySpec = z.strictObject({
+  name: Name.describe("the key's name, as records, usage and budgets show it"),
+  key: z.string().min(16).optional().describe(
+    "the secret clients send: `$VAR`, a file holding it, or the value (at least 16 characters)",
+  ),
+  key_sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, {
+    message: "key_sha256 must be 64 hexadecimal digits (sha256sum of the secret)",
+  }).optional().describe("instead of `key`: the SHA-256 of the secret, in hex"),
+  admin: z.boolean().default(false).describe(
+    "may also use `/metrics`, the usage API and the admin API (keys)",
+  ),
+  endpoints: z.array(z.string().min(1)).optional().describe(
+    "the endpoints and routes the key may call (all when unset)",
+  ),
+  limit: Limit.optional().describe("the key's own rate limit (`calls`/`tokens` per period)"),
+  budget: Budget.optional().describe("USD the key may spend per period"),
+}).refine((key) => (key.key === undefined) !== (key.key_sha256 === undefined), {
+  message: "a key needs exactly one of 'key' and 'key_sha256'",
+});
+export type ClientKeySpec = z.infer<typeof ClientKeySpec>;
+
+export const AuthSpec = z.strictObject({
+  keys: z.array(ClientKeySpec).default([]).describe(
+    "client keys from the config; more are created at run time with `gateway keys create` " +
+      "(kept in the store, only their hash)",
+  ),
+});
+
 export const ServerSpec = z.strictObject({
+  auth: AuthSpec.optional().describe(
+    "turns client authentication on: every request but `/health` needs a key (" +
+      "`Authorization: Bearer`, `x-api-key` or `api-key`); 401 without a known one, 403 " +
+      "for an endpoint it may not use, 429 once its budget is spent",
+  ),
+  store: z.string().regex(/^(sqlite:.+|memory)$/, {
+    message: "store must be 'sqlite:PATH' or 'memory'",
+  }).default("memory").describe(
+    "where request records (no bodies) are kept for usage, costs, budgets and run-time keys: " +
+      "`sqlite:./gateway.db`, or `memory` (this process only, the last 100,000 records)",
+  ),
+  tls: z.strictObject({
+    cert: z.string().min(1).describe("the certificate chain file (PEM)"),
+    key: z.string().min(1).describe("its private key file (PEM)"),
+  }).optional().describe(
+    "serve HTTPS with this certificate (also `--tls-cert`/`--tls-key`); the files are read " +
+      "again on each config reload",
+  ),
   redis_url: z.string().regex(/^rediss?:\/\//, {
     message: "redis_url must start with redis:// or rediss://",
   })

@@ -17,6 +17,8 @@ export function accountAnswer(
 ): Promise<void> | undefined {
   const usage = usageOf(value);
   if (usage) record.usage = recordUsage(usage);
+  const keyLimit = record.key?.limit;
+  if (keyLimit !== undefined) void limiter.spend(keyLimit, totalTokens(value));
   return subject ? limiter.spend(subject, totalTokens(value)) : undefined;
 }
 
@@ -29,6 +31,8 @@ export function accountStream(
 ): void {
   stream.parts = observeUsage(stream.parts, async (usage) => {
     if (usage) record.usage = recordUsage(usage);
+    const keyLimit = record.key?.limit;
+    if (keyLimit !== undefined) void limiter.spend(keyLimit, usage?.total_tokens ?? 0);
     if (subject) await limiter.spend(subject, usage?.total_tokens ?? 0);
   });
 }

@@ -39,6 +39,10 @@ import {
   UpstreamAttempts,
 } from "./attempt.ts";
 import { accountAnswer, accountStream } from "./accounting.ts";
+import { Budgets } from "./budgets.ts";
+import type { ClientKey } from "./client_key.ts";
+import { UsageStore } from "../store/usage_store.ts";
+import { UsageRecorder } from "../store/recorder.ts";
 
 export { type EndpointRuntime, Snapshot, upstreamBodyOf } from "./snapshot.ts";
 export type { InvokeOptions, OpenStream } from "./attempt.ts";
@@ -60,6 +64,18 @@ export interface GatewayDeps {
   env?: Readonly<Record<string, string | undefined>>;
   /** More sinks for completed request records, after the metrics and the access log. */
   sinks?: readonly RecordSink[];
+  /** How often buffered usage records are written (ms). */
+  flushMs?: number;
+}
+
+/** Records kept by the in-memory store (`server.store: memory`). */
+const MEMORY_STORE_ROWS = 100_000;
+
+/** Opens the store `server.store` names (throws StoreError when it cannot). */
+export function openStore(store: string): UsageStore {
+  return store === "memory"
+    ? new UsageStore(":memory:", MEMORY_STORE_ROWS)
+    : new UsageStore(store.slice("sqlite:".length));
 }
 
 /** Whether an error says the upstream is unhealthy (counts towards its circuit). */
@@ -81,8 +97,12 @@ export class Gateway {
   #breakers: CircuitBreakers;
   #limiter: RateLimiter;
   readonly metrics = new Metrics();
-  /** Where completed request records go: the metrics and the access log. */
+  /** Where completed request records go: the metrics, the access log and the usage store. */
   readonly sinks: readonly RecordSink[];
+  /** Request records and run-time client keys (opened at start; a reload keeps it). */
+  readonly store: UsageStore;
+  readonly recorder: UsageRecorder;
+  readonly budgets: Budgets;
 
   constructor(config: LoadedConfig, deps: GatewayDeps) {
     this.#logger = deps.logger;
@@ -96,7 +116,15 @@ export class Gateway {
     this.#breakers = new CircuitBreakers(circuitSettings(config));
     this.#limiter = new RateLimiter(storeFor(config, deps.logger), deps.logger);
     this.#logger.setSecrets(config.secrets);
-    this.sinks = [metricsSink(this.metrics), accessLogSink(this.#logger), ...(deps.sinks ?? [])];
+    this.store = openStore(config.server.store);
+    this.recorder = new UsageRecorder(this.store, deps.logger, { flushMs: deps.flushMs ?? 250 });
+    this.budgets = new Budgets(this.recorder);
+    this.sinks = [
+      metricsSink(this.metrics),
+      accessLogSink(this.#logger),
+      this.recorder,
+      ...(deps.sinks ?? []),
+    ];
   }
 
   get snapshot(): Snapshot {
@@ -119,6 +147,11 @@ export class Gateway {
       old.close();
     }
     this.#logger.setSecrets(config.secrets);
+    if (config.server.store !== previous.server.store) {
+      this.#logger.warn("server.store changed: the new store is used after a restart", {
+        store: previous.server.store,
+      });
+    }
     return this.#snapshot;
   }
 
@@ -142,8 +175,10 @@ export class Gateway {
     return this.#attempts.abortStreams(reason);
   }
 
-  /** Releases connections (Redis). */
+  /** Writes the usage records still buffered and releases connections (Redis, the store). */
   close(): void {
+    this.recorder.close();
+    this.store.close();
     this.#limiter.store.close();
   }
 
@@ -179,6 +214,17 @@ export class Gateway {
     opts: InvokeOptions,
   ): Promise<Served<OpenStream>> {
     return this.#serve(op, name, true, request, opts) as Promise<Served<OpenStream>>;
+  }
+
+  /** The key's own checks: the endpoints it may call, its budget, its rate limit. */
+  async #admitKey(key: ClientKey, name: string): Promise<void> {
+    const refusal = keyRefusal(key, name);
+    if (refusal !== undefined) throw refusal;
+    if (key.budget !== null) this.budgets.check("client", key.name, key.budget);
+    if (key.limit !== undefined) {
+      const taken = this.#limiter.take(key.limit);
+      if (taken instanceof Promise) await taken;
+    }
   }
 
   /**
@@ -220,6 +266,8 @@ export class Gateway {
     opts.target = name;
     opts.stream = stream;
     this.check(name, op);
+    const key = opts.key;
+    if (key !== undefined) await this.#admitKey(key, name);
     const route = snapshot.routes.get(name);
     const order = route ? destinationOrder(route, this.#random) : [name];
     const maxRetryAfter = snapshot.config.server.max_retry_after_seconds;
@@ -244,6 +292,18 @@ export class Gateway {
         opts.attempt(attemptOf(ep, lastError, 0));
         this.#giveUp(lastError, "circuit open", order, position, ep, name, opts);
         continue;
+      }
+      const budget = ep.spec.budget;
+      if (budget !== null) {
+        try {
+          this.budgets.check("endpoint", ep.spec.name, budget);
+        } catch (error) {
+          if (admission.probe) this.#breakers.release(ep.spec.name);
+          lastError = error;
+          opts.attempt(attemptOf(ep, error, 0));
+          this.#giveUp(error, "budget spent", order, position, ep, name, opts);
+          continue;
+        }
       }
       const subject: LimitSubject | undefined = ep.sharedLimit ??
         (ep.spec.limit ? clientSubject(ep.spec.name, ep.spec.limit, opts.connection) : undefined);
@@ -283,6 +343,7 @@ export class Gateway {
             });
           }
           served = { value, endpoint: ep.spec.name, warnings, limit };
+          opts.price = ep.price;
         } catch (error) {
           opts.attempt(attemptOf(ep, error, performance.now() - began));
           if (error instanceof ClientClosedError || opts.signal.aborted) {
@@ -330,6 +391,17 @@ export class Gateway {
     throw lastError ??
       new GatewayError(503, "service_unavailable", `no destination of '${name}' is available`);
   }
+}
+
+/** Whether a key may call `name` (403 otherwise), within its budget and its rate limit. */
+function keyRefusal(key: ClientKey, name: string): GatewayError | undefined {
+  if (key.endpoints === null || key.endpoints.has(name)) return undefined;
+  return new GatewayError(
+    403,
+    "permission_error",
+    `The client key '${key.name}' may not use '${name}'`,
+    { code: "endpoint_not_allowed", param: "model" },
+  );
 }
 
 /** What a limit keyed by client counts: the client's address is read only if the limit asks. */

@@ -158,6 +158,8 @@ export interface LimitSubject {
   limit: Limit;
   /** The client's address, used when `limit.key` is `client_ip`. */
   client: string;
+  /** What the limit belongs to, in its 429's message (`endpoint 'NAME'` when unset). */
+  label?: string;
 }
 
 /** What `take` gives: the status at once, or a promise of it from a remote store. */
@@ -301,7 +303,9 @@ export class RateLimiter {
     return new GatewayError(
       429,
       "rate_limit_error",
-      `Rate limit exceeded for endpoint '${subject.endpoint}': ${what} per ${subject.limit.renewal_period}`,
+      `Rate limit exceeded for ${
+        subject.label ?? `endpoint '${subject.endpoint}'`
+      }: ${what} per ${subject.limit.renewal_period}`,
       {
         code: "rate_limit_exceeded",
         retryable: true,

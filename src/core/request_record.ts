@@ -7,6 +7,9 @@
  * the app (its id, its client's connection).
  */
 
+import type { ClientKey } from "./client_key.ts";
+import { costOf, type Price } from "./prices.ts";
+
 /** How a request ended. */
 export type Outcome =
   /** The whole answer was sent (a stream: up to its end). */
@@ -54,8 +57,10 @@ export class RequestRecord {
   signal: AbortSignal | undefined;
   /** The client API it came through (`openai.chat`, `mlflow.invocations`, `ops`...). */
   ingress: string | undefined;
-  /** Who the client is: `anonymous` until client keys exist (set by authentication). */
+  /** Who the client is: its key's name, or `anonymous` without authentication. */
   client = "anonymous";
+  /** The client key that authenticated it (unset without authentication). */
+  key: ClientKey | undefined;
   /** The endpoint or route the client named. */
   target: string | undefined;
   /** The endpoint that served it (a route's chosen destination), with its provider and model. */
@@ -80,6 +85,8 @@ export class RequestRecord {
   /** Milliseconds from arrival until the response body ended. */
   totalMs: number | undefined;
   usage: RecordUsage | undefined;
+  /** The price of the endpoint that served it, when known. */
+  price: Price | undefined;
   /** Set when the answer was built with `x-request-id` already among its headers. */
   idInHeaders = false;
   /** The answer is a stream still being sent: whoever sends it completes the record. */
@@ -131,6 +138,13 @@ export class RequestRecord {
     if (last) last.then = then;
     if (then === "retry") this.retries++;
     else this.fallbacks++;
+  }
+
+  /** What it cost in USD; null when the price or the usage is unknown. */
+  get cost(): number | null {
+    const usage = this.usage;
+    const price = this.price;
+    return usage === undefined || price === undefined ? null : costOf(usage, price);
   }
 
   /** The gateway's own time: the total less the time spent waiting on upstreams. */

@@ -17,6 +17,7 @@ import {
 } from "./provider.ts";
 import type { UpstreamLimits } from "./http.ts";
 import type { LimitSubject } from "./limits.ts";
+import { type Price, priceOf } from "./prices.ts";
 
 /** Upstream bodies that may be sent to the client as they are (see `sendsUpstreamBody`). */
 const UPSTREAM_BODIES = new WeakMap<object, string>();
@@ -38,6 +39,8 @@ export interface EndpointRuntime {
   readers: Partial<Record<Operation, AnswerReader>>;
   /** What may be read from its upstream (the snapshot's `server.max_upstream_*`). */
   limits: UpstreamLimits;
+  /** Its model's price (its own `model.cost` or the price table); undefined when unknown. */
+  price: Price | undefined;
 }
 
 /** Reads an upstream answer (parsed JSON and its text) into the canonical response. */
@@ -97,6 +100,7 @@ export class Snapshot {
           : undefined,
         readers: answerReaders(provider, answer),
         limits: this.limits,
+        price: priceOf(spec.provider, spec.model, spec.cost),
       });
     }
     for (const route of config.routes) this.routes.set(route.name, route);

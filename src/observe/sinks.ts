@@ -45,6 +45,7 @@ export function accessLogSink(logger: Logger): RecordSink {
         endpoint: record.endpoint,
       };
       if (record.ingress !== undefined) fields.ingress = record.ingress;
+      if (record.key !== undefined) fields.client = record.client;
       if (record.outcome !== "ok") fields.outcome = record.outcome;
       if (record.target !== undefined && record.target !== record.endpoint) {
         fields.route = record.target;
@@ -61,6 +62,8 @@ export function accessLogSink(logger: Logger): RecordSink {
       if (record.usage !== undefined) {
         fields.prompt_tokens = record.usage.prompt;
         fields.completion_tokens = record.usage.completion;
+        const cost = record.cost;
+        if (cost !== null) fields.cost_usd = Math.round(cost * 1e8) / 1e8;
       }
       logger.info("request", fields);
     },

@@ -52,6 +52,8 @@ export interface ServeOptions {
   handler: Handler;
   /** Let several processes bind the same port (Linux SO_REUSEPORT). */
   reusePort?: boolean;
+  /** Serve HTTPS with this certificate chain and private key (PEM text). */
+  tls?: { cert: string; key: string } | undefined;
 }
 
 export interface RunningServer {
@@ -102,6 +104,7 @@ function serveDeno(options: ServeOptions): Promise<RunningServer> {
         hostname: options.hostname,
         port: options.port,
         reusePort: options.reusePort ?? false,
+        ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
         onListen: () => {},
         // The app answers its own errors; this only catches a handler that throws anyway.
         onError: () => INTERNAL_ERROR(),
@@ -136,6 +139,7 @@ function serveBun(runtime: BunGlobal, options: ServeOptions): Promise<RunningSer
         reusePort: options.reusePort ?? false,
         // The app enforces its own body limit (with a clear 413); this is only a backstop.
         maxRequestBodySize: 1024 ** 3,
+        ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
         idleTimeout: 255,
         fetch: (request: Request, srv: BunServer) => {
           // LLM answers and streams may be silent for minutes; never cut them on idleness.

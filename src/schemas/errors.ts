@@ -14,6 +14,8 @@ export const ErrorBody = z.object({
 export function errorResponses(...statuses: number[]) {
   const descriptions: Record<number, string> = {
     400: "Invalid request (the message names the field)",
+    401: "No client key, or an unknown one (when server.auth is on)",
+    403: "The client key may not use this (an endpoint not among its own, or an admin API)",
     404: "Unknown endpoint or route",
     413: "Request body too large",
     429: "Rate limited (Retry-After says when to retry)",

@@ -129,6 +129,7 @@ export function opsRoutes({ gateway }: AppDeps): RouteDef[] {
         c.header("content-type", "text/plain; version=0.0.4; charset=utf-8");
         return c.body(gateway.metrics.render());
       },
+      admin: true,
     },
   ];
 }

@@ -1,0 +1,105 @@
+/**
+ * Budgets: USD per calendar period (UTC) for a client key or an endpoint, enforced from the
+ * recorded costs. What has been spent is the store's sum for the period (read again at most
+ * every `refreshMs`, so other processes sharing the store are seen) plus this process's records
+ * not yet written. A request that would start once the budget is spent is refused; one in
+ * flight finishes.
+ */
+import type { Budget } from "../config/schema.ts";
+import { GatewayError } from "./errors.ts";
+import type { UsageRecorder } from "../store/recorder.ts";
+import type { UsageRow } from "../store/usage_store.ts";
+
+type Scope = "client" | "endpoint";
+
+/** The start and end (ms) of the UTC calendar period that holds `now`. */
+export function periodOf(period: Budget["period"], now: number): { start: number; end: number } {
+  const d = new Date(now);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  const day = d.getUTCDate();
+  switch (period) {
+    case "hour": {
+      const start = Date.UTC(y, m, day, d.getUTCHours());
+      return { start, end: start + 3_600_000 };
+    }
+    case "day": {
+      const start = Date.UTC(y, m, day);
+      return { start, end: start + 86_400_000 };
+    }
+    case "week": {
+      // Weeks start on Monday (ISO 8601).
+      const start = Date.UTC(y, m, day - ((d.getUTCDay() + 6) % 7));
+      return { start, end: start + 7 * 86_400_000 };
+    }
+    case "month":
+      return { start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1) };
+  }
+}
+
+interface Spent {
+  periodStart: number;
+  /** USD in the store for the period when last read, plus batches written since. */
+  stored: number;
+  readAt: number;
+}
+
+export class Budgets {
+  readonly #spent = new Map<string, Spent>();
+
+  constructor(
+    private readonly recorder: UsageRecorder,
+    private readonly refreshMs = 1000,
+    private readonly now: () => number = Date.now,
+  ) {
+    recorder.onFlushed = (rows) => this.#written(rows);
+  }
+
+  /** USD spent in the current period by a key (`client`) or on an endpoint. */
+  spent(scope: Scope, name: string, budget: Budget): number {
+    const now = this.now();
+    const { start } = periodOf(budget.period, now);
+    const key = `${scope}:${name}`;
+    let entry = this.#spent.get(key);
+    if (
+      entry === undefined || entry.periodStart !== start || now - entry.readAt >= this.refreshMs
+    ) {
+      entry = {
+        periodStart: start,
+        stored: this.recorder.store.spent(scope, name, start),
+        readAt: now,
+      };
+      this.#spent.set(key, entry);
+    }
+    return entry.stored + this.recorder.pendingUsd(scope, name);
+  }
+
+  /** Throws a 429 when the budget of a key or an endpoint is spent for this period. */
+  check(scope: Scope, name: string, budget: Budget): void {
+    const spent = this.spent(scope, name, budget);
+    if (spent < budget.usd) return;
+    const { end } = periodOf(budget.period, this.now());
+    const retryAfter = Math.max(1, Math.ceil((end - this.now()) / 1000));
+    const who = scope === "client" ? `client key '${name}'` : `endpoint '${name}'`;
+    throw new GatewayError(
+      429,
+      "insufficient_quota",
+      `The budget of ${who} is spent: $${
+        spent.toFixed(4)
+      } of $${budget.usd} this ${budget.period}; it renews at ${new Date(end).toISOString()}`,
+      { code: "budget_exceeded", retryable: scope === "endpoint", retryAfter },
+    );
+  }
+
+  /** A batch the store took moves from pending into the stored sums already read. */
+  #written(rows: readonly UsageRow[]): void {
+    if (this.#spent.size === 0) return;
+    for (const row of rows) {
+      if (row.cost_usd === null || row.cost_usd === 0) continue;
+      for (const key of [`client:${row.client}`, `endpoint:${row.endpoint}`]) {
+        const entry = this.#spent.get(key);
+        if (entry !== undefined && row.at >= entry.periodStart) entry.stored += row.cost_usd;
+      }
+    }
+  }
+}

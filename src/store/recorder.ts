@@ -1,0 +1,168 @@
+/**
+ * The usage store's sink: completed records of API requests become rows, buffered and written
+ * in batches off the request path (one transaction every `flushMs`). When the store refuses a
+ * batch (its file locked, the disk full) the rows wait for the next try; the buffer is bounded,
+ * and what it cannot hold is dropped and counted in the log. `close()` writes what is left.
+ */
+import type { RecordSink, RequestRecord } from "../core/request_record.ts";
+import type { Logger } from "../observe/logs.ts";
+import type { UsageRow, UsageStore } from "./usage_store.ts";
+
+export interface RecorderOptions {
+  flushMs?: number;
+  /** Rows held at most while the store cannot take them. */
+  maxBuffered?: number;
+}
+
+/** The row of a completed record. */
+export function usageRowOf(record: RequestRecord): UsageRow {
+  const usage = record.usage;
+  return {
+    id: record.id,
+    at: Math.round(record.startedAt),
+    method: record.method,
+    path: record.path,
+    ingress: record.ingress ?? null,
+    client: record.client,
+    target: record.target ?? null,
+    endpoint: record.endpoint ?? null,
+    provider: record.provider ?? null,
+    model: record.model ?? null,
+    stream: record.stream,
+    status: record.status,
+    outcome: record.outcome ?? "error",
+    error_type: record.errorType ?? null,
+    total_ms: record.totalMs ?? 0,
+    upstream_ms: record.upstreamMs,
+    first_chunk_ms: record.firstChunkMs ?? null,
+    prompt_tokens: usage?.prompt ?? null,
+    completion_tokens: usage?.completion ?? null,
+    cached_tokens: usage?.cached ?? null,
+    total_tokens: usage?.total ?? null,
+    cost_usd: record.cost,
+    retries: record.retries,
+    fallbacks: record.fallbacks,
+  };
+}
+
+export class UsageRecorder implements RecordSink {
+  #buffer: UsageRow[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #dropped = 0;
+  #failingSince: number | undefined;
+  /** USD of the buffered rows by `client:NAME` and `endpoint:NAME` (for budgets). */
+  readonly #pendingUsd = new Map<string, number>();
+  readonly #flushMs: number;
+  readonly #maxBuffered: number;
+  /** Called with each batch the store took. */
+  onFlushed: ((rows: readonly UsageRow[]) => void) | undefined;
+
+  constructor(
+    readonly store: UsageStore,
+    private readonly logger: Logger,
+    options: RecorderOptions = {},
+  ) {
+    this.#flushMs = options.flushMs ?? 250;
+    this.#maxBuffered = options.maxBuffered ?? 100_000;
+  }
+
+  /** Records of the client APIs only: health checks and the docs are not usage. */
+  write(record: RequestRecord): void {
+    if (record.ingress === undefined) return;
+    const row = usageRowOf(record);
+    if (this.#buffer.length >= this.#maxBuffered) {
+      const lost = this.#buffer.shift() as UsageRow;
+      this.#dropped++;
+      this.#addPending(lost, -1);
+    }
+    this.#buffer.push(row);
+    this.#addPending(row, 1);
+    this.#timer ??= this.#schedule();
+  }
+
+  #schedule(): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.flush();
+    }, this.#flushMs);
+    // A pending write never keeps the process alive; shutdown flushes explicitly.
+    (timer as { unref?: () => void }).unref?.();
+    return timer;
+  }
+
+  #addPending(row: UsageRow, sign: 1 | -1): void {
+    const usd = row.cost_usd;
+    if (usd === null || usd === 0) return;
+    for (const key of [`client:${row.client}`, `endpoint:${row.endpoint}`]) {
+      const next = (this.#pendingUsd.get(key) ?? 0) + sign * usd;
+      if (Math.abs(next) < 1e-12) this.#pendingUsd.delete(key);
+      else this.#pendingUsd.set(key, next);
+    }
+  }
+
+  /** USD of records not yet in the store, by a key's or an endpoint's name. */
+  pendingUsd(scope: "client" | "endpoint", name: string): number {
+    return this.#pendingUsd.get(`${scope}:${name}`) ?? 0;
+  }
+
+  /** Rows waiting for the store. */
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  /** Rows dropped because the store could not take them in time. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Writes the buffered rows now; returns how many the store took. */
+  flush(): number {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const rows = this.#buffer;
+    if (rows.length === 0) return 0;
+    try {
+      this.store.insert(rows);
+    } catch (error) {
+      this.#failed(error);
+      this.#timer ??= this.#schedule();
+      return 0;
+    }
+    this.#buffer = [];
+    for (const row of rows) this.#addPending(row, -1);
+    if (this.#failingSince !== undefined || this.#dropped > 0) {
+      this.logger.warn("usage store writes again", {
+        store: this.store.kind,
+        dropped_records: this.#dropped,
+      });
+      this.#failingSince = undefined;
+    }
+    this.onFlushed?.(rows);
+    return rows.length;
+  }
+
+  #failed(error: unknown): void {
+    const now = Date.now();
+    if (this.#failingSince === undefined || now - this.#failingSince > 10_000) {
+      this.#failingSince = now;
+      this.logger.warn("usage store cannot write; records are kept in memory and retried", {
+        store: this.store.kind,
+        buffered: this.#buffer.length,
+        dropped_records: this.#dropped,
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  /** Writes what is left and stops; the store stays open (its owner closes it). */
+  close(): void {
+    this.flush();
+    if (this.#buffer.length > 0) {
+      this.logger.error("usage records lost at shutdown: the store would not take them", {
+        lost: this.#buffer.length,
+      });
+    }
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * The usage store: completed request records (no bodies) and the client keys created at run
+ * time, in SQLite — a file (`server.store: sqlite:PATH`, shared by worker processes) or memory
+ * (the last `maxRows` records of this process). Its schema is versioned; migrations run when it
+ * opens.
+ */
+import {
+  openSqlite,
+  type SqliteDatabase,
+  type SqlRow,
+  type SqlStatement,
+} from "../runtime/sqlite.ts";
+
+/** One request as the store keeps it. */
+export interface UsageRow {
+  id: string;
+  /** Arrival, wall-clock milliseconds. */
+  at: number;
+  method: string;
+  path: string;
+  ingress: string | null;
+  /** The client key's name (`anonymous` without authentication). */
+  client: string;
+  target: string | null;
+  endpoint: string | null;
+  provider: string | null;
+  model: string | null;
+  stream: boolean;
+  status: number;
+  outcome: string;
+  error_type: string | null;
+  total_ms: number;
+  upstream_ms: number;
+  first_chunk_ms: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  cached_tokens: number | null;
+  total_tokens: number | null;
+  /** USD; null when the model has no known price (or the answer reported no usage). */
+  cost_usd: number | null;
+  retries: number;
+  fallbacks: number;
+}
+
+/** A key created at run time; only its hash is kept. */
+export interface StoredKey {
+  name: string;
+  sha256: string;
+  endpoints: string[] | null;
+  budget_usd: number | null;
+  budget_period: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+const COLUMNS = [
+  "id",
+  "at",
+  "method",
+  "path",
+  "ingress",
+  "client",
+  "target",
+  "endpoint",
+  "provider",
+  "model",
+  "stream",
+  "status",
+  "outcome",
+  "error_type",
+  "total_ms",
+  "upstream_ms",
+  "first_chunk_ms",
+  "prompt_tokens",
+  "completion_tokens",
+  "cached_tokens",
+  "total_tokens",
+  "cost_usd",
+  "retries",
+  "fallbacks",
+] as const satisfies readonly (keyof UsageRow)[];
+
+/** Schema versions, in order; each runs once, in a transaction, when the store opens. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE requests (
+    id TEXT NOT NULL, at INTEGER NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
+    ingress TEXT, client TEXT NOT NULL, target TEXT, endpoint TEXT, provider TEXT, model TEXT,
+    stream INTEGER NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL, error_type TEXT,
+    total_ms REAL NOT NULL, upstream_ms REAL NOT NULL, first_chunk_ms REAL,
+    prompt_tokens INTEGER, completion_tokens INTEGER, cached_tokens INTEGER, total_tokens INTEGER,
+    cost_usd REAL, retries INTEGER NOT NULL, fallbacks INTEGER NOT NULL
+  );
+  CREATE INDEX requests_at ON requests (at);
+  CREATE INDEX requests_client_at ON requests (client, at);
+  CREATE INDEX requests_endpoint_at ON requests (endpoint, at);
+  CREATE TABLE client_keys (
+    name TEXT PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, endpoints TEXT, budget_usd REAL,
+    budget_period TEXT, created_at INTEGER NOT NULL, revoked_at INTEGER
+  );`,
+];
+
+/** A store could not be opened or its schema is newer than this gateway knows. */
+export class StoreError extends Error {}
+
+export class UsageStore {
+  readonly #db: SqliteDatabase;
+  readonly #insert: SqlStatement;
+  readonly #maxRows: number | undefined;
+  #insertsSincePrune = 0;
+
+  /** `location`: a file path, or `:memory:` (kept to the last `maxRows` records). */
+  constructor(readonly location: string, maxRows?: number) {
+    try {
+      this.#db = openSqlite(location);
+      migrate(this.#db);
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`cannot open the store '${location}': ${(error as Error).message}`);
+    }
+    this.#maxRows = maxRows;
+    this.#insert = this.#db.prepare(
+      `INSERT INTO requests (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
+    );
+  }
+
+  /** Where it is, for logs and /health/details. */
+  get kind(): "sqlite" | "memory" {
+    return this.location === ":memory:" ? "memory" : "sqlite";
+  }
+
+  /** Writes records in one transaction (all or none). */
+  insert(rows: readonly UsageRow[]): void {
+    if (rows.length === 0) return;
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const row of rows) {
+        this.#insert.run(...COLUMNS.map((column) => sqlValue(row[column])));
+      }
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+    this.#insertsSincePrune += rows.length;
+    if (this.#maxRows !== undefined && this.#insertsSincePrune >= 1000) this.#prune(this.#maxRows);
+  }
+
+  #prune(maxRows: number): void {
+    this.#insertsSincePrune = 0;
+    this.#db.prepare(
+      "DELETE FROM requests WHERE rowid <= (SELECT max(rowid) FROM requests) - ?",
+    ).run(maxRows);
+  }
+
+  /** The records that arrived in [start, end), oldest first. */
+  rows(start: number, end: number): UsageRow[] {
+    return this.#db.prepare(
+      `SELECT ${COLUMNS.join(", ")} FROM requests WHERE at >= ? AND at < ? ORDER BY at`,
+    ).all(start, end).map(rowOf);
+  }
+
+  /** How many records it holds. */
+  count(): number {
+    return Number(this.#db.prepare("SELECT count(*) AS n FROM requests").get()?.n ?? 0);
+  }
+
+  /** USD spent since `since` by a client key or on an endpoint (unpriced requests count 0). */
+  spent(scope: "client" | "endpoint", name: string, since: number): number {
+    const column = scope === "client" ? "client" : "endpoint";
+    const row = this.#db.prepare(
+      `SELECT coalesce(sum(cost_usd), 0) AS usd FROM requests WHERE ${column} = ? AND at >= ?`,
+    ).get(name, since);
+    return Number(row?.usd ?? 0);
+  }
+
+  /** Adds a key; a name already taken (even by a revoked key) is refused. */
+  createKey(key: StoredKey): void {
+    const taken = this.#db.prepare("SELECT 1 AS x FROM client_keys WHERE name = ?").get(key.name);
+    if (taken !== undefined) throw new StoreError(`a key named '${key.name}' exists already`);
+    this.#db.prepare(
+      `INSERT INTO client_keys (name, sha256, endpoints, budget_usd, budget_period, created_at,
+        revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)`,
+    ).run(
+      key.name,
+      key.sha256,
+      key.endpoints === null ? null : JSON.stringify(key.endpoints),
+      key.budget_usd,
+      key.budget_period,
+      key.created_at,
+    );
+  }
+
+  /** Every key created at run time, revoked ones included. */
+  keys(): StoredKey[] {
+    return this.#db.prepare(
+      "SELECT name, sha256, endpoints, budget_usd, budget_period, created_at, revoked_at " +
+        "FROM client_keys ORDER BY created_at, name",
+    ).all().map((row) => ({
+      name: String(row.name),
+      sha256: String(row.sha256),
+      endpoints: row.endpoints === null ? null : JSON.parse(String(row.endpoints)) as string[],
+      budget_usd: row.budget_usd === null ? null : Number(row.budget_usd),
+      budget_period: row.budget_period === null ? null : String(row.budget_period),
+      created_at: Number(row.created_at),
+      revoked_at: row.revoked_at === null ? null : Number(row.revoked_at),
+    }));
+  }
+
+  /** Revokes a key; false when there is no such active key. */
+  revokeKey(name: string, at: number): boolean {
+    const changed = this.#db.prepare(
+      "UPDATE client_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+    ).run(at, name).changes;
+    return Number(changed) > 0;
+  }
+
+  close(): void {
+    try {
+      this.#db.close();
+    } catch {
+      // closed already
+    }
+  }
+}
+
+/** Brings the schema up to the newest version, one transaction per step. */
+function migrate(db: SqliteDatabase): void {
+  db.exec("CREATE TABLE IF NOT EXISTS gateway_schema (version INTEGER NOT NULL)");
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const row = db.prepare("SELECT max(version) AS v FROM gateway_schema").get();
+    const current = Number(row?.v ?? 0);
+    if (current > MIGRATIONS.length) {
+      throw new StoreError(
+        `the store's schema is version ${current}, newer than this gateway knows ` +
+          `(${MIGRATIONS.length}); upgrade the gateway`,
+      );
+    }
+    for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+      db.exec(MIGRATIONS[version - 1] as string);
+      db.prepare("INSERT INTO gateway_schema (version) VALUES (?)").run(version);
+    }
+    db.exec("COMMIT");
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+function sqlValue(value: string | number | boolean | null): string | number | null {
+  return typeof value === "boolean" ? (value ? 1 : 0) : value;
+}
+
+function numberOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function stringOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function rowOf(row: SqlRow): UsageRow {
+  return {
+    id: String(row.id),
+    at: Number(row.at),
+    method: String(row.method),
+    path: String(row.path),
+    ingress: stringOrNull(row.ingress),
+    client: String(row.client),
+    target: stringOrNull(row.target),
+    endpoint: stringOrNull(row.endpoint),
+    provider: stringOrNull(row.provider),
+    model: stringOrNull(row.model),
+    stream: Number(row.stream) === 1,
+    status: Number(row.status),
+    outcome: String(row.outcome),
+    error_type: stringOrNull(row.error_type),
+    total_ms: Number(row.total_ms),
+    upstream_ms: Number(row.upstream_ms),
+    first_chunk_ms: numberOrNull(row.first_chunk_ms),
+    prompt_tokens: numberOrNull(row.prompt_tokens),
+    completion_tokens: numberOrNull(row.completion_tokens),
+    cached_tokens: numberOrNull(row.cached_tokens),
+    total_tokens: numberOrNull(row.total_tokens),
+    cost_usd: numberOrNull(row.cost_usd),
+    retries: Number(row.retries),
+    fallbacks: Number(row.fallbacks),
+  };
+}
