@@ -10,11 +10,28 @@ export function gatewayUrl(given: string | undefined): string {
 /** A failure talking to the gateway, already worded for the user. */
 export class ClientError extends Error {}
 
-/** Sends a request; a connection failure or a non-2xx answer becomes a ClientError. */
-export async function call(base: string, path: string, init: RequestInit = {}): Promise<Response> {
+/** The client key the CLI sends: --api-key, else $GATEWAY_API_KEY (none: an open gateway). */
+export function gatewayKey(given?: string): string | undefined {
+  return given ?? (process.env.GATEWAY_API_KEY || undefined);
+}
+
+/**
+ * Sends a request (with the client key as a bearer token, when there is one); a connection
+ * failure or a non-2xx answer becomes a ClientError.
+ */
+export async function call(
+  base: string,
+  path: string,
+  init: RequestInit = {},
+  apiKey = gatewayKey(),
+): Promise<Response> {
   let response: Response;
+  const headers = new Headers(init.headers);
+  if (apiKey !== undefined && !headers.has("authorization")) {
+    headers.set("authorization", `Bearer ${apiKey}`);
+  }
   try {
-    response = await fetch(`${base}${path}`, init);
+    response = await fetch(`${base}${path}`, { ...init, headers });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     throw new ClientError(
@@ -39,6 +56,6 @@ export async function call(base: string, path: string, init: RequestInit = {}): 
 }
 
 /** GETs a JSON document. */
-export async function getJson<T>(base: string, path: string): Promise<T> {
-  return (await (await call(base, path)).json()) as T;
+export async function getJson<T>(base: string, path: string, apiKey = gatewayKey()): Promise<T> {
+  return (await (await call(base, path, {}, apiKey)).json()) as T;
 }

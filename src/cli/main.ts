@@ -6,6 +6,8 @@ import { START_HELP, startCommand } from "./start.ts";
 import { VALIDATE_HELP, validateCommand } from "./validate.ts";
 import { QUERY_HELP, queryCommand } from "./query.ts";
 import { ENDPOINTS_HELP, endpointsCommand } from "./endpoints.ts";
+import { USAGE_HELP, usageCommand } from "./usage.ts";
+import { KEYS_HELP, keysCommand } from "./keys.ts";
 
 interface Command {
   run: (argv: string[]) => Promise<number>;
@@ -30,6 +32,12 @@ const COMMANDS: Record<string, Command> = {
     summary: "send a prompt to a running gateway and print the answer",
   },
   endpoints: { run: endpointsCommand, help: ENDPOINTS_HELP, summary: "list endpoints and routes" },
+  usage: {
+    run: usageCommand,
+    help: USAGE_HELP,
+    summary: "usage and cost by endpoint, key, model or provider",
+  },
+  keys: { run: keysCommand, help: KEYS_HELP, summary: "create, list and revoke client keys" },
 };
 
 export const MAIN_HELP = `gateway ${VERSION}: one endpoint in front of many LLM providers
