@@ -94,7 +94,7 @@ export async function startGateway(
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     for await (const chunk of stream) {
       output += decoder.decode(chunk, { stream: true });
-      const match = /listening on (http:\/\/\S+)[\s\S]*API reference:.*\n/.exec(output);
+      const match = /listening on (https?:\/\/\S+)[\s\S]*API reference:.*\n/.exec(output);
       if (match) resolveUrl(match[1] as string);
     }
   };
