@@ -1,0 +1,138 @@
+import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import { presentedSecret } from "./authenticate.ts";
+import { createStoredKey, parseBudget } from "./key_admin.ts";
+import { KeyRing } from "./keys.ts";
+import { sha256Hex } from "./secrets.ts";
+import type { LoadedKey } from "../config/load.ts";
+import { InvalidRequestError } from "../core/errors.ts";
+import { UsageStore } from "../store/usage_store.ts";
+
+function loadedKey(name: string, secret: string, overrides: Partial<LoadedKey> = {}): LoadedKey {
+  return {
+    name,
+    sha256: sha256Hex(secret),
+    admin: false,
+    endpoints: null,
+    limit: null,
+    budget: null,
+    ...overrides,
+  };
+}
+
+Deno.test("presentedSecret() reads a bearer token, whatever the scheme's case", () => {
+  assertEquals(presentedSecret(new Headers({ authorization: "Bearer sk-1" })), "sk-1");
+  assertEquals(presentedSecret(new Headers({ authorization: "bearer sk-2" })), "sk-2");
+  assertEquals(presentedSecret(new Headers({ Authorization: "  BEARER   sk-3  " })), "sk-3");
+});
+
+Deno.test("presentedSecret() reads x-api-key, api-key and x-goog-api-key", () => {
+  assertEquals(presentedSecret(new Headers({ "x-api-key": "anthropic" })), "anthropic");
+  assertEquals(presentedSecret(new Headers({ "api-key": "azure" })), "azure");
+  assertEquals(presentedSecret(new Headers({ "x-goog-api-key": "google" })), "google");
+  assertEquals(
+    presentedSecret(new Headers({ authorization: "Bearer first", "x-api-key": "second" })),
+    "first",
+  );
+});
+
+Deno.test("presentedSecret() is undefined without a key, or for a Basic authorization", () => {
+  assertEquals(presentedSecret(new Headers()), undefined);
+  assertEquals(presentedSecret(new Headers({ authorization: "Basic dXNlcjpwYXNz" })), undefined);
+  assertEquals(presentedSecret(new Headers({ authorization: "Bearer" })), undefined);
+  // A Basic authorization does not hide a key sent in another header.
+  assertEquals(
+    presentedSecret(new Headers({ authorization: "Basic dXNlcjpwYXNz", "x-api-key": "k" })),
+    "k",
+  );
+});
+
+Deno.test("KeyRing.find() finds a config key by its secret, and nothing for a wrong one", () => {
+  const store = new UsageStore(":memory:");
+  const ring = new KeyRing(store);
+  ring.configure([
+    loadedKey("admin", "secret-admin", { admin: true }),
+    loadedKey("ci", "secret-ci", {
+      endpoints: ["chat"],
+      budget: { usd: 5, period: "day" },
+      limit: { calls: 10, renewal_period: "minute" },
+    }),
+  ]);
+  const admin = ring.find("secret-admin");
+  assertEquals([admin?.name, admin?.admin, admin?.source], ["admin", true, "config"]);
+  const ci = ring.find("secret-ci");
+  assertEquals(ci?.name, "ci");
+  assertEquals(ci?.endpoints, new Set(["chat"]));
+  assertEquals(ci?.budget, { usd: 5, period: "day" });
+  assertEquals(ci?.limit?.label, "client key 'ci'");
+  assertEquals(ring.find("secret-wrong"), undefined);
+  assertEquals(ring.find("SECRET-CI"), undefined);
+  // A reload replaces the config's keys.
+  ring.configure([loadedKey("other", "secret-other")]);
+  assertEquals(ring.find("secret-ci"), undefined);
+  assertEquals(ring.find("secret-other")?.name, "other");
+  store.close();
+});
+
+Deno.test("KeyRing.find() finds a key just created in the store, and not once it is revoked", () => {
+  const store = new UsageStore(":memory:");
+  let now = 1_000_000;
+  const ring = new KeyRing(store, 2000, () => now);
+  ring.configure([]);
+  assertEquals(ring.find("gw-nothing"), undefined);
+  const secret = createStoredKey(store, {
+    name: "runtime",
+    endpoints: ["chat"],
+    budget: { usd: 12.5, period: "week" },
+  }, now);
+  assert(secret.startsWith("gw-"));
+  assertEquals(store.keys()[0]?.sha256, sha256Hex(secret));
+  // An unknown secret reads the store again, at most every refreshMs / 4.
+  now += 100;
+  assertEquals(ring.find(secret), undefined);
+  now += 400;
+  const key = ring.find(secret);
+  assertEquals([key?.name, key?.admin, key?.source], ["runtime", false, "store"]);
+  assertEquals(key?.endpoints, new Set(["chat"]));
+  assertEquals(key?.budget, { usd: 12.5, period: "week" });
+
+  assertEquals(store.revokeKey("runtime", now), true);
+  ring.invalidate();
+  assertEquals(ring.find(secret), undefined);
+  store.close();
+});
+
+Deno.test("KeyRing.find() reads the store's keys at its first lookup", () => {
+  const store = new UsageStore(":memory:");
+  const secret = createStoredKey(store, { name: "early", endpoints: null, budget: null });
+  const ring = new KeyRing(store);
+  assertEquals(ring.find(secret)?.name, "early");
+  store.close();
+});
+
+Deno.test("createStoredKey() refuses a name the store has already", () => {
+  const store = new UsageStore(":memory:");
+  createStoredKey(store, { name: "dup", endpoints: null, budget: null });
+  const error = assertThrows(
+    () => createStoredKey(store, { name: "dup", endpoints: null, budget: null }),
+    /'dup' exists already/,
+  );
+  assert(error instanceof InvalidRequestError);
+  assertEquals(error.code, "key_exists");
+  store.close();
+});
+
+Deno.test("parseBudget() reads USD per period, a month when no period is given", () => {
+  assertEquals(parseBudget("50/month"), { usd: 50, period: "month" });
+  assertEquals(parseBudget("$5/day"), { usd: 5, period: "day" });
+  assertEquals(parseBudget("12.5"), { usd: 12.5, period: "month" });
+  assertEquals(parseBudget(" 3 / Hour "), { usd: 3, period: "hour" });
+  assertEquals(parseBudget("100/week"), { usd: 100, period: "week" });
+});
+
+Deno.test("parseBudget() refuses zero, text that is no amount and unknown periods", () => {
+  for (const text of ["0", "0/day", "abc", "5/fortnight", "-5", "5/"]) {
+    const error = assertThrows(() => parseBudget(text), /invalid budget/);
+    assert(error instanceof InvalidRequestError, text);
+    assertEquals(error.param, "budget");
+  }
+});

@@ -1,0 +1,214 @@
+import { DatabaseSync } from "node:sqlite";
+import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import { type StoredKey, StoreError, type UsageRow, UsageStore } from "./usage_store.ts";
+
+function row(overrides: Partial<UsageRow> = {}): UsageRow {
+  return {
+    id: "req-1",
+    at: 1_000,
+    method: "POST",
+    path: "/v1/chat/completions",
+    ingress: "openai.chat",
+    client: "alice",
+    target: "chat",
+    endpoint: "chat",
+    provider: "openai",
+    model: "gpt-4o",
+    stream: false,
+    status: 200,
+    outcome: "ok",
+    error_type: null,
+    total_ms: 12.5,
+    upstream_ms: 10.25,
+    first_chunk_ms: null,
+    prompt_tokens: 10,
+    completion_tokens: 5,
+    cached_tokens: 0,
+    total_tokens: 15,
+    cost_usd: 0.5,
+    retries: 0,
+    fallbacks: 0,
+    ...overrides,
+  };
+}
+
+function key(overrides: Partial<StoredKey> = {}): StoredKey {
+  return {
+    name: "ci",
+    sha256: "a".repeat(64),
+    endpoints: null,
+    budget_usd: null,
+    budget_period: null,
+    created_at: 1_000,
+    revoked_at: null,
+    ...overrides,
+  };
+}
+
+Deno.test("UsageStore on a file runs its migrations once and keeps the data across opens", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/usage.db`;
+    const first = new UsageStore(path);
+    assertEquals(first.kind, "sqlite");
+    first.insert([row()]);
+    first.close();
+
+    const second = new UsageStore(path);
+    assertEquals(second.count(), 1);
+    assertEquals(second.rows(0, 2_000), [row()]);
+    second.close();
+
+    const db = new DatabaseSync(path);
+    const versions = db.prepare("SELECT version FROM gateway_schema").all();
+    db.close();
+    assertEquals(versions.map((v) => Number(v.version)), [1]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("UsageStore.insert() and rows() round-trip every column, booleans and nulls included", () => {
+  const store = new UsageStore(":memory:");
+  assertEquals(store.kind, "memory");
+  const full = row({
+    id: "full",
+    at: 5_000,
+    stream: true,
+    status: 502,
+    outcome: "broken",
+    error_type: "api_error",
+    first_chunk_ms: 3.5,
+    cached_tokens: 4,
+    retries: 2,
+    fallbacks: 1,
+    cost_usd: 0.125,
+  });
+  const empty = row({
+    id: "empty",
+    at: 6_000,
+    ingress: null,
+    client: "anonymous",
+    target: null,
+    endpoint: null,
+    provider: null,
+    model: null,
+    status: 401,
+    outcome: "error",
+    error_type: "invalid_request_error",
+    first_chunk_ms: null,
+    prompt_tokens: null,
+    completion_tokens: null,
+    cached_tokens: null,
+    total_tokens: null,
+    cost_usd: null,
+  });
+  store.insert([empty, full]);
+  assertEquals(store.rows(0, 10_000), [full, empty]);
+  store.insert([]);
+  assertEquals(store.count(), 2);
+  store.close();
+});
+
+Deno.test("UsageStore.rows() returns the records that arrived in [start, end), oldest first", () => {
+  const store = new UsageStore(":memory:");
+  store.insert([300, 100, 200, 400].map((at) => row({ id: `r${at}`, at })));
+  assertEquals(store.rows(100, 300).map((r) => r.id), ["r100", "r200"]);
+  assertEquals(store.rows(101, 401).map((r) => r.id), ["r200", "r300", "r400"]);
+  assertEquals(store.rows(500, 600), []);
+  store.close();
+});
+
+Deno.test("UsageStore.spent() sums the costs of a client since a time, ignoring unpriced requests", () => {
+  const store = new UsageStore(":memory:");
+  store.insert([
+    row({ id: "old", at: 50, client: "alice", cost_usd: 100 }),
+    row({ id: "a", at: 100, client: "alice", cost_usd: 0.5 }),
+    row({ id: "b", at: 150, client: "alice", cost_usd: 0.25 }),
+    row({ id: "unpriced", at: 160, client: "alice", cost_usd: null }),
+    row({ id: "bob", at: 170, client: "bob", cost_usd: 8 }),
+  ]);
+  assertEquals(store.spent("client", "alice", 100), 0.75);
+  assertEquals(store.spent("client", "bob", 0), 8);
+  assertEquals(store.spent("client", "nobody", 0), 0);
+  store.close();
+});
+
+Deno.test("UsageStore.spent() sums the costs on an endpoint since a time", () => {
+  const store = new UsageStore(":memory:");
+  store.insert([
+    row({ id: "a", at: 10, endpoint: "chat", client: "alice", cost_usd: 1 }),
+    row({ id: "b", at: 20, endpoint: "chat", client: "bob", cost_usd: 2 }),
+    row({ id: "c", at: 30, endpoint: "embed", cost_usd: 4 }),
+    row({ id: "d", at: 40, endpoint: null, cost_usd: null }),
+  ]);
+  assertEquals(store.spent("endpoint", "chat", 0), 3);
+  assertEquals(store.spent("endpoint", "chat", 15), 2);
+  assertEquals(store.spent("endpoint", "embed", 31), 0);
+  store.close();
+});
+
+Deno.test("UsageStore.createKey() and keys() keep a key's fields; a taken name is refused", () => {
+  const store = new UsageStore(":memory:");
+  const scoped = key({
+    name: "scoped",
+    sha256: "b".repeat(64),
+    endpoints: ["chat", "embed"],
+    budget_usd: 12.5,
+    budget_period: "day",
+    created_at: 2_000,
+  });
+  store.createKey(scoped);
+  store.createKey(key());
+  assertEquals(store.keys(), [key(), scoped]);
+  const error = assertThrows(
+    () => store.createKey(key({ sha256: "c".repeat(64) })),
+    /a key named 'ci' exists already/,
+  );
+  assert(error instanceof StoreError);
+  store.close();
+});
+
+Deno.test("UsageStore.revokeKey() revokes an active key once, and is false for an unknown one", () => {
+  const store = new UsageStore(":memory:");
+  store.createKey(key());
+  assertEquals(store.revokeKey("nobody", 5_000), false);
+  assertEquals(store.revokeKey("ci", 5_000), true);
+  assertEquals(store.revokeKey("ci", 6_000), false);
+  assertEquals(store.keys(), [key({ revoked_at: 5_000 })]);
+  // A revoked key's name stays taken.
+  assertThrows(() => store.createKey(key({ sha256: "d".repeat(64) })), /exists already/);
+  store.close();
+});
+
+Deno.test("UsageStore in memory with maxRows prunes to the last maxRows every 1000 inserts", () => {
+  const store = new UsageStore(":memory:", 100);
+  for (let batch = 0; batch < 9; batch++) {
+    store.insert(Array.from({ length: 100 }, (_, i) => row({ id: `${batch}-${i}`, at: batch })));
+  }
+  assertEquals(store.count(), 900);
+  store.insert(Array.from({ length: 100 }, (_, i) => row({ id: `9-${i}`, at: 9 })));
+  assertEquals(store.count(), 100);
+  assertEquals(
+    store.rows(0, 100).map((r) => r.id),
+    Array.from({ length: 100 }, (_, i) => `9-${i}`),
+  );
+  store.insert(Array.from({ length: 50 }, (_, i) => row({ id: `10-${i}`, at: 10 })));
+  assertEquals(store.count(), 150);
+  store.close();
+});
+
+Deno.test("UsageStore refuses a store whose schema version is newer than it knows", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/usage.db`;
+    new UsageStore(path).close();
+    const db = new DatabaseSync(path);
+    db.prepare("INSERT INTO gateway_schema (version) VALUES (?)").run(99);
+    db.close();
+    const error = assertThrows(() => new UsageStore(path), /version 99, newer than/);
+    assert(error instanceof StoreError);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
