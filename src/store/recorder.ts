@@ -49,6 +49,8 @@ export class UsageRecorder implements RecordSink {
   #buffer: UsageRow[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #dropped = 0;
+  /** Drops already told in the log. */
+  #droppedTold = 0;
   #failingSince: number | undefined;
   /** USD of the buffered rows by `client:NAME` and `endpoint:NAME` (for budgets). */
   readonly #pendingUsd = new Map<string, number>();
@@ -132,12 +134,13 @@ export class UsageRecorder implements RecordSink {
     }
     this.#buffer = [];
     for (const row of rows) this.#addPending(row, -1);
-    if (this.#failingSince !== undefined || this.#dropped > 0) {
+    if (this.#failingSince !== undefined || this.#dropped > this.#droppedTold) {
       this.logger.warn("usage store writes again", {
         store: this.store.kind,
         dropped_records: this.#dropped,
       });
       this.#failingSince = undefined;
+      this.#droppedTold = this.#dropped;
     }
     this.onFlushed?.(rows);
     return rows.length;

@@ -141,6 +141,10 @@ export function parseTime(value: string, now: number): number | undefined {
     return now - Number(age[1]) * unit;
   }
   if (/^\d{9,11}(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
-  const parsed = Date.parse(value);
+  // Only ISO 8601 dates: Date.parse reads almost anything ("7" is July 2001).
+  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim())) {
+    return undefined;
+  }
+  const parsed = Date.parse(value.trim());
   return Number.isNaN(parsed) ? undefined : parsed;
 }

@@ -177,7 +177,8 @@ Deno.test("parseTime() takes an age before now, ISO 8601 or Unix seconds", () =>
 
 Deno.test("parseTime() is undefined for text that is no time", () => {
   const now = Date.UTC(2025, 2, 12, 10);
-  for (const text of ["abc", "7x", "-7d", "7 days", "yesterday", ""]) {
+  // Date.parse alone would read "7" as July 2001 and "12345" as a year.
+  for (const text of ["abc", "7x", "-7d", "7 days", "yesterday", "", "7", "1", "week 1", "12345"]) {
     assertEquals(parseTime(text, now), undefined, text);
   }
 });

@@ -110,10 +110,13 @@ export class UsageStore {
 
   /** `location`: a file path, or `:memory:` (kept to the last `maxRows` records). */
   constructor(readonly location: string, maxRows?: number) {
+    let db: SqliteDatabase | undefined;
     try {
-      this.#db = openSqlite(location);
-      migrate(this.#db);
+      db = openSqlite(location);
+      migrate(db);
+      this.#db = db;
     } catch (error) {
+      db?.close();
       if (error instanceof StoreError) throw error;
       throw new StoreError(`cannot open the store '${location}': ${(error as Error).message}`);
     }
