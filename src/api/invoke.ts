@@ -14,6 +14,7 @@ import { recordUsage, type RequestRecord } from "../core/request_record.ts";
 import { inBatches } from "../core/fan_out.ts";
 import type { IngressCall, IngressCodec } from "../ingress/codec.ts";
 import { parseJsonObject, startBodyRead } from "./body.ts";
+import { transcribed } from "../observe/audit.ts";
 import { codecErrorResponse } from "./errors.ts";
 
 function warningsHeader(warnings: readonly TranslationWarning[]): string {
@@ -30,10 +31,13 @@ function answerHeaders(
   contentType: string,
 ): Record<string, string> {
   record.idInHeaders = true;
+  // The gateway's own time so far: until the answer's headers, less the upstream's.
+  const overheadMs = performance.now() - record.started - record.upstreamMs;
   const headers: Record<string, string> = {
     "content-type": contentType,
     "x-request-id": record.id,
     "x-gateway-endpoint": served.endpoint,
+    "x-gateway-overhead-ms": overheadMs.toFixed(3),
   };
   if (served.warnings.length > 0) headers["x-gateway-warnings"] = warningsHeader(served.warnings);
   if (served.limit) limitHeaders(served.limit, headers);
@@ -52,7 +56,10 @@ function streamResponse<Call extends IngressCall>(
   served: Served<OpenStream>,
 ): Response {
   const logger = gateway.logger;
-  const { parts, abort } = served.value;
+  const { abort } = served.value;
+  const parts = record.bodies === undefined
+    ? served.value.parts
+    : transcribed(served.value.parts, record.bodies);
   const body = streamBody(parts, codec.streamWriter(call, logger.redactor), {
     onClose: (outcome, error) => {
       if (outcome === "cancelled") {
@@ -156,6 +163,7 @@ async function serveCall<Call extends IngressCall>(
     } finally {
       read.done();
     }
+    if (gateway.auditsBodies) record.bodies = { request: body };
     const call = codec.decode(body, pathName, snapshot);
     checkOperation(gateway, call.name, call.op);
     if (call.warnings !== undefined && call.warnings.length > 0) {
@@ -179,6 +187,7 @@ async function serveCall<Call extends IngressCall>(
     const served = call.requests === undefined
       ? await gateway.invoke(call.op, call.name, call.request as never, opts)
       : await serveSeveral(codec, call, call.requests, gateway, opts);
+    if (record.bodies !== undefined) record.bodies.response = served.value;
     return new Response(codec.encodeAnswer(call, served.value), {
       status: 200,
       headers: answerHeaders(record, served, "application/json"),

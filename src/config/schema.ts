@@ -260,6 +260,32 @@ export const ServerSpec = z.strictObject({
     "where request records (no bodies) are kept for usage, costs, budgets and run-time keys: " +
       "`sqlite:./gateway.db`, or `memory` (this process only, the last 100,000 records)",
   ),
+  audit: z.strictObject({
+    path: z.string().min(1).describe("the file lines are appended to (created when missing)"),
+    bodies: z.boolean().default(false).describe(
+      "also keep each request's body and its answer (a stream reassembled once it ended)",
+    ),
+    redact: z.array(
+      z.string().refine((pattern) => {
+        try {
+          new RegExp(pattern);
+          return true;
+        } catch {
+          return false;
+        }
+      }, { message: "not a valid regular expression" }),
+    ).default([]).describe(
+      "regular expressions whose matches are replaced by [REDACTED] in every string (provider " +
+        "and client keys always are)",
+    ),
+    max_bytes: z.number().int().min(1024).default(100 * 1024 * 1024).describe(
+      "the file's size at which it is rotated (`path.1`, `path.2`, ...)",
+    ),
+    keep: z.number().int().min(0).max(100).default(5).describe("rotated files kept"),
+  }).optional().describe(
+    "the audit log: one JSON line per API request (its record: who, what, when, status, " +
+      "usage, cost; bodies when asked), written off the request path",
+  ),
   tls: z.strictObject({
     cert: z.string().min(1).describe("the certificate chain file (PEM)"),
     key: z.string().min(1).describe("its private key file (PEM)"),

@@ -43,6 +43,7 @@ import { Budgets } from "./budgets.ts";
 import type { ClientKey } from "./client_key.ts";
 import { UsageStore } from "../store/usage_store.ts";
 import { UsageRecorder } from "../store/recorder.ts";
+import { AuditLog } from "../observe/audit.ts";
 
 export { type EndpointRuntime, Snapshot, upstreamBodyOf } from "./snapshot.ts";
 export type { InvokeOptions, OpenStream } from "./attempt.ts";
@@ -103,6 +104,8 @@ export class Gateway {
   readonly store: UsageStore;
   readonly recorder: UsageRecorder;
   readonly budgets: Budgets;
+  /** The audit log, when `server.audit` asks for one. */
+  #audit: AuditLog | undefined;
 
   constructor(config: LoadedConfig, deps: GatewayDeps) {
     this.#logger = deps.logger;
@@ -119,10 +122,12 @@ export class Gateway {
     this.store = openStore(config.server.store);
     this.recorder = new UsageRecorder(this.store, deps.logger, { flushMs: deps.flushMs ?? 250 });
     this.budgets = new Budgets(this.recorder);
+    this.#audit = this.#auditFor(config);
     this.sinks = [
       metricsSink(this.metrics),
       accessLogSink(this.#logger),
       this.recorder,
+      { write: (record) => this.#audit?.write(record) },
       ...(deps.sinks ?? []),
     ];
   }
@@ -147,12 +152,26 @@ export class Gateway {
       old.close();
     }
     this.#logger.setSecrets(config.secrets);
+    if (JSON.stringify(config.server.audit) !== JSON.stringify(previous.server.audit)) {
+      this.#audit?.close();
+      this.#audit = this.#auditFor(config);
+    }
     if (config.server.store !== previous.server.store) {
       this.#logger.warn("server.store changed: the new store is used after a restart", {
         store: previous.server.store,
       });
     }
     return this.#snapshot;
+  }
+
+  #auditFor(config: LoadedConfig): AuditLog | undefined {
+    const settings = config.server.audit;
+    return settings && new AuditLog(settings, () => this.#logger.redactor, this.#logger);
+  }
+
+  /** Whether requests keep their bodies for the audit log. */
+  get auditsBodies(): boolean {
+    return this.#audit?.settings.bodies === true;
   }
 
   /** The rate-limit store's state (memory, or Redis and whether it is connected). */
@@ -177,6 +196,7 @@ export class Gateway {
 
   /** Writes the usage records still buffered and releases connections (Redis, the store). */
   close(): void {
+    this.#audit?.close();
     this.recorder.close();
     this.store.close();
     this.#limiter.store.close();

@@ -85,6 +85,8 @@ export class RequestRecord {
   /** Milliseconds from arrival until the response body ended. */
   totalMs: number | undefined;
   usage: RecordUsage | undefined;
+  /** Its request and response bodies, kept only for an audit log that asks for them. */
+  bodies: { request?: unknown; response?: unknown } | undefined;
   /** The price of the endpoint that served it, when known. */
   price: Price | undefined;
   /** Set when the answer was built with `x-request-id` already among its headers. */

@@ -1,6 +1,7 @@
 /**
- * Counters for GET /metrics (Prometheus text format): requests by endpoint and status, their
- * total duration, usage tokens, retries and fallbacks. Cheap on the hot path: plain map updates
+ * Counters and histograms for GET /metrics (Prometheus text format): requests by endpoint and
+ * status, their durations (total, upstream, the gateway's own, a stream's first chunk), usage
+ * tokens and cost by endpoint, provider, model and client key, retries and fallbacks. Cheap on the hot path: plain map updates
  * keyed by the raw values; label strings are built only when /metrics is read.
  */
 
@@ -47,27 +48,140 @@ class Counter1 {
   }
 }
 
-/** The gateway's counters. */
+/** Counts keyed by any number of label values (joined into one map key). */
+class LabelledCounter {
+  readonly #values = new Map<string, number>();
+
+  constructor(readonly labels: readonly string[]) {}
+
+  add(values: readonly string[], amount: number): void {
+    const key = values.join("\u0001");
+    this.#values.set(key, (this.#values.get(key) ?? 0) + amount);
+  }
+
+  render(name: string, help: string): string[] {
+    const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} counter`];
+    for (const [key, value] of this.#values) {
+      const pairs = key.split("\u0001").map((v, i) => `${this.labels[i]}="${label(v)}"`);
+      lines.push(`${name}{${pairs.join(",")}} ${Number(value.toPrecision(12))}`);
+    }
+    return lines;
+  }
+}
+
+/** Upper bounds (seconds) of the duration histograms' buckets. */
+const BUCKETS = [
+  0.001,
+  0.0025,
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+  30,
+  60,
+  120,
+  300,
+];
+
+/** A Prometheus histogram per endpoint. */
+class Histogram {
+  readonly #series = new Map<string, { counts: number[]; sum: number; count: number }>();
+
+  observe(endpoint: string, seconds: number): void {
+    let series = this.#series.get(endpoint);
+    if (series === undefined) {
+      series = { counts: new Array(BUCKETS.length).fill(0), sum: 0, count: 0 };
+      this.#series.set(endpoint, series);
+    }
+    series.sum += seconds;
+    series.count++;
+    // Each observation counts in its own bucket; cumulated when rendered.
+    for (let i = 0; i < BUCKETS.length; i++) {
+      if (seconds <= (BUCKETS[i] as number)) {
+        series.counts[i] = (series.counts[i] as number) + 1;
+        return;
+      }
+    }
+  }
+
+  render(name: string, help: string): string[] {
+    const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} histogram`];
+    for (const [endpoint, series] of this.#series) {
+      const at = `endpoint="${label(endpoint)}"`;
+      let cumulative = 0;
+      BUCKETS.forEach((bound, i) => {
+        cumulative += series.counts[i] as number;
+        lines.push(`${name}_bucket{${at},le="${bound}"} ${cumulative}`);
+      });
+      lines.push(`${name}_bucket{${at},le="+Inf"} ${series.count}`);
+      lines.push(`${name}_sum{${at}} ${Number(series.sum.toPrecision(12))}`);
+      lines.push(`${name}_count{${at}} ${series.count}`);
+    }
+    return lines;
+  }
+}
+
+/** Who a request's usage is counted for. */
+export interface UsageLabels {
+  endpoint: string;
+  provider: string;
+  model: string;
+  key: string;
+}
+
+/** The gateway's counters and histograms. */
 export class Metrics {
   readonly #requests = new Counter2();
   readonly #seconds = new Counter1();
-  readonly #tokens = new Counter2();
+  readonly #duration = new Histogram();
+  readonly #upstream = new Histogram();
+  readonly #overhead = new Histogram();
+  readonly #firstChunk = new Histogram();
+  readonly #tokens = new LabelledCounter(["endpoint", "provider", "model", "key", "kind"]);
+  readonly #cost = new LabelledCounter(["endpoint", "provider", "model", "key"]);
   readonly #retries = new Counter1();
   readonly #fallbacks = new Counter2();
   readonly #started = Date.now();
 
+  /** A request answered: its status and its whole time (to the end of its body). */
   request(endpoint: string | undefined, status: number, seconds: number): void {
     this.#requests.add(endpoint ?? "", String(status));
     this.#seconds.add(endpoint ?? "", seconds);
+    this.#duration.observe(endpoint ?? "", seconds);
   }
 
-  tokens(
+  /** Where a served request's time went: upstream, the gateway's own, and a stream's first chunk. */
+  phases(
     endpoint: string,
-    usage: { prompt_tokens?: number | null; completion_tokens?: number | null } | null | undefined,
+    upstreamSeconds: number,
+    overheadSeconds: number,
+    firstChunkSeconds: number | undefined,
   ): void {
-    if (!usage) return;
-    if (usage.prompt_tokens) this.#tokens.add(endpoint, "prompt", usage.prompt_tokens);
-    if (usage.completion_tokens) this.#tokens.add(endpoint, "completion", usage.completion_tokens);
+    this.#upstream.observe(endpoint, upstreamSeconds);
+    this.#overhead.observe(endpoint, overheadSeconds);
+    if (firstChunkSeconds !== undefined) this.#firstChunk.observe(endpoint, firstChunkSeconds);
+  }
+
+  /** Usage tokens by kind and, when priced, the cost in USD. */
+  usage(
+    labels: UsageLabels,
+    usage: { prompt: number; completion: number; cached: number },
+    costUsd: number | null,
+  ): void {
+    const { endpoint, provider, model, key } = labels;
+    if (usage.prompt) this.#tokens.add([endpoint, provider, model, key, "prompt"], usage.prompt);
+    if (usage.completion) {
+      this.#tokens.add([endpoint, provider, model, key, "completion"], usage.completion);
+    }
+    if (usage.cached) this.#tokens.add([endpoint, provider, model, key, "cached"], usage.cached);
+    if (costUsd !== null) this.#cost.add([endpoint, provider, model, key], costUsd);
   }
 
   retry(endpoint: string): void {
@@ -92,14 +206,32 @@ export class Metrics {
       ),
       ...this.#seconds.render(
         "gateway_request_seconds_total",
-        "Time to the response's headers, summed, by endpoint",
+        "Time to the end of the response (a stream: its last event), summed, by endpoint",
         "endpoint",
+      ),
+      ...this.#duration.render(
+        "gateway_request_duration_seconds",
+        "Time from the request's arrival to the end of its response, by endpoint",
+      ),
+      ...this.#upstream.render(
+        "gateway_upstream_duration_seconds",
+        "Time waiting on upstreams (to each attempt's headers), by endpoint",
+      ),
+      ...this.#overhead.render(
+        "gateway_overhead_duration_seconds",
+        "The gateway's own time: the total less the time waiting on upstreams, by endpoint",
+      ),
+      ...this.#firstChunk.render(
+        "gateway_time_to_first_chunk_seconds",
+        "Streams: time from the request's arrival to its first chunk, by endpoint",
       ),
       ...this.#tokens.render(
         "gateway_tokens_total",
-        "Usage tokens reported by providers, by endpoint and kind",
-        "endpoint",
-        "kind",
+        "Usage tokens reported by providers, by endpoint, provider, model, client key and kind",
+      ),
+      ...this.#cost.render(
+        "gateway_cost_usd_total",
+        "Cost in USD of the priced requests, by endpoint, provider, model and client key",
       ),
       ...this.#retries.render(
         "gateway_upstream_retries_total",

@@ -12,12 +12,26 @@ export function metricsSink(metrics: Metrics): RecordSink {
   return {
     write(record: RequestRecord): void {
       metrics.request(record.endpoint, record.status, (record.totalMs ?? 0) / 1000);
+      const endpoint = record.endpoint;
+      if (endpoint === undefined) return;
+      metrics.phases(
+        endpoint,
+        record.upstreamMs / 1000,
+        (record.overheadMs ?? 0) / 1000,
+        record.firstChunkMs === undefined ? undefined : record.firstChunkMs / 1000,
+      );
       const usage = record.usage;
-      if (usage !== undefined && record.endpoint !== undefined) {
-        metrics.tokens(record.endpoint, {
-          prompt_tokens: usage.prompt,
-          completion_tokens: usage.completion,
-        });
+      if (usage !== undefined) {
+        metrics.usage(
+          {
+            endpoint,
+            provider: record.provider ?? "",
+            model: record.model ?? "",
+            key: record.client,
+          },
+          usage,
+          record.cost,
+        );
       }
       const attempts = record.attempts;
       if (attempts === undefined || record.retries + record.fallbacks === 0) return;

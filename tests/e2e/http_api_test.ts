@@ -558,7 +558,14 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
         const text = await response.text();
         assertMatch(text, /gateway_requests_total\{endpoint="chat",status="200"\} \d+/);
         assertMatch(text, /gateway_requests_total\{endpoint="",status="404"\} \d+/);
-        assertMatch(text, /gateway_tokens_total\{endpoint="chat",kind="completion"\} \d+/);
+        assertMatch(
+          text,
+          /gateway_tokens_total\{endpoint="chat",provider="[^"]+",model="[^"]*",key="anonymous",kind="completion"\} \d+/,
+        );
+        assertMatch(
+          text,
+          /gateway_request_duration_seconds_bucket\{endpoint="chat",le="\+Inf"\} \d+/,
+        );
         assertNotIncludes(text, KEY);
       },
     );

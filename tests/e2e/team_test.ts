@@ -84,8 +84,11 @@ Deno.test(`client keys, budgets and usage (${UNDER_TEST})`, async (t) => {
     new OpenAI({ baseURL: `${url}/v1`, apiKey, maxRetries: 0, timeout: 10_000 });
   try {
     await t.step("the openai SDK: a valid key answers, a wrong one is 401", async () => {
-      const answer = await openai(ALICE_KEY).chat.completions.create(chatBody("chat") as never);
+      const { data: answer, response } = await openai(ALICE_KEY).chat.completions.create(
+        chatBody("chat") as never,
+      ).withResponse();
       assertEquals(answer.choices[0]?.message.content, "Echo: hello");
+      assertMatch(response.headers.get("x-gateway-overhead-ms") ?? "", /^\d+\.\d{3}$/);
       const error = await openai("wrong-key-0123456789").chat.completions.create(
         chatBody("chat") as never,
       ).catch((e) => e);
@@ -211,7 +214,16 @@ Deno.test(`client keys, budgets and usage (${UNDER_TEST})`, async (t) => {
         assertEquals((await alice.json()).error.code, "admin_key_required");
         const ops = await fetch(`${url}${path}`, { headers: { "x-api-key": OPS_KEY } });
         assertEquals(ops.status, 200, path);
-        await ops.body?.cancel();
+        const text = await ops.text();
+        if (path === "/metrics") {
+          // Usage by key, and the cost of the priced endpoint.
+          assertMatch(
+            text,
+            /gateway_tokens_total\{endpoint="chat",provider="openai",model="gpt-4o-mini",key="alice",kind="prompt"\} \d+/,
+          );
+          assertMatch(text, /gateway_cost_usd_total\{endpoint="chat",[^}]*key="bob"\} 0\.0\d+/);
+          assertMatch(text, /gateway_overhead_duration_seconds_count\{endpoint="chat"\} \d+/);
+        }
       }
     });
 
@@ -439,5 +451,88 @@ Deno.test(`HTTPS with --tls-cert and --tls-key, checked by curl (${UNDER_TEST})`
   } finally {
     await gateway.stop();
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test(`the audit log: records and bodies, redacted and rotated (${UNDER_TEST})`, async () => {
+  const upstream = startMockOpenAI({ apiKey: UPSTREAM_KEY });
+  const dir = Deno.makeTempDirSync({ prefix: "gateway-audit-" });
+  const path = `${dir}/audit.jsonl`;
+  const gateway = await startGateway({
+    env: { UPSTREAM_KEY, ALICE_KEY },
+    config: `
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      name: gpt-4o-mini
+      config: {openai_api_key: $UPSTREAM_KEY, openai_api_base: ${upstream.baseUrl}}
+server:
+  auth:
+    keys: [{name: alice, key: $ALICE_KEY}]
+  audit:
+    path: ${path}
+    bodies: true
+    redact: ['\\d{4}-\\d{4}-\\d{4}-\\d{4}']
+    max_bytes: 4096
+    keep: 2
+`,
+  });
+  try {
+    const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: ALICE_KEY, maxRetries: 0 });
+    await client.chat.completions.create(
+      chatBody("chat", `card 4111-1111-1111-1111 and key ${UPSTREAM_KEY}`) as never,
+    );
+    const stream = await client.chat.completions.create(
+      { ...chatBody("chat", "stream this"), stream: true } as never,
+    ) as unknown as AsyncIterable<unknown>;
+    for await (const _ of stream) { /* read to the end */ }
+    const refused = await postJson(`${gateway.url}/v1/chat/completions`, chatBody("chat"));
+    await refused.body?.cancel();
+    // deno-lint-ignore no-explicit-any -- audit lines are read field by field
+    type Line = Record<string, any>;
+    let lines: Line[] = [];
+    for (let i = 0; i < 50 && lines.length < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      let text = "";
+      try {
+        text = Deno.readTextFileSync(path);
+      } catch {
+        continue; // not written yet
+      }
+      lines = text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    }
+    assertEquals(lines.length, 3);
+    const [complete, streamed, anonymous] = lines as [Line, Line, Line];
+    assertEquals(complete.client, "alice");
+    assertEquals(complete.status, 200);
+    assertEquals(complete.endpoint, "chat");
+    assertEquals(complete.usage.prompt, 10);
+    assertEquals(complete.request.messages[0].content, "card [REDACTED] and key [REDACTED]");
+    assertStringIncludes(complete.response.choices[0].message.content, "card [REDACTED]");
+    assertEquals(streamed.stream, true);
+    assertEquals(streamed.response.choices[0].text, "Echo: stream this");
+    assertEquals(streamed.response.choices[0].finish_reason, "stop");
+    assertEquals(anonymous.status, 401);
+    assertEquals(anonymous.client, "anonymous");
+    // Enough requests to rotate twice over: the newest file and two rotated ones, no more.
+    for (let i = 0; i < 20; i++) {
+      await client.chat.completions.create(chatBody("chat", `filler ${i}`) as never);
+      if (i % 5 === 4) await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const files = [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+    assertEquals(files, ["audit.jsonl", "audit.jsonl.1", "audit.jsonl.2"]);
+    for (const file of files) {
+      const text = Deno.readTextFileSync(`${dir}/${file}`);
+      assert(!text.includes(UPSTREAM_KEY) && !text.includes(ALICE_KEY), `a key in ${file}`);
+      assert(Deno.statSync(`${dir}/${file}`).size <= 4096, `${file} too large`);
+    }
+  } finally {
+    const code = await gateway.stop();
+    await upstream.close();
+    Deno.removeSync(dir, { recursive: true });
+    assertEquals(code, 0, gateway.output());
   }
 });
