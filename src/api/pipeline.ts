@@ -36,26 +36,31 @@ function guarded(def: RouteDef, authenticate: Authenticate, logger: Logger): Rou
     return codecErrorResponse(def.codec, error, record, logger);
   };
   const admin = def.admin === true;
-  const handler: RouteDef["handler"] = async (c, next) => {
+  const handler: RouteDef["handler"] = (c, next) => {
+    let checking: void | Promise<void>;
     try {
-      await authenticate(c.req.raw, c.env, admin);
+      checking = authenticate(c.req.raw, c.env, admin);
     } catch (error) {
       return refused(error, c.env);
     }
-    return def.handler(c, next);
+    // Admitted at once (no key store to wait on): no extra async step for the request.
+    if (checking === undefined) return def.handler(c, next);
+    return checking.then(() => def.handler(c, next), (error) => refused(error, c.env));
   };
   const direct = def.direct;
   if (direct === undefined) return { ...def, handler };
   return {
     ...def,
     handler,
-    direct: async (request, record, name) => {
+    direct: (request, record, name) => {
+      let checking: void | Promise<void>;
       try {
-        await authenticate(request, record, admin);
+        checking = authenticate(request, record, admin);
       } catch (error) {
-        return refused(error, record);
+        return Promise.resolve(refused(error, record));
       }
-      return direct(request, record, name);
+      if (checking === undefined) return direct(request, record, name);
+      return checking.then(() => direct(request, record, name), (error) => refused(error, record));
     },
   };
 }

@@ -5,7 +5,7 @@ import { KeyRing } from "./keys.ts";
 import { sha256Hex } from "./secrets.ts";
 import type { LoadedKey } from "../config/load.ts";
 import { InvalidRequestError } from "../core/errors.ts";
-import { UsageStore } from "../store/usage_store.ts";
+import { SqliteUsageStore } from "../store/usage_store.ts";
 
 function loadedKey(name: string, secret: string, overrides: Partial<LoadedKey> = {}): LoadedKey {
   return {
@@ -47,7 +47,7 @@ Deno.test("presentedSecret() is undefined without a key, or for a Basic authoriz
 });
 
 Deno.test("KeyRing.find() finds a config key by its secret, and nothing for a wrong one", () => {
-  const store = new UsageStore(":memory:");
+  const store = new SqliteUsageStore(":memory:");
   const ring = new KeyRing(store);
   ring.configure([
     loadedKey("admin", "secret-admin", { admin: true }),
@@ -74,7 +74,7 @@ Deno.test("KeyRing.find() finds a config key by its secret, and nothing for a wr
 });
 
 Deno.test("KeyRing.find() finds a key just created in the store, and not once it is revoked", () => {
-  const store = new UsageStore(":memory:");
+  const store = new SqliteUsageStore(":memory:");
   let now = 1_000_000;
   const ring = new KeyRing(store, 2000, () => now);
   ring.configure([]);
@@ -102,7 +102,7 @@ Deno.test("KeyRing.find() finds a key just created in the store, and not once it
 });
 
 Deno.test("KeyRing.find() reads the store's keys at its first lookup", () => {
-  const store = new UsageStore(":memory:");
+  const store = new SqliteUsageStore(":memory:");
   const secret = createStoredKey(store, { name: "early", endpoints: null, budget: null });
   const ring = new KeyRing(store);
   assertEquals(ring.find(secret)?.name, "early");
@@ -110,7 +110,7 @@ Deno.test("KeyRing.find() reads the store's keys at its first lookup", () => {
 });
 
 Deno.test("createStoredKey() refuses a name the store has already", () => {
-  const store = new UsageStore(":memory:");
+  const store = new SqliteUsageStore(":memory:");
   createStoredKey(store, { name: "dup", endpoints: null, budget: null });
   const error = assertThrows(
     () => createStoredKey(store, { name: "dup", endpoints: null, budget: null }),

@@ -4,7 +4,7 @@ import { GatewayError } from "./errors.ts";
 import { RequestRecord } from "./request_record.ts";
 import { silentLogger } from "../observe/logs.ts";
 import { UsageRecorder } from "../store/recorder.ts";
-import { type UsageRow, UsageStore } from "../store/usage_store.ts";
+import { SqliteUsageStore, type UsageRow } from "../store/usage_store.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -60,7 +60,7 @@ function record(id: string): RequestRecord {
 
 /** A store, a recorder that never flushes by itself, and budgets on a clock the test moves. */
 function setup(start: number, refreshMs = 1000) {
-  const store = new UsageStore(":memory:");
+  const store = new SqliteUsageStore(":memory:");
   const recorder = new UsageRecorder(store, silentLogger(), { flushMs: 60_000 });
   const clock = { t: start };
   const budgets = new Budgets(recorder, refreshMs, () => clock.t);

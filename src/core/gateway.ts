@@ -41,7 +41,8 @@ import {
 import { accountAnswer, accountStream } from "./accounting.ts";
 import { Budgets } from "./budgets.ts";
 import type { ClientKey } from "./client_key.ts";
-import { UsageStore } from "../store/usage_store.ts";
+import { SqliteUsageStore, type UsageStore } from "../store/usage_store.ts";
+import { MemoryUsageStore } from "../store/memory_store.ts";
 import { UsageRecorder } from "../store/recorder.ts";
 import { AuditLog } from "../observe/audit.ts";
 
@@ -75,8 +76,8 @@ const MEMORY_STORE_ROWS = 100_000;
 /** Opens the store `server.store` names (throws StoreError when it cannot). */
 export function openStore(store: string): UsageStore {
   return store === "memory"
-    ? new UsageStore(":memory:", MEMORY_STORE_ROWS)
-    : new UsageStore(store.slice("sqlite:".length));
+    ? new MemoryUsageStore(MEMORY_STORE_ROWS)
+    : new SqliteUsageStore(store.slice("sqlite:".length));
 }
 
 /** Whether an error says the upstream is unhealthy (counts towards its circuit). */

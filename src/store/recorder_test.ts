@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../../tests/assert.ts";
 import { RequestRecord } from "../core/request_record.ts";
 import { Logger } from "../observe/logs.ts";
 import { UsageRecorder, usageRowOf } from "./recorder.ts";
-import { type UsageRow, UsageStore } from "./usage_store.ts";
+import { SqliteUsageStore, type UsageRow, type UsageStore } from "./usage_store.ts";
 
 const quiet = () => new Logger({ level: "error", format: "json", write: () => {} });
 
@@ -75,7 +75,7 @@ Deno.test("usageRowOf() makes a store row of a completed record, its cost includ
 });
 
 Deno.test("UsageRecorder.write() skips records that came through no client API", () => {
-  const store = new UsageStore(":memory:");
+  const store = new SqliteUsageStore(":memory:");
   const sink = recorder(store);
   sink.write(record("health", { ingress: null }));
   assertEquals(sink.buffered, 0);
@@ -85,7 +85,7 @@ Deno.test("UsageRecorder.write() skips records that came through no client API",
 });
 
 Deno.test("UsageRecorder.flush() writes the buffered rows in one batch and reports them", () => {
-  const store = new UsageStore(":memory:");
+  const store = new SqliteUsageStore(":memory:");
   const sink = recorder(store);
   const batches: string[][] = [];
   sink.onFlushed = (rows) => batches.push(rows.map((row) => row.id));
@@ -103,7 +103,7 @@ Deno.test("UsageRecorder.flush() writes the buffered rows in one batch and repor
 });
 
 Deno.test("UsageRecorder.pendingUsd() counts the cost of buffered rows until they are flushed", () => {
-  const store = new UsageStore(":memory:");
+  const store = new SqliteUsageStore(":memory:");
   const sink = recorder(store);
   sink.write(record("a", { client: "alice", endpoint: "chat" }));
   sink.write(record("b", { client: "bob", endpoint: "chat" }));
@@ -151,7 +151,7 @@ Deno.test("UsageRecorder holds at most maxBuffered rows, dropping the oldest and
 });
 
 Deno.test("UsageRecorder.close() writes the rows still buffered", () => {
-  const store = new UsageStore(":memory:");
+  const store = new SqliteUsageStore(":memory:");
   const sink = recorder(store);
   sink.write(record("a"));
   sink.close();

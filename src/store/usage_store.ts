@@ -1,8 +1,9 @@
 /**
- * The usage store: completed request records (no bodies) and the client keys created at run
- * time, in SQLite — a file (`server.store: sqlite:PATH`, shared by worker processes) or memory
- * (the last `maxRows` records of this process). Its schema is versioned; migrations run when it
- * opens.
+ * The usage store in SQLite (`server.store: sqlite:PATH`, one file shared by worker processes):
+ * completed request records (no bodies), the USD spent per client key and endpoint per hour
+ * (what budgets read), and the client keys created at run time. Its schema is versioned;
+ * migrations run when it opens. Rows are written many to a statement (one row per statement
+ * costs twice as much CPU).
  */
 import {
   openSqlite,
@@ -80,6 +81,51 @@ const COLUMNS = [
   "fallbacks",
 ] as const satisfies readonly (keyof UsageRow)[];
 
+/** What every usage store does (SQLite here; memory in memory_store.ts). */
+export interface UsageStore {
+  readonly kind: "sqlite" | "memory";
+  /** Writes records, all or none. */
+  insert(rows: readonly UsageRow[]): void;
+  /** The records that arrived in [start, end), oldest first. */
+  rows(start: number, end: number): UsageRow[];
+  count(): number;
+  /** USD spent since `since` (an hour boundary) by a client key or on an endpoint. */
+  spent(scope: "client" | "endpoint", name: string, since: number): number;
+  /** Adds a key; a name already taken (even by a revoked key) is a StoreError. */
+  createKey(key: StoredKey): void;
+  /** Every key created at run time, revoked ones included. */
+  keys(): StoredKey[];
+  /** Revokes a key; false when there is no such active key. */
+  revokeKey(name: string, at: number): boolean;
+  close(): void;
+}
+
+/** The start of the UTC hour that holds `at`: spending is kept per hour. */
+export function hourOf(at: number): number {
+  return at - (at % 3_600_000);
+}
+
+/** USD per client key and per endpoint per hour in a batch of rows (priced rows only). */
+export function spendOf(rows: readonly UsageRow[]): Map<string, number> {
+  const spend = new Map<string, number>();
+  for (const row of rows) {
+    if (row.cost_usd === null || row.cost_usd === 0) continue;
+    const hour = hourOf(row.at);
+    for (
+      const key of [
+        `client\u0000${row.client}\u0000${hour}`,
+        `endpoint\u0000${row.endpoint ?? ""}\u0000${hour}`,
+      ]
+    ) {
+      spend.set(key, (spend.get(key) ?? 0) + row.cost_usd);
+    }
+  }
+  return spend;
+}
+
+/** Rows per INSERT statement. */
+const ROWS_PER_STATEMENT = 32;
+
 /** Schema versions, in order; each runs once, in a transaction, when the store opens. */
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE requests (
@@ -91,8 +137,10 @@ const MIGRATIONS: readonly string[] = [
     cost_usd REAL, retries INTEGER NOT NULL, fallbacks INTEGER NOT NULL
   );
   CREATE INDEX requests_at ON requests (at);
-  CREATE INDEX requests_client_at ON requests (client, at);
-  CREATE INDEX requests_endpoint_at ON requests (endpoint, at);
+  CREATE TABLE spend (
+    scope TEXT NOT NULL, name TEXT NOT NULL, hour INTEGER NOT NULL, usd REAL NOT NULL,
+    PRIMARY KEY (scope, name, hour)
+  );
   CREATE TABLE client_keys (
     name TEXT PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, endpoints TEXT, budget_usd REAL,
     budget_period TEXT, created_at INTEGER NOT NULL, revoked_at INTEGER
@@ -102,13 +150,15 @@ const MIGRATIONS: readonly string[] = [
 /** A store could not be opened or its schema is newer than this gateway knows. */
 export class StoreError extends Error {}
 
-export class UsageStore {
+export class SqliteUsageStore implements UsageStore {
   readonly #db: SqliteDatabase;
-  readonly #insert: SqlStatement;
+  readonly #insertMany: SqlStatement;
+  readonly #insertOne: SqlStatement;
+  readonly #addSpend: SqlStatement;
   readonly #maxRows: number | undefined;
   #insertsSincePrune = 0;
 
-  /** `location`: a file path, or `:memory:` (kept to the last `maxRows` records). */
+  /** `location`: a file path, or `:memory:` (kept to the last `maxRows` records; for tests). */
   constructor(readonly location: string, maxRows?: number) {
     let db: SqliteDatabase | undefined;
     try {
@@ -121,23 +171,37 @@ export class UsageStore {
       throw new StoreError(`cannot open the store '${location}': ${(error as Error).message}`);
     }
     this.#maxRows = maxRows;
-    this.#insert = this.#db.prepare(
-      `INSERT INTO requests (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
+    const values = `(${COLUMNS.map(() => "?").join(", ")})`;
+    const insert = `INSERT INTO requests (${COLUMNS.join(", ")}) VALUES `;
+    this.#insertOne = this.#db.prepare(insert + values);
+    this.#insertMany = this.#db.prepare(insert + Array(ROWS_PER_STATEMENT).fill(values).join(", "));
+    this.#addSpend = this.#db.prepare(
+      "INSERT INTO spend (scope, name, hour, usd) VALUES (?, ?, ?, ?) " +
+        "ON CONFLICT (scope, name, hour) DO UPDATE SET usd = usd + excluded.usd",
     );
   }
 
-  /** Where it is, for logs and /health/details. */
-  get kind(): "sqlite" | "memory" {
-    return this.location === ":memory:" ? "memory" : "sqlite";
-  }
+  readonly kind = "sqlite" as const;
 
-  /** Writes records in one transaction (all or none). */
+  /** Writes records and their spending in one transaction (all or none). */
   insert(rows: readonly UsageRow[]): void {
     if (rows.length === 0) return;
     this.#db.exec("BEGIN IMMEDIATE");
     try {
-      for (const row of rows) {
-        this.#insert.run(...COLUMNS.map((column) => sqlValue(row[column])));
+      let at = 0;
+      for (; at + ROWS_PER_STATEMENT <= rows.length; at += ROWS_PER_STATEMENT) {
+        const params: (string | number | null)[] = [];
+        for (let i = at; i < at + ROWS_PER_STATEMENT; i++) pushValues(params, rows[i] as UsageRow);
+        this.#insertMany.run(...params);
+      }
+      for (; at < rows.length; at++) {
+        const params: (string | number | null)[] = [];
+        pushValues(params, rows[at] as UsageRow);
+        this.#insertOne.run(...params);
+      }
+      for (const [key, usd] of spendOf(rows)) {
+        const [scope, name, hour] = key.split("\u0000") as [string, string, string];
+        this.#addSpend.run(scope, name, Number(hour), usd);
       }
       this.#db.exec("COMMIT");
     } catch (error) {
@@ -169,10 +233,9 @@ export class UsageStore {
 
   /** USD spent since `since` by a client key or on an endpoint (unpriced requests count 0). */
   spent(scope: "client" | "endpoint", name: string, since: number): number {
-    const column = scope === "client" ? "client" : "endpoint";
     const row = this.#db.prepare(
-      `SELECT coalesce(sum(cost_usd), 0) AS usd FROM requests WHERE ${column} = ? AND at >= ?`,
-    ).get(name, since);
+      "SELECT coalesce(sum(usd), 0) AS usd FROM spend WHERE scope = ? AND name = ? AND hour >= ?",
+    ).get(scope, name, hourOf(since));
     return Number(row?.usd ?? 0);
   }
 
@@ -250,8 +313,12 @@ function migrate(db: SqliteDatabase): void {
   }
 }
 
-function sqlValue(value: string | number | boolean | null): string | number | null {
-  return typeof value === "boolean" ? (value ? 1 : 0) : value;
+/** A row's values in COLUMNS order, appended to `params`. */
+function pushValues(params: (string | number | null)[], row: UsageRow): void {
+  for (const column of COLUMNS) {
+    const value = row[column];
+    params.push(typeof value === "boolean" ? (value ? 1 : 0) : value);
+  }
 }
 
 function numberOrNull(value: unknown): number | null {

@@ -1,6 +1,13 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
-import { type StoredKey, StoreError, type UsageRow, UsageStore } from "./usage_store.ts";
+import {
+  SqliteUsageStore,
+  type StoredKey,
+  StoreError,
+  type UsageRow,
+  type UsageStore,
+} from "./usage_store.ts";
+import { MemoryUsageStore } from "./memory_store.ts";
 
 function row(overrides: Partial<UsageRow> = {}): UsageRow {
   return {
@@ -49,12 +56,12 @@ Deno.test("UsageStore on a file runs its migrations once and keeps the data acro
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/usage.db`;
-    const first = new UsageStore(path);
+    const first = new SqliteUsageStore(path);
     assertEquals(first.kind, "sqlite");
     first.insert([row()]);
     first.close();
 
-    const second = new UsageStore(path);
+    const second = new SqliteUsageStore(path);
     assertEquals(second.count(), 1);
     assertEquals(second.rows(0, 2_000), [row()]);
     second.close();
@@ -69,8 +76,8 @@ Deno.test("UsageStore on a file runs its migrations once and keeps the data acro
 });
 
 Deno.test("UsageStore.insert() and rows() round-trip every column, booleans and nulls included", () => {
-  const store = new UsageStore(":memory:");
-  assertEquals(store.kind, "memory");
+  const store = new SqliteUsageStore(":memory:");
+  assertEquals(store.kind, "sqlite");
   const full = row({
     id: "full",
     at: 5_000,
@@ -111,7 +118,7 @@ Deno.test("UsageStore.insert() and rows() round-trip every column, booleans and 
 });
 
 Deno.test("UsageStore.rows() returns the records that arrived in [start, end), oldest first", () => {
-  const store = new UsageStore(":memory:");
+  const store = new SqliteUsageStore(":memory:");
   store.insert([300, 100, 200, 400].map((at) => row({ id: `r${at}`, at })));
   assertEquals(store.rows(100, 300).map((r) => r.id), ["r100", "r200"]);
   assertEquals(store.rows(101, 401).map((r) => r.id), ["r200", "r300", "r400"]);
@@ -119,37 +126,65 @@ Deno.test("UsageStore.rows() returns the records that arrived in [start, end), o
   store.close();
 });
 
-Deno.test("UsageStore.spent() sums the costs of a client since a time, ignoring unpriced requests", () => {
-  const store = new UsageStore(":memory:");
-  store.insert([
-    row({ id: "old", at: 50, client: "alice", cost_usd: 100 }),
-    row({ id: "a", at: 100, client: "alice", cost_usd: 0.5 }),
-    row({ id: "b", at: 150, client: "alice", cost_usd: 0.25 }),
-    row({ id: "unpriced", at: 160, client: "alice", cost_usd: null }),
-    row({ id: "bob", at: 170, client: "bob", cost_usd: 8 }),
-  ]);
-  assertEquals(store.spent("client", "alice", 100), 0.75);
-  assertEquals(store.spent("client", "bob", 0), 8);
-  assertEquals(store.spent("client", "nobody", 0), 0);
-  store.close();
-});
+const HOUR = 3_600_000;
 
-Deno.test("UsageStore.spent() sums the costs on an endpoint since a time", () => {
-  const store = new UsageStore(":memory:");
-  store.insert([
-    row({ id: "a", at: 10, endpoint: "chat", client: "alice", cost_usd: 1 }),
-    row({ id: "b", at: 20, endpoint: "chat", client: "bob", cost_usd: 2 }),
-    row({ id: "c", at: 30, endpoint: "embed", cost_usd: 4 }),
-    row({ id: "d", at: 40, endpoint: null, cost_usd: null }),
-  ]);
-  assertEquals(store.spent("endpoint", "chat", 0), 3);
-  assertEquals(store.spent("endpoint", "chat", 15), 2);
-  assertEquals(store.spent("endpoint", "embed", 31), 0);
-  store.close();
+/** Both stores keep the same contract. */
+const STORES: [string, () => UsageStore][] = [
+  ["SqliteUsageStore", () => new SqliteUsageStore(":memory:")],
+  ["MemoryUsageStore", () => new MemoryUsageStore(1000)],
+];
+
+for (const [name, open] of STORES) {
+  Deno.test(`${name}.spent() sums a client's costs by the hour since a time, ignoring unpriced requests`, () => {
+    const store = open();
+    store.insert([
+      row({ id: "old", at: 1 * HOUR + 50, client: "alice", cost_usd: 100 }),
+      row({ id: "a", at: 2 * HOUR, client: "alice", cost_usd: 0.5 }),
+      row({ id: "b", at: 3 * HOUR + 10, client: "alice", cost_usd: 0.25 }),
+      row({ id: "unpriced", at: 3 * HOUR + 20, client: "alice", cost_usd: null }),
+      row({ id: "bob", at: 3 * HOUR + 30, client: "bob", cost_usd: 8 }),
+    ]);
+    assertEquals(store.spent("client", "alice", 2 * HOUR), 0.75);
+    // Spending is kept per hour: a time within an hour counts that whole hour.
+    assertEquals(store.spent("client", "alice", 3 * HOUR + 20), 0.25);
+    assertEquals(store.spent("client", "bob", 0), 8);
+    assertEquals(store.spent("client", "nobody", 0), 0);
+    store.close();
+  });
+
+  Deno.test(`${name}.spent() sums the costs on an endpoint, across batches`, () => {
+    const store = open();
+    store.insert([
+      row({ id: "a", at: 10, endpoint: "chat", client: "alice", cost_usd: 1 }),
+      row({ id: "c", at: 30, endpoint: "embed", cost_usd: 4 }),
+      row({ id: "d", at: 40, endpoint: null, cost_usd: null }),
+    ]);
+    store.insert([row({ id: "b", at: HOUR + 20, endpoint: "chat", client: "bob", cost_usd: 2 })]);
+    assertEquals(store.spent("endpoint", "chat", 0), 3);
+    assertEquals(store.spent("endpoint", "chat", HOUR), 2);
+    assertEquals(store.spent("endpoint", "embed", HOUR), 0);
+    store.close();
+  });
+
+  Deno.test(`${name}.rows() gives the records of a time range, oldest first`, () => {
+    const store = open();
+    const many = Array.from({ length: 70 }, (_, i) => row({ id: `r${i}`, at: 1000 + i }));
+    store.insert(many);
+    assertEquals(store.count(), 70);
+    assertEquals(store.rows(1010, 1020).map((r) => r.id), many.slice(10, 20).map((r) => r.id));
+    store.close();
+  });
+}
+
+Deno.test("MemoryUsageStore keeps only its newest rows", () => {
+  const store = new MemoryUsageStore(5);
+  store.insert(Array.from({ length: 12 }, (_, i) => row({ id: `r${i}`, at: i })));
+  assertEquals(store.count(), 5);
+  assertEquals(store.rows(0, 100).map((r) => r.id), ["r7", "r8", "r9", "r10", "r11"]);
 });
 
 Deno.test("UsageStore.createKey() and keys() keep a key's fields; a taken name is refused", () => {
-  const store = new UsageStore(":memory:");
+  const store = new SqliteUsageStore(":memory:");
   const scoped = key({
     name: "scoped",
     sha256: "b".repeat(64),
@@ -170,7 +205,7 @@ Deno.test("UsageStore.createKey() and keys() keep a key's fields; a taken name i
 });
 
 Deno.test("UsageStore.revokeKey() revokes an active key once, and is false for an unknown one", () => {
-  const store = new UsageStore(":memory:");
+  const store = new SqliteUsageStore(":memory:");
   store.createKey(key());
   assertEquals(store.revokeKey("nobody", 5_000), false);
   assertEquals(store.revokeKey("ci", 5_000), true);
@@ -182,7 +217,7 @@ Deno.test("UsageStore.revokeKey() revokes an active key once, and is false for a
 });
 
 Deno.test("UsageStore in memory with maxRows prunes to the last maxRows every 1000 inserts", () => {
-  const store = new UsageStore(":memory:", 100);
+  const store = new SqliteUsageStore(":memory:", 100);
   for (let batch = 0; batch < 9; batch++) {
     store.insert(Array.from({ length: 100 }, (_, i) => row({ id: `${batch}-${i}`, at: batch })));
   }
@@ -202,11 +237,11 @@ Deno.test("UsageStore refuses a store whose schema version is newer than it know
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/usage.db`;
-    new UsageStore(path).close();
+    new SqliteUsageStore(path).close();
     const db = new DatabaseSync(path);
     db.prepare("INSERT INTO gateway_schema (version) VALUES (?)").run(99);
     db.close();
-    const error = assertThrows(() => new UsageStore(path), /version 99, newer than/);
+    const error = assertThrows(() => new SqliteUsageStore(path), /version 99, newer than/);
     assert(error instanceof StoreError);
   } finally {
     await Deno.remove(dir, { recursive: true });
