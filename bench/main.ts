@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { killAll, output, Proc } from "./procs.ts";
 import { writeWrkScripts, type WrkRequest, wrkVersion } from "./wrk.ts";
-import { type BenchFiles, PATHS, writeFiles } from "./setup.ts";
+import { BENCH_CLIENT_KEY, type BenchFiles, PATHS, writeFiles } from "./setup.ts";
 import { runScenario, type Scenario, type ScenarioFigures } from "./load.ts";
 import { type StreamRun, timeStreams } from "./streaming.ts";
 import { coldStart, rssUnderLoad, soak } from "./resources.ts";
@@ -235,6 +235,7 @@ async function main(): Promise<number> {
       start(name, [...gatewayCommand, ...gatewayArgs(config, 0)], ready, gatewayEnv);
     const gateway = await startGateway("gateway", files.config);
     const many = await startGateway("gateway (1,000 endpoints)", files.manyConfig);
+    const team = await startGateway("gateway (client keys, SQLite store)", files.teamConfig);
     await sleep(500);
     const idleRss = gateway.proc.rssMiB();
     const idleRssMany = many.proc.rssMiB();
@@ -279,8 +280,25 @@ async function main(): Promise<number> {
           viaGateway("gateway", "gateway", b.chatGateway),
           viaGateway("gateway-limited", "gateway, limit on", b.chatLimited),
           viaGateway("gateway-many", "gateway, 1,000 endpoints", b.chatMany, many),
+          {
+            ...viaGateway(
+              "gateway-team",
+              "gateway, client key + SQLite store",
+              b.chatGateway,
+              team,
+            ),
+            requests: [{
+              path: PATHS.chat,
+              bodyFile: b.chatGateway,
+              authorization: `Bearer ${BENCH_CLIENT_KEY}`,
+            }],
+          },
         ],
-        compare: { "gateway-limited": "gateway", "gateway-many": "gateway" },
+        compare: {
+          "gateway-limited": "gateway",
+          "gateway-many": "gateway",
+          "gateway-team": "gateway",
+        },
       },
       {
         key: "stream",
@@ -421,7 +439,7 @@ async function main(): Promise<number> {
     const peakProxy = proxy.proc.peakRssMiB();
     if (peakGateway !== undefined) resources.peakRss = round(peakGateway, 1);
     if (peakProxy !== undefined) resources.peakRssProxy = round(peakProxy, 1);
-    for (const proc of [gateway.proc, many.proc]) await proc.stop();
+    for (const proc of [gateway.proc, many.proc, team.proc]) await proc.stop();
     if (only.has("coldstart")) {
       log("bench: cold start");
       const cold = (config: string, runs: number) =>

@@ -159,6 +159,26 @@ export function checkGoals(results: Results): Goal[] {
     `${fmt(cold, 1)} ms`,
     (cold ?? Infinity) <= 150,
   );
+
+  // Issue 19: a client key and a SQLite usage store, against the same gateway without them.
+  const gateway = target(results, "chat", 32, "gateway");
+  const team = target(results, "chat", 32, "gateway-team");
+  const teamExtra = team?.cpuUs !== undefined && gateway?.cpuUs !== undefined
+    ? team.cpuUs - gateway.cpuUs
+    : undefined;
+  add(
+    "client key + SQLite store: ≤ 20 µs more CPU per request (≤ 10 µs each), c=32",
+    teamExtra,
+    `${signed(teamExtra, 1)} µs (${fmt(team?.cpuUs, 0)} vs ${fmt(gateway?.cpuUs, 0)} µs)`,
+    (teamExtra ?? Infinity) <= 20,
+  );
+  add(
+    "client key + SQLite store: chat c=32 ≥ 0.80× bare proxy req/s",
+    team?.vsProxy,
+    `${fmt(team?.vsProxy)}×`,
+    (team?.vsProxy ?? 0) >= 0.8,
+  );
+
   return goals;
 }
 

@@ -28,7 +28,11 @@ function chat(
   const targets = Object.entries(rounds).map(([key, { load, cpu }]) =>
     summarise({ key, label: key, origin: "", requests: [] }, [{ load, cpu }])
   );
-  compare(targets, { "gateway-limited": "gateway", "gateway-many": "gateway" });
+  compare(targets, {
+    "gateway-limited": "gateway",
+    "gateway-many": "gateway",
+    "gateway-team": "gateway",
+  });
   return { key: "chat", title: "chat", concurrency, targets };
 }
 
@@ -98,6 +102,7 @@ function results(limitedRps = 8500, limitedValid = true): Results {
         gateway: { load: run(9_000, 1.5, 4.8), cpu: 1.35 },
         "gateway-limited": { load: run(limitedRps, 1.6, 5, limitedValid), cpu: 1.4 },
         "gateway-many": { load: run(9_000, 1.5, 4.8), cpu: 1.35 },
+        "gateway-team": { load: run(9_000, 1.5, 4.8), cpu: 1.44 },
       }),
     ],
     streaming,
@@ -132,8 +137,9 @@ const verdicts = (goals: Goal[]) => goals.map((g) => g.met);
 
 Deno.test("checkGoals: a run that meets every goal says so for each of them", () => {
   const goals = checkGoals(results());
-  assertEquals(goals.length, 10);
-  assertEquals(verdicts(goals), Array(10).fill(true));
+  assertEquals(goals.length, 12);
+  assertEquals(verdicts(goals), Array(12).fill(true));
+  assertEquals(goals[10]?.value, "+3.3 µs (53 vs 50 µs)");
   assertEquals(goals[0]?.value, "0.85× (CPU per request: proxy/gateway 0.73×)");
   assertEquals([goals[1]?.value, goals[2]?.value], ["+0.200 ms", "+0.800 ms"]);
 });
@@ -148,7 +154,7 @@ Deno.test("checkGoals: a target whose run had errors is not a result, so its goa
   const goals = checkGoals(results(8_500, false));
   assertEquals(verdicts(goals.slice(0, 3)), [undefined, undefined, undefined]);
   assertEquals(goals[0]?.value, "not measured");
-  assertEquals(verdicts(goals.slice(3)), Array(7).fill(true));
+  assertEquals(verdicts(goals.slice(3)), Array(9).fill(true));
   assertStringIncludes(fullReport({ ...results(8_500, false), goals }), "INVALID (5 non-2xx");
 });
 
@@ -167,8 +173,8 @@ Deno.test("checkGoals: sections a run left out are reported as not measured", ()
   partial.resources = {};
   const goals = checkGoals(partial);
   assertEquals(verdicts(goals.slice(3, 6)), [undefined, undefined, undefined]);
-  assertEquals(verdicts(goals.slice(7)), [undefined, undefined, undefined]);
-  assert(goals.slice(7).every((g) => g.value === "not measured"));
+  assertEquals(verdicts(goals.slice(7, 10)), [undefined, undefined, undefined]);
+  assert(goals.slice(7, 10).every((g) => g.value === "not measured"));
 });
 
 Deno.test("fullReport: every table, the goals and the machine line", () => {

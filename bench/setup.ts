@@ -76,6 +76,26 @@ export function benchConfig(upstream: string): string {
   ].join("\n");
 }
 
+/** The client key the authenticated bench gateway takes. */
+export const BENCH_CLIENT_KEY = "bench-client-key-0123456789";
+
+/**
+ * The bench config behind client keys, with a SQLite usage store: what a team runs. The key
+ * has no budget or limit that could refuse a request, so only their checks are paid for.
+ */
+export function teamConfig(upstream: string, store: string): string {
+  return benchConfig(upstream) + [
+    "server:",
+    `  store: sqlite:${store}`,
+    "  auth:",
+    "    keys:",
+    "      - name: bench",
+    `        key: ${BENCH_CLIENT_KEY}`,
+    "        budget: {usd: 1000000, period: month}",
+    "",
+  ].join("\n");
+}
+
 /** A config with MANY_ENDPOINTS chat endpoints (every tenth with a limit) and a few routes. */
 export function manyEndpointsConfig(upstream: string): string {
   const lines = ["# Written by bench/main.ts: 1,000 endpoints.", "endpoints:"];
@@ -109,6 +129,7 @@ export function manyEndpointsConfig(upstream: string): string {
 export interface BenchFiles {
   config: string;
   manyConfig: string;
+  teamConfig: string;
   bodies: Record<BodyName, string>;
 }
 
@@ -150,10 +171,12 @@ export function writeFiles(dir: string, upstream: string): BenchFiles {
   const manyConfig = join(dir, "many_endpoints.yaml");
   Deno.writeTextFileSync(config, benchConfig(upstream));
   Deno.writeTextFileSync(manyConfig, manyEndpointsConfig(upstream));
+  const team = join(dir, "team.yaml");
+  Deno.writeTextFileSync(team, teamConfig(upstream, join(dir, "usage.db")));
   const paths = {} as Record<BodyName, string>;
   for (const [name, body] of Object.entries(bodies()) as [BodyName, string][]) {
     paths[name] = join(dir, `${name}.json`);
     Deno.writeTextFileSync(paths[name], body);
   }
-  return { config, manyConfig, bodies: paths };
+  return { config, manyConfig, teamConfig: team, bodies: paths };
 }

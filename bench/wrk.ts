@@ -35,7 +35,10 @@ done = function(summary, latency, requests)
 end
 `;
 
-/** One request, built once by wrk (static: no Lua call per request). Args: body file. */
+/**
+ * One request, built once by wrk (static: no Lua call per request). Args: body file, and an
+ * Authorization header value when the target asks for a client key.
+ */
 const STATIC_SCRIPT = `
 init = function(args)
   local f = assert(io.open(args[1], "rb"))
@@ -43,6 +46,7 @@ init = function(args)
   f:close()
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
+  if args[2] then wrk.headers["Authorization"] = args[2] end
 end
 ${DONE}`;
 
@@ -69,6 +73,8 @@ ${DONE}`;
 export interface WrkRequest {
   path: string;
   bodyFile: string;
+  /** An Authorization header (a single request only). */
+  authorization?: string;
 }
 
 /** The Lua scripts, written into a temporary directory. */
@@ -118,7 +124,10 @@ export async function runWrk(options: {
       ? ["-s", options.scripts.static, options.origin + options.requests[0]!.path, "--"]
       : ["-s", options.scripts.mix, options.origin, "--"]),
     ...(options.requests.length === 1
-      ? [options.requests[0]!.bodyFile]
+      ? [
+        options.requests[0]!.bodyFile,
+        ...(options.requests[0]!.authorization ? [options.requests[0]!.authorization] : []),
+      ]
       : options.requests.flatMap((r) => [r.path, r.bodyFile])),
   ];
   const child = track(new Deno.Command("wrk", { args, stdout: "piped", stderr: "piped" }).spawn());
