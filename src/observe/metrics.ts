@@ -48,24 +48,57 @@ class Counter1 {
   }
 }
 
-/** Counts keyed by any number of label values (joined into one map key). */
-class LabelledCounter {
-  readonly #values = new Map<string, number>();
+/** Tokens by kind and USD, per endpoint, provider, model and client key (one map entry each). */
+class UsageCounter {
+  readonly #series = new Map<
+    string,
+    { labels: string; prompt: number; completion: number; cached: number; usd: number | null }
+  >();
 
-  constructor(readonly labels: readonly string[]) {}
-
-  add(values: readonly string[], amount: number): void {
-    const key = values.join("\u0001");
-    this.#values.set(key, (this.#values.get(key) ?? 0) + amount);
+  add(
+    labels: UsageLabels,
+    usage: { prompt: number; completion: number; cached: number },
+    usd: number | null,
+  ): void {
+    const id = `${labels.endpoint}\u0001${labels.provider}\u0001${labels.model}\u0001${labels.key}`;
+    let series = this.#series.get(id);
+    if (series === undefined) {
+      series = {
+        labels: `endpoint="${label(labels.endpoint)}",provider="${label(labels.provider)}",` +
+          `model="${label(labels.model)}",key="${label(labels.key)}"`,
+        prompt: 0,
+        completion: 0,
+        cached: 0,
+        usd: null,
+      };
+      this.#series.set(id, series);
+    }
+    series.prompt += usage.prompt;
+    series.completion += usage.completion;
+    series.cached += usage.cached;
+    if (usd !== null) series.usd = (series.usd ?? 0) + usd;
   }
 
-  render(name: string, help: string): string[] {
-    const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} counter`];
-    for (const [key, value] of this.#values) {
-      const pairs = key.split("\u0001").map((v, i) => `${this.labels[i]}="${label(v)}"`);
-      lines.push(`${name}{${pairs.join(",")}} ${Number(value.toPrecision(12))}`);
+  render(): string[] {
+    const tokens = [
+      "# HELP gateway_tokens_total Usage tokens reported by providers, by endpoint, provider, " +
+      "model, client key and kind",
+      "# TYPE gateway_tokens_total counter",
+    ];
+    const cost = [
+      "# HELP gateway_cost_usd_total Cost in USD of the priced requests, by endpoint, provider, " +
+      "model and client key",
+      "# TYPE gateway_cost_usd_total counter",
+    ];
+    for (const s of this.#series.values()) {
+      for (const kind of ["prompt", "completion", "cached"] as const) {
+        if (s[kind] > 0) tokens.push(`gateway_tokens_total{${s.labels},kind="${kind}"} ${s[kind]}`);
+      }
+      if (s.usd !== null) {
+        cost.push(`gateway_cost_usd_total{${s.labels}} ${Number(s.usd.toPrecision(12))}`);
+      }
     }
-    return lines;
+    return [...tokens, ...cost];
   }
 }
 
@@ -144,8 +177,7 @@ export class Metrics {
   readonly #upstream = new Histogram();
   readonly #overhead = new Histogram();
   readonly #firstChunk = new Histogram();
-  readonly #tokens = new LabelledCounter(["endpoint", "provider", "model", "key", "kind"]);
-  readonly #cost = new LabelledCounter(["endpoint", "provider", "model", "key"]);
+  readonly #usage = new UsageCounter();
   readonly #retries = new Counter1();
   readonly #fallbacks = new Counter2();
   readonly #started = Date.now();
@@ -175,13 +207,7 @@ export class Metrics {
     usage: { prompt: number; completion: number; cached: number },
     costUsd: number | null,
   ): void {
-    const { endpoint, provider, model, key } = labels;
-    if (usage.prompt) this.#tokens.add([endpoint, provider, model, key, "prompt"], usage.prompt);
-    if (usage.completion) {
-      this.#tokens.add([endpoint, provider, model, key, "completion"], usage.completion);
-    }
-    if (usage.cached) this.#tokens.add([endpoint, provider, model, key, "cached"], usage.cached);
-    if (costUsd !== null) this.#cost.add([endpoint, provider, model, key], costUsd);
+    this.#usage.add(labels, usage, costUsd);
   }
 
   retry(endpoint: string): void {
@@ -225,14 +251,7 @@ export class Metrics {
         "gateway_time_to_first_chunk_seconds",
         "Streams: time from the request's arrival to its first chunk, by endpoint",
       ),
-      ...this.#tokens.render(
-        "gateway_tokens_total",
-        "Usage tokens reported by providers, by endpoint, provider, model, client key and kind",
-      ),
-      ...this.#cost.render(
-        "gateway_cost_usd_total",
-        "Cost in USD of the priced requests, by endpoint, provider, model and client key",
-      ),
+      ...this.#usage.render(),
       ...this.#retries.render(
         "gateway_upstream_retries_total",
         "Upstream attempts retried, by endpoint",

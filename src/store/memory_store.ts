@@ -18,8 +18,11 @@ export class MemoryUsageStore implements UsageStore {
   /** The newest rows, oldest first once the ring has wrapped (`#next` is the oldest). */
   readonly #rows: UsageRow[] = [];
   #next = 0;
-  /** USD by `scope\0name\0hour`. */
-  readonly #spend = new Map<string, number>();
+  /** USD by scope, then name, then hour. */
+  readonly #spend = {
+    client: new Map<string, Map<number, number>>(),
+    endpoint: new Map<string, Map<number, number>>(),
+  };
   readonly #keys: StoredKey[] = [];
 
   constructor(private readonly maxRows: number) {}
@@ -32,7 +35,14 @@ export class MemoryUsageStore implements UsageStore {
         this.#next = (this.#next + 1) % this.maxRows;
       }
     }
-    for (const [key, usd] of spendOf(rows)) this.#spend.set(key, (this.#spend.get(key) ?? 0) + usd);
+    for (const { scope, name, hour, usd } of spendOf(rows)) {
+      let hours = this.#spend[scope].get(name);
+      if (hours === undefined) {
+        hours = new Map();
+        this.#spend[scope].set(name, hours);
+      }
+      hours.set(hour, (hours.get(hour) ?? 0) + usd);
+    }
   }
 
   rows(start: number, end: number): UsageRow[] {
@@ -46,11 +56,8 @@ export class MemoryUsageStore implements UsageStore {
 
   spent(scope: "client" | "endpoint", name: string, since: number): number {
     const from = hourOf(since);
-    const prefix = `${scope}\u0000${name}\u0000`;
     let usd = 0;
-    for (const [key, value] of this.#spend) {
-      if (key.startsWith(prefix) && Number(key.slice(prefix.length)) >= from) usd += value;
-    }
+    for (const [hour, value] of this.#spend[scope].get(name) ?? []) if (hour >= from) usd += value;
     return usd;
   }
 

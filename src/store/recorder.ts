@@ -45,6 +45,13 @@ export function usageRowOf(record: RequestRecord): UsageRow {
   };
 }
 
+/** Adds `usd` to a name's sum (dropping sums back at zero). */
+function addTo(sums: Map<string, number>, name: string, usd: number): void {
+  const next = (sums.get(name) ?? 0) + usd;
+  if (Math.abs(next) < 1e-12) sums.delete(name);
+  else sums.set(name, next);
+}
+
 export class UsageRecorder implements RecordSink {
   #buffer: UsageRow[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -52,8 +59,8 @@ export class UsageRecorder implements RecordSink {
   /** Drops already told in the log. */
   #droppedTold = 0;
   #failingSince: number | undefined;
-  /** USD of the buffered rows by `client:NAME` and `endpoint:NAME` (for budgets). */
-  readonly #pendingUsd = new Map<string, number>();
+  /** USD of the buffered rows by client key and by endpoint (for budgets). */
+  readonly #pendingUsd = { client: new Map<string, number>(), endpoint: new Map<string, number>() };
   readonly #flushMs: number;
   readonly #maxBuffered: number;
   /** Called with each batch the store took. */
@@ -95,16 +102,13 @@ export class UsageRecorder implements RecordSink {
   #addPending(row: UsageRow, sign: 1 | -1): void {
     const usd = row.cost_usd;
     if (usd === null || usd === 0) return;
-    for (const key of [`client:${row.client}`, `endpoint:${row.endpoint}`]) {
-      const next = (this.#pendingUsd.get(key) ?? 0) + sign * usd;
-      if (Math.abs(next) < 1e-12) this.#pendingUsd.delete(key);
-      else this.#pendingUsd.set(key, next);
-    }
+    addTo(this.#pendingUsd.client, row.client, sign * usd);
+    addTo(this.#pendingUsd.endpoint, row.endpoint ?? "", sign * usd);
   }
 
   /** USD of records not yet in the store, by a key's or an endpoint's name. */
   pendingUsd(scope: "client" | "endpoint", name: string): number {
-    return this.#pendingUsd.get(`${scope}:${name}`) ?? 0;
+    return this.#pendingUsd[scope].get(name) ?? 0;
   }
 
   /** Rows waiting for the store. */
@@ -133,7 +137,9 @@ export class UsageRecorder implements RecordSink {
       return 0;
     }
     this.#buffer = [];
-    for (const row of rows) this.#addPending(row, -1);
+    // Everything buffered is written: nothing is pending any more.
+    this.#pendingUsd.client.clear();
+    this.#pendingUsd.endpoint.clear();
     if (this.#failingSince !== undefined || this.#dropped > this.#droppedTold) {
       this.logger.warn("usage store writes again", {
         store: this.store.kind,

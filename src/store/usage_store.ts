@@ -105,19 +105,35 @@ export function hourOf(at: number): number {
   return at - (at % 3_600_000);
 }
 
+/** What a batch of rows spent: USD by scope, name and hour. */
+export interface Spend {
+  scope: "client" | "endpoint";
+  name: string;
+  hour: number;
+  usd: number;
+}
+
 /** USD per client key and per endpoint per hour in a batch of rows (priced rows only). */
-export function spendOf(rows: readonly UsageRow[]): Map<string, number> {
-  const spend = new Map<string, number>();
+export function spendOf(rows: readonly UsageRow[]): Spend[] {
+  // By hour, then by name: no key strings built per row.
+  const byHour = new Map<number, { client: Map<string, number>; endpoint: Map<string, number> }>();
   for (const row of rows) {
-    if (row.cost_usd === null || row.cost_usd === 0) continue;
+    const usd = row.cost_usd;
+    if (usd === null || usd === 0) continue;
     const hour = hourOf(row.at);
-    for (
-      const key of [
-        `client\u0000${row.client}\u0000${hour}`,
-        `endpoint\u0000${row.endpoint ?? ""}\u0000${hour}`,
-      ]
-    ) {
-      spend.set(key, (spend.get(key) ?? 0) + row.cost_usd);
+    let sums = byHour.get(hour);
+    if (sums === undefined) {
+      sums = { client: new Map(), endpoint: new Map() };
+      byHour.set(hour, sums);
+    }
+    sums.client.set(row.client, (sums.client.get(row.client) ?? 0) + usd);
+    const endpoint = row.endpoint ?? "";
+    sums.endpoint.set(endpoint, (sums.endpoint.get(endpoint) ?? 0) + usd);
+  }
+  const spend: Spend[] = [];
+  for (const [hour, sums] of byHour) {
+    for (const scope of ["client", "endpoint"] as const) {
+      for (const [name, usd] of sums[scope]) spend.push({ scope, name, hour, usd });
     }
   }
   return spend;
@@ -199,9 +215,8 @@ export class SqliteUsageStore implements UsageStore {
         pushValues(params, rows[at] as UsageRow);
         this.#insertOne.run(...params);
       }
-      for (const [key, usd] of spendOf(rows)) {
-        const [scope, name, hour] = key.split("\u0000") as [string, string, string];
-        this.#addSpend.run(scope, name, Number(hour), usd);
+      for (const { scope, name, hour, usd } of spendOf(rows)) {
+        this.#addSpend.run(scope, name, hour, usd);
       }
       this.#db.exec("COMMIT");
     } catch (error) {
