@@ -7,8 +7,7 @@
  */
 import type { Budget } from "../config/schema.ts";
 import { GatewayError } from "./errors.ts";
-import type { UsageRecorder } from "../store/recorder.ts";
-import type { UsageRow } from "../store/usage_store.ts";
+import type { UsageRow, UsageSink, UsageStore } from "../store/usage_store.ts";
 
 type Scope = "client" | "endpoint";
 
@@ -47,12 +46,17 @@ interface Spent {
 export class Budgets {
   readonly #spent = new Map<string, Spent>();
 
+  /**
+   * `refreshMs`: how long a sum read from the store serves (0 for a store in this process,
+   * whose sums are always current).
+   */
   constructor(
-    private readonly recorder: UsageRecorder,
+    private readonly store: Pick<UsageStore, "spent">,
+    private readonly sink: UsageSink,
     private readonly refreshMs = 1000,
     private readonly now: () => number = Date.now,
   ) {
-    recorder.onFlushed = (rows) => this.#written(rows);
+    sink.onFlushed = (rows) => this.#written(rows);
   }
 
   /** USD spent in the current period by a key (`client`) or on an endpoint. */
@@ -66,18 +70,19 @@ export class Budgets {
     ) {
       entry = {
         periodStart: start,
-        stored: this.recorder.store.spent(scope, name, start),
+        stored: this.store.spent(scope, name, start),
         readAt: now,
       };
       this.#spent.set(key, entry);
     }
-    return entry.stored + this.recorder.pendingUsd(scope, name);
+    return entry.stored + this.sink.pendingUsd(scope, name);
   }
 
   /** Throws a 429 when the budget of a key or an endpoint is spent for this period. */
   check(scope: Scope, name: string, budget: Budget): void {
     const spent = this.spent(scope, name, budget);
-    if (spent < budget.usd) return;
+    // Sums of float costs: a budget spent to within a nano-dollar is spent.
+    if (spent < budget.usd - 1e-9) return;
     const { end } = periodOf(budget.period, this.now());
     const retryAfter = Math.max(1, Math.ceil((end - this.now()) / 1000));
     const who = scope === "client" ? `client key '${name}'` : `endpoint '${name}'`;

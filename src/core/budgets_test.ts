@@ -63,7 +63,7 @@ function setup(start: number, refreshMs = 1000) {
   const store = new SqliteUsageStore(":memory:");
   const recorder = new UsageRecorder(store, silentLogger(), { flushMs: 60_000 });
   const clock = { t: start };
-  const budgets = new Budgets(recorder, refreshMs, () => clock.t);
+  const budgets = new Budgets(store, recorder, refreshMs, () => clock.t);
   const done = () => {
     recorder.close();
     store.close();

@@ -41,7 +41,7 @@ import {
 import { accountAnswer, accountStream } from "./accounting.ts";
 import { Budgets } from "./budgets.ts";
 import type { ClientKey } from "./client_key.ts";
-import { SqliteUsageStore, type UsageStore } from "../store/usage_store.ts";
+import { SqliteUsageStore, type UsageSink, type UsageStore } from "../store/usage_store.ts";
 import { MemoryUsageStore } from "../store/memory_store.ts";
 import { UsageRecorder } from "../store/recorder.ts";
 import { AuditLog } from "../observe/audit.ts";
@@ -70,13 +70,10 @@ export interface GatewayDeps {
   flushMs?: number;
 }
 
-/** Records kept by the in-memory store (`server.store: memory`). */
-const MEMORY_STORE_ROWS = 100_000;
-
 /** Opens the store `server.store` names (throws StoreError when it cannot). */
-export function openStore(store: string): UsageStore {
+export function openStore(store: string): SqliteUsageStore | MemoryUsageStore {
   return store === "memory"
-    ? new MemoryUsageStore(MEMORY_STORE_ROWS)
+    ? new MemoryUsageStore()
     : new SqliteUsageStore(store.slice("sqlite:".length));
 }
 
@@ -103,7 +100,8 @@ export class Gateway {
   readonly sinks: readonly RecordSink[];
   /** Request records and run-time client keys (opened at start; a reload keeps it). */
   readonly store: UsageStore;
-  readonly recorder: UsageRecorder;
+  /** Where records go on their way to the store (the memory store takes them itself). */
+  readonly recorder: UsageSink;
   readonly budgets: Budgets;
   /** The audit log, when `server.audit` asks for one. */
   #audit: AuditLog | undefined;
@@ -120,9 +118,12 @@ export class Gateway {
     this.#breakers = new CircuitBreakers(circuitSettings(config));
     this.#limiter = new RateLimiter(storeFor(config, deps.logger), deps.logger);
     this.#logger.setSecrets(config.secrets);
-    this.store = openStore(config.server.store);
-    this.recorder = new UsageRecorder(this.store, deps.logger, { flushMs: deps.flushMs ?? 250 });
-    this.budgets = new Budgets(this.recorder);
+    const store = openStore(config.server.store);
+    this.store = store;
+    this.recorder = store instanceof MemoryUsageStore
+      ? store
+      : new UsageRecorder(store, deps.logger, { flushMs: deps.flushMs ?? 250 });
+    this.budgets = new Budgets(store, this.recorder, store.kind === "memory" ? 0 : 1000);
     this.#audit = this.#auditFor(config);
     this.sinks = [
       metricsSink(this.metrics),

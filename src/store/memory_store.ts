@@ -1,57 +1,161 @@
 /**
- * The usage store when none is configured (`server.store: memory`): this process's last
- * `maxRows` records in a ring, spending per client key and endpoint per hour in a map, keys
- * created at run time in a list (gone at restart). Plain JavaScript, so a gateway that keeps no
- * store pays next to nothing per request for usage and budgets.
+ * The usage store when none is configured (`server.store: memory`): usage aggregated per hour,
+ * endpoint, client key, model and provider as each request ends (no rows kept, no buffer, so a
+ * gateway without a store pays a few map updates per request and its memory does not grow with
+ * traffic), spending per key and endpoint per hour, and keys created at run time in a list (gone
+ * at restart). Hours older than `keepHours` are dropped.
  */
+import type { RecordSink, RequestRecord } from "../core/request_record.ts";
+import {
+  aggregateReport,
+  durationBucket,
+  type ReportOptions,
+  type UsageAggregate,
+  type UsageReport,
+} from "./usage_report.ts";
 import {
   hourOf,
-  spendOf,
   type StoredKey,
   StoreError,
   type UsageRow,
+  type UsageSink,
   type UsageStore,
 } from "./usage_store.ts";
 
-export class MemoryUsageStore implements UsageStore {
+/** What the memory store counts of one request (a record or a row). */
+interface Counted {
+  at: number;
+  endpoint: string | null;
+  client: string;
+  model: string | null;
+  provider: string | null;
+  ok: boolean;
+  prompt: number | null;
+  completion: number | null;
+  total: number | null;
+  cost: number | null;
+  ms: number;
+}
+
+export class MemoryUsageStore implements UsageStore, UsageSink, RecordSink {
   readonly kind = "memory" as const;
-  /** The newest rows, oldest first once the ring has wrapped (`#next` is the oldest). */
-  readonly #rows: UsageRow[] = [];
-  #next = 0;
+  readonly #aggregates = new Map<string, UsageAggregate>();
   /** USD by scope, then name, then hour. */
   readonly #spend = {
     client: new Map<string, Map<number, number>>(),
     endpoint: new Map<string, Map<number, number>>(),
   };
   readonly #keys: StoredKey[] = [];
+  #hour = 0;
+  onFlushed: undefined;
 
-  constructor(private readonly maxRows: number) {}
+  constructor(private readonly keepHours = 31 * 24) {}
 
+  /** Counts a completed record of a client API. */
+  write(record: RequestRecord): void {
+    if (record.ingress === undefined) return;
+    const usage = record.usage;
+    this.#count({
+      at: record.startedAt,
+      endpoint: record.endpoint ?? null,
+      client: record.client,
+      model: record.model ?? null,
+      provider: record.provider ?? null,
+      ok: record.outcome === "ok",
+      prompt: usage?.prompt ?? null,
+      completion: usage?.completion ?? null,
+      total: usage?.total ?? null,
+      cost: record.cost,
+      ms: record.totalMs ?? 0,
+    });
+  }
+
+  /** Counts rows (as the SQLite store would keep them). */
   insert(rows: readonly UsageRow[]): void {
     for (const row of rows) {
-      if (this.#rows.length < this.maxRows) this.#rows.push(row);
-      else {
-        this.#rows[this.#next] = row;
-        this.#next = (this.#next + 1) % this.maxRows;
-      }
-    }
-    for (const { scope, name, hour, usd } of spendOf(rows)) {
-      let hours = this.#spend[scope].get(name);
-      if (hours === undefined) {
-        hours = new Map();
-        this.#spend[scope].set(name, hours);
-      }
-      hours.set(hour, (hours.get(hour) ?? 0) + usd);
+      this.#count({
+        at: row.at,
+        endpoint: row.endpoint,
+        client: row.client,
+        model: row.model,
+        provider: row.provider,
+        ok: row.outcome === "ok",
+        prompt: row.prompt_tokens,
+        completion: row.completion_tokens,
+        total: row.total_tokens,
+        cost: row.cost_usd,
+        ms: row.total_ms,
+      });
     }
   }
 
-  rows(start: number, end: number): UsageRow[] {
-    const ordered = [...this.#rows.slice(this.#next), ...this.#rows.slice(0, this.#next)];
-    return ordered.filter((row) => row.at >= start && row.at < end).sort((a, b) => a.at - b.at);
+  #count(c: Counted): void {
+    const hour = hourOf(c.at);
+    if (hour > this.#hour) this.#turnHour(hour);
+    const id = `${hour}\u0001${c.endpoint}\u0001${c.client}\u0001${c.model}\u0001${c.provider}`;
+    let aggregate = this.#aggregates.get(id);
+    if (aggregate === undefined) {
+      aggregate = {
+        hour,
+        endpoint: c.endpoint,
+        client: c.client,
+        model: c.model,
+        provider: c.provider,
+        requests: 0,
+        errors: 0,
+        prompt: 0,
+        completion: 0,
+        total: 0,
+        cost: 0,
+        unpriced: 0,
+        durations: new Map(),
+      };
+      this.#aggregates.set(id, aggregate);
+    }
+    aggregate.requests++;
+    if (!c.ok) aggregate.errors++;
+    aggregate.prompt += c.prompt ?? 0;
+    aggregate.completion += c.completion ?? 0;
+    aggregate.total += c.total ?? 0;
+    if (c.cost !== null) aggregate.cost += c.cost;
+    else if (c.total !== null) aggregate.unpriced++;
+    const bucket = durationBucket(c.ms);
+    aggregate.durations.set(bucket, (aggregate.durations.get(bucket) ?? 0) + 1);
+    if (c.cost !== null && c.cost !== 0) {
+      this.#addSpend("client", c.client, hour, c.cost);
+      this.#addSpend("endpoint", c.endpoint ?? "", hour, c.cost);
+    }
   }
 
-  count(): number {
-    return this.#rows.length;
+  #addSpend(scope: "client" | "endpoint", name: string, hour: number, usd: number): void {
+    let hours = this.#spend[scope].get(name);
+    if (hours === undefined) {
+      hours = new Map();
+      this.#spend[scope].set(name, hours);
+    }
+    hours.set(hour, (hours.get(hour) ?? 0) + usd);
+  }
+
+  /** A new hour: what is older than `keepHours` goes. */
+  #turnHour(hour: number): void {
+    this.#hour = hour;
+    const oldest = hour - this.keepHours * 3_600_000;
+    for (const [id, aggregate] of this.#aggregates) {
+      if (aggregate.hour < oldest) this.#aggregates.delete(id);
+    }
+    for (const scope of ["client", "endpoint"] as const) {
+      for (const hours of this.#spend[scope].values()) {
+        for (const at of hours.keys()) if (at < oldest) hours.delete(at);
+      }
+    }
+  }
+
+  report(options: ReportOptions): UsageReport {
+    const from = hourOf(options.start);
+    const aggregates = [...this.#aggregates.values()]
+      .filter((a) => a.hour >= from && a.hour < options.end)
+      .sort((a, b) => a.hour - b.hour);
+    return aggregateReport(aggregates, options);
   }
 
   spent(scope: "client" | "endpoint", name: string, since: number): number {
@@ -77,6 +181,23 @@ export class MemoryUsageStore implements UsageStore {
     if (key === undefined) return false;
     key.revoked_at = at;
     return true;
+  }
+
+  // As a sink it keeps nothing back: every record is counted when it ends.
+  flush(): number {
+    return 0;
+  }
+
+  get buffered(): number {
+    return 0;
+  }
+
+  get dropped(): number {
+    return 0;
+  }
+
+  pendingUsd(): number {
+    return 0;
   }
 
   close(): void {}

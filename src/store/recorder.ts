@@ -4,9 +4,9 @@
  * batch (its file locked, the disk full) the rows wait for the next try; the buffer is bounded,
  * and what it cannot hold is dropped and counted in the log. `close()` writes what is left.
  */
-import type { RecordSink, RequestRecord } from "../core/request_record.ts";
+import type { RequestRecord } from "../core/request_record.ts";
 import type { Logger } from "../observe/logs.ts";
-import type { UsageRow, UsageStore } from "./usage_store.ts";
+import type { SqliteUsageStore, UsageRow, UsageSink } from "./usage_store.ts";
 
 export interface RecorderOptions {
   flushMs?: number;
@@ -52,7 +52,7 @@ function addTo(sums: Map<string, number>, name: string, usd: number): void {
   else sums.set(name, next);
 }
 
-export class UsageRecorder implements RecordSink {
+export class UsageRecorder implements UsageSink {
   #buffer: UsageRow[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #dropped = 0;
@@ -67,7 +67,7 @@ export class UsageRecorder implements RecordSink {
   onFlushed: ((rows: readonly UsageRow[]) => void) | undefined;
 
   constructor(
-    readonly store: UsageStore,
+    readonly store: Pick<SqliteUsageStore, "insert" | "kind">,
     private readonly logger: Logger,
     options: RecorderOptions = {},
   ) {

@@ -2,7 +2,9 @@ import { assert, assertEquals } from "../../tests/assert.ts";
 import { RequestRecord } from "../core/request_record.ts";
 import { Logger } from "../observe/logs.ts";
 import { UsageRecorder, usageRowOf } from "./recorder.ts";
-import { SqliteUsageStore, type UsageRow, type UsageStore } from "./usage_store.ts";
+import { SqliteUsageStore, type UsageRow } from "./usage_store.ts";
+
+type UsageStore = SqliteUsageStore;
 
 const quiet = () => new Logger({ level: "error", format: "json", write: () => {} });
 

@@ -1,9 +1,42 @@
 /**
  * Usage by endpoint, client key, model or provider (and by hour or day when asked): requests,
- * errors, tokens, cost and latency percentiles, from the store's rows. Pure, so the API and the
- * CLI print the same figures.
+ * errors, tokens, cost and latency percentiles — from a store's rows (exact percentiles) or from
+ * hourly aggregates kept in memory (percentiles from a histogram of 5% wide buckets). Pure, so
+ * the API and the CLI print the same figures.
  */
 import type { UsageRow } from "./usage_store.ts";
+
+/** One hour's usage of one endpoint, client key, model and provider (the memory store's unit). */
+export interface UsageAggregate {
+  hour: number;
+  endpoint: string | null;
+  client: string;
+  model: string | null;
+  provider: string | null;
+  requests: number;
+  errors: number;
+  prompt: number;
+  completion: number;
+  total: number;
+  cost: number;
+  unpriced: number;
+  /** Request durations: histogram bucket (see `durationBucket`) → count. */
+  durations: Map<number, number>;
+}
+
+/** Each bucket is 5% wider than the one before, from 0.01 ms. */
+const BUCKET_GROWTH = Math.log(1.05);
+const BUCKET_BASE_MS = 0.01;
+
+/** The histogram bucket of a duration. */
+export function durationBucket(ms: number): number {
+  return ms <= BUCKET_BASE_MS ? 0 : Math.ceil(Math.log(ms / BUCKET_BASE_MS) / BUCKET_GROWTH);
+}
+
+/** A bucket's representative duration: the geometric middle of its bounds. */
+function bucketMs(bucket: number): number {
+  return BUCKET_BASE_MS * Math.exp((bucket - 0.5) * BUCKET_GROWTH);
+}
 
 export const GROUP_BY = ["endpoint", "key", "model", "provider"] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
@@ -37,8 +70,8 @@ export interface UsageReport {
   totals: Omit<UsageLine, "group" | "interval_start">;
 }
 
-function groupOf(row: UsageRow, by: GroupBy): string {
-  const value = by === "key" ? row.client : by === "endpoint" ? row.endpoint : row[by];
+function groupOf(item: UsageRow | UsageAggregate, by: GroupBy): string {
+  const value = by === "key" ? item.client : by === "endpoint" ? item.endpoint : item[by];
   return value ?? "(none)";
 }
 
@@ -63,6 +96,7 @@ class Tally {
   cost = 0;
   unpriced = 0;
   readonly durations: number[] = [];
+  readonly buckets = new Map<number, number>();
 
   add(row: UsageRow): void {
     this.requests++;
@@ -75,8 +109,34 @@ class Tally {
     this.durations.push(row.total_ms);
   }
 
+  merge(aggregate: UsageAggregate): void {
+    this.requests += aggregate.requests;
+    this.errors += aggregate.errors;
+    this.prompt += aggregate.prompt;
+    this.completion += aggregate.completion;
+    this.total += aggregate.total;
+    this.cost += aggregate.cost;
+    this.unpriced += aggregate.unpriced;
+    for (const [bucket, count] of aggregate.durations) {
+      this.buckets.set(bucket, (this.buckets.get(bucket) ?? 0) + count);
+    }
+  }
+
+  /** The `q` quantile of the histogram (nearest rank). */
+  #bucketQuantile(q: number): number | null {
+    if (this.requests === 0 || this.buckets.size === 0) return null;
+    const rank = Math.max(1, Math.ceil(q * this.requests));
+    let seen = 0;
+    for (const [bucket, count] of [...this.buckets].sort(([a], [b]) => a - b)) {
+      seen += count;
+      if (seen >= rank) return Math.round(bucketMs(bucket) * 10) / 10;
+    }
+    return null;
+  }
+
   line(): Omit<UsageLine, "group" | "interval_start"> {
     const sorted = this.durations.sort((a, b) => a - b);
+    const fromBuckets = this.durations.length === 0 && this.buckets.size > 0;
     return {
       requests: this.requests,
       errors: this.errors,
@@ -85,30 +145,51 @@ class Tally {
       total_tokens: this.total,
       cost_usd: Math.round(this.cost * 1e8) / 1e8,
       unpriced_requests: this.unpriced,
-      p50_ms: quantile(sorted, 0.5),
-      p95_ms: quantile(sorted, 0.95),
+      p50_ms: fromBuckets ? this.#bucketQuantile(0.5) : quantile(sorted, 0.5),
+      p95_ms: fromBuckets ? this.#bucketQuantile(0.95) : quantile(sorted, 0.95),
     };
   }
 }
 
+export interface ReportOptions {
+  start: number;
+  end: number;
+  groupBy: GroupBy;
+  interval: Interval | null;
+}
+
 /** The report of `rows` (those that arrived in [start, end)). */
-export function usageReport(
-  rows: readonly UsageRow[],
-  options: { start: number; end: number; groupBy: GroupBy; interval: Interval | null },
+export function usageReport(rows: readonly UsageRow[], options: ReportOptions): UsageReport {
+  return report(rows, (row) => row.at, (tally, row) => tally.add(row), options);
+}
+
+/** The report of hourly aggregates (those of the hours in [start, end)). */
+export function aggregateReport(
+  aggregates: readonly UsageAggregate[],
+  options: ReportOptions,
+): UsageReport {
+  return report(aggregates, (a) => a.hour, (tally, a) => tally.merge(a), options);
+}
+
+function report<T extends UsageRow | UsageAggregate>(
+  items: readonly T[],
+  atOf: (item: T) => number,
+  add: (tally: Tally, item: T) => void,
+  options: ReportOptions,
 ): UsageReport {
   const groups = new Map<string, { group: string; at: number | undefined; tally: Tally }>();
   const totals = new Tally();
-  for (const row of rows) {
-    const group = groupOf(row, options.groupBy);
-    const at = options.interval === null ? undefined : intervalStart(row.at, options.interval);
+  for (const item of items) {
+    const group = groupOf(item, options.groupBy);
+    const at = options.interval === null ? undefined : intervalStart(atOf(item), options.interval);
     const id = at === undefined ? group : `${at}\u0000${group}`;
     let entry = groups.get(id);
     if (entry === undefined) {
       entry = { group, at, tally: new Tally() };
       groups.set(id, entry);
     }
-    entry.tally.add(row);
-    totals.add(row);
+    add(entry.tally, item);
+    add(totals, item);
   }
   const lines = [...groups.values()]
     .sort((a, b) =>

@@ -11,6 +11,8 @@ import {
   type SqlRow,
   type SqlStatement,
 } from "../runtime/sqlite.ts";
+import type { RecordSink } from "../core/request_record.ts";
+import { type ReportOptions, type UsageReport, usageReport } from "./usage_report.ts";
 
 /** One request as the store keeps it. */
 export interface UsageRow {
@@ -84,11 +86,8 @@ const COLUMNS = [
 /** What every usage store does (SQLite here; memory in memory_store.ts). */
 export interface UsageStore {
   readonly kind: "sqlite" | "memory";
-  /** Writes records, all or none. */
-  insert(rows: readonly UsageRow[]): void;
-  /** The records that arrived in [start, end), oldest first. */
-  rows(start: number, end: number): UsageRow[];
-  count(): number;
+  /** Usage of the requests that arrived in [start, end). */
+  report(options: ReportOptions): UsageReport;
   /** USD spent since `since` (an hour boundary) by a client key or on an endpoint. */
   spent(scope: "client" | "endpoint", name: string, since: number): number;
   /** Adds a key; a name already taken (even by a revoked key) is a StoreError. */
@@ -98,6 +97,22 @@ export interface UsageStore {
   /** Revokes a key; false when there is no such active key. */
   revokeKey(name: string, at: number): boolean;
   close(): void;
+}
+
+/**
+ * Where completed records go on their way to a store: the SQLite store's batch writer, or the
+ * memory store itself. Budgets read what it holds back.
+ */
+export interface UsageSink extends RecordSink {
+  /** Writes what it holds back now; returns how many records. */
+  flush(): number;
+  close(): void;
+  readonly buffered: number;
+  readonly dropped: number;
+  /** USD of records not yet in the store, by a key's or an endpoint's name. */
+  pendingUsd(scope: "client" | "endpoint", name: string): number;
+  /** Called with each batch the store took. */
+  onFlushed: ((rows: readonly UsageRow[]) => void) | undefined;
 }
 
 /** The start of the UTC hour that holds `at`: spending is kept per hour. */
@@ -239,6 +254,10 @@ export class SqliteUsageStore implements UsageStore {
     return this.#db.prepare(
       `SELECT ${COLUMNS.join(", ")} FROM requests WHERE at >= ? AND at < ? ORDER BY at`,
     ).all(start, end).map(rowOf);
+  }
+
+  report(options: ReportOptions): UsageReport {
+    return usageReport(this.rows(options.start, options.end), options);
   }
 
   /** How many records it holds. */

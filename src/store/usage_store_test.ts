@@ -5,7 +5,6 @@ import {
   type StoredKey,
   StoreError,
   type UsageRow,
-  type UsageStore,
 } from "./usage_store.ts";
 import { MemoryUsageStore } from "./memory_store.ts";
 
@@ -129,9 +128,9 @@ Deno.test("UsageStore.rows() returns the records that arrived in [start, end), o
 const HOUR = 3_600_000;
 
 /** Both stores keep the same contract. */
-const STORES: [string, () => UsageStore][] = [
+const STORES: [string, () => SqliteUsageStore | MemoryUsageStore][] = [
   ["SqliteUsageStore", () => new SqliteUsageStore(":memory:")],
-  ["MemoryUsageStore", () => new MemoryUsageStore(1000)],
+  ["MemoryUsageStore", () => new MemoryUsageStore()],
 ];
 
 for (const [name, open] of STORES) {
@@ -166,21 +165,38 @@ for (const [name, open] of STORES) {
     store.close();
   });
 
-  Deno.test(`${name}.rows() gives the records of a time range, oldest first`, () => {
+  Deno.test(`${name}.report() counts requests, errors, tokens and cost per group and hour`, () => {
     const store = open();
-    const many = Array.from({ length: 70 }, (_, i) => row({ id: `r${i}`, at: 1000 + i }));
-    store.insert(many);
-    assertEquals(store.count(), 70);
-    assertEquals(store.rows(1010, 1020).map((r) => r.id), many.slice(10, 20).map((r) => r.id));
+    store.insert([
+      row({ id: "a", at: 10, total_ms: 10 }),
+      row({ id: "b", at: 20, outcome: "error", total_ms: 20, cost_usd: null, total_tokens: null }),
+      row({ id: "c", at: HOUR + 5, client: "bob", total_ms: 100, cost_usd: null }),
+      row({ id: "late", at: 5 * HOUR }),
+    ]);
+    const report = store.report({ start: 0, end: 2 * HOUR, groupBy: "key", interval: "hour" });
+    const lines = report.lines.map((l) => [l.interval_start, l.group, l.requests, l.errors]);
+    assertEquals(lines, [
+      [new Date(0).toISOString(), "alice", 2, 1],
+      [new Date(HOUR).toISOString(), "bob", 1, 0],
+    ]);
+    assertEquals(report.totals.requests, 3);
+    assertEquals(report.totals.prompt_tokens, 30);
+    assertEquals(report.totals.cost_usd, 0.5);
+    assertEquals(report.totals.unpriced_requests, 1);
+    // Exact from rows, within 5% from the memory store's histogram.
+    const p95 = report.totals.p95_ms as number;
+    assert(Math.abs(p95 - 100) <= 5, `p95 ${p95}`);
     store.close();
   });
 }
 
-Deno.test("MemoryUsageStore keeps only its newest rows", () => {
-  const store = new MemoryUsageStore(5);
-  store.insert(Array.from({ length: 12 }, (_, i) => row({ id: `r${i}`, at: i })));
-  assertEquals(store.count(), 5);
-  assertEquals(store.rows(0, 100).map((r) => r.id), ["r7", "r8", "r9", "r10", "r11"]);
+Deno.test("SqliteUsageStore.rows() gives the records of a time range, oldest first", () => {
+  const store = new SqliteUsageStore(":memory:");
+  const many = Array.from({ length: 70 }, (_, i) => row({ id: `r${i}`, at: 1000 + i }));
+  store.insert(many);
+  assertEquals(store.count(), 70);
+  assertEquals(store.rows(1010, 1020).map((r) => r.id), many.slice(10, 20).map((r) => r.id));
+  store.close();
 });
 
 Deno.test("UsageStore.createKey() and keys() keep a key's fields; a taken name is refused", () => {

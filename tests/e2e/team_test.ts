@@ -536,3 +536,41 @@ server:
     assertEquals(code, 0, gateway.output());
   }
 });
+
+Deno.test(`with no store, usage is counted in memory and budgets hold (${UNDER_TEST})`, async () => {
+  const gateway = await startGateway({
+    config: `
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    budget: {usd: 0.000019, period: day}
+    model: {provider: mock, name: mock-1, cost: {input: 1, output: 1}}
+`,
+  });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await postJson(`${gateway.url}/v1/chat/completions`, chatBody("chat"));
+      statuses.push(response.status);
+      await response.body?.cancel();
+    }
+    // The mock's answer to "hello" is 5 tokens: $0.000005 at $1 per million. Three calls leave
+    // the budget unspent, the fourth spends it, the fifth is refused.
+    assertEquals(statuses, [200, 200, 200, 200]);
+    const refused = await postJson(`${gateway.url}/v1/chat/completions`, chatBody("chat"));
+    assertEquals(refused.status, 429);
+    await refused.body?.cancel();
+    const report = await runCli(["usage", "--json", "--since", "1h"], {
+      env: { GATEWAY_URL: gateway.url },
+    });
+    assertEquals(report.code, 0, report.stderr);
+    const parsed = JSON.parse(report.stdout);
+    assertEquals(parsed.store.kind, "memory");
+    const line = parsed.lines.find((l: { group: string }) => l.group === "chat");
+    assertEquals([line.requests, line.errors], [5, 1]);
+    assert(line.p50_ms > 0 && line.p95_ms >= line.p50_ms, JSON.stringify(line));
+    assert(Math.abs(line.cost_usd - 0.00002) < 1e-9, String(line.cost_usd));
+  } finally {
+    await gateway.stop();
+  }
+});

@@ -13,7 +13,6 @@ import {
   type Interval,
   INTERVALS,
   parseTime,
-  usageReport,
 } from "../../store/usage_report.ts";
 import {
   checkNewKey,
@@ -164,7 +163,7 @@ export function adminRoutes({ gateway, keys }: AppDeps): RouteDef[] {
         const interval = oneOf<Interval>(c.req.query("interval"), "interval", INTERVALS) ?? null;
         // Records still buffered are written first, so the report includes every finished request.
         gateway.recorder.flush();
-        const report = usageReport(gateway.store.rows(start, end), {
+        const report = gateway.store.report({
           start,
           end,
           groupBy,
