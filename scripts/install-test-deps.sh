@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite runs besides Deno and Bun (which come from npm), only what is
-# missing: redis-server, wrk and chromium from Debian's apt (with sudo when not root), and the
+# missing: redis-server, postgresql, wrk and chromium from Debian's apt (with sudo when not root), and the
 # Python clients' venv (.venv-clients) when python3 is present. Run by `npm test` (its pretest)
 # and by .ci/run; safe to run again: with everything in place it does nothing.
 set -euo pipefail
@@ -24,6 +24,10 @@ apt_install() {
 
 # Redis backs the shared rate-limit tests (two gateway processes against one Redis).
 if ! command -v redis-server >/dev/null 2>&1; then apt_install redis-server; fi
+
+# PostgreSQL backs the shared usage store tests (tests/e2e/postgres_server.ts starts a cluster of
+# its own from these binaries on a free loopback port; the package's own cluster is not used).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt_install postgresql; fi
 
 # wrk is the benchmark's load generator; tests/bench runs the benchmark briefly.
 if ! command -v wrk >/dev/null 2>&1; then apt_install wrk; fi

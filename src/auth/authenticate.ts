@@ -9,6 +9,8 @@ import type { Authenticate } from "../api/context.ts";
 import type { Gateway } from "../core/gateway.ts";
 import { GatewayError } from "../core/errors.ts";
 import { KeyRing } from "./keys.ts";
+import type { ClientKey } from "../core/client_key.ts";
+import type { RequestRecord } from "../core/request_record.ts";
 
 /** The secret a request presents, from the first header that carries one. */
 export function presentedSecret(headers: Headers): string | undefined {
@@ -26,6 +28,21 @@ function unauthenticated(message: string, code: string): GatewayError {
     code,
     headers: { "www-authenticate": 'Bearer realm="gateway"' },
   });
+}
+
+/** Admits a request with its key (noted in its record), or refuses it. */
+function admit(key: ClientKey | undefined, record: RequestRecord, admin: boolean): void {
+  if (key === undefined) throw unauthenticated("Invalid API key", "invalid_api_key");
+  record.client = key.name;
+  record.key = key;
+  if (admin && !key.admin) {
+    throw new GatewayError(
+      403,
+      "permission_error",
+      `The client key '${key.name}' is not an admin key: this API needs one`,
+      { code: "admin_key_required" },
+    );
+  }
 }
 
 /** The authentication step of a gateway whose config may turn `server.auth` on or off. */
@@ -48,18 +65,9 @@ export function createAuthenticator(gateway: Gateway, ring = new KeyRing(gateway
         "missing_api_key",
       );
     }
-    const key = ring.find(secret);
-    if (key === undefined) throw unauthenticated("Invalid API key", "invalid_api_key");
-    record.client = key.name;
-    record.key = key;
-    if (admin && !key.admin) {
-      throw new GatewayError(
-        403,
-        "permission_error",
-        `The client key '${key.name}' is not an admin key: this API needs one`,
-        { code: "admin_key_required" },
-      );
-    }
+    const found = ring.find(secret);
+    if (found instanceof Promise) return found.then((key) => admit(key, record, admin));
+    admit(found, record, admin);
   };
   return { authenticate, ring };
 }

@@ -64,11 +64,15 @@ export function checkNewKey(key: NewKey, configKeys: readonly LoadedKey[], targe
   }
 }
 
-/** Adds a key to the store; returns its secret (shown once). */
-export function createStoredKey(store: UsageStore, key: NewKey, now = Date.now()): string {
+/** Adds a key to the store; resolves to its secret (shown once). */
+export async function createStoredKey(
+  store: UsageStore,
+  key: NewKey,
+  now = Date.now(),
+): Promise<string> {
   const secret = newSecret();
   try {
-    store.createKey({
+    await store.createKey({
       name: key.name,
       sha256: sha256Hex(secret),
       endpoints: key.endpoints,
@@ -84,7 +88,11 @@ export function createStoredKey(store: UsageStore, key: NewKey, now = Date.now()
 }
 
 /** The config's keys, then the store's. */
-export function listKeys(configKeys: readonly LoadedKey[], store: UsageStore): KeyInfo[] {
+export async function listKeys(
+  configKeys: readonly LoadedKey[],
+  store: UsageStore,
+): Promise<KeyInfo[]> {
+  const stored = await store.keys();
   const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
   return [
     ...configKeys.map((key) => ({
@@ -96,7 +104,7 @@ export function listKeys(configKeys: readonly LoadedKey[], store: UsageStore): K
       created_at: null,
       revoked_at: null,
     })),
-    ...store.keys().map((key) => ({
+    ...stored.map((key) => ({
       name: key.name,
       source: "store" as const,
       admin: false,

@@ -1,3 +1,4 @@
+import type { ClientKey } from "../core/client_key.ts";
 import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
 import { presentedSecret } from "./authenticate.ts";
 import { createStoredKey, parseBudget } from "./key_admin.ts";
@@ -35,6 +36,13 @@ Deno.test("presentedSecret() reads x-api-key, api-key and x-goog-api-key", () =>
   );
 });
 
+/** A lookup in a ring on a SQLite store, which answers at once. */
+function findNow(ring: KeyRing, secret: string): ClientKey | undefined {
+  const found = ring.find(secret);
+  if (found instanceof Promise) throw new Error("a SQLite store answers at once");
+  return found;
+}
+
 Deno.test("presentedSecret() is undefined without a key, or for a Basic authorization", () => {
   assertEquals(presentedSecret(new Headers()), undefined);
   assertEquals(presentedSecret(new Headers({ authorization: "Basic dXNlcjpwYXNz" })), undefined);
@@ -57,29 +65,29 @@ Deno.test("KeyRing.find() finds a config key by its secret, and nothing for a wr
       limit: { calls: 10, renewal_period: "minute" },
     }),
   ]);
-  const admin = ring.find("secret-admin");
+  const admin = findNow(ring, "secret-admin");
   assertEquals([admin?.name, admin?.admin, admin?.source], ["admin", true, "config"]);
-  const ci = ring.find("secret-ci");
+  const ci = findNow(ring, "secret-ci");
   assertEquals(ci?.name, "ci");
   assertEquals(ci?.endpoints, new Set(["chat"]));
   assertEquals(ci?.budget, { usd: 5, period: "day" });
   assertEquals(ci?.limit?.label, "client key 'ci'");
-  assertEquals(ring.find("secret-wrong"), undefined);
-  assertEquals(ring.find("SECRET-CI"), undefined);
+  assertEquals(findNow(ring, "secret-wrong"), undefined);
+  assertEquals(findNow(ring, "SECRET-CI"), undefined);
   // A reload replaces the config's keys.
   ring.configure([loadedKey("other", "secret-other")]);
-  assertEquals(ring.find("secret-ci"), undefined);
-  assertEquals(ring.find("secret-other")?.name, "other");
+  assertEquals(findNow(ring, "secret-ci"), undefined);
+  assertEquals(findNow(ring, "secret-other")?.name, "other");
   store.close();
 });
 
-Deno.test("KeyRing.find() finds a key just created in the store, and not once it is revoked", () => {
+Deno.test("KeyRing.find() finds a key just created in the store, and not once it is revoked", async () => {
   const store = new SqliteUsageStore(":memory:");
   let now = 1_000_000;
   const ring = new KeyRing(store, 2000, () => now);
   ring.configure([]);
-  assertEquals(ring.find("gw-nothing"), undefined);
-  const secret = createStoredKey(store, {
+  assertEquals(findNow(ring, "gw-nothing"), undefined);
+  const secret = await createStoredKey(store, {
     name: "runtime",
     endpoints: ["chat"],
     budget: { usd: 12.5, period: "week" },
@@ -88,36 +96,35 @@ Deno.test("KeyRing.find() finds a key just created in the store, and not once it
   assertEquals(store.keys()[0]?.sha256, sha256Hex(secret));
   // An unknown secret reads the store again, at most every refreshMs / 4.
   now += 100;
-  assertEquals(ring.find(secret), undefined);
+  assertEquals(findNow(ring, secret), undefined);
   now += 400;
-  const key = ring.find(secret);
+  const key = findNow(ring, secret);
   assertEquals([key?.name, key?.admin, key?.source], ["runtime", false, "store"]);
   assertEquals(key?.endpoints, new Set(["chat"]));
   assertEquals(key?.budget, { usd: 12.5, period: "week" });
 
   assertEquals(store.revokeKey("runtime", now), true);
   ring.invalidate();
-  assertEquals(ring.find(secret), undefined);
+  assertEquals(findNow(ring, secret), undefined);
   store.close();
 });
 
-Deno.test("KeyRing.find() reads the store's keys at its first lookup", () => {
+Deno.test("KeyRing.find() reads the store's keys at its first lookup", async () => {
   const store = new SqliteUsageStore(":memory:");
-  const secret = createStoredKey(store, { name: "early", endpoints: null, budget: null });
+  const secret = await createStoredKey(store, { name: "early", endpoints: null, budget: null });
   const ring = new KeyRing(store);
-  assertEquals(ring.find(secret)?.name, "early");
+  assertEquals(findNow(ring, secret)?.name, "early");
   store.close();
 });
 
-Deno.test("createStoredKey() refuses a name the store has already", () => {
+Deno.test("createStoredKey() refuses a name the store has already", async () => {
   const store = new SqliteUsageStore(":memory:");
-  createStoredKey(store, { name: "dup", endpoints: null, budget: null });
-  const error = assertThrows(
-    () => createStoredKey(store, { name: "dup", endpoints: null, budget: null }),
-    /'dup' exists already/,
-  );
+  await createStoredKey(store, { name: "dup", endpoints: null, budget: null });
+  const error = await createStoredKey(store, { name: "dup", endpoints: null, budget: null })
+    .then(() => undefined, (e: Error) => e);
+  assert(error !== undefined && /'dup' exists already/.test(error.message));
   assert(error instanceof InvalidRequestError);
-  assertEquals(error.code, "key_exists");
+  assertEquals((error as InvalidRequestError).code, "key_exists");
   store.close();
 });
 

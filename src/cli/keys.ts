@@ -64,7 +64,7 @@ async function storeOf(path: string): Promise<{ store: UsageStore; config: Loade
       "the config's store is 'memory' (inside the running gateway): use --url instead",
     );
   }
-  return { store: openStore(config.server.store), config };
+  return { store: await openStore(config.server.store), config };
 }
 
 function keysTable(keys: readonly (KeyInfo & { spent_usd?: number | null })[]): string {
@@ -98,9 +98,9 @@ async function create(name: string, values: Record<string, unknown>, where: Wher
         config.auth?.keys ?? [],
         new Set([...config.endpoints, ...config.routes].map((e) => e.name)),
       );
-      return { ...key, key: createStoredKey(store, key) };
+      return { ...key, key: await createStoredKey(store, key) };
     } finally {
-      store.close();
+      await store.close();
     }
   }
   const response = await call(gatewayUrl(where.url), "/api/2.0/gateway/keys", {
@@ -115,9 +115,9 @@ async function list(where: Where): Promise<KeyInfo[]> {
   if (where.config !== undefined) {
     const { store, config } = await storeOf(where.config);
     try {
-      return listKeys(config.auth?.keys ?? [], store);
+      return await listKeys(config.auth?.keys ?? [], store);
     } finally {
-      store.close();
+      await store.close();
     }
   }
   return (await getJson<{ keys: KeyInfo[] }>(
@@ -131,11 +131,11 @@ async function revoke(name: string, where: Where): Promise<void> {
   if (where.config !== undefined) {
     const { store } = await storeOf(where.config);
     try {
-      if (!store.revokeKey(name, Date.now())) {
+      if (!(await store.revokeKey(name, Date.now()))) {
         throw new ClientError(`no active key named '${name}'`);
       }
     } finally {
-      store.close();
+      await store.close();
     }
     return;
   }

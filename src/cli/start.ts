@@ -11,7 +11,7 @@ import {
   watchReloads,
 } from "../config/watch.ts";
 import { DEMO_CONFIG_NAME, DEMO_CONFIG_YAML } from "../config/demo.ts";
-import { Gateway } from "../core/gateway.ts";
+import { Gateway, openStore } from "../core/gateway.ts";
 import { type LogFormat, Logger, type LogLevel } from "../observe/logs.ts";
 import { createHandler } from "../api/pipeline.ts";
 import { BindError, cpuCount, exit, onSignal, serve } from "../runtime/mod.ts";
@@ -171,7 +171,8 @@ async function serveGateway(
   let tls: { cert: string; key: string } | undefined;
   try {
     tls = await readTls(options, config);
-    gateway = new Gateway(config, { logger, env: process.env });
+    const store = await openStore(config.server.store);
+    gateway = new Gateway(config, { logger, env: process.env, store });
   } catch (error) {
     if (error instanceof StoreError || error instanceof TlsFileError) {
       printError(`gateway start: ${error.message}`);
@@ -191,7 +192,7 @@ async function serveGateway(
       tls,
     });
   } catch (error) {
-    gateway.close();
+    await gateway.close();
     if (error instanceof BindError) {
       printError(`gateway start: ${error.message}`);
       return 1;
@@ -236,7 +237,7 @@ async function serveGateway(
         logger.warn("grace period over: ending the streams still open", { streams });
         await Promise.race([drained, sleep(2000)]);
       }
-      gateway.close();
+      await gateway.close();
       logger.info("stopped");
       resolve(0);
     };

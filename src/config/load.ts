@@ -137,6 +137,11 @@ function resolveServerReferences(
   const server = resolved.value as Record<string, unknown>;
   const missing = [...resolved.missing];
   const secrets = resolved.secrets.filter((s) => /:[^/@]+@/.test(s));
+  // A database URL may hold a password: never shown.
+  const store = (resolved.value as Record<string, unknown>).store;
+  if (typeof store === "string" && /^postgres(ql)?:\/\/[^/]*:[^/@]+@/.test(store)) {
+    secrets.push(store, decodeURIComponent(store.replace(/^[^:]+:\/\/[^:]*:([^@]*)@.*$/, "$1")));
+  }
   if (auth !== undefined) server.auth = auth;
   const keys = isRecord(auth) && Array.isArray(auth.keys) ? auth.keys : [];
   keys.forEach((key, i) => {
@@ -386,7 +391,7 @@ function loadChecked(text: string, source: string, options: LoadOptions): LoadRe
         schema: GatewayConfigSpec,
         data,
         locator,
-        secretKeys: ["redis_url"],
+        secretKeys: ["redis_url", "store"],
       }),
     );
   }

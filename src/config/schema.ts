@@ -254,11 +254,13 @@ export const ServerSpec = z.strictObject({
       "`Authorization: Bearer`, `x-api-key` or `api-key`); 401 without a known one, 403 " +
       "for an endpoint it may not use, 429 once its budget is spent",
   ),
-  store: z.string().regex(/^(sqlite:.+|memory)$/, {
-    message: "store must be 'sqlite:PATH' or 'memory'",
+  store: z.string().regex(/^(sqlite:.+|memory|postgres(ql)?:\/\/.+)$/, {
+    message: "store must be 'memory', 'sqlite:PATH' or 'postgres://USER:PASSWORD@HOST:PORT/DB'",
   }).default("memory").describe(
     "where request records (no bodies) are kept for usage, costs, budgets and run-time keys: " +
-      "`sqlite:./gateway.db`, or `memory` (this process only, the last 100,000 records)",
+      "`memory` (this process, aggregated per hour), `sqlite:./gateway.db` (a file; worker " +
+      "processes share it) or `postgres://user:password@host:5432/db` (several instances " +
+      "share it). `$VAR` works here too",
   ),
   audit: z.strictObject({
     path: z.string().min(1).describe("the file lines are appended to (created when missing)"),

@@ -5,7 +5,7 @@
  * not yet written. A request that would start once the budget is spent is refused; one in
  * flight finishes.
  */
-import type { Budget } from "../config/schema.ts";
+import { type Budget, BUDGET_PERIODS } from "../config/schema.ts";
 import { GatewayError } from "./errors.ts";
 import type { UsageRow, UsageSink, UsageStore } from "../store/usage_store.ts";
 
@@ -38,9 +38,12 @@ export function periodOf(period: Budget["period"], now: number): { start: number
 
 interface Spent {
   periodStart: number;
+  periodEnd: number;
   /** USD in the store for the period when last read, plus batches written since. */
   stored: number;
   readAt: number;
+  /** A read of a remote store under way. */
+  reading: boolean;
 }
 
 export class Budgets {
@@ -48,39 +51,77 @@ export class Budgets {
 
   /**
    * `refreshMs`: how long a sum read from the store serves (0 for a store in this process,
-   * whose sums are always current).
+   * whose sums are always current). A remote store (a promise) is read again in the
+   * background, and only the first read of a period is waited for, unless `fresh` asks to
+   * read it at every check (several instances holding one budget).
    */
   constructor(
     private readonly store: Pick<UsageStore, "spent">,
     private readonly sink: UsageSink,
     private readonly refreshMs = 1000,
     private readonly now: () => number = Date.now,
+    /** Read the store at every check and wait for it (a store shared by instances). */
+    private readonly fresh = false,
   ) {
     sink.onFlushed = (rows) => this.#written(rows);
   }
 
   /** USD spent in the current period by a key (`client`) or on an endpoint. */
-  spent(scope: Scope, name: string, budget: Budget): number {
+  spent(scope: Scope, name: string, budget: Budget): number | Promise<number> {
     const now = this.now();
-    const { start } = periodOf(budget.period, now);
-    const key = `${scope}:${name}`;
-    let entry = this.#spent.get(key);
+    const key = `${scope}:${name}:${budget.period}`;
+    const entry = this.#spent.get(key);
     if (
-      entry === undefined || entry.periodStart !== start || now - entry.readAt >= this.refreshMs
+      !this.fresh && entry !== undefined && now >= entry.periodStart && now < entry.periodEnd
     ) {
-      entry = {
-        periodStart: start,
-        stored: this.store.spent(scope, name, start),
-        readAt: now,
-      };
-      this.#spent.set(key, entry);
+      if (now - entry.readAt >= this.refreshMs && !entry.reading) this.#read(entry, scope, name);
+      return entry.stored + this.sink.pendingUsd(scope, name);
     }
-    return entry.stored + this.sink.pendingUsd(scope, name);
+    const period = periodOf(budget.period, now);
+    const fresh: Spent = {
+      periodStart: period.start,
+      periodEnd: period.end,
+      stored: 0,
+      readAt: now,
+      reading: false,
+    };
+    this.#spent.set(key, fresh);
+    const read = this.#read(fresh, scope, name);
+    const total = () => fresh.stored + this.sink.pendingUsd(scope, name);
+    return read === undefined ? total() : read.then(total);
+  }
+
+  /** Reads an entry's sum from the store: at once, or with a promise (in the background). */
+  #read(entry: Spent, scope: Scope, name: string): Promise<void> | undefined {
+    entry.readAt = this.now();
+    const usd = this.store.spent(scope, name, entry.periodStart);
+    if (!(usd instanceof Promise)) {
+      entry.stored = usd;
+      return undefined;
+    }
+    entry.reading = true;
+    return usd.then(
+      (value) => {
+        entry.stored = value;
+      },
+      () => {
+        // The store is away: the last sum (and what this process adds) serves meanwhile.
+      },
+    ).finally(() => {
+      entry.reading = false;
+    });
   }
 
   /** Throws a 429 when the budget of a key or an endpoint is spent for this period. */
-  check(scope: Scope, name: string, budget: Budget): void {
+  check(scope: Scope, name: string, budget: Budget): void | Promise<void> {
     const spent = this.spent(scope, name, budget);
+    if (spent instanceof Promise) {
+      return spent.then((usd) => this.#judge(usd, scope, name, budget));
+    }
+    this.#judge(spent, scope, name, budget);
+  }
+
+  #judge(spent: number, scope: Scope, name: string, budget: Budget): void {
     // Sums of float costs: a budget spent to within a nano-dollar is spent.
     if (spent < budget.usd - 1e-9) return;
     const { end } = periodOf(budget.period, this.now());
@@ -101,9 +142,13 @@ export class Budgets {
     if (this.#spent.size === 0) return;
     for (const row of rows) {
       if (row.cost_usd === null || row.cost_usd === 0) continue;
-      for (const key of [`client:${row.client}`, `endpoint:${row.endpoint}`]) {
-        const entry = this.#spent.get(key);
-        if (entry !== undefined && row.at >= entry.periodStart) entry.stored += row.cost_usd;
+      for (const period of BUDGET_PERIODS) {
+        for (
+          const key of [`client:${row.client}:${period}`, `endpoint:${row.endpoint}:${period}`]
+        ) {
+          const entry = this.#spent.get(key);
+          if (entry !== undefined && row.at >= entry.periodStart) entry.stored += row.cost_usd;
+        }
       }
     }
   }

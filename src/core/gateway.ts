@@ -28,6 +28,7 @@ import {
   type LimitSubject,
   MemoryStore,
   RateLimiter,
+  redactUrl,
   RedisStore,
 } from "./limits.ts";
 import { type EndpointRuntime, Snapshot } from "./snapshot.ts";
@@ -41,7 +42,13 @@ import {
 import { accountAnswer, accountStream } from "./accounting.ts";
 import { Budgets } from "./budgets.ts";
 import type { ClientKey } from "./client_key.ts";
-import { SqliteUsageStore, type UsageSink, type UsageStore } from "../store/usage_store.ts";
+import {
+  SqliteUsageStore,
+  StoreError,
+  type UsageSink,
+  type UsageStore,
+} from "../store/usage_store.ts";
+import { PostgresUsageStore } from "../store/postgres_store.ts";
 import { MemoryUsageStore } from "../store/memory_store.ts";
 import { UsageRecorder } from "../store/recorder.ts";
 import { AuditLog } from "../observe/audit.ts";
@@ -68,13 +75,24 @@ export interface GatewayDeps {
   sinks?: readonly RecordSink[];
   /** How often buffered usage records are written (ms). */
   flushMs?: number;
+  /** The usage store, opened by `openStore` (else a memory or SQLite store is opened here). */
+  store?: SqliteUsageStore | MemoryUsageStore | PostgresUsageStore;
 }
 
-/** Opens the store `server.store` names (throws StoreError when it cannot). */
-export function openStore(store: string): SqliteUsageStore | MemoryUsageStore {
-  return store === "memory"
-    ? new MemoryUsageStore()
-    : new SqliteUsageStore(store.slice("sqlite:".length));
+/** A store that opens at once: memory or a SQLite file (throws StoreError when it cannot). */
+function openLocalStore(store: string): SqliteUsageStore | MemoryUsageStore {
+  if (store === "memory") return new MemoryUsageStore();
+  if (store.startsWith("sqlite:")) return new SqliteUsageStore(store.slice("sqlite:".length));
+  throw new StoreError(`the store '${redactUrl(store)}' is opened with openStore()`);
+}
+
+/** Opens the store `server.store` names (a StoreError says why it cannot). */
+export async function openStore(
+  store: string,
+): Promise<SqliteUsageStore | MemoryUsageStore | PostgresUsageStore> {
+  return /^postgres(ql)?:\/\//.test(store)
+    ? await PostgresUsageStore.open(store)
+    : openLocalStore(store);
 }
 
 /** Whether an error says the upstream is unhealthy (counts towards its circuit). */
@@ -118,12 +136,20 @@ export class Gateway {
     this.#breakers = new CircuitBreakers(circuitSettings(config));
     this.#limiter = new RateLimiter(storeFor(config, deps.logger), deps.logger);
     this.#logger.setSecrets(config.secrets);
-    const store = openStore(config.server.store);
+    const store = deps.store ?? openLocalStore(config.server.store);
     this.store = store;
     this.recorder = store instanceof MemoryUsageStore
       ? store
       : new UsageRecorder(store, deps.logger, { flushMs: deps.flushMs ?? 250 });
-    this.budgets = new Budgets(store, this.recorder, store.kind === "memory" ? 0 : 1000);
+    // A store in this process is always current; a file shared by workers is read again every
+    // second; a database shared by instances is read at each budgeted request.
+    this.budgets = new Budgets(
+      store,
+      this.recorder,
+      store.kind === "memory" ? 0 : 1000,
+      Date.now,
+      store.kind === "postgres",
+    );
     this.#audit = this.#auditFor(config);
     this.sinks = [
       metricsSink(this.metrics),
@@ -197,10 +223,10 @@ export class Gateway {
   }
 
   /** Writes the usage records still buffered and releases connections (Redis, the store). */
-  close(): void {
+  async close(): Promise<void> {
     this.#audit?.close();
-    this.recorder.close();
-    this.store.close();
+    await this.recorder.close();
+    await this.store.close();
     this.#limiter.store.close();
   }
 
@@ -242,7 +268,10 @@ export class Gateway {
   async #admitKey(key: ClientKey, name: string): Promise<void> {
     const refusal = keyRefusal(key, name);
     if (refusal !== undefined) throw refusal;
-    if (key.budget !== null) this.budgets.check("client", key.name, key.budget);
+    if (key.budget !== null) {
+      const checking = this.budgets.check("client", key.name, key.budget);
+      if (checking !== undefined) await checking;
+    }
     if (key.limit !== undefined) {
       const taken = this.#limiter.take(key.limit);
       if (taken instanceof Promise) await taken;
@@ -318,7 +347,8 @@ export class Gateway {
       const budget = ep.spec.budget;
       if (budget !== null) {
         try {
-          this.budgets.check("endpoint", ep.spec.name, budget);
+          const checking = this.budgets.check("endpoint", ep.spec.name, budget);
+          if (checking !== undefined) await checking;
         } catch (error) {
           if (admission.probe) this.#breakers.release(ep.spec.name);
           lastError = error;

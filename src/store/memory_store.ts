@@ -184,9 +184,7 @@ export class MemoryUsageStore implements UsageStore, UsageSink, RecordSink {
   }
 
   // As a sink it keeps nothing back: every record is counted when it ends.
-  flush(): number {
-    return 0;
-  }
+  flush(): void {}
 
   get buffered(): number {
     return 0;

@@ -6,7 +6,7 @@
  */
 import type { RequestRecord } from "../core/request_record.ts";
 import type { Logger } from "../observe/logs.ts";
-import type { SqliteUsageStore, UsageRow, UsageSink } from "./usage_store.ts";
+import type { RowStore, UsageRow, UsageSink } from "./usage_store.ts";
 
 export interface RecorderOptions {
   flushMs?: number;
@@ -55,6 +55,10 @@ function addTo(sums: Map<string, number>, name: string, usd: number): void {
 export class UsageRecorder implements UsageSink {
   #buffer: UsageRow[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The batch being written to a remote store. */
+  #writing: Promise<void> | undefined;
+  /** Spending being written to a shared store. */
+  readonly #spending = new Set<Promise<void>>();
   #dropped = 0;
   /** Drops already told in the log. */
   #droppedTold = 0;
@@ -67,7 +71,7 @@ export class UsageRecorder implements UsageSink {
   onFlushed: ((rows: readonly UsageRow[]) => void) | undefined;
 
   constructor(
-    readonly store: Pick<SqliteUsageStore, "insert" | "kind">,
+    readonly store: RowStore,
     private readonly logger: Logger,
     options: RecorderOptions = {},
   ) {
@@ -82,11 +86,26 @@ export class UsageRecorder implements UsageSink {
     if (this.#buffer.length >= this.#maxBuffered) {
       const lost = this.#buffer.shift() as UsageRow;
       this.#dropped++;
-      this.#addPending(lost, -1);
+      if (this.store.addSpend === undefined) this.#addPending(lost, -1);
     }
     this.#buffer.push(row);
-    this.#addPending(row, 1);
+    if (this.store.addSpend === undefined) this.#addPending(row, 1);
+    else this.#spendNow(row, this.store.addSpend.bind(this.store));
     this.#timer ??= this.#schedule();
+  }
+
+  /** What a row spent, written at once to a shared store; pending until it is in. */
+  #spendNow(row: UsageRow, addSpend: NonNullable<RowStore["addSpend"]>): void {
+    const usd = row.cost_usd;
+    if (usd === null || usd === 0) return;
+    this.#addPending(row, 1);
+    const writing = addSpend(row.client, row.endpoint ?? "", row.at, usd).catch((error) => {
+      this.#failed(error);
+    }).finally(() => {
+      this.#addPending(row, -1);
+      this.#spending.delete(writing);
+    });
+    this.#spending.add(writing);
   }
 
   #schedule(): ReturnType<typeof setTimeout> {
@@ -121,25 +140,39 @@ export class UsageRecorder implements UsageSink {
     return this.#dropped;
   }
 
-  /** Writes the buffered rows now; returns how many the store took. */
-  flush(): number {
+  /**
+   * Writes the buffered rows now. With a store that answers at once it is done on return; with
+   * a remote one the promise settles when the batch was taken or refused (then kept for the next
+   * try). One batch is written at a time.
+   */
+  flush(): void | Promise<void> {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+    if (this.#writing !== undefined) return this.#writing;
     const rows = this.#buffer;
-    if (rows.length === 0) return 0;
-    try {
-      this.store.insert(rows);
-    } catch (error) {
-      this.#failed(error);
-      this.#timer ??= this.#schedule();
-      return 0;
-    }
+    if (rows.length === 0) return;
     this.#buffer = [];
-    // Everything buffered is written: nothing is pending any more.
-    this.#pendingUsd.client.clear();
-    this.#pendingUsd.endpoint.clear();
+    let writing: void | Promise<void>;
+    try {
+      writing = this.store.insert(rows);
+    } catch (error) {
+      this.#refused(rows, error);
+      return;
+    }
+    if (writing === undefined) return this.#taken(rows);
+    this.#writing = writing.then(
+      () => this.#taken(rows),
+      (error) => this.#refused(rows, error),
+    ).finally(() => {
+      this.#writing = undefined;
+    });
+    return this.#writing;
+  }
+
+  #taken(rows: UsageRow[]): void {
+    if (this.store.addSpend === undefined) { for (const row of rows) this.#addPending(row, -1); }
     if (this.#failingSince !== undefined || this.#dropped > this.#droppedTold) {
       this.logger.warn("usage store writes again", {
         store: this.store.kind,
@@ -149,7 +182,20 @@ export class UsageRecorder implements UsageSink {
       this.#droppedTold = this.#dropped;
     }
     this.onFlushed?.(rows);
-    return rows.length;
+  }
+
+  /** A batch the store refused goes back in front of what came since, within the bound. */
+  #refused(rows: UsageRow[], error: unknown): void {
+    const all = rows.concat(this.#buffer);
+    const over = all.length - this.#maxBuffered;
+    if (over > 0) {
+      const lost = all.splice(0, over);
+      if (this.store.addSpend === undefined) { for (const row of lost) this.#addPending(row, -1); }
+      this.#dropped += over;
+    }
+    this.#buffer = all;
+    this.#failed(error);
+    this.#timer ??= this.#schedule();
   }
 
   #failed(error: unknown): void {
@@ -165,13 +211,21 @@ export class UsageRecorder implements UsageSink {
     }
   }
 
-  /** Writes what is left and stops; the store stays open (its owner closes it). */
-  close(): void {
-    this.flush();
-    if (this.#buffer.length > 0) {
+  /** Writes what is left; the store stays open (its owner closes it). */
+  close(): void | Promise<void> {
+    const lost = () => {
+      if (this.#timer !== undefined) {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+      }
+      if (this.#buffer.length === 0) return;
       this.logger.error("usage records lost at shutdown: the store would not take them", {
         lost: this.#buffer.length,
       });
-    }
+    };
+    const first = this.flush();
+    if (first === undefined && this.#spending.size === 0) return lost();
+    // A batch was being written: then what came after it.
+    return Promise.all([first, ...this.#spending]).then(() => this.flush()).then(lost);
   }
 }

@@ -81,7 +81,7 @@ Deno.test("UsageRecorder.write() skips records that came through no client API",
   const sink = recorder(store);
   sink.write(record("health", { ingress: null }));
   assertEquals(sink.buffered, 0);
-  assertEquals(sink.flush(), 0);
+  sink.flush();
   assertEquals(store.count(), 0);
   store.close();
 });
@@ -95,13 +95,41 @@ Deno.test("UsageRecorder.flush() writes the buffered rows in one batch and repor
   sink.write(record("b"));
   assertEquals(sink.buffered, 2);
   assertEquals(store.count(), 0);
-  assertEquals(sink.flush(), 2);
+  sink.flush();
   assertEquals(batches, [["a", "b"]]);
   assertEquals(sink.buffered, 0);
   assertEquals(store.count(), 2);
-  assertEquals(sink.flush(), 0);
+  sink.flush();
   assertEquals(batches.length, 1);
   store.close();
+});
+
+Deno.test("UsageRecorder writes to a store that answers with a promise, one batch at a time", async () => {
+  const taken: string[][] = [];
+  let release: () => void = () => {};
+  const slow = {
+    kind: "postgres" as const,
+    insert: (rows: readonly UsageRow[]) =>
+      new Promise<void>((resolve) => {
+        taken.push(rows.map((row) => row.id));
+        release = resolve;
+      }),
+  };
+  const sink = new UsageRecorder(slow, quiet(), { flushMs: 60_000 });
+  sink.write(record("a"));
+  const first = sink.flush();
+  sink.write(record("b"));
+  // The first batch is still being written: a second flush waits for it.
+  assertEquals(sink.flush(), first);
+  assertEquals(sink.pendingUsd("client", "alice"), 4);
+  release();
+  await first;
+  assertEquals(sink.pendingUsd("client", "alice"), 2);
+  const closing = sink.close();
+  release();
+  await closing;
+  assertEquals(taken, [["a"], ["b"]]);
+  assertEquals(sink.pendingUsd("client", "alice"), 0);
 });
 
 Deno.test("UsageRecorder.pendingUsd() counts the cost of buffered rows until they are flushed", () => {
@@ -128,12 +156,12 @@ Deno.test("UsageRecorder keeps the rows a failing store refuses and writes them 
   sink.onFlushed = (rows) => (flushed += rows.length);
   sink.write(record("a"));
   sink.write(record("b"));
-  assertEquals(sink.flush(), 0);
+  sink.flush();
   assertEquals(sink.buffered, 2);
   assertEquals(sink.pendingUsd("client", "alice"), 4);
   assertEquals(flushed, 0);
   flaky.failing = false;
-  assertEquals(sink.flush(), 2);
+  sink.flush();
   assertEquals(flaky.taken.map((row) => row.id), ["a", "b"]);
   assertEquals([sink.buffered, sink.dropped, flushed], [0, 0, 2]);
   assertEquals(sink.pendingUsd("client", "alice"), 0);

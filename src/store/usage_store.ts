@@ -56,7 +56,7 @@ export interface StoredKey {
   revoked_at: number | null;
 }
 
-const COLUMNS = [
+export const COLUMNS = [
   "id",
   "at",
   "method",
@@ -85,18 +85,29 @@ const COLUMNS = [
 
 /** What every usage store does (SQLite here; memory in memory_store.ts). */
 export interface UsageStore {
-  readonly kind: "sqlite" | "memory";
+  readonly kind: "sqlite" | "memory" | "postgres";
   /** Usage of the requests that arrived in [start, end). */
-  report(options: ReportOptions): UsageReport;
+  report(options: ReportOptions): UsageReport | Promise<UsageReport>;
   /** USD spent since `since` (an hour boundary) by a client key or on an endpoint. */
-  spent(scope: "client" | "endpoint", name: string, since: number): number;
+  spent(scope: "client" | "endpoint", name: string, since: number): number | Promise<number>;
   /** Adds a key; a name already taken (even by a revoked key) is a StoreError. */
-  createKey(key: StoredKey): void;
+  createKey(key: StoredKey): void | Promise<void>;
   /** Every key created at run time, revoked ones included. */
-  keys(): StoredKey[];
+  keys(): StoredKey[] | Promise<StoredKey[]>;
   /** Revokes a key; false when there is no such active key. */
-  revokeKey(name: string, at: number): boolean;
-  close(): void;
+  revokeKey(name: string, at: number): boolean | Promise<boolean>;
+  close(): void | Promise<void>;
+}
+
+/** A store the recorder writes rows to: at once (SQLite) or with a promise (PostgreSQL). */
+export interface RowStore {
+  readonly kind: UsageStore["kind"];
+  insert(rows: readonly UsageRow[]): void | Promise<void>;
+  /**
+   * A store shared by instances takes what each request spent as it ends (rather than with its
+   * batch), so budgets read in other instances count it at once.
+   */
+  addSpend?(client: string, endpoint: string, at: number, usd: number): Promise<void>;
 }
 
 /**
@@ -104,9 +115,9 @@ export interface UsageStore {
  * memory store itself. Budgets read what it holds back.
  */
 export interface UsageSink extends RecordSink {
-  /** Writes what it holds back now; returns how many records. */
-  flush(): number;
-  close(): void;
+  /** Writes what it holds back now; resolves once the store took it (or refused it). */
+  flush(): void | Promise<void>;
+  close(): void | Promise<void>;
   readonly buffered: number;
   readonly dropped: number;
   /** USD of records not yet in the store, by a key's or an endpoint's name. */

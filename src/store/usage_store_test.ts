@@ -1,11 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
-import {
-  SqliteUsageStore,
-  type StoredKey,
-  StoreError,
-  type UsageRow,
-} from "./usage_store.ts";
+import { SqliteUsageStore, type StoredKey, StoreError, type UsageRow } from "./usage_store.ts";
 import { MemoryUsageStore } from "./memory_store.ts";
 
 function row(overrides: Partial<UsageRow> = {}): UsageRow {

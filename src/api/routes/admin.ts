@@ -128,8 +128,10 @@ function newKeyOf(body: unknown): NewKey {
 export function adminRoutes({ gateway, keys }: AppDeps): RouteDef[] {
   const configKeys = () => gateway.snapshot.config.auth?.keys ?? [];
   /** What a key has spent of its budget this period. */
-  const spentOf = (name: string, budget: Budget | null) =>
-    budget === null ? null : Math.round(gateway.budgets.spent("client", name, budget) * 1e6) / 1e6;
+  const spentOf = async (name: string, budget: Budget | null) =>
+    budget === null
+      ? null
+      : Math.round(await gateway.budgets.spent("client", name, budget) * 1e6) / 1e6;
   return [
     {
       route: createRoute({
@@ -155,15 +157,15 @@ export function adminRoutes({ gateway, keys }: AppDeps): RouteDef[] {
           ...errorResponses(...ADMIN_ERRORS),
         },
       }),
-      handler: (c) => {
+      handler: async (c) => {
         const now = Date.now();
         const start = timeParam(c.req.query("start"), "start", now - 86_400_000, now);
         const end = timeParam(c.req.query("end"), "end", now + 1, now);
         const groupBy = oneOf<GroupBy>(c.req.query("group_by"), "group_by", GROUP_BY) ?? "endpoint";
         const interval = oneOf<Interval>(c.req.query("interval"), "interval", INTERVALS) ?? null;
         // Records still buffered are written first, so the report includes every finished request.
-        gateway.recorder.flush();
-        const report = gateway.store.report({
+        await gateway.recorder.flush();
+        const report = await gateway.store.report({
           start,
           end,
           groupBy,
@@ -194,13 +196,15 @@ export function adminRoutes({ gateway, keys }: AppDeps): RouteDef[] {
           ...errorResponses(...ADMIN_ERRORS),
         },
       }),
-      handler: (c) =>
-        c.json({
-          keys: listKeys(configKeys(), gateway.store).map((key) => ({
+      handler: async (c) => {
+        const keys = await listKeys(configKeys(), gateway.store);
+        return c.json({
+          keys: await Promise.all(keys.map(async (key) => ({
             ...key,
-            spent_usd: key.revoked_at === null ? spentOf(key.name, key.budget) : null,
-          })),
-        }),
+            spent_usd: key.revoked_at === null ? await spentOf(key.name, key.budget) : null,
+          }))),
+        });
+      },
       admin: true,
     },
     {
@@ -246,10 +250,10 @@ export function adminRoutes({ gateway, keys }: AppDeps): RouteDef[] {
           configKeys(),
           new Set([...snapshot.endpoints.keys(), ...snapshot.routes.keys()]),
         );
-        const secret = createStoredKey(gateway.store, key);
+        const secret = await createStoredKey(gateway.store, key);
         keys?.invalidate();
         gateway.logger.info("client key created", { name: key.name, by: c.env.client });
-        const info = listKeys([], gateway.store).find((k) => k.name === key.name);
+        const info = (await listKeys([], gateway.store)).find((k) => k.name === key.name);
         return c.json({ ...info, spent_usd: 0, key: secret }, 201);
       },
       admin: true,
@@ -273,7 +277,7 @@ export function adminRoutes({ gateway, keys }: AppDeps): RouteDef[] {
           ...errorResponses(...ADMIN_ERRORS, 404),
         },
       }),
-      handler: (c) => {
+      handler: async (c) => {
         const name = c.req.param("name") ?? "";
         if (configKeys().some((k) => k.name === name)) {
           throw new InvalidRequestError(
@@ -281,7 +285,7 @@ export function adminRoutes({ gateway, keys }: AppDeps): RouteDef[] {
             { param: "name" },
           );
         }
-        if (!gateway.store.revokeKey(name, Date.now())) {
+        if (!(await gateway.store.revokeKey(name, Date.now()))) {
           throw new NotFoundError(`no active key named '${name}'`, { param: "name" });
         }
         keys?.invalidate();
