@@ -391,7 +391,7 @@ function loadChecked(text: string, source: string, options: LoadOptions): LoadRe
         schema: GatewayConfigSpec,
         data,
         locator,
-        secretKeys: ["redis_url", "store"],
+        secretKeys: ["redis_url", "store", "key"],
       }),
     );
   }
