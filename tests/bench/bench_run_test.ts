@@ -72,7 +72,7 @@ Deno.test(`[${UNDER_TEST}] the benchmark runs every section and measures every f
     ]);
     assertEquals(
       results.load[0]!.targets.map((t) => t.key),
-      ["direct", "proxy", "gateway", "gateway-limited", "gateway-many"],
+      ["direct", "proxy", "gateway", "gateway-limited", "gateway-many", "gateway-team"],
     );
     for (const scenario of results.load) {
       for (const t of scenario.targets) {
@@ -116,7 +116,7 @@ Deno.test(`[${UNDER_TEST}] the benchmark runs every section and measures every f
     if (BIN) assert((results.gateway.binaryBytes ?? 0) > 1e6, "binary size not measured");
 
     // Every goal was measured (met or missed is the benchmark's report, not this test's).
-    assertEquals(results.goals.length, 10);
+    assertEquals(results.goals.length, 12);
     for (const goal of results.goals) assert(goal.met !== undefined, `not measured: ${goal.goal}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
