@@ -29,4 +29,6 @@ export interface AppDeps {
   authenticate?: Authenticate;
   /** The client keys authentication knows, told when the admin API changes the store's. */
   keys?: { invalidate(): void };
+  /** The /metrics text (a worker's: the whole server's); the gateway's own when unset. */
+  metrics?: () => string;
 }

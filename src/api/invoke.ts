@@ -165,6 +165,7 @@ async function serveCall<Call extends IngressCall>(
     }
     if (gateway.auditsBodies) record.bodies = { request: body };
     const call = codec.decode(body, pathName, snapshot);
+    record.operation = call.op;
     checkOperation(gateway, call.name, call.op);
     if (call.warnings !== undefined && call.warnings.length > 0) {
       gateway.logger.warn("request fields not honoured", {

@@ -96,6 +96,7 @@ export function createHandler(
     const method = request.method;
     const target = pathOf(request.url);
     const record = new RequestRecord(requestIdOf(request), connection, method, target, sinks);
+    if (gateway.tracing) record.traceparent = request.headers.get("traceparent");
     const match = method === "POST" ? direct.match(target) : undefined;
     const response = match === undefined
       ? await app.fetch(request, record)

@@ -23,6 +23,7 @@ import { VERSION } from "../version.ts";
 import { readFile } from "node:fs/promises";
 import { StoreError } from "../store/usage_store.ts";
 import { createAuthenticator } from "../auth/authenticate.ts";
+import { SharedMetrics } from "../observe/shared_metrics.ts";
 
 export const START_HELP = `Usage: gateway start [--config-path F] [--host H] [--port P] [options]
 
@@ -181,7 +182,17 @@ async function serveGateway(
     throw error;
   }
   const { authenticate, ring } = createAuthenticator(gateway);
-  const handler = createHandler({ gateway, version: VERSION, authenticate, keys: ring });
+  // A worker's /metrics adds up every worker's counts (see shared_metrics.ts).
+  const metricsDir = options.worker ? process.env.GATEWAY_METRICS_DIR : undefined;
+  const shared = metricsDir ? new SharedMetrics(metricsDir, gateway.metrics) : undefined;
+  shared?.start();
+  const handler = createHandler({
+    gateway,
+    version: VERSION,
+    authenticate,
+    keys: ring,
+    ...(shared ? { metrics: () => shared.render() } : {}),
+  });
   let server;
   try {
     server = await serve({
@@ -238,6 +249,7 @@ async function serveGateway(
         await Promise.race([drained, sleep(2000)]);
       }
       await gateway.close();
+      shared?.stop();
       logger.info("stopped");
       resolve(0);
     };

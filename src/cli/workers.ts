@@ -8,6 +8,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import process from "node:process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.ts";
 import { onSignal, selfCommand } from "../runtime/mod.ts";
 import { createReloader, watchReloads } from "../config/watch.ts";
@@ -87,6 +90,10 @@ export async function superviseWorkers(
   let finish: (code: number) => void = () => {};
   const stopped = new Promise<number>((resolve) => (finish = resolve));
 
+  // Where the workers share their counts, so that one scrape of /metrics sees the whole server.
+  const metricsDir = mkdtempSync(join(tmpdir(), "gateway-metrics-"));
+  const removeMetrics = () => rmSync(metricsDir, { recursive: true, force: true });
+
   // The last config that passed every check: a worker (re)started while a bad file is on disk
   // starts on it rather than failing on the file. The workers reload the file themselves.
   let lastGood = options.configText;
@@ -111,7 +118,7 @@ export async function superviseWorkers(
     new Promise((resolve, reject) => {
       const child = spawn(self.command, args, {
         stdio: ["pipe", "pipe", "inherit"],
-        env: process.env,
+        env: { ...process.env, GATEWAY_METRICS_DIR: metricsDir },
       });
       workers.add(child);
       child.stdin?.on("error", () => {}); // a worker that dies at once closes its stdin
@@ -164,6 +171,7 @@ export async function superviseWorkers(
     stopping = true;
     stopWatching();
     for (const worker of workers) worker.kill("SIGKILL");
+    removeMetrics();
     printError(`gateway start: ${(error as Error).message}`);
     return 1;
   }
@@ -174,6 +182,7 @@ export async function superviseWorkers(
   const stop = (signal: "SIGTERM" | "SIGINT") => {
     if (stopping) {
       for (const worker of workers) worker.kill("SIGKILL");
+      removeMetrics();
       process.exit(130);
     }
     stopping = true;
@@ -195,5 +204,6 @@ export async function superviseWorkers(
   const code = await stopped;
   clearInterval(keepAlive);
   stopWatching();
+  removeMetrics();
   return code;
 }

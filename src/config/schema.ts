@@ -288,6 +288,21 @@ export const ServerSpec = z.strictObject({
     "the audit log: one JSON line per API request (its record: who, what, when, status, " +
       "usage, cost; bodies when asked), written off the request path",
   ),
+  otel: z.strictObject({
+    endpoint: z.string().regex(/^https?:\/\/.+/, { message: "endpoint must be an http(s) URL" })
+      .describe(
+        "the OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces` (an OpenTelemetry " +
+          "Collector, Jaeger, Tempo, or MLflow 3's tracking server)",
+      ),
+    headers: z.record(z.string(), z.string()).default({}).describe(
+      "headers sent with each export (e.g. an API key: `$VAR` works)",
+    ),
+    service_name: z.string().min(1).default("gateway").describe("the spans' `service.name`"),
+  }).optional().describe(
+    "export a trace span per API request (and one per upstream attempt) with the GenAI " +
+      "semantic-convention attributes; an incoming `traceparent` makes it part of the caller's " +
+      "trace. Off unless set",
+  ),
   tls: z.strictObject({
     cert: z.string().min(1).describe("the certificate chain file (PEM)"),
     key: z.string().min(1).describe("its private key file (PEM)"),

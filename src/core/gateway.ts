@@ -52,6 +52,7 @@ import { PostgresUsageStore } from "../store/postgres_store.ts";
 import { MemoryUsageStore } from "../store/memory_store.ts";
 import { UsageRecorder } from "../store/recorder.ts";
 import { AuditLog } from "../observe/audit.ts";
+import { OtelExporter } from "../observe/otel.ts";
 
 export { type EndpointRuntime, Snapshot, upstreamBodyOf } from "./snapshot.ts";
 export type { InvokeOptions, OpenStream } from "./attempt.ts";
@@ -111,6 +112,7 @@ export class Gateway {
   #logger: Logger;
   #random: () => number;
   #attempts: UpstreamAttempts;
+  #fetch: typeof fetch | undefined;
   #breakers: CircuitBreakers;
   #limiter: RateLimiter;
   readonly metrics = new Metrics();
@@ -123,6 +125,8 @@ export class Gateway {
   readonly budgets: Budgets;
   /** The audit log, when `server.audit` asks for one. */
   #audit: AuditLog | undefined;
+  /** The trace exporter, when `server.otel` asks for one. */
+  #otel: OtelExporter | undefined;
 
   constructor(config: LoadedConfig, deps: GatewayDeps) {
     this.#logger = deps.logger;
@@ -151,11 +155,14 @@ export class Gateway {
       store.kind === "postgres",
     );
     this.#audit = this.#auditFor(config);
+    this.#otel = this.#otelFor(config, deps.fetch);
+    this.#fetch = deps.fetch;
     this.sinks = [
       metricsSink(this.metrics),
       accessLogSink(this.#logger),
       this.recorder,
       { write: (record) => this.#audit?.write(record) },
+      { write: (record) => this.#otel?.write(record) },
       ...(deps.sinks ?? []),
     ];
   }
@@ -180,6 +187,10 @@ export class Gateway {
       old.close();
     }
     this.#logger.setSecrets(config.secrets);
+    if (JSON.stringify(config.server.otel) !== JSON.stringify(previous.server.otel)) {
+      void this.#otel?.close();
+      this.#otel = this.#otelFor(config, this.#fetch);
+    }
     if (JSON.stringify(config.server.audit) !== JSON.stringify(previous.server.audit)) {
       this.#audit?.close();
       this.#audit = this.#auditFor(config);
@@ -190,6 +201,16 @@ export class Gateway {
       });
     }
     return this.#snapshot;
+  }
+
+  #otelFor(config: LoadedConfig, fetcher: typeof fetch | undefined): OtelExporter | undefined {
+    const settings = config.server.otel;
+    return settings && new OtelExporter(settings, this.#logger, fetcher);
+  }
+
+  /** Whether requests are traced (the pipeline then reads their `traceparent`). */
+  get tracing(): boolean {
+    return this.#otel !== undefined;
   }
 
   #auditFor(config: LoadedConfig): AuditLog | undefined {
@@ -225,6 +246,7 @@ export class Gateway {
   /** Writes the usage records still buffered and releases connections (Redis, the store). */
   async close(): Promise<void> {
     this.#audit?.close();
+    await this.#otel?.close();
     await this.recorder.close();
     await this.store.close();
     this.#limiter.store.close();

@@ -8,6 +8,7 @@
  */
 
 import type { ClientKey } from "./client_key.ts";
+import type { Operation } from "./provider.ts";
 import { costOf, type Price } from "./prices.ts";
 
 /** How a request ended. */
@@ -57,6 +58,10 @@ export class RequestRecord {
   signal: AbortSignal | undefined;
   /** The client API it came through (`openai.chat`, `mlflow.invocations`, `ops`...). */
   ingress: string | undefined;
+  /** What was asked of the endpoint (chat, completions, embeddings). */
+  operation: Operation | undefined;
+  /** The caller's W3C trace context, read only when traces are exported. */
+  traceparent: string | null | undefined;
   /** Who the client is: its key's name, or `anonymous` without authentication. */
   client = "anonymous";
   /** The client key that authenticated it (unset without authentication). */

@@ -1,8 +1,10 @@
 /**
  * Counters and histograms for GET /metrics (Prometheus text format): requests by endpoint and
  * status, their durations (total, upstream, the gateway's own, a stream's first chunk), usage
- * tokens and cost by endpoint, provider, model and client key, retries and fallbacks. Cheap on the hot path: plain map updates
- * keyed by the raw values; label strings are built only when /metrics is read.
+ * tokens and cost by endpoint, provider, model and client key, retries and fallbacks. Cheap on
+ * the hot path: plain map updates keyed by the raw values; label strings are built only when
+ * /metrics is read. Their state is plain JSON (`state()`/`merge()`), so the workers of one
+ * server can add up their counts (shared_metrics.ts).
  */
 
 function label(value: string): string {
@@ -22,6 +24,16 @@ class Counter2 {
     inner.set(b, (inner.get(b) ?? 0) + amount);
   }
 
+  state(): [string, string, number][] {
+    const out: [string, string, number][] = [];
+    for (const [a, inner] of this.#values) for (const [b, value] of inner) out.push([a, b, value]);
+    return out;
+  }
+
+  merge(state: readonly [string, string, number][]): void {
+    for (const [a, b, value] of state) this.add(a, b, value);
+  }
+
   render(name: string, help: string, labelA: string, labelB: string): string[] {
     const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} counter`];
     for (const [a, inner] of this.#values) {
@@ -39,6 +51,14 @@ class Counter1 {
 
   add(a: string, amount = 1): void {
     this.#values.set(a, (this.#values.get(a) ?? 0) + amount);
+  }
+
+  state(): [string, number][] {
+    return [...this.#values];
+  }
+
+  merge(state: readonly [string, number][]): void {
+    for (const [a, value] of state) this.add(a, value);
   }
 
   render(name: string, help: string, labelA: string): string[] {
@@ -77,6 +97,29 @@ class UsageCounter {
     series.completion += usage.completion;
     series.cached += usage.cached;
     if (usd !== null) series.usd = (series.usd ?? 0) + usd;
+  }
+
+  state(): [string, string, number, number, number, number | null][] {
+    return [...this.#series].map(([id, s]) => [
+      id,
+      s.labels,
+      s.prompt,
+      s.completion,
+      s.cached,
+      s.usd,
+    ]);
+  }
+
+  merge(state: readonly [string, string, number, number, number, number | null][]): void {
+    for (const [id, labels, prompt, completion, cached, usd] of state) {
+      const series = this.#series.get(id) ??
+        { labels, prompt: 0, completion: 0, cached: 0, usd: null };
+      series.prompt += prompt;
+      series.completion += completion;
+      series.cached += cached;
+      if (usd !== null) series.usd = (series.usd ?? 0) + usd;
+      this.#series.set(id, series);
+    }
   }
 
   render(): string[] {
@@ -144,6 +187,25 @@ class Histogram {
     }
   }
 
+  state(): [string, number[], number, number][] {
+    return [...this.#series].map(([endpoint, s]) => [endpoint, [...s.counts], s.sum, s.count]);
+  }
+
+  merge(state: readonly [string, number[], number, number][]): void {
+    for (const [endpoint, counts, sum, count] of state) {
+      let series = this.#series.get(endpoint);
+      if (series === undefined) {
+        series = { counts: new Array(BUCKETS.length).fill(0), sum: 0, count: 0 };
+        this.#series.set(endpoint, series);
+      }
+      counts.forEach((n, i) => {
+        if (i < BUCKETS.length) series.counts[i] = (series.counts[i] as number) + n;
+      });
+      series.sum += sum;
+      series.count += count;
+    }
+  }
+
   render(name: string, help: string): string[] {
     const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} histogram`];
     for (const [endpoint, series] of this.#series) {
@@ -169,6 +231,19 @@ export interface UsageLabels {
   key: string;
 }
 
+/** Everything a Metrics counts, as plain JSON. */
+export interface MetricsState {
+  requests: [string, string, number][];
+  seconds: [string, number][];
+  duration: [string, number[], number, number][];
+  upstream: [string, number[], number, number][];
+  overhead: [string, number[], number, number][];
+  firstChunk: [string, number[], number, number][];
+  usage: [string, string, number, number, number, number | null][];
+  retries: [string, number][];
+  fallbacks: [string, string, number][];
+}
+
 /** The gateway's counters and histograms. */
 export class Metrics {
   readonly #requests = new Counter2();
@@ -180,7 +255,7 @@ export class Metrics {
   readonly #usage = new UsageCounter();
   readonly #retries = new Counter1();
   readonly #fallbacks = new Counter2();
-  readonly #started = Date.now();
+  constructor(readonly started = Date.now()) {}
 
   /** A request answered: its status and its whole time (to the end of its body). */
   request(endpoint: string | undefined, status: number, seconds: number): void {
@@ -214,6 +289,34 @@ export class Metrics {
     this.#retries.add(endpoint);
   }
 
+  /** Everything counted so far, as plain JSON. */
+  state(): MetricsState {
+    return {
+      requests: this.#requests.state(),
+      seconds: this.#seconds.state(),
+      duration: this.#duration.state(),
+      upstream: this.#upstream.state(),
+      overhead: this.#overhead.state(),
+      firstChunk: this.#firstChunk.state(),
+      usage: this.#usage.state(),
+      retries: this.#retries.state(),
+      fallbacks: this.#fallbacks.state(),
+    };
+  }
+
+  /** Adds another Metrics' counts (another worker's) to these. */
+  merge(state: MetricsState): void {
+    this.#requests.merge(state.requests);
+    this.#seconds.merge(state.seconds);
+    this.#duration.merge(state.duration);
+    this.#upstream.merge(state.upstream);
+    this.#overhead.merge(state.overhead);
+    this.#firstChunk.merge(state.firstChunk);
+    this.#usage.merge(state.usage);
+    this.#retries.merge(state.retries);
+    this.#fallbacks.merge(state.fallbacks);
+  }
+
   fallback(route: string, from: string): void {
     this.#fallbacks.add(route, from);
   }
@@ -223,7 +326,7 @@ export class Metrics {
     return [
       "# HELP gateway_uptime_seconds Seconds since the gateway started",
       "# TYPE gateway_uptime_seconds gauge",
-      `gateway_uptime_seconds ${((Date.now() - this.#started) / 1000).toFixed(1)}`,
+      `gateway_uptime_seconds ${((Date.now() - this.started) / 1000).toFixed(1)}`,
       ...this.#requests.render(
         "gateway_requests_total",
         "HTTP requests answered, by endpoint and status",

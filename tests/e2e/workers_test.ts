@@ -61,6 +61,31 @@ Deno.test(`--workers 2 serves one port from two processes (${UNDER_TEST})`, asyn
       assertEquals(states.size, 2, `pids seen: ${[...states.keys()]}`);
     });
 
+    await t.step("one scrape of /metrics counts every worker's requests", async () => {
+      const chat = { model: "chat", messages: [{ role: "user", content: "hi" }] };
+      const pids = new Set<number>();
+      for (let i = 0; i < 30; i++) {
+        const [status] = await postOnNewConnection(`${gateway.url}/v1/chat/completions`, chat);
+        assertEquals(status, 200);
+      }
+      for (const pid of (await workerStates(gateway.url, 20)).keys()) pids.add(pid);
+      assertEquals(pids.size, 2, "both workers served");
+      // Each worker shares its counts every second: within a few, any scrape sees all 30.
+      const deadline = Date.now() + 5_000;
+      let counted = 0;
+      while (Date.now() < deadline) {
+        const client = Deno.createHttpClient({});
+        const text = await (await fetch(`${gateway.url}/metrics`, { client })).text();
+        client.close();
+        counted = Number(
+          /gateway_requests_total\{endpoint="chat",status="200"\} (\d+)/.exec(text)?.[1] ?? 0,
+        );
+        if (counted === 30) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assertEquals(counted, 30);
+    });
+
     await t.step("a config change reaches every worker", async () => {
       Deno.writeTextFileSync(gateway.configPath as string, config("two"));
       const deadline = Date.now() + 10_000;

@@ -47,7 +47,7 @@ function healthDetails(gateway: Gateway): Record<string, unknown> {
   };
 }
 
-export function opsRoutes({ gateway }: AppDeps): RouteDef[] {
+export function opsRoutes({ gateway, metrics }: AppDeps): RouteDef[] {
   return [
     {
       route: createRoute({
@@ -127,7 +127,7 @@ export function opsRoutes({ gateway }: AppDeps): RouteDef[] {
       }),
       handler: (c) => {
         c.header("content-type", "text/plain; version=0.0.4; charset=utf-8");
-        return c.body(gateway.metrics.render());
+        return c.body(metrics?.() ?? gateway.metrics.render());
       },
       admin: true,
     },
