@@ -2,7 +2,8 @@
  * The gateway's own JavaScript cost per request, without any network: the Hono app called
  * in-process for a chat request, its upstream `fetch` replaced by a canned OpenAI answer. Run with
  * the binary's runtime for comparable figures: `node_modules/.bin/bun bench/in_process.ts`
- * (or `deno run -A bench/in_process.ts`); add `--cpu-prof` (Bun) to profile it.
+ * (or `deno run -A bench/in_process.ts`); add `--cpu-prof` (Bun) to profile it. `--team` runs
+ * it as a team would: a client key checked on every request and a SQLite usage store.
  */
 import { loadConfigText } from "../src/config/load.ts";
 import { Gateway } from "../src/core/gateway.ts";
@@ -10,6 +11,10 @@ import { createHandler } from "../src/api/pipeline.ts";
 import { Logger } from "../src/observe/logs.ts";
 import process from "node:process";
 import { setImmediate } from "node:timers";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createAuthenticator } from "../src/auth/authenticate.ts";
 
 const ANSWER = JSON.stringify({
   id: "chatcmpl-1",
@@ -33,6 +38,15 @@ const REQUEST = JSON.stringify({
   max_tokens: 64,
 });
 
+const TEAM = process.argv.includes("--team");
+const CLIENT_KEY = "bench-client-key-0123456789";
+const teamServer = `server:
+  store: sqlite:${join(mkdtempSync(join(tmpdir(), "gateway-in-process-")), "usage.db")}
+  auth:
+    keys:
+      - {name: bench, key: ${CLIENT_KEY}, budget: {usd: 1000000, period: month}}
+`;
+
 const { config } = loadConfigText(
   `endpoints:
   - name: chat
@@ -41,7 +55,7 @@ const { config } = loadConfigText(
       provider: openai
       name: gpt-4o-mini
       config: {openai_api_key: sk-bench, openai_api_base: "http://upstream.invalid/v1"}
-`,
+${TEAM ? teamServer : ""}`,
   "in-process bench",
 );
 if (!config) throw new Error("bench config did not load");
@@ -50,7 +64,13 @@ const cannedFetch = (() =>
     new Response(ANSWER, { headers: { "content-type": "application/json" } }),
   )) as typeof fetch;
 const gateway = new Gateway(config, { logger: new Logger({ level: "warn" }), fetch: cannedFetch });
-const handle = createHandler({ gateway, version: "bench" });
+// As `gateway start` makes it: the authentication step is always there (it admits everyone
+// without server.auth).
+const handle = createHandler({
+  gateway,
+  version: "bench",
+  authenticate: createAuthenticator(gateway).authenticate,
+});
 const info = { remoteAddress: "127.0.0.1" };
 
 async function once(): Promise<void> {
@@ -58,7 +78,11 @@ async function once(): Promise<void> {
     method: "POST",
     body: REQUEST,
     // As clients send it (the SDKs, curl, wrk): a declared length is read in one go.
-    headers: { "content-type": "application/json", "content-length": String(REQUEST.length) },
+    headers: {
+      "content-type": "application/json",
+      "content-length": String(REQUEST.length),
+      ...(TEAM ? { authorization: `Bearer ${CLIENT_KEY}` } : {}),
+    },
   });
   const response = await handle(request, info);
   if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
@@ -88,7 +112,10 @@ for (let round = 0; round < rounds; round++) {
 }
 figures.sort((a, b) => a - b);
 process.stdout.write(
-  `in-process chat request: best ${figures[0]!.toFixed(1)} µs, median ${
+  `in-process chat request${TEAM ? " (client key, SQLite store)" : ""}: best ${
+    figures[0]!.toFixed(1)
+  } µs, median ${
     figures[rounds >> 1]!.toFixed(1)
   } µs (${rounds} rounds of ${count} requests, canned upstream)\n`,
 );
+await gateway.close();

@@ -46,6 +46,8 @@ export class MemoryUsageStore implements UsageStore, UsageSink, RecordSink {
     endpoint: new Map<string, Map<number, number>>(),
   };
   readonly #keys: StoredKey[] = [];
+  /** The last sum asked for per key or endpoint (a budget checks the same period each time). */
+  readonly #sums = new Map<string, { from: number; usd: number }>();
   #hour = 0;
   onFlushed: undefined;
 
@@ -134,6 +136,9 @@ export class MemoryUsageStore implements UsageStore, UsageSink, RecordSink {
       this.#spend[scope].set(name, hours);
     }
     hours.set(hour, (hours.get(hour) ?? 0) + usd);
+    // A sum asked for before (a budget's period) grows with it, instead of being summed again.
+    const sum = this.#sums.get(`${scope}:${name}`);
+    if (sum !== undefined && hour >= sum.from) sum.usd += usd;
   }
 
   /** A new hour: what is older than `keepHours` goes. */
@@ -160,8 +165,12 @@ export class MemoryUsageStore implements UsageStore, UsageSink, RecordSink {
 
   spent(scope: "client" | "endpoint", name: string, since: number): number {
     const from = hourOf(since);
+    const key = `${scope}:${name}`;
+    const sum = this.#sums.get(key);
+    if (sum !== undefined && sum.from === from) return sum.usd;
     let usd = 0;
     for (const [hour, value] of this.#spend[scope].get(name) ?? []) if (hour >= from) usd += value;
+    this.#sums.set(key, { from, usd });
     return usd;
   }
 

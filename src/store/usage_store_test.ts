@@ -157,6 +157,13 @@ for (const [name, open] of STORES) {
     assertEquals(store.spent("endpoint", "chat", 0), 3);
     assertEquals(store.spent("endpoint", "chat", HOUR), 2);
     assertEquals(store.spent("endpoint", "embed", HOUR), 0);
+    // Asked again after more spending, the same sum has grown by it (and only by what counts).
+    store.insert([
+      row({ id: "e", at: HOUR + 30, endpoint: "chat", cost_usd: 0.5 }),
+      row({ id: "f", at: 40, endpoint: "chat", cost_usd: 8 }),
+    ]);
+    assertEquals(store.spent("endpoint", "chat", HOUR), 2.5);
+    assertEquals(store.spent("endpoint", "chat", 0), 11.5);
     store.close();
   });
 
