@@ -68,20 +68,38 @@ class Counter1 {
   }
 }
 
+interface UsageSeries {
+  labels: string;
+  prompt: number;
+  completion: number;
+  cached: number;
+  usd: number | null;
+}
+
+function seriesId(labels: UsageLabels): string {
+  return `${labels.endpoint}\u0001${labels.provider}\u0001${labels.model}\u0001${labels.key}`;
+}
+
 /** Tokens by kind and USD, per endpoint, provider, model and client key (one map entry each). */
 class UsageCounter {
-  readonly #series = new Map<
-    string,
-    { labels: string; prompt: number; completion: number; cached: number; usd: number | null }
-  >();
+  readonly #series = new Map<string, UsageSeries>();
+  #last: UsageSeries | undefined;
+  #lastLabels: UsageLabels | undefined;
 
   add(
     labels: UsageLabels,
     usage: { prompt: number; completion: number; cached: number },
     usd: number | null,
   ): void {
-    const id = `${labels.endpoint}\u0001${labels.provider}\u0001${labels.model}\u0001${labels.key}`;
-    let series = this.#series.get(id);
+    // Most requests in a row count into the series counted last.
+    let series = this.#last;
+    const last = this.#lastLabels;
+    if (
+      series === undefined || last === undefined || last.endpoint !== labels.endpoint ||
+      last.provider !== labels.provider || last.model !== labels.model || last.key !== labels.key
+    ) {
+      series = this.#series.get(seriesId(labels));
+    }
     if (series === undefined) {
       series = {
         labels: `endpoint="${label(labels.endpoint)}",provider="${label(labels.provider)}",` +
@@ -91,8 +109,10 @@ class UsageCounter {
         cached: 0,
         usd: null,
       };
-      this.#series.set(id, series);
+      this.#series.set(seriesId(labels), series);
     }
+    this.#last = series;
+    this.#lastLabels = labels;
     series.prompt += usage.prompt;
     series.completion += usage.completion;
     series.cached += usage.cached;

@@ -37,17 +37,25 @@ interface Counted {
   ms: number;
 }
 
+interface Spending {
+  hours: Map<number, number>;
+  sum: { from: number; usd: number } | undefined;
+}
+
 export class MemoryUsageStore implements UsageStore, UsageSink, RecordSink {
   readonly kind = "memory" as const;
   readonly #aggregates = new Map<string, UsageAggregate>();
-  /** USD by scope, then name, then hour. */
+  /** The aggregate counted last: most requests in a row count into the same one. */
+  #last: UsageAggregate | undefined;
+  /**
+   * USD by scope, then name: per hour, and the last sum asked for (a budget checks the same
+   * period each time, so it is kept as spending comes instead of summed again).
+   */
   readonly #spend = {
-    client: new Map<string, Map<number, number>>(),
-    endpoint: new Map<string, Map<number, number>>(),
+    client: new Map<string, Spending>(),
+    endpoint: new Map<string, Spending>(),
   };
   readonly #keys: StoredKey[] = [];
-  /** The last sum asked for per key or endpoint (a budget checks the same period each time). */
-  readonly #sums = new Map<string, { from: number; usd: number }>();
   #hour = 0;
   onFlushed: undefined;
 
@@ -94,8 +102,15 @@ export class MemoryUsageStore implements UsageStore, UsageSink, RecordSink {
   #count(c: Counted): void {
     const hour = hourOf(c.at);
     if (hour > this.#hour) this.#turnHour(hour);
-    const id = `${hour}\u0001${c.endpoint}\u0001${c.client}\u0001${c.model}\u0001${c.provider}`;
-    let aggregate = this.#aggregates.get(id);
+    let aggregate = this.#last;
+    if (
+      aggregate === undefined || aggregate.hour !== hour || aggregate.endpoint !== c.endpoint ||
+      aggregate.client !== c.client || aggregate.model !== c.model ||
+      aggregate.provider !== c.provider
+    ) {
+      const id = `${hour}\u0001${c.endpoint}\u0001${c.client}\u0001${c.model}\u0001${c.provider}`;
+      aggregate = this.#aggregates.get(id);
+    }
     if (aggregate === undefined) {
       aggregate = {
         hour,
@@ -112,8 +127,12 @@ export class MemoryUsageStore implements UsageStore, UsageSink, RecordSink {
         unpriced: 0,
         durations: new Map(),
       };
-      this.#aggregates.set(id, aggregate);
+      this.#aggregates.set(
+        `${hour}\u0001${c.endpoint}\u0001${c.client}\u0001${c.model}\u0001${c.provider}`,
+        aggregate,
+      );
     }
+    this.#last = aggregate;
     aggregate.requests++;
     if (!c.ok) aggregate.errors++;
     aggregate.prompt += c.prompt ?? 0;
@@ -130,14 +149,13 @@ export class MemoryUsageStore implements UsageStore, UsageSink, RecordSink {
   }
 
   #addSpend(scope: "client" | "endpoint", name: string, hour: number, usd: number): void {
-    let hours = this.#spend[scope].get(name);
-    if (hours === undefined) {
-      hours = new Map();
-      this.#spend[scope].set(name, hours);
+    let spending = this.#spend[scope].get(name);
+    if (spending === undefined) {
+      spending = { hours: new Map(), sum: undefined };
+      this.#spend[scope].set(name, spending);
     }
-    hours.set(hour, (hours.get(hour) ?? 0) + usd);
-    // A sum asked for before (a budget's period) grows with it, instead of being summed again.
-    const sum = this.#sums.get(`${scope}:${name}`);
+    spending.hours.set(hour, (spending.hours.get(hour) ?? 0) + usd);
+    const sum = spending.sum;
     if (sum !== undefined && hour >= sum.from) sum.usd += usd;
   }
 
@@ -148,9 +166,11 @@ export class MemoryUsageStore implements UsageStore, UsageSink, RecordSink {
     for (const [id, aggregate] of this.#aggregates) {
       if (aggregate.hour < oldest) this.#aggregates.delete(id);
     }
+    this.#last = undefined;
     for (const scope of ["client", "endpoint"] as const) {
-      for (const hours of this.#spend[scope].values()) {
-        for (const at of hours.keys()) if (at < oldest) hours.delete(at);
+      for (const spending of this.#spend[scope].values()) {
+        for (const at of spending.hours.keys()) if (at < oldest) spending.hours.delete(at);
+        spending.sum = undefined;
       }
     }
   }
@@ -165,12 +185,12 @@ export class MemoryUsageStore implements UsageStore, UsageSink, RecordSink {
 
   spent(scope: "client" | "endpoint", name: string, since: number): number {
     const from = hourOf(since);
-    const key = `${scope}:${name}`;
-    const sum = this.#sums.get(key);
-    if (sum !== undefined && sum.from === from) return sum.usd;
+    const spending = this.#spend[scope].get(name);
+    if (spending === undefined) return 0;
+    if (spending.sum !== undefined && spending.sum.from === from) return spending.sum.usd;
     let usd = 0;
-    for (const [hour, value] of this.#spend[scope].get(name) ?? []) if (hour >= from) usd += value;
-    this.#sums.set(key, { from, usd });
+    for (const [hour, value] of spending.hours) if (hour >= from) usd += value;
+    spending.sum = { from, usd };
     return usd;
   }
 
