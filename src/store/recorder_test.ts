@@ -190,3 +190,19 @@ Deno.test("UsageRecorder.close() writes the rows still buffered", () => {
   assert(store.rows(0, Date.now() + 1_000).some((row) => row.id === "a"));
   store.close();
 });
+
+Deno.test("UsageRecorder writes a full batch at the next turn of the event loop, not at the timer", async () => {
+  const store = new SqliteUsageStore(":memory:");
+  const sink = recorder(store);
+  for (let i = 0; i < 255; i++) sink.write(record(`r${i}`));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  // Below a batch the 60 s timer decides.
+  assertEquals(store.count(), 0);
+  sink.write(record("r255"));
+  assertEquals(store.count(), 0);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assertEquals(store.count(), 256);
+  assertEquals(sink.buffered, 0);
+  await sink.close();
+  store.close();
+});
