@@ -177,7 +177,7 @@ async function main(): Promise<number> {
       binaryBytes = Deno.statSync(copy).size;
       gatewayCommand = [copy];
     } else {
-      gatewayCommand = [Deno.execPath(), "run", "-A", join(root, "main.ts")];
+      gatewayCommand = [Deno.execPath(), "run", "-A", "--unstable-net", join(root, "main.ts")];
     }
     const version = await output(gatewayCommand[0]!, [...gatewayCommand.slice(1), "--version"]);
     const runtime = /\bbun\b/.test(version) ? "bun" : "deno";

@@ -14,8 +14,9 @@ import { DEMO_CONFIG_NAME, DEMO_CONFIG_YAML } from "../config/demo.ts";
 import { Gateway, openStore } from "../core/gateway.ts";
 import { type LogFormat, Logger, type LogLevel } from "../observe/logs.ts";
 import { createHandler } from "../api/pipeline.ts";
-import { BindError, cpuCount, exit, onSignal, serve } from "../runtime/mod.ts";
-import { superviseWorkers, WORKER_READY } from "./workers.ts";
+import { BindError, cpuCount, exit, onSignal, watchFile } from "../runtime/mod.ts";
+import { claimPort, PortTakenError, superviseWorkers, WORKER_READY } from "./workers.ts";
+import { Listener } from "./listener.ts";
 import { printBanner } from "./banner.ts";
 import { GatewayError } from "../core/errors.ts";
 import { sleep } from "../core/retry.ts";
@@ -193,18 +194,23 @@ async function serveGateway(
     keys: ring,
     ...(shared ? { metrics: () => shared.render() } : {}),
   });
-  let server;
+  let server: Listener;
   try {
-    server = await serve({
+    // With TLS the certificate may be renewed by a second listener on the port (SO_REUSEPORT),
+    // so the port is first claimed alone, to refuse one that another process holds.
+    const port = tls && !options.worker
+      ? await claimPort(options.host, options.port)
+      : options.port;
+    server = await Listener.open({
       hostname: options.host,
-      port: options.port,
-      reusePort: options.worker,
+      port,
+      reusePort: options.worker || tls !== undefined,
       handler,
       tls,
     });
   } catch (error) {
     await gateway.close();
-    if (error instanceof BindError) {
+    if (error instanceof BindError || error instanceof PortTakenError) {
       printError(`gateway start: ${error.message}`);
       return 1;
     }
@@ -230,6 +236,7 @@ async function serveGateway(
       }
       stopping = true;
       stopWatching();
+      stopWatchingTls();
       const graceSeconds = gateway.snapshot.config.server.shutdown_grace_seconds;
       logger.info("shutting down: no new connections; finishing requests in flight", {
         signal,
@@ -257,10 +264,25 @@ async function serveGateway(
     onSignal("SIGTERM", () => void stop("SIGTERM"));
   });
 
+  // The certificate and key are read again with each config reload, on SIGHUP and when either
+  // file changes (a renewal by certbot or cert-manager); a changed pair is served anew.
+  const renewTls = async () => {
+    if (tls === undefined) return;
+    try {
+      const renewed = await readTls(options, gateway.snapshot.config);
+      if (renewed !== undefined) await server.renew(renewed, logger);
+    } catch (error) {
+      logger.error("the TLS files could not be read again; still serving the old ones", {
+        error: (error as Error).message,
+      });
+    }
+  };
+  const stopWatchingTls = tlsWatch(options, config, renewTls, options.watch);
+
   if (options.configPath !== undefined) {
     const reloader = createReloader(
       options.configPath,
-      gatewayTarget(gateway),
+      gatewayTarget(gateway, () => renewTls()),
       () => process.env,
       configText,
     );
@@ -300,17 +322,41 @@ async function readTls(
   return { cert: await read(certPath, "certificate"), key: await read(keyPath, "key") };
 }
 
+/** Watches the TLS files (unless `--no-watch`) and listens for SIGHUP; returns the undo. */
+function tlsWatch(
+  options: StartOptions,
+  config: LoadedConfig,
+  renew: () => Promise<void>,
+  watch: boolean,
+): () => void {
+  const paths = [
+    options.tlsCert ?? config.server.tls?.cert,
+    options.tlsKey ?? config.server.tls?.key,
+  ]
+    .filter((path): path is string => path !== undefined);
+  if (paths.length < 2) return () => {};
+  const stops = [
+    onSignal("SIGHUP", () => void renew()),
+    ...(watch ? paths.map((path) => watchFile(path, () => void renew())) : []),
+  ];
+  return () => stops.forEach((stop) => stop());
+}
+
 /** Whether a listen address is reachable only from this machine. */
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
 }
 
-/** Reloads go into the serving gateway. */
-function gatewayTarget(gateway: Gateway): ReloadTarget {
+/** Reloads go into the serving gateway (and `then`, e.g. the TLS files read again). */
+function gatewayTarget(
+  gateway: Gateway,
+  then: (config: LoadedConfig) => Promise<void> = () => Promise.resolve(),
+): ReloadTarget {
   return {
     logger: gateway.logger,
     apply: (config) => {
       const snapshot = gateway.reload(config);
+      void then(config);
       return {
         version: snapshot.version,
         endpoints: snapshot.endpoints.size,

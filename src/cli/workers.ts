@@ -21,13 +21,16 @@ import { printBanner } from "./banner.ts";
 /** The line a worker prints on stdout once it listens. */
 export const WORKER_READY = "gateway-worker-ready";
 
+/** The port is held by another process (or cannot be bound at all). */
+export class PortTakenError extends Error {}
+
 /** Binds the port once (without SO_REUSEPORT) to prove it is free; returns the actual port. */
-function claimPort(host: string, port: number): Promise<number> {
+export function claimPort(host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", (error: NodeJS.ErrnoException) => {
       reject(
-        new Error(
+        new PortTakenError(
           error.code === "EADDRINUSE"
             ? `port ${port} on ${host} is already in use; stop the other process or pass --port`
             : `cannot listen on ${host}:${port}: ${error.message}`,

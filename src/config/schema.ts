@@ -307,8 +307,8 @@ export const ServerSpec = z.strictObject({
     cert: z.string().min(1).describe("the certificate chain file (PEM)"),
     key: z.string().min(1).describe("its private key file (PEM)"),
   }).optional().describe(
-    "serve HTTPS with this certificate (also `--tls-cert`/`--tls-key`); the files are read " +
-      "again on each config reload",
+    "serve HTTPS with this certificate (also `--tls-cert`/`--tls-key`); when the files change " +
+      "(or on SIGHUP and each config reload) the new pair is served without a restart",
   ),
   redis_url: z.string().regex(/^rediss?:\/\//, {
     message: "redis_url must start with redis:// or rediss://",

@@ -10,7 +10,8 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export function gatewayCommand(args: string[]): { cmd: string; args: string[] } {
   const bin = Deno.env.get("GATEWAY_BIN");
   if (bin && bin !== "deno") return { cmd: bin.startsWith("/") ? bin : `${ROOT}${bin}`, args };
-  return { cmd: Deno.execPath(), args: ["run", "-A", `${ROOT}main.ts`, ...args] };
+  // --unstable-net as `deno task start` and the release build: TLS with SO_REUSEPORT needs it.
+  return { cmd: Deno.execPath(), args: ["run", "-A", "--unstable-net", `${ROOT}main.ts`, ...args] };
 }
 
 /** Which build is under test, for test names. */

@@ -392,8 +392,10 @@ server:
   }
 });
 
-Deno.test(`HTTPS with --tls-cert and --tls-key, checked by curl (${UNDER_TEST})`, async () => {
-  const dir = Deno.makeTempDirSync({ prefix: "gateway-tls-" });
+/** A self-signed certificate for 127.0.0.1 and its key, written by openssl into `dir`. */
+async function selfSigned(dir: string, name: string): Promise<{ cert: string; key: string }> {
+  const cert = `${dir}/${name}.cert.pem`;
+  const key = `${dir}/${name}.key.pem`;
   const openssl = await new Deno.Command("openssl", {
     args: [
       "req",
@@ -406,41 +408,52 @@ Deno.test(`HTTPS with --tls-cert and --tls-key, checked by curl (${UNDER_TEST})`
       "-days",
       "1",
       "-subj",
-      "/CN=127.0.0.1",
+      `/CN=${name}`,
       "-addext",
       "subjectAltName=IP:127.0.0.1",
       "-keyout",
-      `${dir}/key.pem`,
+      key,
       "-out",
-      `${dir}/cert.pem`,
+      cert,
     ],
     stdout: "null",
     stderr: "piped",
   }).output();
   assertEquals(openssl.code, 0, new TextDecoder().decode(openssl.stderr));
-  const gateway = await startGateway({
-    args: ["--tls-cert", `${dir}/cert.pem`, "--tls-key", `${dir}/key.pem`],
-  });
+  return { cert, key };
+}
+
+/** curl's exit code and output for a chat request trusting only `ca`. */
+async function curlChat(url: string, ca: string): Promise<{ code: number; out: string }> {
+  const curl = await new Deno.Command("curl", {
+    args: [
+      "--silent",
+      "--show-error",
+      "--max-time",
+      "5",
+      "--cacert",
+      ca,
+      "-H",
+      "content-type: application/json",
+      "-d",
+      JSON.stringify(chatBody("chat", "over TLS")),
+      `${url}/v1/chat/completions`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: curl.code, out: new TextDecoder().decode(curl.stdout) };
+}
+
+Deno.test(`HTTPS with --tls-cert and --tls-key, checked by curl (${UNDER_TEST})`, async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "gateway-tls-" });
+  const first = await selfSigned(dir, "first");
+  const gateway = await startGateway({ args: ["--tls-cert", first.cert, "--tls-key", first.key] });
   try {
     assertMatch(gateway.url, /^https:\/\/127\.0\.0\.1:\d+$/);
-    const curl = await new Deno.Command("curl", {
-      args: [
-        "--silent",
-        "--show-error",
-        "--cacert",
-        `${dir}/cert.pem`,
-        "-H",
-        "content-type: application/json",
-        "-d",
-        JSON.stringify(chatBody("chat", "over TLS")),
-        `${gateway.url}/v1/chat/completions`,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const out = new TextDecoder().decode(curl.stdout);
-    assertEquals(curl.code, 0, new TextDecoder().decode(curl.stderr));
-    assertEquals(JSON.parse(out).object, "chat.completion");
+    const answer = await curlChat(gateway.url, first.cert);
+    assertEquals(answer.code, 0);
+    assertEquals(JSON.parse(answer.out).object, "chat.completion");
     // Plain HTTP on the TLS port is not served.
     const plain = await new Deno.Command("curl", {
       args: ["--silent", "--max-time", "5", gateway.url.replace("https:", "http:") + "/health"],
@@ -450,6 +463,45 @@ Deno.test(`HTTPS with --tls-cert and --tls-key, checked by curl (${UNDER_TEST})`
     assert(!new TextDecoder().decode(plain.stdout).includes('"OK"'));
   } finally {
     await gateway.stop();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test(`HTTPS: a renewed certificate is served without a restart (${UNDER_TEST})`, async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "gateway-tls-" });
+  const first = await selfSigned(dir, "first");
+  const second = await selfSigned(dir, "second");
+  const cert = `${dir}/cert.pem`;
+  const key = `${dir}/key.pem`;
+  Deno.copyFileSync(first.cert, cert);
+  Deno.copyFileSync(first.key, key);
+  const gateway = await startGateway({
+    config: `
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model: {provider: mock, name: mock-1}
+server:
+  tls: {cert: ${cert}, key: ${key}}
+`,
+  });
+  try {
+    assertEquals((await curlChat(gateway.url, first.cert)).code, 0);
+    // Renewed as certbot does: the new files renamed over the old ones.
+    Deno.copyFileSync(second.key, `${key}.new`);
+    Deno.copyFileSync(second.cert, `${cert}.new`);
+    Deno.renameSync(`${key}.new`, key);
+    Deno.renameSync(`${cert}.new`, cert);
+    let renewed = false;
+    for (let i = 0; i < 50 && !renewed; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      renewed = (await curlChat(gateway.url, second.cert)).code === 0;
+    }
+    assert(renewed, `the new certificate was not served:\n${gateway.output()}`);
+    // The old certificate is no longer what the port presents.
+    assert((await curlChat(gateway.url, first.cert)).code !== 0);
+  } finally {
+    assertEquals(await gateway.stop(), 0, gateway.output());
     Deno.removeSync(dir, { recursive: true });
   }
 });
