@@ -143,6 +143,17 @@ export function crossCheck(data: Record<string, unknown>): Check[] {
     }
   });
   checks.push(...authChecks(data, seen));
+  const server = isRecord(data.server) ? data.server : {};
+  if (isRecord(server.audit) && server.audit.store === true) {
+    const store = typeof server.store === "string" ? server.store : "memory";
+    if (store === "memory") {
+      checks.push(error(
+        ["server", "audit", "store"],
+        "the audit log goes to the usage store, but the store is 'memory'",
+        "set server.store to sqlite:PATH or postgres://..., or give the audit log a 'path'",
+      ));
+    }
+  }
   return checks;
 }
 

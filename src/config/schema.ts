@@ -263,7 +263,12 @@ export const ServerSpec = z.strictObject({
       "share it). `$VAR` works here too",
   ),
   audit: z.strictObject({
-    path: z.string().min(1).describe("the file lines are appended to (created when missing)"),
+    path: z.string().min(1).optional().describe(
+      "the file lines are appended to (created when missing)",
+    ),
+    store: z.boolean().default(false).describe(
+      "instead of a file, the usage store's `audit` table (SQLite or PostgreSQL)",
+    ),
     bodies: z.boolean().default(false).describe(
       "also keep each request's body and its answer (a stream reassembled once it ended)",
     ),
@@ -284,6 +289,8 @@ export const ServerSpec = z.strictObject({
       "the file's size at which it is rotated (`path.1`, `path.2`, ...)",
     ),
     keep: z.number().int().min(0).max(100).default(5).describe("rotated files kept"),
+  }).refine((audit) => (audit.path !== undefined) !== audit.store, {
+    message: "the audit log needs either 'path' (a file) or 'store: true', not both",
   }).optional().describe(
     "the audit log: one JSON line per API request (its record: who, what, when, status, " +
       "usage, cost; bodies when asked), written off the request path",

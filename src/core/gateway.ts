@@ -192,7 +192,7 @@ export class Gateway {
       this.#otel = this.#otelFor(config, this.#fetch);
     }
     if (JSON.stringify(config.server.audit) !== JSON.stringify(previous.server.audit)) {
-      this.#audit?.close();
+      void this.#audit?.close();
       this.#audit = this.#auditFor(config);
     }
     if (config.server.store !== previous.server.store) {
@@ -215,7 +215,12 @@ export class Gateway {
 
   #auditFor(config: LoadedConfig): AuditLog | undefined {
     const settings = config.server.audit;
-    return settings && new AuditLog(settings, () => this.#logger.redactor, this.#logger);
+    const store = this.store;
+    const auditStore = store instanceof SqliteUsageStore || store instanceof PostgresUsageStore
+      ? store
+      : undefined;
+    return settings &&
+      new AuditLog(settings, () => this.#logger.redactor, this.#logger, auditStore);
   }
 
   /** Whether requests keep their bodies for the audit log. */
@@ -245,7 +250,7 @@ export class Gateway {
 
   /** Writes the usage records still buffered and releases connections (Redis, the store). */
   async close(): Promise<void> {
-    this.#audit?.close();
+    await this.#audit?.close();
     await this.#otel?.close();
     await this.recorder.close();
     await this.store.close();

@@ -10,9 +10,11 @@ import type { RecordSink, RequestRecord } from "../core/request_record.ts";
 import { partsOfChunk, type StreamPart } from "../core/stream_parts.ts";
 import type { Logger } from "./logs.ts";
 import { REDACTED, type Redactor } from "./redact.ts";
+import type { AuditEntry, AuditStore } from "../store/usage_store.ts";
 
 export interface AuditSettings {
-  path: string;
+  path?: string | undefined;
+  store: boolean;
   bodies: boolean;
   redact: readonly string[];
   max_bytes: number;
@@ -121,17 +123,24 @@ export function transcribed(
 
 export class AuditLog implements RecordSink {
   #lines: string[] = [];
+  /** Arrival time and request id of each buffered line (for a store). */
+  #keys: { at: number; request_id: string }[] = [];
   #size: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #patterns: RegExp[];
+  /** The last write to a remote store. */
+  #writing: Promise<void> | undefined;
 
+  /** `store`: where lines go when `settings.store` asks for the usage store. */
   constructor(
     readonly settings: AuditSettings,
     private readonly redactor: () => Redactor,
     private readonly logger: Logger,
+    private readonly store?: AuditStore,
   ) {
     this.#patterns = settings.redact.map((pattern) => new RegExp(pattern, "g"));
-    this.#size = existsSync(settings.path) ? statSync(settings.path).size : 0;
+    const path = settings.path;
+    this.#size = path !== undefined && existsSync(path) ? statSync(path).size : 0;
   }
 
   write(record: RequestRecord): void {
@@ -165,6 +174,7 @@ export class AuditLog implements RecordSink {
       line.response = bodies.response ?? null;
     }
     this.#lines.push(JSON.stringify(this.#redact(line)));
+    this.#keys.push({ at: Math.round(record.startedAt), request_id: record.id });
     this.#timer ??= this.#schedule();
   }
 
@@ -209,6 +219,10 @@ export class AuditLog implements RecordSink {
     const lines = this.#lines;
     if (lines.length === 0) return;
     this.#lines = [];
+    const keys = this.#keys;
+    this.#keys = [];
+    const path = this.settings.path;
+    if (path === undefined) return this.#toStore(lines, keys);
     let pending = "";
     /** Lines on disk so far. */
     let written = 0;
@@ -217,7 +231,7 @@ export class AuditLog implements RecordSink {
       for (const line of lines) {
         const bytes = Buffer.byteLength(line) + 1;
         if (this.#size > 0 && this.#size + bytes > this.settings.max_bytes) {
-          if (pending !== "") appendFileSync(this.settings.path, pending);
+          if (pending !== "") appendFileSync(path, pending);
           written += inPending;
           pending = "";
           inPending = 0;
@@ -227,19 +241,36 @@ export class AuditLog implements RecordSink {
         inPending++;
         this.#size += bytes;
       }
-      appendFileSync(this.settings.path, pending);
+      appendFileSync(path, pending);
     } catch (error) {
       this.logger.error("audit log: cannot write", {
-        path: this.settings.path,
+        path,
         lost_lines: lines.length - written,
         error: (error as Error).message,
       });
     }
   }
 
+  /** Lines into the store's `audit` table; a store that refuses them loses them (logged). */
+  #toStore(lines: string[], keys: { at: number; request_id: string }[]): void {
+    const lost = (error: unknown) =>
+      this.logger.error("audit log: the store cannot take the lines", {
+        lost_lines: lines.length,
+        error: (error as Error).message,
+      });
+    try {
+      const entries = lines.map((entry, i) => ({ ...(keys[i] as AuditEntry), entry }));
+      const writing = this.store?.insertAudit(entries);
+      if (writing instanceof Promise) this.#writing = writing.catch(lost);
+    } catch (error) {
+      lost(error);
+    }
+  }
+
   /** path → path.1 → … → path.KEEP (the oldest is removed). */
   #rotate(): void {
-    const { path, keep } = this.settings;
+    const { keep } = this.settings;
+    const path = this.settings.path as string;
     rmSync(`${path}.${keep}`, { force: true });
     for (let n = keep - 1; n >= 1; n--) {
       if (existsSync(`${path}.${n}`)) renameSync(`${path}.${n}`, `${path}.${n + 1}`);
@@ -249,8 +280,10 @@ export class AuditLog implements RecordSink {
     this.#size = 0;
   }
 
-  close(): void {
+  /** Writes what is left (resolves once a remote store took it). */
+  async close(): Promise<void> {
     this.flush();
+    await this.#writing;
   }
 }
 

@@ -9,6 +9,8 @@
 import postgres from "postgres";
 import { type ReportOptions, type UsageReport, usageReport } from "./usage_report.ts";
 import {
+  type AuditEntry,
+  type AuditStore,
   COLUMNS,
   hourOf,
   type StoredKey,
@@ -37,12 +39,14 @@ const MIGRATIONS: readonly string[] = [
     name TEXT PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, endpoints TEXT, budget_usd DOUBLE PRECISION,
     budget_period TEXT, created_at BIGINT NOT NULL, revoked_at BIGINT
   );`,
+  `CREATE TABLE audit (at BIGINT NOT NULL, request_id TEXT NOT NULL, entry JSONB NOT NULL);
+  CREATE INDEX audit_at ON audit (at);`,
 ];
 
 /** A lock id of the gateway's own, so instances starting together migrate one after another. */
 const MIGRATION_LOCK = 72_201_119;
 
-export class PostgresUsageStore implements UsageStore {
+export class PostgresUsageStore implements UsageStore, AuditStore {
   readonly kind = "postgres" as const;
   readonly #sql: postgres.Sql;
 
@@ -94,6 +98,19 @@ export class PostgresUsageStore implements UsageStore {
         await tx`INSERT INTO requests ${tx(chunk, ...COLUMNS)}`;
       }
     });
+  }
+
+  /** Appends audit lines (JSONB, so they can be queried field by field). */
+  async insertAudit(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    // The lines are JSON text already: cast in SQL rather than parsed and sent again.
+    await this.#sql`
+      INSERT INTO audit (at, request_id, entry)
+      SELECT at, request_id, entry::jsonb FROM unnest(
+        ${entries.map((e) => e.at)}::bigint[],
+        ${entries.map((e) => e.request_id)}::text[],
+        ${entries.map((e) => e.entry)}::text[]
+      ) AS t(at, request_id, entry)`;
   }
 
   /** Adds what one request spent to its key's and its endpoint's sums for its hour. */

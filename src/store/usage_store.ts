@@ -99,6 +99,19 @@ export interface UsageStore {
   close(): void | Promise<void>;
 }
 
+/** One line of the audit log, as a store keeps it. */
+export interface AuditEntry {
+  at: number;
+  request_id: string;
+  /** The line's JSON. */
+  entry: string;
+}
+
+/** A store the audit log can go to (`server.audit.store`). */
+export interface AuditStore {
+  insertAudit(entries: readonly AuditEntry[]): void | Promise<void>;
+}
+
 /** A store the recorder writes rows to: at once (SQLite) or with a promise (PostgreSQL). */
 export interface RowStore {
   readonly kind: UsageStore["kind"];
@@ -187,12 +200,14 @@ const MIGRATIONS: readonly string[] = [
     name TEXT PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, endpoints TEXT, budget_usd REAL,
     budget_period TEXT, created_at INTEGER NOT NULL, revoked_at INTEGER
   );`,
+  `CREATE TABLE audit (at INTEGER NOT NULL, request_id TEXT NOT NULL, entry TEXT NOT NULL);
+  CREATE INDEX audit_at ON audit (at);`,
 ];
 
 /** A store could not be opened or its schema is newer than this gateway knows. */
 export class StoreError extends Error {}
 
-export class SqliteUsageStore implements UsageStore {
+export class SqliteUsageStore implements UsageStore, AuditStore {
   readonly #db: SqliteDatabase;
   readonly #insertMany: SqlStatement;
   readonly #insertOne: SqlStatement;
@@ -269,6 +284,20 @@ export class SqliteUsageStore implements UsageStore {
 
   report(options: ReportOptions): UsageReport {
     return usageReport(this.rows(options.start, options.end), options);
+  }
+
+  /** Appends audit lines in one transaction. */
+  insertAudit(entries: readonly AuditEntry[]): void {
+    if (entries.length === 0) return;
+    const insert = this.#db.prepare("INSERT INTO audit (at, request_id, entry) VALUES (?, ?, ?)");
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const e of entries) insert.run(e.at, e.request_id, e.entry);
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
   }
 
   /** How many records it holds. */

@@ -63,7 +63,7 @@ Deno.test("UsageStore on a file runs its migrations once and keeps the data acro
     const db = new DatabaseSync(path);
     const versions = db.prepare("SELECT version FROM gateway_schema").all();
     db.close();
-    assertEquals(versions.map((v) => Number(v.version)), [1]);
+    assertEquals(versions.map((v) => Number(v.version)), [1, 2]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -249,6 +249,30 @@ Deno.test("UsageStore in memory with maxRows prunes to the last maxRows every 10
   store.insert(Array.from({ length: 50 }, (_, i) => row({ id: `10-${i}`, at: 10 })));
   assertEquals(store.count(), 150);
   store.close();
+});
+
+Deno.test("SqliteUsageStore brings a store of an older schema up to date, keeping its data", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/usage.db`;
+    const store = new SqliteUsageStore(path);
+    store.insert([row({ id: "kept" })]);
+    store.close();
+    // As a gateway before the audit table left it: schema version 1.
+    const db = new DatabaseSync(path);
+    db.exec("DROP TABLE audit; DELETE FROM gateway_schema WHERE version = 2;");
+    db.close();
+    const reopened = new SqliteUsageStore(path);
+    reopened.insertAudit([{ at: 1, request_id: "r", entry: "{}" }]);
+    assertEquals(reopened.rows(0, 10_000).map((r) => r.id), ["kept"]);
+    reopened.close();
+    const check = new DatabaseSync(path);
+    const versions = check.prepare("SELECT version FROM gateway_schema ORDER BY version").all();
+    assertEquals(versions.map((v) => Number(v.version)), [1, 2]);
+    check.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("UsageStore refuses a store whose schema version is newer than it knows", async () => {

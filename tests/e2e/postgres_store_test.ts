@@ -20,6 +20,7 @@ endpoints:
     model: {provider: mock, name: mock-1, cost: {input: ${PRICE.input}, output: ${PRICE.output}}}
 server:
   store: $GATEWAY_STORE
+  audit: {store: true}
   auth:
     keys:
       - {name: ops, key: $OPS_KEY, admin: true}
@@ -108,8 +109,14 @@ Deno.test(`PostgreSQL store shared by two gateways (${UNDER_TEST})`, async (t) =
       const [count] = await sql`SELECT count(*)::int AS n FROM requests`;
       // The usage reports above were admin requests, not usage; every API call is a row.
       assertEquals(count?.n, sent);
+      // And its audit line, as JSONB that can be queried by field.
+      const [audited] = await sql`SELECT count(*)::int AS n FROM audit`;
+      assertEquals(audited?.n, sent);
+      const [refused] = await sql`
+        SELECT count(*)::int AS n FROM audit WHERE entry->>'client' = 'alice' AND entry->>'status' = '429'`;
+      assertEquals(refused?.n, 1);
       const [version] = await sql`SELECT max(version)::int AS v FROM gateway_schema`;
-      assertEquals(version?.v, 1);
+      assertEquals(version?.v, 2);
     });
   } finally {
     await a.stop();

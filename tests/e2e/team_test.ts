@@ -44,6 +44,7 @@ endpoints:${openai("chat")}${openai("other")}${openai("slow", slow)}${
   }
 server:
   store: sqlite:${store}
+  audit: {store: true}
   auth:
     keys:
       - name: ops
