@@ -12,6 +12,7 @@ import { mlflowRoutes } from "./routes/mlflow.ts";
 import { anthropicRoutes } from "./routes/anthropic.ts";
 import { mountDocs, opsRoutes } from "./routes/ops.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { responsesRoutes } from "./routes/responses.ts";
 import { GatewayError, NotFoundError } from "../core/errors.ts";
 import { CachedRouter } from "./router.ts";
 import type { RouteDef } from "./mount.ts";
@@ -28,6 +29,7 @@ export function routeDefs(deps: AppDeps): RouteDef[] {
   return [
     ...openAIRoutes(deps),
     ...anthropicRoutes(deps),
+    ...responsesRoutes(deps),
     ...mlflowRoutes(deps),
     ...opsRoutes(deps),
     ...adminRoutes(deps),

@@ -164,7 +164,7 @@ async function serveCall<Call extends IngressCall>(
       read.done();
     }
     if (gateway.auditsBodies) record.bodies = { request: body };
-    const call = codec.decode(body, pathName, snapshot);
+    const call = codec.decode(body, pathName, snapshot, record);
     record.operation = call.op;
     checkOperation(gateway, call.name, call.op);
     if (call.warnings !== undefined && call.warnings.length > 0) {

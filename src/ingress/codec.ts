@@ -10,6 +10,7 @@ import type { Snapshot } from "../core/snapshot.ts";
 import type { StreamWriter } from "../core/sse.ts";
 import type { StreamPart } from "../core/stream_parts.ts";
 import type { Redactor } from "../observe/redact.ts";
+import type { RequestRecord } from "../core/request_record.ts";
 
 /** What a client asked for, in the gateway's terms. */
 export interface IngressCall {
@@ -41,7 +42,13 @@ export interface IngressCodec<Call extends IngressCall = IngressCall> {
    * The call a parsed JSON body asks for; `pathName` is the endpoint the path named, if the
    * route has one. Refuses a bad request with a 4xx GatewayError.
    */
-  decode(body: Record<string, unknown>, pathName: string | undefined, snapshot: Snapshot): Call;
+  decode(
+    body: Record<string, unknown>,
+    pathName: string | undefined,
+    snapshot: Snapshot,
+    /** The request's record: who the client is (stored answers are per client key). */
+    record?: RequestRecord,
+  ): Call;
   /** The answers of a call's several `requests` as one internal response. */
   mergeAnswers?(call: Call, values: unknown[]): unknown;
   /** A complete answer (the internal response) as the response body's text. */

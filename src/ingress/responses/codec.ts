@@ -1,0 +1,100 @@
+/**
+ * OpenAI's Responses API (`POST /v1/responses`) as a codec, served by any chat endpoint or route:
+ * requests decoded into the internal chat request (request.ts), answers and streams encoded as
+ * Response objects and events (response.ts, stream.ts), errors in OpenAI's envelope. Answers are
+ * kept in the gateway's ResponseStore (unless `store: false`) for `GET /v1/responses/{id}` and
+ * `previous_response_id`.
+ */
+import type { ChatResponse } from "../../schemas/chat.ts";
+import type { IngressCall, IngressCodec } from "../codec.ts";
+import { errorEnvelope } from "../openai/errors.ts";
+import { decodeResponsesRequest } from "./request.ts";
+import {
+  assistantMessage,
+  freshId,
+  isIncomplete,
+  type OutputItem,
+  outputItems,
+  responseObject,
+  responsesUsage,
+} from "./response.ts";
+import { ResponsesStreamWriter } from "./stream.ts";
+import type { ResponseStore } from "./store.ts";
+import type { ChatMessage } from "../../schemas/chat.ts";
+import type { ResponsesRequest } from "./wire.ts";
+
+/** A Responses call, with what its answer and its storing depend on. */
+export interface ResponsesCall extends IngressCall {
+  responseId: string;
+  createdAt: number;
+  requestedModel: string;
+  echo: ResponsesRequest;
+  store: boolean;
+  conversation: ChatMessage[];
+  client: string;
+}
+
+/** The Responses codec over `store` (one per gateway app). */
+export function responsesCodec(store: ResponseStore): IngressCodec<ResponsesCall> {
+  const keep = (call: ResponsesCall, response: Record<string, unknown>) => {
+    if (!call.store) return;
+    const output = response.output as OutputItem[];
+    store.save(call.responseId, {
+      response,
+      conversation: [...call.conversation, assistantMessage(output)],
+      client: call.client,
+    });
+  };
+  return {
+    name: "openai.responses",
+    decode(body, _pathName, _snapshot, record) {
+      const client = record?.client ?? "anonymous";
+      const decoded = decodeResponsesRequest(body, (id) => store.get(id, client));
+      return {
+        op: "chat",
+        name: decoded.name,
+        request: decoded.request,
+        stream: decoded.stream,
+        warnings: decoded.warnings,
+        responseId: freshId("resp"),
+        createdAt: Math.floor(Date.now() / 1000),
+        requestedModel: decoded.name,
+        echo: decoded.echo,
+        store: decoded.store,
+        conversation: decoded.conversation,
+        client,
+      };
+    },
+    encodeAnswer(call, value) {
+      const answer = value as ChatResponse;
+      const finish = answer.choices[0]?.finish_reason ?? null;
+      const response = responseObject(
+        call.responseId,
+        call.createdAt,
+        call.requestedModel,
+        call.echo,
+        isIncomplete(finish) ? "incomplete" : "completed",
+        outputItems(answer),
+        responsesUsage(answer.usage),
+        finish,
+      );
+      keep(call, response);
+      return JSON.stringify(response);
+    },
+    streamWriter(call, redactor) {
+      return new ResponsesStreamWriter(
+        call.responseId,
+        call.createdAt,
+        call.requestedModel,
+        call.echo,
+        redactor,
+        (response) => keep(call, response),
+      );
+    },
+    streamContentType: "text/event-stream; charset=utf-8",
+    encodeError: (error, redactor) => ({
+      status: error.status,
+      body: errorEnvelope(error, redactor),
+    }),
+  };
+}
