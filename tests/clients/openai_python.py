@@ -41,4 +41,31 @@ try:
 except NotFoundError as error:
     assert "nope" in str(error), error
 
+# The Responses API, as its docs show it.
+response = client.responses.create(model="chat", input="hi responses", temperature=None)
+assert response.output_text == "hi responses", response
+assert response.usage.total_tokens > 0, response
+
+streamed = ""
+with client.responses.stream(model="chat", input="streamed responses here") as stream:
+    for event in stream:
+        if event.type == "response.output_text.delta":
+            streamed += event.delta
+    final = stream.get_final_response()
+assert streamed == "streamed responses here", streamed
+assert final.output_text == "streamed responses here", final
+
+lookup = [{"type": "function", "name": "lookup", "parameters": {"type": "object", "properties": {}}}]
+first = client.responses.create(model="chat", input="x", tools=lookup, tool_choice="required")
+call = next(item for item in first.output if item.type == "function_call")
+assert call.name == "lookup", first
+second = client.responses.create(
+    model="chat",
+    previous_response_id=first.id,
+    input=[{"type": "function_call_output", "call_id": call.call_id, "output": "42"}],
+)
+assert second.previous_response_id == first.id, second
+assert second.output_text == "x", second  # the mock echoes the last user message
+assert client.responses.retrieve(first.id).id == first.id
+
 print("openai python SDK: OK")
