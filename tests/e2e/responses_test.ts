@@ -6,7 +6,7 @@
 import OpenAI from "openai";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { startMockOpenAI } from "../mocks/openai.ts";
-import { startGateway, UNDER_TEST } from "./harness.ts";
+import { postJson, startGateway, UNDER_TEST } from "./harness.ts";
 
 const KEY = "sk-responses-upstream-0123";
 
@@ -121,6 +121,30 @@ server:
       assertEquals((await client.responses.retrieve(unstored.id).catch((e) => e)).status, 404);
       await client.responses.delete(firstId);
       assertEquals((await client.responses.retrieve(firstId).catch((e) => e)).status, 404);
+    });
+
+    await t.step("MLflow 3's gateway paths serve the same client APIs", async () => {
+      const auth = { authorization: "Bearer alice-secret-0123456789" };
+      const chat = { model: "chat", messages: [{ role: "user", content: "mlflow 3" }] };
+      for (
+        const path of ["/gateway/openai/v1/chat/completions", "/gateway/mlflow/v1/chat/completions"]
+      ) {
+        const response = await postJson(`${gateway.url}${path}`, chat, auth);
+        assertEquals(response.status, 200, path);
+        assertEquals((await response.json()).choices[0].message.content, "Echo: mlflow 3");
+      }
+      const responses = await postJson(
+        `${gateway.url}/gateway/openai/v1/responses`,
+        { model: "chat", input: "mlflow 3" },
+        auth,
+      );
+      assertEquals((await responses.json()).output[0].content[0].text, "Echo: mlflow 3");
+      const messages = await postJson(
+        `${gateway.url}/gateway/anthropic/v1/messages`,
+        { model: "chat", max_tokens: 20, messages: [{ role: "user", content: "mlflow 3" }] },
+        { "x-api-key": "alice-secret-0123456789" },
+      );
+      assertEquals((await messages.json()).content[0].text, "Echo: mlflow 3");
     });
 
     await t.step("a built-in tool is refused with a clear 400", async () => {

@@ -68,7 +68,7 @@ export function anthropicRoutes({ gateway }: AppDeps): RouteDef[] {
           ...errors(400, 404, 413, 429, 502, 503, 504),
         },
       }),
-      aliases: ["/anthropic/v1/messages"],
+      aliases: ["/anthropic/v1/messages", "/gateway/anthropic/v1/messages"],
       handler: (c) => messages(c.req.raw, c.env),
       direct: messages,
       codec: anthropicCodec,

@@ -112,6 +112,8 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
         ChatChunk,
         "Chat completion",
       ),
+      // MLflow 3's gateway serves the same API under these paths.
+      aliases: ["/gateway/openai/v1/chat/completions", "/gateway/mlflow/v1/chat/completions"],
       ...serve("chat"),
     },
     {
@@ -123,6 +125,7 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
         CompletionsChunk,
         "Text completion",
       ),
+      aliases: ["/gateway/openai/v1/completions"],
       ...serve("completions"),
     },
     {
@@ -134,6 +137,7 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
         undefined,
         "Embeddings",
       ),
+      aliases: ["/gateway/openai/v1/embeddings"],
       ...serve("embeddings"),
     },
     {
