@@ -54,7 +54,7 @@ export function createApp(
         pattern: pathPattern(honoPath(path)),
       }))
     ),
-    ...["/openapi.json", "/docs", "/docs/scalar.js", "/favicon.ico", "/"].map((path) => ({
+    ...["/openapi.json", "/docs", "/docs/scalar.js", "/favicon.ico", "/", "/redoc"].map((path) => ({
       method: "GET",
       pattern: pathPattern(path),
     })),

@@ -283,9 +283,26 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
       assertEquals(events[events.length - 1], "data: [DONE]");
       const chunks = events.slice(0, -1).map((e) => JSON.parse(e.slice("data: ".length)));
       assertEquals(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join(""), "hello gateway");
-      assertEquals(chunks[chunks.length - 1].choices[0].finish_reason, "stop");
-      assert(chunks.every((c) => c.object === "chat.completion.chunk" && c.usage === undefined));
+      assertEquals(chunks[chunks.length - 2].choices[0].finish_reason, "stop");
+      assert(chunks.every((c) => c.object === "chat.completion.chunk"));
+      // As MLflow 3's gateway: the stream ends with a chunk carrying the usage, then [DONE].
+      const last = chunks[chunks.length - 1];
+      assertEquals(last.choices, []);
+      assert(last.usage.total_tokens > 0, JSON.stringify(last));
     });
+
+    await t.step(
+      "errors on the invocation paths carry MLflow's detail beside OpenAI's error",
+      async () => {
+        const response = await post(`${url}/gateway/chat/invocations`, { messages: [] });
+        assertEquals(response.status, 400);
+        const body = await response.json();
+        assertEquals(body.detail, body.error.message);
+        const redoc = await fetch(`${url}/redoc`, { redirect: "manual" });
+        assertEquals([redoc.status, redoc.headers.get("location")], [307, "/docs"]);
+        await redoc.body?.cancel();
+      },
+    );
 
     await t.step("x-request-id is echoed, or made up", async () => {
       const given = await fetch(`${url}/health`, { headers: { "x-request-id": "req-123" } });

@@ -185,4 +185,6 @@ export function mountDocs(app: OpenAPIHono<AppEnv>, { version }: AppDeps): void 
     return c.body(await loadScalarScript());
   });
   app.get("/", (c) => c.redirect("/docs", 307));
+  // MLflow's gateway serves ReDoc at /redoc: its readers land on the same reference.
+  app.get("/redoc", (c) => c.redirect("/docs", 307));
 }

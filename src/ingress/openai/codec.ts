@@ -230,7 +230,15 @@ export const mlflowCodec: IngressCodec<OpenAICall> = {
     }
     const type = snapshot.typeOf(name);
     if (type === undefined) throw snapshot.notFound(name);
-    return callOf(OPERATION_OF[type as EndpointType], name, body);
+    const call = callOf(OPERATION_OF[type as EndpointType], name, body);
+    // MLflow 3's gateway ends every stream with a chunk carrying the usage (then [DONE]).
+    if (call.stream) call.includeUsage = true;
+    return call;
   },
   ...OPENAI_ENCODING,
+  /** OpenAI's envelope, and MLflow's `detail` beside it for code written against MLflow. */
+  encodeError: (error, redactor) => {
+    const body = errorEnvelope(error, redactor);
+    return { status: error.status, body: { ...body, detail: body.error.message } };
+  },
 };

@@ -25,7 +25,12 @@ export class ResponseStore {
   save(id: string, entry: Omit<StoredResponse, "bytes">): void {
     const bytes = JSON.stringify(entry.response).length + JSON.stringify(entry.conversation).length;
     if (bytes > this.maxBytes) return;
-    this.delete(id, entry.client);
+    // The same id saved again replaces it, whoever held it.
+    const previous = this.#entries.get(id);
+    if (previous !== undefined) {
+      this.#entries.delete(id);
+      this.#bytes -= previous.bytes;
+    }
     this.#entries.set(id, { ...entry, bytes });
     this.#bytes += bytes;
     for (const [oldest, stored] of this.#entries) {
