@@ -43,3 +43,19 @@ export function validateBody<S extends z.ZodType>(
     code: "invalid_request",
   });
 }
+
+/**
+ * A copy of a request without its null fields, since SDKs send null for an unset parameter.
+ * Fields named in `opaque` are the client's own data (a tool's input schema, a tool call's
+ * input) and keep their nulls.
+ */
+export function withoutNulls(value: unknown, opaque: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => withoutNulls(item, opaque));
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item === null) continue;
+    out[key] = opaque.has(key) ? item : withoutNulls(item, opaque);
+  }
+  return out;
+}

@@ -13,7 +13,9 @@ import {
   type AuditStore,
   COLUMNS,
   hourOf,
+  schemaTooNew,
   type StoredKey,
+  storedKeyOf,
   StoreError,
   type UsageRow,
   type UsageStore,
@@ -67,12 +69,7 @@ export class PostgresUsageStore implements UsageStore, AuditStore {
         await tx`CREATE TABLE IF NOT EXISTS gateway_schema (version INTEGER NOT NULL)`;
         const [row] = await tx`SELECT max(version) AS v FROM gateway_schema`;
         const current = Number(row?.v ?? 0);
-        if (current > MIGRATIONS.length) {
-          throw new StoreError(
-            `the store's schema is version ${current}, newer than this gateway knows ` +
-              `(${MIGRATIONS.length}); upgrade the gateway`,
-          );
-        }
+        if (current > MIGRATIONS.length) throw schemaTooNew(current, MIGRATIONS.length);
         for (let version = current + 1; version <= MIGRATIONS.length; version++) {
           await tx.unsafe(MIGRATIONS[version - 1] as string);
           await tx`INSERT INTO gateway_schema (version) VALUES (${version})`;
@@ -158,15 +155,7 @@ export class PostgresUsageStore implements UsageStore, AuditStore {
     const rows = await this.#sql`
       SELECT name, sha256, endpoints, budget_usd, budget_period, created_at, revoked_at
       FROM client_keys ORDER BY created_at, name`;
-    return rows.map((row) => ({
-      name: String(row.name),
-      sha256: String(row.sha256),
-      endpoints: row.endpoints === null ? null : JSON.parse(String(row.endpoints)) as string[],
-      budget_usd: row.budget_usd === null ? null : Number(row.budget_usd),
-      budget_period: row.budget_period === null ? null : String(row.budget_period),
-      created_at: Number(row.created_at),
-      revoked_at: row.revoked_at === null ? null : Number(row.revoked_at),
-    }));
+    return rows.map(storedKeyOf);
   }
 
   async revokeKey(name: string, at: number): Promise<boolean> {

@@ -207,6 +207,27 @@ const MIGRATIONS: readonly string[] = [
 /** A store could not be opened or its schema is newer than this gateway knows. */
 export class StoreError extends Error {}
 
+/** A store written by a newer gateway: refused rather than misread. */
+export function schemaTooNew(current: number, known: number): StoreError {
+  return new StoreError(
+    `the store's schema is version ${current}, newer than this gateway knows (${known}); ` +
+      "upgrade the gateway",
+  );
+}
+
+/** A `client_keys` row (from either database) as a StoredKey. */
+export function storedKeyOf(row: Record<string, unknown>): StoredKey {
+  return {
+    name: String(row.name),
+    sha256: String(row.sha256),
+    endpoints: row.endpoints === null ? null : JSON.parse(String(row.endpoints)) as string[],
+    budget_usd: row.budget_usd === null ? null : Number(row.budget_usd),
+    budget_period: row.budget_period === null ? null : String(row.budget_period),
+    created_at: Number(row.created_at),
+    revoked_at: row.revoked_at === null ? null : Number(row.revoked_at),
+  };
+}
+
 export class SqliteUsageStore implements UsageStore, AuditStore {
   readonly #db: SqliteDatabase;
   readonly #insertMany: SqlStatement;
@@ -335,15 +356,7 @@ export class SqliteUsageStore implements UsageStore, AuditStore {
     return this.#db.prepare(
       "SELECT name, sha256, endpoints, budget_usd, budget_period, created_at, revoked_at " +
         "FROM client_keys ORDER BY created_at, name",
-    ).all().map((row) => ({
-      name: String(row.name),
-      sha256: String(row.sha256),
-      endpoints: row.endpoints === null ? null : JSON.parse(String(row.endpoints)) as string[],
-      budget_usd: row.budget_usd === null ? null : Number(row.budget_usd),
-      budget_period: row.budget_period === null ? null : String(row.budget_period),
-      created_at: Number(row.created_at),
-      revoked_at: row.revoked_at === null ? null : Number(row.revoked_at),
-    }));
+    ).all().map(storedKeyOf);
   }
 
   /** Revokes a key; false when there is no such active key. */
@@ -370,12 +383,7 @@ function migrate(db: SqliteDatabase): void {
   try {
     const row = db.prepare("SELECT max(version) AS v FROM gateway_schema").get();
     const current = Number(row?.v ?? 0);
-    if (current > MIGRATIONS.length) {
-      throw new StoreError(
-        `the store's schema is version ${current}, newer than this gateway knows ` +
-          `(${MIGRATIONS.length}); upgrade the gateway`,
-      );
-    }
+    if (current > MIGRATIONS.length) throw schemaTooNew(current, MIGRATIONS.length);
     for (let version = current + 1; version <= MIGRATIONS.length; version++) {
       db.exec(MIGRATIONS[version - 1] as string);
       db.prepare("INSERT INTO gateway_schema (version) VALUES (?)").run(version);

@@ -14,7 +14,7 @@ import type {
   ToolCall,
   ToolChoice,
 } from "../../schemas/chat.ts";
-import { validateBody } from "../validate.ts";
+import { validateBody, withoutNulls as withoutNullsIn } from "../validate.ts";
 import {
   BLOCK_KEYS,
   BlocksCountTokensRequest,
@@ -39,20 +39,9 @@ export interface DecodedMessages {
 /** Fields whose values are the client's own data (schemas, tool inputs): kept as they are. */
 const OPAQUE = new Set(["input_schema", "input", "schema"]);
 
-/**
- * A copy of a request without its null fields, since SDKs send null for an unset parameter.
- * The client's own data (a tool's input schema, a tool call's input, an output schema) keeps its
- * nulls.
- */
+/** A copy of a request without its null fields (the client's own data keeps them). */
 export function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (typeof value !== "object" || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (item === null) continue;
-    out[key] = OPAQUE.has(key) ? item : withoutNulls(item);
-  }
-  return out;
+  return withoutNullsIn(value, OPAQUE);
 }
 
 /** A body whose message contents and system prompt given as strings are one text block each. */

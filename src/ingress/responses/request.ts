@@ -7,7 +7,7 @@
  */
 import { InvalidRequestError, NotFoundError } from "../../core/errors.ts";
 import type { ChatMessage, ChatRequest, ContentPart, Tool } from "../../schemas/chat.ts";
-import { validateBody } from "../validate.ts";
+import { validateBody, withoutNulls as withoutNullsIn } from "../validate.ts";
 import {
   type FunctionTool,
   type InputItem,
@@ -21,14 +21,7 @@ const OPAQUE = new Set(["parameters", "schema"]);
 
 /** A copy without null fields (SDKs send null for an unset parameter). */
 export function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (typeof value !== "object" || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (item === null) continue;
-    out[key] = OPAQUE.has(key) ? item : withoutNulls(item);
-  }
-  return out;
+  return withoutNullsIn(value, OPAQUE);
 }
 
 export interface DecodedResponses {
