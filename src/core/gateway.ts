@@ -472,7 +472,7 @@ export class Gateway {
   }
 }
 
-/** Whether a key may call `name` (403 otherwise), within its budget and its rate limit. */
+/** The 403 for a key that may not call `name`; undefined when it may. */
 function keyRefusal(key: ClientKey, name: string): GatewayError | undefined {
   if (key.endpoints === null || key.endpoints.has(name)) return undefined;
   return new GatewayError(
