@@ -227,6 +227,7 @@ async function serveGateway(
   // The signal handlers go in before anything says the server is up: a SIGINT sent as soon as
   // the banner appears must stop it (one sent earlier ends the process the default way).
   let stopWatching = () => {};
+  let stopWatchingTls = () => {};
   const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async (signal: string) => {
@@ -277,7 +278,7 @@ async function serveGateway(
       });
     }
   };
-  const stopWatchingTls = tlsWatch(options, config, renewTls, options.watch);
+  stopWatchingTls = tlsWatch(options, config, renewTls, options.watch);
 
   if (options.configPath !== undefined) {
     const reloader = createReloader(
