@@ -623,6 +623,10 @@ endpoints:
     assertEquals([line.requests, line.errors], [5, 1]);
     assert(line.p50_ms > 0 && line.p95_ms >= line.p50_ms, JSON.stringify(line));
     assert(Math.abs(line.cost_usd - 0.00002) < 1e-9, String(line.cost_usd));
+    // Without authentication the keys API makes no keys: they would hold once auth is on.
+    const keys = await postJson(`${gateway.url}/api/2.0/gateway/keys`, { name: "sneaky" });
+    assertEquals(keys.status, 409);
+    assertEquals((await keys.json()).error.code, "auth_off");
   } finally {
     await gateway.stop();
   }

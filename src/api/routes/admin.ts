@@ -5,7 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../context.ts";
 import type { RouteDef } from "../mount.ts";
-import { InvalidRequestError, NotFoundError } from "../../core/errors.ts";
+import { GatewayError, InvalidRequestError, NotFoundError } from "../../core/errors.ts";
 import { errorResponses } from "../../schemas/errors.ts";
 import {
   GROUP_BY,
@@ -242,6 +242,17 @@ export function adminRoutes({ gateway, keys }: AppDeps): RouteDef[] {
           body = await c.req.json();
         } catch {
           throw new InvalidRequestError("the body must be JSON");
+        }
+        // With authentication off anyone may call this API: keys made then would hold once it
+        // is turned on. They are made offline instead (`gateway keys create --config-path`).
+        if (gateway.snapshot.config.auth === undefined) {
+          throw new GatewayError(
+            409,
+            "invalid_request_error",
+            "authentication is off (no server.auth): keys are created through this API only " +
+              "once it is on, or offline with 'gateway keys create --config-path'",
+            { code: "auth_off" },
+          );
         }
         const key = newKeyOf(body);
         const snapshot = gateway.snapshot;
