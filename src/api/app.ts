@@ -5,7 +5,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "./context.ts";
-import { honoPath, mount } from "./mount.ts";
+import { honoPaths, mount } from "./mount.ts";
 import { handleError } from "./errors.ts";
 import { openAIRoutes } from "./routes/openai.ts";
 import { mlflowRoutes } from "./routes/mlflow.ts";
@@ -13,6 +13,7 @@ import { anthropicRoutes } from "./routes/anthropic.ts";
 import { mountDocs, opsRoutes } from "./routes/ops.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { responsesRoutes } from "./routes/responses.ts";
+import { geminiRoutes } from "./routes/gemini.ts";
 import { GatewayError, NotFoundError } from "../core/errors.ts";
 import { CachedRouter } from "./router.ts";
 import type { RouteDef } from "./mount.ts";
@@ -30,6 +31,7 @@ export function routeDefs(deps: AppDeps): RouteDef[] {
     ...openAIRoutes(deps),
     ...anthropicRoutes(deps),
     ...responsesRoutes(deps),
+    ...geminiRoutes(deps),
     ...mlflowRoutes(deps),
     ...opsRoutes(deps),
     ...adminRoutes(deps),
@@ -49,9 +51,9 @@ export function createApp(
 
   const known = [
     ...defs.flatMap((def) =>
-      [def.route.path, ...(def.aliases ?? [])].map((path) => ({
+      honoPaths(def).map((path) => ({
         method: def.route.method.toUpperCase(),
-        pattern: pathPattern(honoPath(path)),
+        pattern: pathPattern(path),
       }))
     ),
     ...["/openapi.json", "/docs", "/docs/scalar.js", "/favicon.ico", "/", "/redoc"].map((path) => ({

@@ -17,6 +17,11 @@ export function honoPath(openApiPath: string): string {
   return path.length > 1 ? path.replace(/\/+$/, "") : path;
 }
 
+/** The Hono patterns a route is served at. */
+export function honoPaths(def: RouteDef): string[] {
+  return def.mountAt ?? [def.route.path, ...(def.aliases ?? [])].map(honoPath);
+}
+
 export interface RouteDef {
   route: RouteConfig;
   handler: Handler<AppEnv>;
@@ -24,6 +29,12 @@ export interface RouteDef {
   aliases?: string[];
   /** Served but left out of the OpenAPI document. */
   hidden?: boolean;
+  /**
+   * Where Hono's router serves it, when its documented paths cannot be Hono patterns (Google's
+   * `models/{model}:generateContent`: a name and a verb in one segment). Empty: only the
+   * exact-path table serves it.
+   */
+  mountAt?: string[];
   /** Served without authentication. A route is public only when it says so. */
   public?: boolean;
   /** Needs an admin key when authentication is on (metrics, usage, keys). */
@@ -41,8 +52,6 @@ export interface RouteDef {
 export function mount(app: OpenAPIHono<AppEnv>, defs: readonly RouteDef[]): void {
   for (const def of defs) {
     if (!def.hidden) app.openAPIRegistry.registerPath(def.route);
-    for (const path of [def.route.path, ...(def.aliases ?? [])]) {
-      app.on(def.route.method.toUpperCase(), honoPath(path), def.handler);
-    }
+    for (const path of honoPaths(def)) app.on(def.route.method.toUpperCase(), path, def.handler);
   }
 }
