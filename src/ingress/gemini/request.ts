@@ -80,8 +80,11 @@ const OPAQUE = new Set([
   "response",
   "parameters",
   "parametersJsonSchema",
+  "parameters_json_schema",
   "responseSchema",
+  "response_schema",
   "responseJsonSchema",
+  "response_json_schema",
 ]);
 
 /** snake_case spellings the REST API also takes, as the SDKs' camelCase. */
@@ -106,6 +109,9 @@ const SNAKE: Record<string, string> = {
   response_schema: "responseSchema",
   response_json_schema: "responseJsonSchema",
   allowed_function_names: "allowedFunctionNames",
+  presence_penalty: "presencePenalty",
+  frequency_penalty: "frequencyPenalty",
+  parameters_json_schema: "parametersJsonSchema",
 };
 
 function camelKeys(value: unknown): unknown {
@@ -133,11 +139,19 @@ function dataPart(part: Part, at: string): ContentPart {
       : { type: "file", file: { file_data: `data:${mimeType};base64,${data}` } };
   }
   const file = part.fileData as NonNullable<Part["fileData"]>;
-  if (!/^https?:\/\//.test(file.fileUri)) {
+  const uploaded = /^https:\/\/generativelanguage\.googleapis\.com\/.*\/files\//.test(file.fileUri);
+  if (!/^https?:\/\//.test(file.fileUri) || uploaded) {
     throw new InvalidRequestError(
-      "a fileData part needs an http(s) URL: files uploaded to Google's Files API are not " +
-        "reachable through the gateway",
+      "a fileData part needs a public http(s) URL: files uploaded to Google's Files API are not " +
+        "reachable through the gateway (send the data inline)",
       { param: `${at}.fileData.fileUri`, code: "unsupported_content" },
+    );
+  }
+  if (file.mimeType !== undefined && !file.mimeType.startsWith("image/")) {
+    throw new InvalidRequestError(
+      `a fileData part of type ${file.mimeType} cannot be passed by URL: only images can ` +
+        "(send other files inline)",
+      { param: `${at}.fileData.mimeType`, code: "unsupported_content" },
     );
   }
   return { type: "image_url", image_url: { url: file.fileUri } };

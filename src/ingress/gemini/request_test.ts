@@ -588,3 +588,42 @@ Deno.test("decodeGenerateContent() rejects a body without contents, naming the f
   assertEquals(error.param, "contents");
   assertMatch(error.message, /'contents' is required/);
 });
+
+Deno.test("decodeGenerateContent() refuses a Files API upload and a non-image file by URL", () => {
+  const upload = rejection({
+    contents: [{
+      role: "user",
+      parts: [{
+        fileData: {
+          mimeType: "image/png",
+          fileUri: "https://generativelanguage.googleapis.com/v1beta/files/abc-123",
+        },
+      }],
+    }],
+  });
+  assertEquals(upload.param, "contents[0].parts[0].fileData.fileUri");
+  const pdf = rejection({
+    contents: [{
+      role: "user",
+      parts: [{ fileData: { mimeType: "application/pdf", fileUri: "https://example.com/a.pdf" } }],
+    }],
+  });
+  assertEquals(pdf.param, "contents[0].parts[0].fileData.mimeType");
+});
+
+Deno.test("decodeGenerateContent() reads snake_case penalties and parameters_json_schema", () => {
+  const request = decode(withHello({
+    generation_config: { presence_penalty: 0.5, frequency_penalty: 0.25 },
+    tools: [{
+      function_declarations: [{
+        name: "f",
+        parameters_json_schema: { type: "object", properties: { a: { default: null } } },
+      }],
+    }],
+  }));
+  assertEquals([request.presence_penalty, request.frequency_penalty], [0.5, 0.25]);
+  assertEquals(request.tools?.[0]?.function.parameters, {
+    type: "object",
+    properties: { a: { default: null } },
+  });
+});
