@@ -138,6 +138,18 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
       ) {
         assert(doc.paths[path], `documents ${path}`);
       }
+      // The invocation paths name the endpoint: their bodies and examples carry no model.
+      const invocation = doc.paths["/gateway/{name}/invocations"].post.requestBody.content[
+        "application/json"
+      ];
+      assertEquals(invocation.example, { messages: [{ role: "user", content: "Hello!" }] });
+      const chatBody = doc.components.schemas.InvocationChatRequest;
+      assert(chatBody.properties.messages && !chatBody.properties.model, JSON.stringify(chatBody));
+      for (
+        const path of ["/v1/responses", "/v1/messages", "/v1beta/models/{model}:generateContent"]
+      ) {
+        assert(doc.paths[path], `documents ${path}`);
+      }
       assertNotIncludes(text, KEY);
     });
 

@@ -74,6 +74,23 @@ const PageQuery = z.object({
   page_token: z.string().optional().openapi({ param: { name: "page_token", in: "query" } }),
 });
 
+/**
+ * The invocation paths' bodies: the `/v1` requests without `model` (the path names the endpoint,
+ * and MLflow refuses a `model` there), so /docs shows and its "Test Request" sends what the path
+ * takes.
+ */
+const InvocationBody = z.union([
+  ChatRequest.omit({ model: true }).openapi("InvocationChatRequest", {
+    example: { messages: [{ role: "user", content: "Hello!" }] },
+  }),
+  CompletionsRequest.omit({ model: true }).openapi("InvocationCompletionsRequest", {
+    example: { prompt: "Once upon a time" },
+  }),
+  EmbeddingsRequest.omit({ model: true }).openapi("InvocationEmbeddingsRequest", {
+    example: { input: "Hello!" },
+  }),
+]);
+
 const json = (schema: z.ZodType, description: string) => ({
   200: { description, content: { "application/json": { schema } } },
 });
@@ -98,7 +115,8 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
           description: "The chat, completions or embeddings request, matching the endpoint's type",
           content: {
             "application/json": {
-              schema: z.union([ChatRequest, CompletionsRequest, EmbeddingsRequest]),
+              schema: InvocationBody,
+              example: { messages: [{ role: "user", content: "Hello!" }] },
             },
           },
         },
