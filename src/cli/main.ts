@@ -8,6 +8,7 @@ import { QUERY_HELP, queryCommand } from "./query.ts";
 import { ENDPOINTS_HELP, endpointsCommand } from "./endpoints.ts";
 import { USAGE_HELP, usageCommand } from "./usage.ts";
 import { KEYS_HELP, keysCommand } from "./keys.ts";
+import { SCHEMA_HELP, schemaCommand } from "./schema.ts";
 
 interface Command {
   run: (argv: string[]) => Promise<number>;
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
     summary: "usage and cost by endpoint, key, model or provider",
   },
   keys: { run: keysCommand, help: KEYS_HELP, summary: "create, list and revoke client keys" },
+  schema: { run: schemaCommand, help: SCHEMA_HELP, summary: "print the config's JSON Schema" },
 };
 
 export const MAIN_HELP = `gateway ${VERSION}: one endpoint in front of many LLM providers

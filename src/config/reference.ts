@@ -4,6 +4,7 @@
  * provider's `configSchema` and `secretKeys`. `deno task docs` writes the file;
  * `reference_test.ts` fails when it is stale. Not part of the gateway binary.
  */
+import { configJsonSchemaText, JSON_SCHEMA_PATH } from "./json_schema.ts";
 import process from "node:process";
 import { z } from "zod";
 import {
@@ -311,4 +312,8 @@ if (import.meta.main) {
   const text = await renderReference();
   await Deno.writeTextFile(new URL(REFERENCE_PATH, ROOT), text);
   process.stderr.write(`wrote ${REFERENCE_PATH} (${text.length} characters)\n`);
+  const schema = configJsonSchemaText();
+  await Deno.mkdir(new URL("schema/", ROOT), { recursive: true });
+  await Deno.writeTextFile(new URL(JSON_SCHEMA_PATH, ROOT), schema);
+  process.stderr.write(`wrote ${JSON_SCHEMA_PATH} (${schema.length} characters)\n`);
 }
