@@ -9,6 +9,7 @@ import { ENDPOINTS_HELP, endpointsCommand } from "./endpoints.ts";
 import { USAGE_HELP, usageCommand } from "./usage.ts";
 import { KEYS_HELP, keysCommand } from "./keys.ts";
 import { SCHEMA_HELP, schemaCommand } from "./schema.ts";
+import { INIT_HELP, initCommand } from "./init.ts";
 
 interface Command {
   run: (argv: string[]) => Promise<number>;
@@ -40,6 +41,11 @@ const COMMANDS: Record<string, Command> = {
   },
   keys: { run: keysCommand, help: KEYS_HELP, summary: "create, list and revoke client keys" },
   schema: { run: schemaCommand, help: SCHEMA_HELP, summary: "print the config's JSON Schema" },
+  init: {
+    run: initCommand,
+    help: INIT_HELP,
+    summary: "write a small config for the provider keys set in the environment",
+  },
 };
 
 export const MAIN_HELP = `gateway ${VERSION}: one endpoint in front of many LLM providers
