@@ -43,6 +43,11 @@ const MIGRATIONS: readonly string[] = [
   );`,
   `CREATE TABLE audit (at BIGINT NOT NULL, request_id TEXT NOT NULL, entry JSONB NOT NULL);
   CREATE INDEX audit_at ON audit (at);`,
+  // Kept in step with the SQLite schema's version 3; stored responses are not read from here yet.
+  `CREATE TABLE responses (
+    id TEXT PRIMARY KEY, client TEXT NOT NULL, at BIGINT NOT NULL, body TEXT NOT NULL
+  );
+  CREATE INDEX responses_at ON responses (at);`,
 ];
 
 /** A lock id of the gateway's own, so instances starting together migrate one after another. */

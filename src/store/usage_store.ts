@@ -202,6 +202,10 @@ const MIGRATIONS: readonly string[] = [
   );`,
   `CREATE TABLE audit (at INTEGER NOT NULL, request_id TEXT NOT NULL, entry TEXT NOT NULL);
   CREATE INDEX audit_at ON audit (at);`,
+  `CREATE TABLE responses (
+    id TEXT PRIMARY KEY, client TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL
+  );
+  CREATE INDEX responses_at ON responses (at);`,
 ];
 
 /** A store could not be opened or its schema is newer than this gateway knows. */
@@ -305,6 +309,31 @@ export class SqliteUsageStore implements UsageStore, AuditStore {
 
   report(options: ReportOptions): UsageReport {
     return usageReport(this.rows(options.start, options.end), options);
+  }
+
+  /** Keeps a stored Responses API answer (replacing one of the same id). */
+  saveResponse(row: { id: string; client: string; at: number; body: string }): void {
+    this.#db.prepare(
+      "INSERT OR REPLACE INTO responses (id, client, at, body) VALUES (?, ?, ?, ?)",
+    ).run(row.id, row.client, row.at, row.body);
+  }
+
+  /** A stored answer of `client`'s. */
+  loadResponse(id: string, client: string): string | undefined {
+    const row = this.#db.prepare("SELECT body FROM responses WHERE id = ? AND client = ?").get(
+      id,
+      client,
+    );
+    return row === undefined ? undefined : String(row.body);
+  }
+
+  /** Deletes a stored answer of `client`'s; false when there is none. */
+  deleteResponse(id: string, client: string): boolean {
+    const changed = this.#db.prepare("DELETE FROM responses WHERE id = ? AND client = ?").run(
+      id,
+      client,
+    ).changes;
+    return Number(changed) > 0;
   }
 
   /** Appends audit lines in one transaction. */

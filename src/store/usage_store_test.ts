@@ -63,7 +63,7 @@ Deno.test("UsageStore on a file runs its migrations once and keeps the data acro
     const db = new DatabaseSync(path);
     const versions = db.prepare("SELECT version FROM gateway_schema").all();
     db.close();
-    assertEquals(versions.map((v) => Number(v.version)), [1, 2]);
+    assertEquals(versions.map((v) => Number(v.version)), [1, 2, 3]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -260,7 +260,9 @@ Deno.test("SqliteUsageStore brings a store of an older schema up to date, keepin
     store.close();
     // As a gateway before the audit table left it: schema version 1.
     const db = new DatabaseSync(path);
-    db.exec("DROP TABLE audit; DELETE FROM gateway_schema WHERE version = 2;");
+    db.exec(
+      "DROP TABLE audit; DROP TABLE responses; DELETE FROM gateway_schema WHERE version > 1;",
+    );
     db.close();
     const reopened = new SqliteUsageStore(path);
     reopened.insertAudit([{ at: 1, request_id: "r", entry: "{}" }]);
@@ -268,7 +270,7 @@ Deno.test("SqliteUsageStore brings a store of an older schema up to date, keepin
     reopened.close();
     const check = new DatabaseSync(path);
     const versions = check.prepare("SELECT version FROM gateway_schema ORDER BY version").all();
-    assertEquals(versions.map((v) => Number(v.version)), [1, 2]);
+    assertEquals(versions.map((v) => Number(v.version)), [1, 2, 3]);
     check.close();
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -116,7 +116,7 @@ Deno.test(`PostgreSQL store shared by two gateways (${UNDER_TEST})`, async (t) =
         SELECT count(*)::int AS n FROM audit WHERE entry->>'client' = 'alice' AND entry->>'status' = '429'`;
       assertEquals(refused?.n, 1);
       const [version] = await sql`SELECT max(version)::int AS v FROM gateway_schema`;
-      assertEquals(version?.v, 2);
+      assertEquals(version?.v, 3);
     });
   } finally {
     await a.stop();

@@ -168,3 +168,42 @@ function textOf(response: OpenAI.Responses.Response | undefined): string {
     item.type === "message" ? item.content.map((c) => (c.type === "output_text" ? c.text : "")) : []
   ).join("");
 }
+
+Deno.test(`stored responses outlive a restart in the SQLite store (${UNDER_TEST})`, async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "gateway-responses-" });
+  const config = `
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model: {provider: mock, name: mock-1}
+server:
+  store: sqlite:${dir}/gateway.db
+`;
+  try {
+    const first = await startGateway({ config });
+    let id = "";
+    try {
+      const client = new OpenAI({ baseURL: `${first.url}/v1`, apiKey: "x", maxRetries: 0 });
+      id = (await client.responses.create({ model: "chat", input: "remember me" })).id;
+    } finally {
+      await first.stop();
+    }
+    const second = await startGateway({ config });
+    try {
+      const client = new OpenAI({ baseURL: `${second.url}/v1`, apiKey: "x", maxRetries: 0 });
+      assertEquals((await client.responses.retrieve(id)).output_text, "remember me");
+      const next = await client.responses.create({
+        model: "chat",
+        previous_response_id: id,
+        input: "and this",
+      });
+      assertEquals(next.output_text, "and this");
+      await client.responses.delete(id);
+      assertEquals((await client.responses.retrieve(id).catch((e) => e)).status, 404);
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

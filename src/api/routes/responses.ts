@@ -8,7 +8,12 @@ import type { AppDeps } from "../context.ts";
 import type { RouteDef } from "../mount.ts";
 import { codecInvocation } from "../invoke.ts";
 import { responsesCodec } from "../../ingress/responses/codec.ts";
-import { ResponseStore } from "../../ingress/responses/store.ts";
+import {
+  DatabaseResponses,
+  type ResponseKeeper,
+  ResponseStore,
+} from "../../ingress/responses/store.ts";
+import { SqliteUsageStore } from "../../store/usage_store.ts";
 import { ResponsesRequest } from "../../ingress/responses/wire.ts";
 import { NotFoundError } from "../../core/errors.ts";
 import { errorResponses } from "../../schemas/errors.ts";
@@ -29,7 +34,11 @@ function notFound(id: string): NotFoundError {
 }
 
 export function responsesRoutes({ gateway }: AppDeps): RouteDef[] {
-  const store = new ResponseStore();
+  // In the usage store's SQLite file when there is one (it outlives a restart and workers share
+  // it); in this process otherwise.
+  const store: ResponseKeeper = gateway.store instanceof SqliteUsageStore
+    ? new DatabaseResponses(gateway.store)
+    : new ResponseStore();
   const codec = responsesCodec(store);
   const create = codecInvocation(gateway, codec);
   const byId = { params: z.object({ response_id: z.string() }) };

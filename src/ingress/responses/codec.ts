@@ -19,7 +19,7 @@ import {
   responsesUsage,
 } from "./response.ts";
 import { ResponsesStreamWriter } from "./stream.ts";
-import type { ResponseStore } from "./store.ts";
+import type { ResponseKeeper } from "./store.ts";
 import type { ChatMessage } from "../../schemas/chat.ts";
 import type { ResponsesRequest } from "./wire.ts";
 
@@ -35,7 +35,7 @@ export interface ResponsesCall extends IngressCall {
 }
 
 /** The Responses codec over `store` (one per gateway app). */
-export function responsesCodec(store: ResponseStore): IngressCodec<ResponsesCall> {
+export function responsesCodec(store: ResponseKeeper): IngressCodec<ResponsesCall> {
   const keep = (call: ResponsesCall, response: Record<string, unknown>) => {
     if (!call.store) return;
     const output = response.output as OutputItem[];

@@ -1,8 +1,9 @@
 /**
  * Stored responses (`store`, true unless the client says false, as OpenAI's): what
- * `GET /v1/responses/{id}` returns and what `previous_response_id` continues from. Kept in this
- * process, bounded in count and bytes (the oldest go first); each belongs to the client key that
- * made it, and another key does not see it.
+ * `GET /v1/responses/{id}` returns and what `previous_response_id` continues from. Each belongs
+ * to the client key that made it, and another key does not see it. Kept in this process,
+ * bounded in count and bytes (the oldest go first), or in the usage store's SQLite file
+ * (`DatabaseResponses`), where they outlive a restart and workers share them.
  */
 import type { ChatMessage } from "../../schemas/chat.ts";
 
@@ -16,7 +17,42 @@ export interface StoredResponse {
   bytes: number;
 }
 
-export class ResponseStore {
+/** Where stored responses are kept. */
+export interface ResponseKeeper {
+  save(id: string, entry: Omit<StoredResponse, "bytes">): void;
+  get(id: string, client: string): StoredResponse | undefined;
+  delete(id: string, client: string): boolean;
+}
+
+/** The rows a database keeps stored responses in (the SQLite usage store). */
+export interface ResponseRows {
+  saveResponse(row: { id: string; client: string; at: number; body: string }): void;
+  loadResponse(id: string, client: string): string | undefined;
+  deleteResponse(id: string, client: string): boolean;
+}
+
+/** Stored responses in the usage store's database. */
+export class DatabaseResponses implements ResponseKeeper {
+  constructor(private readonly rows: ResponseRows) {}
+
+  save(id: string, entry: Omit<StoredResponse, "bytes">): void {
+    const body = JSON.stringify({ response: entry.response, conversation: entry.conversation });
+    this.rows.saveResponse({ id, client: entry.client, at: Date.now(), body });
+  }
+
+  get(id: string, client: string): StoredResponse | undefined {
+    const body = this.rows.loadResponse(id, client);
+    if (body === undefined) return undefined;
+    const parsed = JSON.parse(body) as Pick<StoredResponse, "response" | "conversation">;
+    return { ...parsed, client, bytes: body.length };
+  }
+
+  delete(id: string, client: string): boolean {
+    return this.rows.deleteResponse(id, client);
+  }
+}
+
+export class ResponseStore implements ResponseKeeper {
   readonly #entries = new Map<string, StoredResponse>();
   #bytes = 0;
 
