@@ -178,6 +178,9 @@ export function spendOf(rows: readonly UsageRow[]): Spend[] {
   return spend;
 }
 
+/** How long stored Responses API answers are kept. */
+const RESPONSES_KEPT_MS = 30 * 86_400_000;
+
 /** Rows per INSERT statement. */
 const ROWS_PER_STATEMENT = 32;
 
@@ -239,6 +242,7 @@ export class SqliteUsageStore implements UsageStore, AuditStore {
   readonly #addSpend: SqlStatement;
   readonly #maxRows: number | undefined;
   #insertsSincePrune = 0;
+  #responsesSincePrune = 0;
 
   /** `location`: a file path, or `:memory:` (kept to the last `maxRows` records; for tests). */
   constructor(readonly location: string, maxRows?: number) {
@@ -311,11 +315,18 @@ export class SqliteUsageStore implements UsageStore, AuditStore {
     return usageReport(this.rows(options.start, options.end), options);
   }
 
-  /** Keeps a stored Responses API answer (replacing one of the same id). */
+  /**
+   * Keeps a stored Responses API answer (replacing one of the same id). Answers older than 30
+   * days (as long as OpenAI keeps them) are removed every thousand saves.
+   */
   saveResponse(row: { id: string; client: string; at: number; body: string }): void {
     this.#db.prepare(
       "INSERT OR REPLACE INTO responses (id, client, at, body) VALUES (?, ?, ?, ?)",
     ).run(row.id, row.client, row.at, row.body);
+    if (++this.#responsesSincePrune >= 1000) {
+      this.#responsesSincePrune = 0;
+      this.#db.prepare("DELETE FROM responses WHERE at < ?").run(row.at - RESPONSES_KEPT_MS);
+    }
   }
 
   /** A stored answer of `client`'s. */
