@@ -297,11 +297,25 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
       assertEquals(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join(""), "hello gateway");
       assertEquals(chunks[chunks.length - 2].choices[0].finish_reason, "stop");
       assert(chunks.every((c) => c.object === "chat.completion.chunk"));
-      // As MLflow 3's gateway: the stream ends with a chunk carrying the usage, then [DONE].
+      // As MLflow 3's gateway: each chunk names the provider, and the stream ends with a chunk
+      // carrying the usage, then [DONE].
+      assert(chunks.every((c) => c.provider === "mock"), JSON.stringify(chunks[0]));
       const last = chunks[chunks.length - 1];
       assertEquals(last.choices, []);
       assert(last.usage.total_tokens > 0, JSON.stringify(last));
     });
+
+    await t.step(
+      "chat answers on the invocation paths name their provider, not /v1's",
+      async () => {
+        const mlflow = await (await post(`${url}/gateway/chat/invocations`, chatBody)).json();
+        assertEquals(mlflow.provider, "mock");
+        const openai =
+          await (await post(`${url}/v1/chat/completions`, { model: "chat", ...chatBody }))
+            .json();
+        assertEquals(openai.provider, undefined);
+      },
+    );
 
     await t.step(
       "errors on the invocation paths carry MLflow's detail beside OpenAI's error",

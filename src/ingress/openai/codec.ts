@@ -20,6 +20,7 @@ import {
 } from "../../schemas/quick_check.ts";
 import { validateBody } from "../validate.ts";
 import type { IngressCall, IngressCodec } from "../codec.ts";
+import type { RequestRecord } from "../../core/request_record.ts";
 import { ChatStreamWriter, CompletionsStreamWriter } from "./stream.ts";
 import { errorEnvelope } from "./errors.ts";
 
@@ -36,6 +37,11 @@ export interface OpenAICall extends IngressCall {
   includeUsage: boolean;
   /** `encoding_format: "base64"` (the OpenAI SDK's default for embeddings). */
   base64: boolean;
+  /**
+   * The request's record, on MLflow's paths: their chat answers and chunks name the provider
+   * that served them, as MLflow 3's gateway does.
+   */
+  record?: RequestRecord;
 }
 
 function validated<O extends Operation>(
@@ -188,12 +194,14 @@ const OPENAI_ENCODING = {
   encodeAnswer(call: OpenAICall, value: unknown): string {
     // Embedding vectors as base64 float32 are done here for every provider.
     if (call.base64) return JSON.stringify(toBase64Embeddings(value as never));
+    const provider = call.op === "chat" ? call.record?.provider : undefined;
+    if (provider !== undefined) return JSON.stringify({ ...(value as object), provider });
     return upstreamBodyOf(value) ?? JSON.stringify(value);
   },
   streamWriter(call: OpenAICall, redactor: Parameters<IngressCodec["streamWriter"]>[1]) {
     return call.op === "completions"
       ? new CompletionsStreamWriter(call.includeUsage, redactor)
-      : new ChatStreamWriter(call.includeUsage, redactor);
+      : new ChatStreamWriter(call.includeUsage, redactor, call.record?.provider);
   },
   streamContentType: "text/event-stream; charset=utf-8",
   encodeError: (
@@ -220,7 +228,7 @@ export function openAICodec(op: Operation): IngressCodec<OpenAICall> {
 /** MLflow's invocation paths: a `model` in the body is refused, as MLflow does. */
 export const mlflowCodec: IngressCodec<OpenAICall> = {
   name: "mlflow.invocations",
-  decode(body, pathName, snapshot) {
+  decode(body, pathName, snapshot, record) {
     const name = pathName ?? "";
     if (body.model !== undefined) {
       throw new InvalidRequestError(
@@ -233,6 +241,7 @@ export const mlflowCodec: IngressCodec<OpenAICall> = {
     const call = callOf(OPERATION_OF[type as EndpointType], name, body);
     // MLflow 3's gateway ends every stream with a chunk carrying the usage (then [DONE]).
     if (call.stream) call.includeUsage = true;
+    if (record !== undefined) call.record = record;
     return call;
   },
   ...OPENAI_ENCODING,

@@ -44,13 +44,20 @@ function errorEvent(error: unknown, redactor: Redactor): string {
 abstract class OpenAIStreamWriter implements StreamWriter<StreamPart> {
   protected head: Head = { id: null, created: Math.floor(Date.now() / 1000), model: "" };
 
-  constructor(readonly includeUsage: boolean, readonly redactor: Redactor) {}
+  /** `provider`: named in every chunk (MLflow's paths, as MLflow 3's gateway does). */
+  constructor(
+    readonly includeUsage: boolean,
+    readonly redactor: Redactor,
+    readonly provider?: string,
+  ) {}
 
   batch(parts: readonly StreamPart[]): string {
     let text = "";
+    const provider = this.provider;
     for (const part of parts) {
       const chunk = this.chunkOf(part);
-      if (chunk !== undefined) text += sseEvent(JSON.stringify(chunk));
+      if (chunk === undefined) continue;
+      text += sseEvent(JSON.stringify(provider === undefined ? chunk : { ...chunk, provider }));
     }
     return text;
   }
