@@ -1,6 +1,7 @@
 /**
- * Real Python clients against the gateway: MLflow's deployments client (the drop-in promise)
- * and the official openai Python SDK. They are installed into `.venv-clients` from PyPI on first
+ * Real Python clients against the gateway: MLflow's deployments client (the drop-in promise),
+ * the official openai Python SDK, and LangChain (its OpenAI LLM, ChatOpenAI, ChatAnthropic and
+ * the langchain-community MLflow integrations). They are installed into `.venv-clients` from PyPI on first
  * use (`.ci/run` does it up front); without python3 on the machine the test is skipped.
  */
 import { assertStringIncludes } from "../assert.ts";
@@ -31,7 +32,10 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
 async function ensureClients(): Promise<void> {
   try {
     Deno.statSync(PYTHON);
-    await run(PYTHON, ["-c", "import mlflow.deployments, openai, anthropic"]);
+    await run(PYTHON, [
+      "-c",
+      "import mlflow.deployments, openai, anthropic, langchain_openai, langchain_anthropic, langchain_community",
+    ]);
     return;
   } catch {
     // (re)create it below
@@ -59,7 +63,7 @@ routes:
 `;
 
 Deno.test({
-  name: `Python clients: MLflow deployments client and openai SDK (${UNDER_TEST})`,
+  name: `Python clients: MLflow deployments client, openai SDK, LangChain (${UNDER_TEST})`,
   ignore: !hasPython3(),
   fn: async () => {
     await ensureClients();
@@ -75,6 +79,12 @@ Deno.test({
       assertStringIncludes(mlflow, "mlflow deployments client: OK");
       const openai = await run(PYTHON, [`${ROOT}tests/clients/openai_python.py`, gateway.url]);
       assertStringIncludes(openai, "openai python SDK: OK");
+      const langchain = await run(
+        PYTHON,
+        [`${ROOT}tests/clients/langchain_clients.py`, gateway.url],
+        env,
+      );
+      assertStringIncludes(langchain, "langchain clients: OK");
     } finally {
       await gateway.stop();
     }
