@@ -1,5 +1,6 @@
 /** The CLI: dispatches to one module per command and turns failures into exit codes. */
 import { VERSION } from "../version.ts";
+import { closest } from "../config/suggest.ts";
 import { runtimeVersion } from "../runtime/mod.ts";
 import { print, printError, UsageError } from "./output.ts";
 import { START_HELP, startCommand } from "./start.ts";
@@ -64,7 +65,12 @@ Run 'gateway start' and open http://127.0.0.1:5000/docs to try the demo endpoint
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+  // No command at all is a usage error (help on stderr, exit 2); asking for help is not.
+  if (name === undefined) {
+    printError(MAIN_HELP);
+    return 2;
+  }
+  if (name === "-h" || name === "--help" || name === "help") {
     const topic = name === "help" ? rest[0] : undefined;
     print(topic && COMMANDS[topic] ? COMMANDS[topic].help : MAIN_HELP);
     return 0;
@@ -75,7 +81,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    printError(`gateway: unknown command '${name}'\n\n${MAIN_HELP}`);
+    const guess = closest(name, Object.keys(COMMANDS));
+    const hint = guess === undefined ? "" : ` (did you mean '${guess}'?)`;
+    printError(`gateway: unknown command '${name}'${hint}\n\n${MAIN_HELP}`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

@@ -3,7 +3,9 @@ import type { EndpointInfo, TrafficRouteInfo } from "../schemas/endpoints.ts";
 import { table } from "./output.ts";
 
 function limitText(limit: EndpointInfo["limit"]): string {
-  return limit ? `${limit.calls ?? "-"}/${limit.renewal_period}` : "-";
+  if (!limit) return "-";
+  const per = limit.key === "client_ip" ? " per client" : "";
+  return `${limit.calls ?? "-"}/${limit.renewal_period}${per}`;
 }
 
 /** Name, type, provider and model of each endpoint (and its limit, when asked). */

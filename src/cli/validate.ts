@@ -28,9 +28,12 @@ function configFile(argument: string | undefined, option: string | undefined): s
       `two config files given ('${argument}' and --config-path '${option}'); validate checks one`,
     );
   }
-  const file = argument ?? option;
+  // As `gateway start` does, $MLFLOW_GATEWAY_CONFIG names the file when none is given.
+  const file = argument ?? option ?? (process.env.MLFLOW_GATEWAY_CONFIG || undefined);
   if (file === undefined) {
-    throw new UsageError("which config file? gateway validate <config.yaml>");
+    throw new UsageError(
+      "which config file? gateway validate <config.yaml> (or set $MLFLOW_GATEWAY_CONFIG)",
+    );
   }
   return file;
 }

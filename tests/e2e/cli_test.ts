@@ -54,6 +54,18 @@ Deno.test(`CLI: --version, --help, usage errors (${UNDER_TEST})`, async () => {
   const unknown = await runCli(["frobnicate"]);
   assertEquals(unknown.code, 2);
   assertStringIncludes(unknown.stderr, "unknown command 'frobnicate'");
+  const typo = await runCli(["valdate", "x.yaml"]);
+  assertEquals(typo.code, 2);
+  assertStringIncludes(typo.stderr, "did you mean 'validate'?");
+  // No command: the help, as a usage error.
+  const bare = await runCli([]);
+  assertEquals(bare.code, 2);
+  assertStringIncludes(bare.stderr, "Commands:");
+  // validate finds its file where start does when none is given.
+  const fromEnv = await runCli(["validate"], {
+    env: { MLFLOW_GATEWAY_CONFIG: tempFile(VALID) },
+  });
+  assertEquals(fromEnv.code, 0, fromEnv.stdout + fromEnv.stderr);
   const badOption = await runCli(["validate", "x.yaml", "--bogus"]);
   assertEquals(badOption.code, 2);
   assertStringIncludes(badOption.stderr, "--bogus");
