@@ -1,5 +1,5 @@
 /** The CLI: dispatches to one module per command and turns failures into exit codes. */
-import { VERSION } from "../version.ts";
+import { BUILD, VERSION } from "../version.ts";
 import { closest } from "../config/suggest.ts";
 import { runtimeVersion } from "../runtime/mod.ts";
 import { print, printError, UsageError } from "./output.ts";
@@ -76,7 +76,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (name === "-v" || name === "--version" || name === "version") {
-    print(`gateway ${VERSION} (${runtimeVersion()})`);
+    const build = BUILD === undefined ? "" : `; commit ${BUILD.commit}, built ${BUILD.date}`;
+    print(`gateway ${VERSION} (${runtimeVersion()}${build})`);
     return 0;
   }
   const command = COMMANDS[name];

@@ -41,6 +41,10 @@ Deno.test(`CLI: --version, --help, usage errors (${UNDER_TEST})`, async () => {
   const version = await runCli(["--version"]);
   assertEquals(version.code, 0);
   assertMatch(version.stdout, /^gateway \d+\.\d+\.\d+ \((deno|bun) /);
+  // A built binary also says what it was built from, and when.
+  if (Deno.env.get("GATEWAY_BIN")) {
+    assertMatch(version.stdout, /; commit ([0-9a-f]{12}|unknown), built \d{4}-\d\d-\d\d\)/);
+  }
   const help = await runCli(["--help"]);
   assertEquals(help.code, 0);
   for (const command of ["start", "validate", "query", "endpoints"]) {
