@@ -58,7 +58,14 @@ export async function validateCommand(argv: string[]): Promise<number> {
     });
   } catch (error) {
     if (error instanceof ConfigFileError) {
-      printError(`gateway validate: ${error.message}`);
+      // Under --format json every outcome is JSON, an unreadable file too (still exit 2).
+      if (format === "json") {
+        print(
+          renderProblems(file, [{ severity: "error", path: "", message: error.message }], format),
+        );
+      } else {
+        printError(`gateway validate: ${error.message}`);
+      }
       return 2;
     }
     throw error;

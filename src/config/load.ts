@@ -456,8 +456,9 @@ export async function loadConfigFile(path: string, options: LoadOptions = {}): P
 
 /** A config file's text, or a ConfigFileError that says why it cannot be read. */
 export async function readConfigFile(path: string): Promise<string> {
+  let text: string;
   try {
-    return await readFile(path, "utf8");
+    text = await readFile(path, "utf8");
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason = code === "ENOENT"
@@ -469,4 +470,9 @@ export async function readConfigFile(path: string): Promise<string> {
       : (error as Error).message;
     throw new ConfigFileError(`cannot read config file '${path}': ${reason}`);
   }
+  // A NUL byte never appears in YAML: this is a binary file (a compiled gateway, an archive).
+  if (text.includes("\u0000")) {
+    throw new ConfigFileError(`cannot read config file '${path}': not a text file`);
+  }
+  return text;
 }

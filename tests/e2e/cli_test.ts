@@ -165,6 +165,16 @@ Deno.test(`CLI: validate reports every problem with file:line:col (${UNDER_TEST}
     assertEquals(none.code, 2);
     assertStringIncludes(none.stderr, "which config file? gateway validate <config.yaml>");
     assertEquals((await runCli(["validate", valid, "--format", "xml"])).code, 2);
+    // Under --format json every outcome is JSON, an unreadable file too.
+    const json = await runCli(["validate", "/nonexistent/config.yaml", "--format", "json"]);
+    assertEquals(json.code, 2);
+    const report = JSON.parse(json.stdout);
+    assertEquals([report.valid, report.errors], [false, 1]);
+    assertStringIncludes(report.problems[0].message, "no such file");
+    const binary = tempFile("endpoints: []\n\u0000\u0001\u0002", ".bin");
+    const notText = await runCli(["validate", binary]);
+    assertEquals(notText.code, 2);
+    assertStringIncludes(notText.stderr, "not a text file");
   });
   await t.step("--config-path names the file as 'gateway start' takes it", async () => {
     const result = await runCli(["validate", "--config-path", valid]);
