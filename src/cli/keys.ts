@@ -30,7 +30,8 @@ key's secret is printed once; only its SHA-256 is kept.
 
 Where:
   --url U            a running gateway's admin API (default $GATEWAY_URL or
-                     http://127.0.0.1:5000), with an admin key: --api-key K or $GATEWAY_API_KEY
+                     http://127.0.0.1:5000), with an admin key:
+  --api-key K        the admin key for --url (default $GATEWAY_API_KEY)
   --config-path F    the store the config names (server.store: sqlite:PATH), no gateway needed
 
 Options:

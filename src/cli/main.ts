@@ -11,6 +11,7 @@ import { USAGE_HELP, usageCommand } from "./usage.ts";
 import { KEYS_HELP, keysCommand } from "./keys.ts";
 import { SCHEMA_HELP, schemaCommand } from "./schema.ts";
 import { INIT_HELP, initCommand } from "./init.ts";
+import { COMPLETIONS_HELP, completionsCommand } from "./completions.ts";
 
 interface Command {
   run: (argv: string[]) => Promise<number>;
@@ -47,6 +48,11 @@ const COMMANDS: Record<string, Command> = {
     help: INIT_HELP,
     summary: "write a small config for the provider keys set in the environment",
   },
+};
+COMMANDS.completions = {
+  run: completionsCommand(COMMANDS),
+  help: COMPLETIONS_HELP,
+  summary: "print a shell completion script (bash, zsh or fish)",
 };
 
 export const MAIN_HELP = `gateway ${VERSION}: one endpoint in front of many LLM providers

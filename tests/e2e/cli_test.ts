@@ -65,6 +65,20 @@ Deno.test(`CLI: --version, --help, usage errors (${UNDER_TEST})`, async () => {
   const bare = await runCli([]);
   assertEquals(bare.code, 2);
   assertStringIncludes(bare.stderr, "Commands:");
+  // Shell completion: bash completes commands and a command's own options.
+  const script = await runCli(["completions", "bash"]);
+  assertEquals(script.code, 0, script.stderr);
+  const completed = await new Deno.Command("bash", {
+    args: [
+      "-c",
+      `source ${tempFile(script.stdout, ".bash")}; ` +
+      'COMP_WORDS=(gateway sta); COMP_CWORD=1; _gateway; echo "${COMPREPLY[*]}"; ' +
+      'COMP_WORDS=(gateway start --tls); COMP_CWORD=2; _gateway; echo "${COMPREPLY[*]}"',
+    ],
+    stdout: "piped",
+  }).output();
+  assertEquals(new TextDecoder().decode(completed.stdout), "start\n--tls-cert --tls-key\n");
+  assertEquals((await runCli(["completions", "tcsh"])).code, 2);
   // validate finds its file where start does when none is given.
   const fromEnv = await runCli(["validate"], {
     env: { MLFLOW_GATEWAY_CONFIG: tempFile(VALID) },
