@@ -9,6 +9,7 @@ import { didYouMean } from "./suggest.ts";
 import { providerFor } from "../providers/registry.ts";
 import { OPERATION_OF } from "../core/provider.ts";
 import { isRecord } from "../core/records.ts";
+import { priceOf } from "../core/prices.ts";
 
 export interface Check {
   at: PropertyKey[];
@@ -43,6 +44,8 @@ export function crossCheck(data: Record<string, unknown>): Check[] {
   const routes = list(data.routes);
   const seen = new Map<string, string>();
   const endpointTypes = new Map<string, EndpointType | undefined>();
+  /** Whether each endpoint has a price (its own cost or the table's), for LEAST_COST routes. */
+  const priced = new Map<string, boolean>();
 
   const claim = (name: unknown, at: PropertyKey[]) => {
     if (typeof name !== "string") return;
@@ -73,6 +76,14 @@ export function crossCheck(data: Record<string, unknown>): Check[] {
     const provider = typeof model?.provider === "string"
       ? canonicalProvider(model.provider)
       : undefined;
+    if (typeof endpoint.name === "string" && provider !== undefined) {
+      const cost = isRecord(model?.cost) && typeof model.cost.input === "number" &&
+          typeof model.cost.output === "number"
+        ? { input: model.cost.input, output: model.cost.output }
+        : null;
+      const id = typeof model?.name === "string" ? model.name : null;
+      priced.set(endpoint.name, priceOf(provider, id, cost) !== undefined);
+    }
     if (provider !== undefined && isEndpointType(endpoint.endpoint_type)) {
       const impl = providerFor(provider);
       // A retired provider already has its own problem, naming the replacement.
@@ -135,6 +146,19 @@ export function crossCheck(data: Record<string, unknown>): Check[] {
         ));
       }
     });
+    if (strategy === "LEAST_COST") {
+      destinations.forEach((destination, d) => {
+        if (!isRecord(destination) || typeof destination.name !== "string") return;
+        const endpoint = priced.get(destination.name);
+        if (endpoint === false) {
+          checks.push(error(
+            ["routes", r, "destinations", d, "name"],
+            `route '${name}' routes by cost, but its destination '${destination.name}' has no price`,
+            "give the endpoint's model a cost: {input, output} (USD per million tokens)",
+          ));
+        }
+      });
+    }
     if (strategy === "TRAFFIC_SPLIT" && allWeighted && destinations.length > 0 && sum !== 100) {
       checks.push(error(
         ["routes", r, "destinations"],

@@ -12,6 +12,7 @@ import {
   GatewayConfigSpec,
   type Limit,
   type ProviderName,
+  type RoutingStrategy,
   type ServerSpec,
 } from "./schema.ts";
 import { formatPath, hasErrors, type Problem, type Severity } from "./problems.ts";
@@ -49,7 +50,9 @@ export interface LoadedEndpoint {
 export interface LoadedRoute {
   name: string;
   type: EndpointType;
-  strategy: "TRAFFIC_SPLIT" | "FALLBACK";
+  strategy: RoutingStrategy;
+  /** LEAST_LATENCY's moving-average weight and exploration share. */
+  latency: { decay: number; explore: number };
   destinations: { name: string; weight: number | null }[];
 }
 
@@ -437,6 +440,7 @@ function loadChecked(text: string, source: string, options: LoadOptions): LoadRe
       name: r.name,
       type: r.task_type,
       strategy: r.routing_strategy,
+      latency: { decay: r.latency?.decay ?? 0.2, explore: r.latency?.explore ?? 0.05 },
       destinations: r.destinations.map((d) => ({
         name: d.name,
         weight: d.traffic_percentage ?? null,

@@ -200,7 +200,13 @@ export const EndpointSpec = z.strictObject({
 });
 export type EndpointSpec = z.infer<typeof EndpointSpec>;
 
-export const ROUTING_STRATEGIES = ["TRAFFIC_SPLIT", "FALLBACK"] as const;
+export const ROUTING_STRATEGIES = [
+  "TRAFFIC_SPLIT",
+  "FALLBACK",
+  "LEAST_COST",
+  "LEAST_LATENCY",
+] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
 export const RouteSpec = z.strictObject({
   name: Name.describe(NAME_TEXT),
@@ -208,14 +214,26 @@ export const RouteSpec = z.strictObject({
   destinations: z.array(z.strictObject({
     name: z.string().min(1).describe("an endpoint of the route's `task_type`"),
     traffic_percentage: z.number().int().min(0).max(100).optional().describe(
-      "this destination's share of requests (TRAFFIC_SPLIT only; the percentages sum to 100)",
+      "this destination's share of requests (TRAFFIC_SPLIT: the percentages sum to 100; " +
+        "LEAST_COST and LEAST_LATENCY: breaks ties)",
     ),
   })).min(1).describe("the endpoints the route sends requests to"),
   routing_strategy: z.enum(ROUTING_STRATEGIES).default("TRAFFIC_SPLIT").describe(
-    "`TRAFFIC_SPLIT` (one destination per request, picked by weight) or `FALLBACK` (in " +
-      "order; the next one when the previous fails retryably, is rate-limited or has its " +
-      "circuit open)",
+    "`TRAFFIC_SPLIT` (one destination per request, picked by weight), `FALLBACK` (in " +
+      "order; the next one when the previous fails retryably, is rate-limited, over budget or " +
+      "has its circuit open), `LEAST_COST` (the cheapest for this request by the price table: " +
+      "its prompt's size and `max_tokens` or the completions seen; then down the cost order as " +
+      "FALLBACK) or `LEAST_LATENCY` (the fastest of late, by a moving average of time to first " +
+      "chunk for streams and total time otherwise; a share still explores the others)",
   ),
+  latency: z.strictObject({
+    decay: z.number().gt(0).max(1).default(0.2).describe(
+      "the weight of each new observation in the moving average (higher: follows changes faster)",
+    ),
+    explore: z.number().min(0).max(0.5).default(0.05).describe(
+      "the share of requests sent to another destination first, so its figure stays current",
+    ),
+  }).optional().describe("LEAST_LATENCY's settings"),
 });
 export type RouteSpec = z.infer<typeof RouteSpec>;
 

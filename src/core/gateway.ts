@@ -16,7 +16,8 @@ import {
   type TranslationWarning,
 } from "./provider.ts";
 import { ClientClosedError } from "./http.ts";
-import { destinationOrder } from "./routing.ts";
+import { chooseDestinations, type RoutingFigures } from "./routing.ts";
+import { RouteStats } from "./route_stats.ts";
 import { isRetryable, retryDelayMs, sleep } from "./retry.ts";
 import { CircuitBreakers } from "./circuit.ts";
 import { Metrics } from "../observe/metrics.ts";
@@ -116,6 +117,8 @@ export class Gateway {
   #breakers: CircuitBreakers;
   #limiter: RateLimiter;
   readonly metrics = new Metrics();
+  /** What LEAST_COST and LEAST_LATENCY routes learn from the records. */
+  readonly routeStats = new RouteStats();
   /** Where completed request records go: the metrics, the access log and the usage store. */
   readonly sinks: readonly RecordSink[];
   /** Request records and run-time client keys (opened at start; a reload keeps it). */
@@ -137,6 +140,7 @@ export class Gateway {
       env: deps.env ?? {},
     });
     this.#snapshot = new Snapshot(config, 1);
+    this.#learnDecays(config);
     this.#breakers = new CircuitBreakers(circuitSettings(config));
     this.#limiter = new RateLimiter(storeFor(config, deps.logger), deps.logger);
     this.#logger.setSecrets(config.secrets);
@@ -161,6 +165,7 @@ export class Gateway {
       metricsSink(this.metrics),
       accessLogSink(this.#logger),
       this.recorder,
+      this.routeStats,
       { write: (record) => this.#audit?.write(record) },
       { write: (record) => this.#otel?.write(record) },
       ...(deps.sinks ?? []),
@@ -179,6 +184,7 @@ export class Gateway {
   reload(config: LoadedConfig): Snapshot {
     const previous = this.#snapshot.config;
     this.#snapshot = new Snapshot(config, this.#snapshot.version + 1);
+    this.#learnDecays(config);
     this.#attempts.cache = new Map();
     this.#breakers.configure(circuitSettings(config));
     if (config.server.redis_url !== previous.server.redis_url) {
@@ -201,6 +207,30 @@ export class Gateway {
       });
     }
     return this.#snapshot;
+  }
+
+  /** Each endpoint's moving averages use the decay of the LEAST_LATENCY route it serves. */
+  #learnDecays(config: LoadedConfig): void {
+    const decays = new Map<string, number>();
+    for (const route of config.routes) {
+      if (route.strategy !== "LEAST_LATENCY") continue;
+      for (const d of route.destinations) decays.set(d.name, route.latency.decay);
+    }
+    this.routeStats.decayOf = (endpoint) => decays.get(endpoint) ?? 0.2;
+  }
+
+  /** What cost and latency routing know of a request and the route's destinations. */
+  #figures(snapshot: Snapshot, request: unknown, stream: boolean): RoutingFigures {
+    const body = request as { max_tokens?: number; max_completion_tokens?: number };
+    const stats = this.routeStats;
+    return {
+      priceOf: (endpoint) => snapshot.endpoints.get(endpoint)?.price,
+      latencyOf: (endpoint) => stats.latencyOf(endpoint, stream),
+      completionOf: (endpoint) => stats.completionOf(endpoint) ?? TYPICAL_COMPLETION_TOKENS,
+      // About four characters a token: an estimate, the same for every destination.
+      promptTokens: Math.ceil(JSON.stringify(request).length / 4),
+      maxTokens: body.max_tokens ?? body.max_completion_tokens,
+    };
   }
 
   #otelFor(config: LoadedConfig, fetcher: typeof fetch | undefined): OtelExporter | undefined {
@@ -347,7 +377,21 @@ export class Gateway {
     const key = opts.key;
     if (key !== undefined) await this.#admitKey(key, name);
     const route = snapshot.routes.get(name);
-    const order = route ? destinationOrder(route, this.#random) : [name];
+    let order = [name];
+    if (route !== undefined) {
+      const learnt = route.strategy === "LEAST_COST" || route.strategy === "LEAST_LATENCY";
+      const choice = chooseDestinations(
+        route,
+        this.#random,
+        learnt ? this.#figures(snapshot, request, stream) : undefined,
+      );
+      order = choice.order;
+      const first = order[0];
+      if (learnt && first !== undefined) {
+        this.routeStats.picked(name, first);
+        opts.routing = { strategy: route.strategy, chosen: first, ...choiceFigure(choice) };
+      }
+    }
     const maxRetryAfter = snapshot.config.server.max_retry_after_seconds;
     const routeName = route ? name : undefined;
     // Created only when needed: building an Error (and its stack) on every request is not free.
@@ -470,6 +514,17 @@ export class Gateway {
     throw lastError ??
       new GatewayError(503, "service_unavailable", `no destination of '${name}' is available`);
   }
+}
+
+/** Completion tokens expected of an endpoint before it answered any (for LEAST_COST). */
+const TYPICAL_COMPLETION_TOKENS = 256;
+
+/** A choice's figure and exploration, as the record keeps them. */
+function choiceFigure(choice: { figure?: number | undefined; explored?: boolean }) {
+  return {
+    ...(choice.figure !== undefined ? { figure: choice.figure } : {}),
+    ...(choice.explored ? { explored: true } : {}),
+  };
 }
 
 /** The 403 for a key that may not call `name`; undefined when it may. */

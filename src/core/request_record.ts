@@ -68,6 +68,13 @@ export class RequestRecord {
   key: ClientKey | undefined;
   /** The endpoint or route the client named. */
   target: string | undefined;
+  /**
+   * A LEAST_COST or LEAST_LATENCY route's choice and why: its expected USD or average ms, and
+   * whether it explored a destination other than the best.
+   */
+  routing:
+    | { strategy: string; chosen: string; figure?: number; explored?: boolean }
+    | undefined;
   /** The endpoint that served it (a route's chosen destination), with its provider and model. */
   endpoint: string | undefined;
   provider: string | undefined;

@@ -165,6 +165,7 @@ export class AuditLog implements RecordSink {
       overhead_ms: round(record.overheadMs ?? 0),
       first_chunk_ms: record.firstChunkMs === undefined ? null : round(record.firstChunkMs),
       attempts: record.attempts ?? [],
+      routing: record.routing ?? null,
       usage: record.usage ?? null,
       cost_usd: record.cost,
     };

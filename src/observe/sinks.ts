@@ -70,6 +70,13 @@ export function accessLogSink(logger: Logger): RecordSink {
           fields.first_chunk_ms = Math.round(record.firstChunkMs * 10) / 10;
         }
       }
+      const routing = record.routing;
+      if (routing !== undefined) {
+        fields.routing = routing.strategy.toLowerCase() + (routing.explored ? " explore" : "");
+        if (routing.figure !== undefined) {
+          fields.routing_figure = Number(routing.figure.toPrecision(4));
+        }
+      }
       if (record.retries > 0) fields.retries = record.retries;
       if (record.fallbacks > 0) fields.fallbacks = record.fallbacks;
       if (record.errorType !== undefined) fields.error = record.errorType;

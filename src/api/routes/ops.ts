@@ -44,7 +44,33 @@ function healthDetails(gateway: Gateway): Record<string, unknown> {
       provider: ep.spec.providerLabel,
       circuit: gateway.circuit(ep.spec.name),
     })),
+    routes: [...snapshot.routes.values()].map((route) => {
+      const picks = gateway.routeStats.picksOf(route.name);
+      return {
+        name: route.name,
+        routing_strategy: route.strategy,
+        destinations: route.destinations.map((d) => {
+          const price = snapshot.endpoints.get(d.name)?.price;
+          return {
+            name: d.name,
+            picked: picks[d.name] ?? 0,
+            // USD per million tokens, as configs and price pages give them.
+            price: price === undefined
+              ? null
+              : { input: price.input * 1e6, output: price.output * 1e6 },
+            latency_ms: {
+              answer: roundMs(gateway.routeStats.latencyOf(d.name, false)),
+              stream: roundMs(gateway.routeStats.latencyOf(d.name, true)),
+            },
+          };
+        }),
+      };
+    }),
   };
+}
+
+function roundMs(ms: number | undefined): number | null {
+  return ms === undefined ? null : Math.round(ms * 10) / 10;
 }
 
 export function opsRoutes({ gateway, metrics }: AppDeps): RouteDef[] {
@@ -102,6 +128,21 @@ export function opsRoutes({ gateway, metrics }: AppDeps): RouteDef[] {
                       consecutive_failures: z.number(),
                       retry_after: z.number().optional(),
                     }),
+                  })),
+                  routes: z.array(z.object({
+                    name: z.string(),
+                    routing_strategy: z.string(),
+                    destinations: z.array(z.object({
+                      name: z.string(),
+                      picked: z.number().openapi({
+                        description: "times a LEAST_COST or LEAST_LATENCY route chose it first",
+                      }),
+                      price: z.object({ input: z.number(), output: z.number() }).nullable(),
+                      latency_ms: z.object({
+                        answer: z.number().nullable(),
+                        stream: z.number().nullable(),
+                      }),
+                    })),
                   })),
                 }),
               },
