@@ -1,7 +1,7 @@
 /** `gateway endpoints`: lists endpoints and routes of a running gateway or of a config file. */
 import process from "node:process";
 import { parse } from "./args.ts";
-import { print, printError, UsageError } from "./output.ts";
+import { print, printError, table, UsageError } from "./output.ts";
 import { endpointsTable, routesTable } from "./tables.ts";
 import { ClientError, gatewayUrl, getJson } from "./client.ts";
 import { ConfigFileError, loadConfigFile } from "../config/load.ts";
@@ -74,6 +74,44 @@ async function readListing(path: string): Promise<Listing> {
   };
 }
 
+/** What a running gateway measured for a route's destinations (from /health/details). */
+interface RouteFigures {
+  name: string;
+  routing_strategy: string;
+  destinations: {
+    name: string;
+    picked: number;
+    price: { input: number; output: number } | null;
+    latency_ms: { answer: number | null; stream: number | null };
+  }[];
+}
+
+/** The routes that choose by cost or latency, with their figures (none when not available). */
+async function fetchFigures(base: string): Promise<RouteFigures[]> {
+  try {
+    const details = await getJson<{ routes?: RouteFigures[] }>(base, "/health/details");
+    return (details.routes ?? []).filter((r) => r.routing_strategy.startsWith("LEAST_"));
+  } catch {
+    return [];
+  }
+}
+
+function figuresTable(routes: readonly RouteFigures[]): string {
+  const ms = (value: number | null) => (value === null ? "-" : String(value));
+  return table(
+    ["ROUTE", "DESTINATION", "PICKED", "PRICE IN/OUT (USD/M)", "LATENCY MS (ANSWER/STREAM)"],
+    routes.flatMap((route) =>
+      route.destinations.map((d) => [
+        route.name,
+        d.name,
+        String(d.picked),
+        d.price === null ? "-" : `${d.price.input} / ${d.price.output}`,
+        `${ms(d.latency_ms.answer)} / ${ms(d.latency_ms.stream)}`,
+      ])
+    ),
+  );
+}
+
 export async function endpointsCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     url: { type: "string" },
@@ -84,10 +122,14 @@ export async function endpointsCommand(argv: string[]): Promise<number> {
     throw new UsageError("give either --url or --config-path, not both");
   }
   let listing: Listing;
+  let figures: RouteFigures[] = [];
   try {
-    listing = values["config-path"] !== undefined
-      ? await readListing(values["config-path"])
-      : await fetchListing(gatewayUrl(values.url));
+    if (values["config-path"] !== undefined) {
+      listing = await readListing(values["config-path"]);
+    } else {
+      listing = await fetchListing(gatewayUrl(values.url));
+      figures = await fetchFigures(gatewayUrl(values.url));
+    }
   } catch (error) {
     if (error instanceof ClientError || error instanceof ConfigFileError) {
       printError(`gateway endpoints: ${error.message}`);
@@ -96,13 +138,23 @@ export async function endpointsCommand(argv: string[]): Promise<number> {
     throw error;
   }
   if (values.json) {
-    print(JSON.stringify(listing, null, 2));
+    print(
+      JSON.stringify(
+        figures.length > 0 ? { ...listing, route_figures: figures } : listing,
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   print(endpointsTable(listing.endpoints, { limits: true }));
   if (listing.routes.length > 0) {
     print("");
     print(routesTable(listing.routes));
+  }
+  if (figures.length > 0) {
+    print("");
+    print(figuresTable(figures));
   }
   return 0;
 }

@@ -101,6 +101,11 @@ routes:
       const byLatency = details.routes.find((r: { name: string }) => r.name === "by-latency");
       const a = byLatency.destinations.find((d: { name: string }) => d.name === "a");
       assert(a.latency_ms.answer > 0 && a.picked > 0, JSON.stringify(a));
+      // gateway endpoints shows the same figures.
+      const listed = await runCli(["endpoints", "--url", gateway.url]);
+      assertEquals(listed.code, 0, listed.stderr);
+      assertStringIncludes(listed.stdout, "PRICE IN/OUT (USD/M)");
+      assert(/by-cost\s+cheap\s+7\s+0\.1 \/ 0\.4/.test(listed.stdout), listed.stdout);
     });
   } finally {
     assertEquals(await gateway.stop(), 0, gateway.output());
