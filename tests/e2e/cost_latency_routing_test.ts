@@ -69,6 +69,14 @@ routes:
     await t.step("LEAST_COST moves down the cost order when the cheapest fails", async () => {
       cheap.faults.push({ kind: "status", status: 500, body: { error: { message: "down" } } });
       assertEquals(await send("by-cost", 2), ["dear", "cheap"]);
+      // Rate-limited by its upstream: the same.
+      cheap.faults.push({
+        kind: "status",
+        status: 429,
+        body: { error: { message: "slow down", type: "rate_limit_error" } },
+        headers: { "retry-after": "30" },
+      });
+      assertEquals(await send("by-cost", 2), ["dear", "cheap"]);
     });
 
     await t.step(
@@ -97,7 +105,7 @@ routes:
       const byCost = details.routes.find((r: { name: string }) => r.name === "by-cost");
       const cheapest = byCost.destinations.find((d: { name: string }) => d.name === "cheap");
       assertEquals(cheapest.price, { input: 0.1, output: 0.4 });
-      assertEquals(cheapest.picked, 7);
+      assertEquals(cheapest.picked, 9);
       const byLatency = details.routes.find((r: { name: string }) => r.name === "by-latency");
       const a = byLatency.destinations.find((d: { name: string }) => d.name === "a");
       assert(a.latency_ms.answer > 0 && a.picked > 0, JSON.stringify(a));
@@ -105,7 +113,7 @@ routes:
       const listed = await runCli(["endpoints", "--url", gateway.url]);
       assertEquals(listed.code, 0, listed.stderr);
       assertStringIncludes(listed.stdout, "PRICE IN/OUT (USD/M)");
-      assert(/by-cost\s+cheap\s+7\s+0\.1 \/ 0\.4/.test(listed.stdout), listed.stdout);
+      assert(/by-cost\s+cheap\s+9\s+0\.1 \/ 0\.4/.test(listed.stdout), listed.stdout);
     });
   } finally {
     assertEquals(await gateway.stop(), 0, gateway.output());
