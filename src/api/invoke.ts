@@ -40,6 +40,7 @@ function answerHeaders(
     "x-gateway-overhead-ms": overheadMs.toFixed(3),
   };
   if (served.warnings.length > 0) headers["x-gateway-warnings"] = warningsHeader(served.warnings);
+  if (record.cache !== undefined) headers["x-gateway-cache"] = record.cache;
   if (served.limit) limitHeaders(served.limit, headers);
   return headers;
 }
@@ -166,6 +167,7 @@ async function serveCall<Call extends IngressCall>(
     if (gateway.auditsBodies) record.bodies = { request: body };
     const call = codec.decode(body, pathName, snapshot, record);
     record.operation = call.op;
+    record.cacheControl = request.headers.get("cache-control");
     checkOperation(gateway, call.name, call.op);
     if (call.warnings !== undefined && call.warnings.length > 0) {
       gateway.logger.warn("request fields not honoured", {

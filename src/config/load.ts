@@ -27,6 +27,7 @@ import { providerFor } from "../providers/registry.ts";
 import { isRecord } from "../core/records.ts";
 import { SAMPLING_PARAMETER_KEYS } from "../schemas/common.ts";
 import { sha256Hex } from "../auth/secrets.ts";
+import type { CacheSettings } from "../core/cache.ts";
 
 /** One endpoint, ready to serve. */
 export interface LoadedEndpoint {
@@ -42,6 +43,8 @@ export interface LoadedEndpoint {
   /** `model.cost` as written (the price table is consulted when unset). */
   cost: Cost | null;
   budget: Budget | null;
+  /** The answer cache (its own or `server.defaults.cache`); null: none. */
+  cache: CacheSettings | null;
   timeoutSeconds: number;
   idleTimeoutSeconds: number;
   retries: number;
@@ -53,6 +56,8 @@ export interface LoadedRoute {
   strategy: RoutingStrategy;
   /** LEAST_LATENCY's moving-average weight and exploration share. */
   latency: { decay: number; explore: number };
+  /** The answer cache for calls of the route (its own or `server.defaults.cache`). */
+  cache: CacheSettings | null;
   destinations: { name: string; weight: number | null }[];
 }
 
@@ -431,6 +436,7 @@ function loadChecked(text: string, source: string, options: LoadOptions): LoadRe
         limit: e.limit ?? null,
         cost: e.model.cost ?? null,
         budget: e.budget ?? null,
+        cache: e.cache ?? defaults.cache ?? null,
         timeoutSeconds: e.timeout_seconds ?? defaults.timeout_seconds ?? 300,
         idleTimeoutSeconds: e.idle_timeout_seconds ?? defaults.idle_timeout_seconds ?? 60,
         retries: e.retries ?? defaults.retries ?? 2,
@@ -441,6 +447,7 @@ function loadChecked(text: string, source: string, options: LoadOptions): LoadRe
       type: r.task_type,
       strategy: r.routing_strategy,
       latency: { decay: r.latency?.decay ?? 0.2, explore: r.latency?.explore ?? 0.05 },
+      cache: r.cache ?? defaults.cache ?? null,
       destinations: r.destinations.map((d) => ({
         name: d.name,
         weight: d.traffic_percentage ?? null,

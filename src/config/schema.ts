@@ -121,6 +121,29 @@ export const DEFAULTS = {
 
 const Seconds = z.number().positive().max(86400);
 
+/** The exact answer cache's settings (see core/cache.ts). */
+export const CacheSpec = z.strictObject({
+  ttl_seconds: z.number().positive().max(30 * 86400).default(300).describe(
+    "how long an answer is kept",
+  ),
+  max_entries: z.number().int().min(1).max(10_000_000).default(1000).describe(
+    "answers kept at most (the least recently used go first)",
+  ),
+  max_bytes: z.number().int().min(1024).default(64 * 1024 * 1024).describe(
+    "bytes of answers kept at most",
+  ),
+  all: z.boolean().default(false).describe(
+    "cache every request; by default only deterministic-enough ones (temperature 0 or unset, " +
+      "one choice; embeddings always)",
+  ),
+}).describe(
+  "answer repeated requests from memory: the name called and the request (less `user`, " +
+    "`stream`, `stream_options`) make the key; a stream is kept once complete and replayed as a " +
+    "stream. Clients skip the lookup with `Cache-Control: no-cache` and the write with " +
+    "`no-store`; answers say `x-gateway-cache: hit|miss|bypass`. A hit costs nothing and counts " +
+    "against the client key's limit only",
+);
+
 /**
  * Per-endpoint reliability settings, also usable as server-wide defaults. Their defaults are
  * applied when the config is loaded (`DEFAULTS`), so they are stated here as metadata only.
@@ -196,6 +219,7 @@ export const EndpointSpec = z.strictObject({
     "USD the endpoint may spend per period (all clients together); once spent, its requests " +
       "get 429 (a route falls back to its next destination) until the period renews",
   ),
+  cache: CacheSpec.optional(),
   ...ReliabilityFields,
 });
 export type EndpointSpec = z.infer<typeof EndpointSpec>;
@@ -234,6 +258,7 @@ export const RouteSpec = z.strictObject({
       "the share of requests sent to another destination first, so its figure stays current",
     ),
   }).optional().describe("LEAST_LATENCY's settings"),
+  cache: CacheSpec.optional(),
 });
 export type RouteSpec = z.infer<typeof RouteSpec>;
 
@@ -382,9 +407,11 @@ export const ServerSpec = z.strictObject({
     "per endpoint: after `failures` failed attempts in a row the endpoint is skipped for " +
       "`cooldown_seconds` (a direct call gets 503 with Retry-After; routes skip it)",
   ),
-  defaults: z.strictObject(ReliabilityFields).default({}).describe(
-    "defaults for every endpoint's `timeout_seconds`, `idle_timeout_seconds` and `retries`",
-  ),
+  defaults: z.strictObject({ ...ReliabilityFields, cache: CacheSpec.optional() }).default({})
+    .describe(
+      "defaults for every endpoint's `timeout_seconds`, `idle_timeout_seconds`, `retries` and " +
+        "`cache` (a route's `cache` too)",
+    ),
 });
 export type ServerSpec = z.infer<typeof ServerSpec>;
 

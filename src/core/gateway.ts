@@ -18,10 +18,16 @@ import {
 import { ClientClosedError } from "./http.ts";
 import { chooseDestinations, type RoutingFigures } from "./routing.ts";
 import { RouteStats } from "./route_stats.ts";
+import { AnswerCache, assembled, cacheKey, type CacheSettings, replay } from "./cache.ts";
 import { isRetryable, retryDelayMs, sleep } from "./retry.ts";
 import { CircuitBreakers } from "./circuit.ts";
 import { Metrics } from "../observe/metrics.ts";
-import type { Attempt, RecordSink, RequestRecord } from "./request_record.ts";
+import {
+  type Attempt,
+  type RecordSink,
+  recordUsage,
+  type RequestRecord,
+} from "./request_record.ts";
 import { accessLogSink, metricsSink } from "../observe/sinks.ts";
 import {
   type CounterStore,
@@ -119,6 +125,8 @@ export class Gateway {
   readonly metrics = new Metrics();
   /** What LEAST_COST and LEAST_LATENCY routes learn from the records. */
   readonly routeStats = new RouteStats();
+  /** The answer caches, by the endpoint or route name they serve (kept over reloads). */
+  #caches = new Map<string, AnswerCache>();
   /** Where completed request records go: the metrics, the access log and the usage store. */
   readonly sinks: readonly RecordSink[];
   /** Request records and run-time client keys (opened at start; a reload keeps it). */
@@ -141,6 +149,7 @@ export class Gateway {
     });
     this.#snapshot = new Snapshot(config, 1);
     this.#learnDecays(config);
+    this.#caches = cachesFor(config, new Map());
     this.#breakers = new CircuitBreakers(circuitSettings(config));
     this.#limiter = new RateLimiter(storeFor(config, deps.logger), deps.logger);
     this.#logger.setSecrets(config.secrets);
@@ -185,6 +194,7 @@ export class Gateway {
     const previous = this.#snapshot.config;
     this.#snapshot = new Snapshot(config, this.#snapshot.version + 1);
     this.#learnDecays(config);
+    this.#caches = cachesFor(config, this.#caches);
     this.#attempts.cache = new Map();
     this.#breakers.configure(circuitSettings(config));
     if (config.server.redis_url !== previous.server.redis_url) {
@@ -207,6 +217,26 @@ export class Gateway {
       });
     }
     return this.#snapshot;
+  }
+
+  /** A cached answer as the call's answer: nothing upstream, usage as it was, no cost. */
+  #fromCache(
+    snapshot: Snapshot,
+    endpoint: string,
+    op: Operation,
+    value: unknown,
+    stream: boolean,
+    opts: InvokeOptions,
+  ): Served<unknown> {
+    const spec = snapshot.endpoints.get(endpoint)?.spec;
+    opts.endpoint = endpoint;
+    opts.provider = spec?.providerLabel;
+    opts.model = spec?.model ?? null;
+    opts.usage = recordUsage((value as { usage?: unknown }).usage);
+    opts.price = FREE;
+    if (stream) opts.firstChunkMs = performance.now() - opts.started;
+    const answer = stream ? { parts: replay(op, value), abort: () => {} } : value;
+    return { value: answer, endpoint, warnings: [], limit: undefined };
   }
 
   /** Each endpoint's moving averages use the decay of the LEAST_LATENCY route it serves. */
@@ -376,6 +406,24 @@ export class Gateway {
     this.check(name, op);
     const key = opts.key;
     if (key !== undefined) await this.#admitKey(key, name);
+    // The answer cache, after the key's checks (a hit counts against its limit) and before any
+    // destination's (a hit spends no provider's limit or budget).
+    const cache = this.#caches.get(name);
+    let storeAs: string | undefined;
+    if (cache !== undefined) {
+      const entry = cacheKey(name, op, request, cache.settings.all);
+      const control = opts.cacheControl ?? "";
+      if (entry === undefined || /no-cache/i.test(control)) opts.cache = "bypass";
+      else {
+        const hit = cache.get(entry);
+        if (hit !== undefined && hit.op === op) {
+          opts.cache = "hit";
+          return this.#fromCache(snapshot, hit.endpoint, op, hit.value, stream, opts);
+        }
+        opts.cache = "miss";
+      }
+      if (entry !== undefined && !/no-store/i.test(control)) storeAs = entry;
+    }
     const route = snapshot.routes.get(name);
     let order = [name];
     if (route !== undefined) {
@@ -501,6 +549,17 @@ export class Gateway {
         }
         // Outside the try: accounting is not the upstream's failure, and never a retry.
         if (stream) opts.firstChunkMs = performance.now() - opts.started;
+        if (storeAs !== undefined && cache !== undefined) {
+          const answered = ep.spec.name;
+          if (stream) {
+            const open = served.value as OpenStream;
+            open.parts = assembled(
+              open.parts,
+              op,
+              (answer) => cache.set(storeAs, op, answer, answered),
+            );
+          } else cache.set(storeAs, op, served.value, answered);
+        }
         if (stream) {
           accountStream(served.value as OpenStream, subject, opts, this.#limiter);
         } else {
@@ -514,6 +573,27 @@ export class Gateway {
     throw lastError ??
       new GatewayError(503, "service_unavailable", `no destination of '${name}' is available`);
   }
+}
+
+/** The price of an answer from the cache. */
+const FREE = Object.freeze({ input: 0, output: 0, cachedInput: 0 });
+
+/** The caches a config asks for; those whose settings did not change keep their answers. */
+function cachesFor(
+  config: LoadedConfig,
+  previous: ReadonlyMap<string, AnswerCache>,
+): Map<string, AnswerCache> {
+  const caches = new Map<string, AnswerCache>();
+  const add = (name: string, settings: CacheSettings | null) => {
+    if (settings === null) return;
+    const kept = previous.get(name);
+    const same = kept !== undefined &&
+      JSON.stringify(kept.settings) === JSON.stringify(settings);
+    caches.set(name, same ? kept : new AnswerCache(settings));
+  };
+  for (const endpoint of config.endpoints) add(endpoint.name, endpoint.cache);
+  for (const route of config.routes) add(route.name, route.cache);
+  return caches;
 }
 
 /** Completion tokens expected of an endpoint before it answered any (for LEAST_COST). */

@@ -99,6 +99,10 @@ export class RequestRecord {
   usage: RecordUsage | undefined;
   /** Its request and response bodies, kept only for an audit log that asks for them. */
   bodies: { request?: unknown; response?: unknown } | undefined;
+  /** The client's `Cache-Control` request header (no-cache, no-store). */
+  cacheControl: string | null | undefined;
+  /** What the answer cache did: `hit`, `miss` or `bypass` (unset: no cache configured). */
+  cache: "hit" | "miss" | "bypass" | undefined;
   /** The price of the endpoint that served it, when known. */
   price: Price | undefined;
   /** Set when the answer was built with `x-request-id` already among its headers. */

@@ -38,6 +38,7 @@ Deno.test("destinationOrder() tries every FALLBACK destination in order", () => 
     strategy: "FALLBACK",
     destinations: [{ name: "primary", weight: null }, { name: "backup", weight: null }],
     latency: { decay: 0.2, explore: 0.05 },
+    cache: null,
   };
   assertEquals(destinationOrder(route), ["primary", "backup"]);
   assertEquals(
@@ -79,6 +80,7 @@ const three = (strategy: LoadedRoute["strategy"]): LoadedRoute => ({
     { name: "cheap", weight: null },
   ],
   latency: { decay: 0.2, explore: 0.05 },
+  cache: null,
 });
 
 Deno.test("chooseDestinations() LEAST_COST orders by this request's expected cost", () => {

@@ -261,6 +261,7 @@ export interface MetricsState {
   firstChunk: [string, number[], number, number][];
   usage: [string, string, number, number, number, number | null][];
   retries: [string, number][];
+  cache?: [string, string, number][];
   fallbacks: [string, string, number][];
 }
 
@@ -274,6 +275,7 @@ export class Metrics {
   readonly #firstChunk = new Histogram();
   readonly #usage = new UsageCounter();
   readonly #retries = new Counter1();
+  readonly #cache = new Counter2();
   readonly #fallbacks = new Counter2();
   constructor(readonly started = Date.now()) {}
 
@@ -309,6 +311,11 @@ export class Metrics {
     this.#retries.add(endpoint);
   }
 
+  /** What the answer cache of an endpoint or route did for a request. */
+  cache(name: string, result: string): void {
+    this.#cache.add(name, result);
+  }
+
   /** Everything counted so far, as plain JSON. */
   state(): MetricsState {
     return {
@@ -320,6 +327,7 @@ export class Metrics {
       firstChunk: this.#firstChunk.state(),
       usage: this.#usage.state(),
       retries: this.#retries.state(),
+      cache: this.#cache.state(),
       fallbacks: this.#fallbacks.state(),
     };
   }
@@ -334,6 +342,7 @@ export class Metrics {
     this.#firstChunk.merge(state.firstChunk);
     this.#usage.merge(state.usage);
     this.#retries.merge(state.retries);
+    this.#cache.merge(state.cache ?? []);
     this.#fallbacks.merge(state.fallbacks);
   }
 
@@ -379,6 +388,12 @@ export class Metrics {
         "gateway_upstream_retries_total",
         "Upstream attempts retried, by endpoint",
         "endpoint",
+      ),
+      ...this.#cache.render(
+        "gateway_cache_total",
+        "Answer cache lookups by endpoint or route and result (hit, miss, bypass)",
+        "name",
+        "result",
       ),
       ...this.#fallbacks.render(
         "gateway_route_fallbacks_total",

@@ -12,6 +12,7 @@ export function metricsSink(metrics: Metrics): RecordSink {
   return {
     write(record: RequestRecord): void {
       metrics.request(record.endpoint, record.status, (record.totalMs ?? 0) / 1000);
+      if (record.cache !== undefined) metrics.cache(record.target ?? "", record.cache);
       const endpoint = record.endpoint;
       if (endpoint === undefined) return;
       metrics.phases(
@@ -77,6 +78,7 @@ export function accessLogSink(logger: Logger): RecordSink {
           fields.routing_figure = Number(routing.figure.toPrecision(4));
         }
       }
+      if (record.cache !== undefined) fields.cache = record.cache;
       if (record.retries > 0) fields.retries = record.retries;
       if (record.fallbacks > 0) fields.fallbacks = record.fallbacks;
       if (record.errorType !== undefined) fields.error = record.errorType;

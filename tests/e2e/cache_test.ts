@@ -1,0 +1,129 @@
+/**
+ * The exact answer cache through the real gateway process: a repeated request never reaches the
+ * upstream, streams fill and hit the same entries as complete answers, clients opt out with
+ * Cache-Control, non-deterministic requests bypass it, and a hit counts against the client key's
+ * limit but not the endpoint's.
+ */
+import { assert, assertEquals, assertMatch } from "../assert.ts";
+import { startMockOpenAI } from "../mocks/openai.ts";
+import { postJson, sseData, startGateway, UNDER_TEST } from "./harness.ts";
+
+const KEY = "sk-cache-upstream-012345";
+const CLIENT = "cache-client-key-0123456";
+
+Deno.test(`the answer cache (${UNDER_TEST})`, async (t) => {
+  const upstream = startMockOpenAI({ apiKey: KEY });
+  const gateway = await startGateway({
+    env: { UPSTREAM_KEY: KEY, CLIENT },
+    config: `
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    cache: {ttl_seconds: 60}
+    limit: {calls: 4, renewal_period: minute}
+    model:
+      provider: openai
+      name: gpt-4o-mini
+      config: {openai_api_key: $UPSTREAM_KEY, openai_api_base: ${upstream.baseUrl}}
+server:
+  auth:
+    keys:
+      - name: app
+        key: $CLIENT
+        limit: {calls: 12, renewal_period: minute}
+      - {name: ops, key: ops-admin-key-0123456, admin: true}
+`,
+  });
+  const calls = () => upstream.recorder.requests.length;
+  const chat = async (content: string, extra: Record<string, unknown> = {}, headers = {}) => {
+    const response = await postJson(
+      `${gateway.url}/v1/chat/completions`,
+      { model: "chat", messages: [{ role: "user", content }], ...extra },
+      { authorization: `Bearer ${CLIENT}`, ...headers },
+    );
+    return { response, cache: response.headers.get("x-gateway-cache") };
+  };
+  try {
+    await t.step("a repeated request is answered from the cache, not the upstream", async () => {
+      const first = await chat("hello cache");
+      assertEquals([first.response.status, first.cache], [200, "miss"]);
+      const firstBody = await first.response.json();
+      const second = await chat("hello cache", { user: "someone-else" });
+      assertEquals([second.response.status, second.cache], [200, "hit"]);
+      const secondBody = await second.response.json();
+      assertEquals(secondBody.choices, firstBody.choices);
+      assertEquals(secondBody.usage, firstBody.usage);
+      assertEquals(calls(), 1);
+    });
+
+    await t.step(
+      "a stream hits an entry a complete answer filled, and the other way round",
+      async () => {
+        const streamed = await chat("hello cache", { stream: true });
+        assertEquals(streamed.cache, "hit");
+        const text = (await sseData(streamed.response)).filter((d) => d !== "[DONE]")
+          .map((d) => JSON.parse(d).choices[0]?.delta?.content ?? "").join("");
+        assertEquals(text, "Echo: hello cache");
+        assertEquals(calls(), 1);
+        const filling = await chat("streamed first", { stream: true });
+        assertEquals(filling.cache, "miss");
+        await filling.response.text();
+        const answer = await chat("streamed first");
+        assertEquals(answer.cache, "hit");
+        assertEquals(
+          (await answer.response.json()).choices[0].message.content,
+          "Echo: streamed first",
+        );
+        assertEquals(calls(), 2);
+      },
+    );
+
+    await t.step(
+      "Cache-Control no-cache skips the lookup; a random request bypasses it",
+      async () => {
+        const bypass = await chat("hello cache", {}, { "cache-control": "no-cache" });
+        assertEquals(bypass.cache, "bypass");
+        await bypass.response.body?.cancel();
+        const random = await chat("hello cache", { temperature: 0.9 });
+        assertEquals(random.cache, "bypass");
+        await random.response.body?.cancel();
+        assertEquals(calls(), 4);
+      },
+    );
+
+    await t.step("hits spend none of the endpoint's limit; no-store skips the write", async () => {
+      // Four upstream calls so far (the endpoint's limit) and four hits: the limit is spent by
+      // the calls only, so the next one that must go upstream is refused, and hits go on.
+      const refused = await chat("never stored", {}, { "cache-control": "no-store" });
+      assertEquals(refused.response.status, 429);
+      await refused.response.body?.cancel();
+      const hit = await chat("hello cache");
+      assertEquals([hit.response.status, hit.cache], [200, "hit"]);
+      await hit.response.body?.cancel();
+    });
+
+    await t.step(
+      "hits count against the client key's limit, and are counted in /metrics",
+      async () => {
+        let status = 200;
+        let served = 0;
+        while (status === 200 && served < 20) {
+          const hit = await chat("hello cache");
+          status = hit.response.status;
+          await hit.response.body?.cancel();
+          if (status === 200) served++;
+        }
+        assertEquals(status, 429);
+        assert(served < 12, `served ${served} after the key's 12 calls`);
+        const metrics = await (await fetch(`${gateway.url}/metrics`, {
+          headers: { "x-api-key": "ops-admin-key-0123456" },
+        })).text();
+        assertMatch(metrics, /gateway_cache_total\{name="chat",result="hit"\} \d+/);
+        assertMatch(metrics, /gateway_cache_total\{name="chat",result="bypass"\} 2/);
+      },
+    );
+  } finally {
+    assertEquals(await gateway.stop(), 0, gateway.output());
+    await upstream.close();
+  }
+});
