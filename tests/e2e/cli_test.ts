@@ -320,10 +320,12 @@ Deno.test(`CLI: the documented configs (config.example.yaml, README snippets) va
   const example = await runCli(["validate", "config.example.yaml", "--format", "json"]);
   assertEquals(example.code, 0, example.stdout);
   assertEquals(JSON.parse(example.stdout).errors, 0);
-  const readme = Deno.readTextFileSync(new URL("../../README.md", import.meta.url));
-  const snippets = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string)
+  const docs = ["../../README.md", "../../docs/team.md"].map((path) =>
+    Deno.readTextFileSync(new URL(path, import.meta.url))
+  ).join("\n");
+  const snippets = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string)
     .filter((yaml) => /^endpoints:/m.test(yaml));
-  assert(snippets.length >= 2, "the README shows configs");
+  assert(snippets.length >= 3, "the README and docs/team.md show configs");
   for (const yaml of snippets) {
     const result = await runCli(["validate", tempFile(yaml), "--format", "json"]);
     assertEquals(result.code, 0, `${yaml}\n${result.stdout}`);
