@@ -5,19 +5,29 @@
  * left out, since they do not change the answer), so a streaming request can hit an entry a
  * non-streaming one filled and the other way round: a stream is kept once complete, as the
  * answer it assembled, and a hit is replayed as a stream. Only deterministic-enough requests are
- * kept (temperature 0 or unset, one choice) unless `all: true`. Bounded in entries and bytes
- * (least recently used go first), each entry for `ttl_seconds`.
+ * kept (temperature 0 or unset, one choice) unless `all: true`. In memory it is bounded in
+ * entries and bytes (least recently used go first); with `server.redis_url` the entries are in
+ * Redis, shared by every instance, each with Redis's own expiry. Each entry lives `ttl_seconds`.
  */
 import type { ChatResponse, ToolCall } from "../schemas/chat.ts";
 import type { StreamPart } from "./stream_parts.ts";
 import { partsOfChunk } from "./stream_parts.ts";
 import type { Operation } from "./provider.ts";
+import { createHash } from "node:crypto";
+import type { RedisClient } from "./redis.ts";
 
 export interface CacheSettings {
   ttl_seconds: number;
   max_entries: number;
   max_bytes: number;
   all: boolean;
+}
+
+/** Where a cache keeps its answers: in memory at once, or in Redis with a promise. */
+export interface CacheStore {
+  readonly settings: CacheSettings;
+  get(key: string): Entry | undefined | Promise<Entry | undefined>;
+  set(key: string, op: Operation, value: unknown, endpoint: string): void;
 }
 
 interface Entry {
@@ -63,7 +73,7 @@ export function cacheKey(
   return `${op}\u0000${name}\u0000${canonical(kept)}`;
 }
 
-export class AnswerCache {
+export class AnswerCache implements CacheStore {
   /** Insertion order is recency order: a hit moves its entry to the end. */
   readonly #entries = new Map<string, Entry>();
   #bytes = 0;
@@ -111,6 +121,58 @@ export class AnswerCache {
 
   get size(): number {
     return this.#entries.size;
+  }
+}
+
+/**
+ * A cache in Redis, shared by every gateway instance on it: one key per answer
+ * (`gateway:cache:<sha256>`), set with the TTL. Redis being away makes every lookup a miss and
+ * every write a no-op (told once in a while), never a failed request.
+ */
+export class RedisAnswerCache implements CacheStore {
+  #warnedAt = 0;
+
+  constructor(
+    readonly settings: CacheSettings,
+    private readonly redis: RedisClient,
+    private readonly warn: (message: string, error: unknown) => void,
+  ) {}
+
+  #redisKey(key: string): string {
+    return `gateway:cache:${createHash("sha256").update(key).digest("hex")}`;
+  }
+
+  #failed(error: unknown): undefined {
+    const now = Date.now();
+    if (now - this.#warnedAt > 10_000) {
+      this.#warnedAt = now;
+      this.warn("answer cache: Redis failed; answering without the cache", error);
+    }
+    return undefined;
+  }
+
+  async get(key: string): Promise<Entry | undefined> {
+    try {
+      const text = await this.redis.command(["GET", this.#redisKey(key)]);
+      if (typeof text !== "string") return undefined;
+      const stored = JSON.parse(text) as { op: Operation; value: unknown; endpoint: string };
+      return { ...stored, bytes: text.length, expires: Infinity };
+    } catch (error) {
+      return this.#failed(error);
+    }
+  }
+
+  set(key: string, op: Operation, value: unknown, endpoint: string): void {
+    const text = JSON.stringify({ op, value, endpoint });
+    if (text.length > this.settings.max_bytes) return;
+    this.redis.command([
+      "SET",
+      this.#redisKey(key),
+      text,
+      "EX",
+      Math.ceil(this.settings.ttl_seconds),
+    ])
+      .catch((error) => this.#failed(error));
   }
 }
 

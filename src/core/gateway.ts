@@ -18,7 +18,16 @@ import {
 import { ClientClosedError } from "./http.ts";
 import { chooseDestinations, type RoutingFigures } from "./routing.ts";
 import { RouteStats } from "./route_stats.ts";
-import { AnswerCache, assembled, cacheKey, type CacheSettings, replay } from "./cache.ts";
+import {
+  AnswerCache,
+  assembled,
+  cacheKey,
+  type CacheSettings,
+  type CacheStore,
+  RedisAnswerCache,
+  replay,
+} from "./cache.ts";
+import { RedisClient } from "./redis.ts";
 import { isRetryable, retryDelayMs, sleep } from "./retry.ts";
 import { CircuitBreakers } from "./circuit.ts";
 import { Metrics } from "../observe/metrics.ts";
@@ -126,7 +135,9 @@ export class Gateway {
   /** What LEAST_COST and LEAST_LATENCY routes learn from the records. */
   readonly routeStats = new RouteStats();
   /** The answer caches, by the endpoint or route name they serve (kept over reloads). */
-  #caches = new Map<string, AnswerCache>();
+  #caches = new Map<string, CacheStore>();
+  /** The answer caches' Redis connection, when `server.redis_url` is set and a cache is asked. */
+  #cacheRedis: { url: string; client: RedisClient } | undefined;
   /** Where completed request records go: the metrics, the access log and the usage store. */
   readonly sinks: readonly RecordSink[];
   /** Request records and run-time client keys (opened at start; a reload keeps it). */
@@ -149,7 +160,7 @@ export class Gateway {
     });
     this.#snapshot = new Snapshot(config, 1);
     this.#learnDecays(config);
-    this.#caches = cachesFor(config, new Map());
+    this.#caches = this.#cachesFor(config, new Map());
     this.#breakers = new CircuitBreakers(circuitSettings(config));
     this.#limiter = new RateLimiter(storeFor(config, deps.logger), deps.logger);
     this.#logger.setSecrets(config.secrets);
@@ -194,7 +205,7 @@ export class Gateway {
     const previous = this.#snapshot.config;
     this.#snapshot = new Snapshot(config, this.#snapshot.version + 1);
     this.#learnDecays(config);
-    this.#caches = cachesFor(config, this.#caches);
+    this.#caches = this.#cachesFor(config, this.#caches);
     this.#attempts.cache = new Map();
     this.#breakers.configure(circuitSettings(config));
     if (config.server.redis_url !== previous.server.redis_url) {
@@ -217,6 +228,44 @@ export class Gateway {
       });
     }
     return this.#snapshot;
+  }
+
+  /**
+   * The caches a config asks for: in Redis with `server.redis_url` (shared by instances), in
+   * memory otherwise; those whose settings and place did not change keep their answers.
+   */
+  #cachesFor(config: LoadedConfig, previous: ReadonlyMap<string, CacheStore>) {
+    const url = config.server.redis_url;
+    const wanted = config.endpoints.some((e) => e.cache) || config.routes.some((r) => r.cache);
+    if (this.#cacheRedis !== undefined && (this.#cacheRedis.url !== url || !wanted)) {
+      this.#cacheRedis.client.close();
+      this.#cacheRedis = undefined;
+    }
+    if (url !== undefined && wanted && this.#cacheRedis === undefined) {
+      this.#cacheRedis = { url, client: new RedisClient(url) };
+    }
+    const redis = this.#cacheRedis?.client;
+    const warn = (message: string, error: unknown) =>
+      this.#logger.warn(message, { error: (error as Error).message });
+    const caches = new Map<string, CacheStore>();
+    const add = (name: string, settings: CacheSettings | null) => {
+      if (settings === null) return;
+      const kept = previous.get(name);
+      const same = kept !== undefined &&
+        JSON.stringify(kept.settings) === JSON.stringify(settings) &&
+        (kept instanceof RedisAnswerCache) === (redis !== undefined);
+      caches.set(
+        name,
+        same
+          ? kept
+          : redis !== undefined
+          ? new RedisAnswerCache(settings, redis, warn)
+          : new AnswerCache(settings),
+      );
+    };
+    for (const endpoint of config.endpoints) add(endpoint.name, endpoint.cache);
+    for (const route of config.routes) add(route.name, route.cache);
+    return caches;
   }
 
   /** A cached answer as the call's answer: nothing upstream, usage as it was, no cost. */
@@ -315,6 +364,7 @@ export class Gateway {
     await this.recorder.close();
     await this.store.close();
     this.#limiter.store.close();
+    this.#cacheRedis?.client.close();
   }
 
   /**
@@ -415,7 +465,8 @@ export class Gateway {
       const control = opts.cacheControl ?? "";
       if (entry === undefined || /no-cache/i.test(control)) opts.cache = "bypass";
       else {
-        const hit = cache.get(entry);
+        const found = cache.get(entry);
+        const hit = found instanceof Promise ? await found : found;
         if (hit !== undefined && hit.op === op) {
           opts.cache = "hit";
           return this.#fromCache(snapshot, hit.endpoint, op, hit.value, stream, opts);
@@ -577,24 +628,6 @@ export class Gateway {
 
 /** The price of an answer from the cache. */
 const FREE = Object.freeze({ input: 0, output: 0, cachedInput: 0 });
-
-/** The caches a config asks for; those whose settings did not change keep their answers. */
-function cachesFor(
-  config: LoadedConfig,
-  previous: ReadonlyMap<string, AnswerCache>,
-): Map<string, AnswerCache> {
-  const caches = new Map<string, AnswerCache>();
-  const add = (name: string, settings: CacheSettings | null) => {
-    if (settings === null) return;
-    const kept = previous.get(name);
-    const same = kept !== undefined &&
-      JSON.stringify(kept.settings) === JSON.stringify(settings);
-    caches.set(name, same ? kept : new AnswerCache(settings));
-  };
-  for (const endpoint of config.endpoints) add(endpoint.name, endpoint.cache);
-  for (const route of config.routes) add(route.name, route.cache);
-  return caches;
-}
 
 /** Completion tokens expected of an endpoint before it answered any (for LEAST_COST). */
 const TYPICAL_COMPLETION_TOKENS = 256;

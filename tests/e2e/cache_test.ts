@@ -7,6 +7,7 @@
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { startMockOpenAI } from "../mocks/openai.ts";
 import { postJson, sseData, startGateway, UNDER_TEST } from "./harness.ts";
+import { startRedis } from "./redis_server.ts";
 
 const KEY = "sk-cache-upstream-012345";
 const CLIENT = "cache-client-key-0123456";
@@ -125,5 +126,49 @@ server:
   } finally {
     assertEquals(await gateway.stop(), 0, gateway.output());
     await upstream.close();
+  }
+});
+
+Deno.test(`the answer cache in Redis is shared by two gateways (${UNDER_TEST})`, async () => {
+  const redis = await startRedis();
+  const upstream = startMockOpenAI({ apiKey: KEY });
+  const config = `
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    cache: {ttl_seconds: 60}
+    model:
+      provider: openai
+      name: gpt-4o-mini
+      config: {openai_api_key: $UPSTREAM_KEY, openai_api_base: ${upstream.baseUrl}}
+server:
+  redis_url: ${redis.url}
+`;
+  const a = await startGateway({ config, env: { UPSTREAM_KEY: KEY } });
+  const b = await startGateway({ config, env: { UPSTREAM_KEY: KEY } });
+  try {
+    const ask = async (url: string) => {
+      const response = await postJson(`${url}/v1/chat/completions`, {
+        model: "chat",
+        messages: [{ role: "user", content: "shared across instances" }],
+      });
+      const body = await response.json();
+      return [response.headers.get("x-gateway-cache"), body.choices[0].message.content];
+    };
+    assertEquals(await ask(a.url), ["miss", "Echo: shared across instances"]);
+    // The write goes to Redis as the answer leaves: the other instance finds it a moment later.
+    let second: unknown[] = [];
+    for (let i = 0; i < 20; i++) {
+      second = await ask(b.url);
+      if (second[0] === "hit") break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assertEquals(second, ["hit", "Echo: shared across instances"]);
+    assertEquals(upstream.recorder.requests.length, 1);
+  } finally {
+    assertEquals(await a.stop(), 0, a.output());
+    assertEquals(await b.stop(), 0, b.output());
+    await upstream.close();
+    await redis.stop();
   }
 });
