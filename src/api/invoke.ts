@@ -41,6 +41,9 @@ function answerHeaders(
   };
   if (served.warnings.length > 0) headers["x-gateway-warnings"] = warningsHeader(served.warnings);
   if (record.cache !== undefined) headers["x-gateway-cache"] = record.cache;
+  if (record.cacheSimilarity !== undefined) {
+    headers["x-gateway-cache-similarity"] = record.cacheSimilarity.toFixed(4);
+  }
   if (served.limit) limitHeaders(served.limit, headers);
   return headers;
 }

@@ -167,6 +167,28 @@ export function crossCheck(data: Record<string, unknown>): Check[] {
     }
   });
   checks.push(...authChecks(data, seen));
+  // A semantic cache embeds with one of the config's own embeddings endpoints.
+  const semanticCheck = (entry: unknown, at: PropertyKey[]) => {
+    const cache = isRecord(entry) && isRecord(entry.cache) ? entry.cache : undefined;
+    const semantic = cache && isRecord(cache.semantic) ? cache.semantic : undefined;
+    const target = semantic?.embeddings_endpoint;
+    if (typeof target !== "string") return;
+    const type = endpointTypes.get(target);
+    if (type !== "llm/v1/embeddings") {
+      checks.push(error(
+        [...at, "cache", "semantic", "embeddings_endpoint"],
+        type === undefined
+          ? `'${target}' is not an endpoint of this config`
+          : `'${target}' is an ${type} endpoint, not llm/v1/embeddings`,
+        didYouMean(
+          target,
+          [...endpointTypes].filter(([, t]) => t === "llm/v1/embeddings").map(([n]) => n),
+        ),
+      ));
+    }
+  };
+  endpoints.forEach((endpoint, i) => semanticCheck(endpoint, ["endpoints", i]));
+  routes.forEach((route, r) => semanticCheck(route, ["routes", r]));
   const server = isRecord(data.server) ? data.server : {};
   if (isRecord(server.audit) && server.audit.store === true) {
     const store = typeof server.store === "string" ? server.store : "memory";

@@ -136,6 +136,18 @@ export const CacheSpec = z.strictObject({
     "cache every request; by default only deterministic-enough ones (temperature 0 or unset, " +
       "one choice; embeddings always)",
   ),
+  semantic: z.strictObject({
+    embeddings_endpoint: z.string().min(1).describe(
+      "one of this config's embeddings endpoints, which embeds each chat's last user message",
+    ),
+    threshold: z.number().min(0).max(1).default(0.95).describe(
+      "the cosine similarity at or above which a past answer is given (answers say " +
+        "`x-gateway-cache-similarity`)",
+    ),
+  }).optional().describe(
+    "chat only, opt-in: also answer a question that means nearly the same as one answered " +
+      "before, within the same name called and system prompt (in memory, per process)",
+  ),
 }).describe(
   "answer repeated requests from memory: the name called and the request (less `user`, " +
     "`stream`, `stream_options`) make the key; a stream is kept once complete and replayed as a " +

@@ -21,6 +21,7 @@ export interface CacheSettings {
   max_entries: number;
   max_bytes: number;
   all: boolean;
+  semantic?: { embeddings_endpoint: string; threshold: number } | undefined;
 }
 
 /** Where a cache keeps its answers: in memory at once, or in Redis with a promise. */

@@ -28,15 +28,12 @@ import {
   replay,
 } from "./cache.ts";
 import { RedisClient } from "./redis.ts";
+import { SemanticIndex, semanticQuery } from "./semantic_cache.ts";
+import type { ChatRequest } from "../schemas/chat.ts";
 import { isRetryable, retryDelayMs, sleep } from "./retry.ts";
 import { CircuitBreakers } from "./circuit.ts";
 import { Metrics } from "../observe/metrics.ts";
-import {
-  type Attempt,
-  type RecordSink,
-  recordUsage,
-  type RequestRecord,
-} from "./request_record.ts";
+import { type Attempt, type RecordSink, recordUsage, RequestRecord } from "./request_record.ts";
 import { accessLogSink, metricsSink } from "../observe/sinks.ts";
 import {
   type CounterStore,
@@ -136,6 +133,8 @@ export class Gateway {
   readonly routeStats = new RouteStats();
   /** The answer caches, by the endpoint or route name they serve (kept over reloads). */
   #caches = new Map<string, CacheStore>();
+  /** The semantic caches' indexes, by the name they serve. */
+  #semantic = new Map<string, { settings: string; index: SemanticIndex }>();
   /** The answer caches' Redis connection, when `server.redis_url` is set and a cache is asked. */
   #cacheRedis: { url: string; client: RedisClient } | undefined;
   /** Where completed request records go: the metrics, the access log and the usage store. */
@@ -266,6 +265,48 @@ export class Gateway {
     for (const endpoint of config.endpoints) add(endpoint.name, endpoint.cache);
     for (const route of config.routes) add(route.name, route.cache);
     return caches;
+  }
+
+  /** The semantic index of `name` (a new one when its cache settings changed). */
+  #semanticIndex(name: string, settings: CacheSettings): SemanticIndex {
+    const key = JSON.stringify(settings);
+    const kept = this.#semantic.get(name);
+    if (kept !== undefined && kept.settings === key) return kept.index;
+    const index = new SemanticIndex(settings.max_entries, settings.ttl_seconds);
+    this.#semantic.set(name, { settings: key, index });
+    return index;
+  }
+
+  /**
+   * The embedding of `text` by one of this gateway's embeddings endpoints, as an internal call
+   * (its own record, seen by no sink: it is part of the request that asked). A failure is no
+   * semantic lookup, never a failed request.
+   */
+  async #embed(endpoint: string, text: string, opts: InvokeOptions): Promise<number[] | undefined> {
+    const internal = new RequestRecord(
+      `${opts.id}.embed`,
+      opts.connection,
+      "POST",
+      "/internal/embed",
+    );
+    internal.signal = opts.signal;
+    try {
+      const served = await this.invoke(
+        "embeddings",
+        endpoint,
+        { input: text } as never,
+        internal as InvokeOptions,
+      );
+      const vector = (served.value as { data?: { embedding?: unknown }[] }).data?.[0]?.embedding;
+      return Array.isArray(vector) ? vector as number[] : undefined;
+    } catch (error) {
+      this.#logger.warn("semantic cache: the embedding failed; answering without it", {
+        request_id: opts.id,
+        embeddings_endpoint: endpoint,
+        error: (error as Error).message,
+      });
+      return undefined;
+    }
   }
 
   /** A cached answer as the call's answer: nothing upstream, usage as it was, no cost. */
@@ -475,6 +516,23 @@ export class Gateway {
       }
       if (entry !== undefined && !/no-store/i.test(control)) storeAs = entry;
     }
+    // The semantic cache: a chat whose last question means nearly the same as one answered.
+    let semanticWrite: { index: SemanticIndex; scope: string; vector: number[] } | undefined;
+    const semantic = cache?.settings.semantic;
+    if (semantic !== undefined && cache !== undefined && op === "chat" && opts.cache === "miss") {
+      const query = semanticQuery(name, request as ChatRequest);
+      const vector = query && await this.#embed(semantic.embeddings_endpoint, query.text, opts);
+      if (query && vector) {
+        const index = this.#semanticIndex(name, cache.settings);
+        const found = index.find(query.scope, vector, semantic.threshold);
+        if (found !== undefined) {
+          opts.cache = "hit";
+          opts.cacheSimilarity = found.similarity;
+          return this.#fromCache(snapshot, found.endpoint, op, found.value, stream, opts);
+        }
+        if (storeAs !== undefined) semanticWrite = { index, scope: query.scope, vector };
+      }
+    }
     const route = snapshot.routes.get(name);
     let order = [name];
     if (route !== undefined) {
@@ -602,14 +660,15 @@ export class Gateway {
         if (stream) opts.firstChunkMs = performance.now() - opts.started;
         if (storeAs !== undefined && cache !== undefined) {
           const answered = ep.spec.name;
+          const written = semanticWrite;
+          const keep = (answer: unknown) => {
+            cache.set(storeAs as string, op, answer, answered);
+            written?.index.add(written.scope, written.vector, answer, answered);
+          };
           if (stream) {
             const open = served.value as OpenStream;
-            open.parts = assembled(
-              open.parts,
-              op,
-              (answer) => cache.set(storeAs, op, answer, answered),
-            );
-          } else cache.set(storeAs, op, served.value, answered);
+            open.parts = assembled(open.parts, op, keep);
+          } else keep(served.value);
         }
         if (stream) {
           accountStream(served.value as OpenStream, subject, opts, this.#limiter);

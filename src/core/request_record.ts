@@ -103,6 +103,8 @@ export class RequestRecord {
   cacheControl: string | null | undefined;
   /** What the answer cache did: `hit`, `miss` or `bypass` (unset: no cache configured). */
   cache: "hit" | "miss" | "bypass" | undefined;
+  /** A semantic hit's cosine similarity. */
+  cacheSimilarity: number | undefined;
   /** The price of the endpoint that served it, when known. */
   price: Price | undefined;
   /** Set when the answer was built with `x-request-id` already among its headers. */

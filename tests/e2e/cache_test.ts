@@ -172,3 +172,46 @@ server:
     await redis.stop();
   }
 });
+
+Deno.test(`the semantic cache answers the same question asked differently (${UNDER_TEST})`, async () => {
+  const gateway = await startGateway({
+    config: `
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    cache: {ttl_seconds: 60, semantic: {embeddings_endpoint: vectors, threshold: 0.99}}
+    model: {provider: mock, name: mock-chat}
+  - name: vectors
+    endpoint_type: llm/v1/embeddings
+    model: {provider: mock, name: mock-embed, config: {embedding_dimensions: 16}}
+`,
+  });
+  try {
+    const ask = async (content: string, system: string, max: number) => {
+      const response = await postJson(`${gateway.url}/v1/chat/completions`, {
+        model: "chat",
+        max_tokens: max,
+        messages: [{ role: "system", content: system }, { role: "user", content }],
+      });
+      const body = await response.json();
+      return {
+        cache: response.headers.get("x-gateway-cache"),
+        similarity: response.headers.get("x-gateway-cache-similarity"),
+        text: body.choices[0].message.content,
+      };
+    };
+    const first = await ask("What is the sea?", "Be brief.", 50);
+    assertEquals([first.cache, first.text], ["miss", "What is the sea?"]);
+    // Another request (max_tokens differs: no exact hit) with the same question and instructions.
+    const same = await ask("What is the sea?", "Be brief.", 60);
+    assertEquals([same.cache, same.text], ["hit", "What is the sea?"]);
+    assertEquals(same.similarity, "1.0000");
+    // Other instructions never share answers; another question is another answer.
+    const otherSystem = await ask("What is the sea?", "Answer in French.", 70);
+    assertEquals(otherSystem.cache, "miss");
+    const otherQuestion = await ask("Who built the pyramids?", "Be brief.", 80);
+    assertEquals([otherQuestion.cache, otherQuestion.text], ["miss", "Who built the pyramids?"]);
+  } finally {
+    assertEquals(await gateway.stop(), 0, gateway.output());
+  }
+});
