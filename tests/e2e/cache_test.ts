@@ -173,7 +173,31 @@ server:
   }
 });
 
-Deno.test(`the semantic cache answers the same question asked differently (${UNDER_TEST})`, async () => {
+/** An embeddings upstream whose vectors the test chooses, so similarities are known. */
+function vectorServer(vectors: Record<string, number[]>) {
+  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
+    const body = await request.json();
+    const texts: string[] = Array.isArray(body.input) ? body.input : [body.input];
+    return Response.json({
+      object: "list",
+      data: texts.map((text, index) => ({
+        object: "embedding",
+        index,
+        embedding: vectors[text] ?? [0, 0, 1],
+      })),
+      model: body.model,
+      usage: { prompt_tokens: texts.length, total_tokens: texts.length },
+    });
+  });
+}
+
+Deno.test(`the semantic cache: a paraphrase above the threshold hits, below it misses (${UNDER_TEST})`, async () => {
+  // cos([1,0,0], [0.995,0.0999,0]) = 0.995; cos([1,0,0], [0.9,0.4359,0]) = 0.9.
+  const embeddings = vectorServer({
+    "What is the sea?": [1, 0, 0],
+    "Tell me what the sea is": [0.995, 0.0999, 0],
+    "Is the sea a kind of lake?": [0.9, 0.4359, 0],
+  });
   const gateway = await startGateway({
     config: `
 endpoints:
@@ -183,14 +207,18 @@ endpoints:
     model: {provider: mock, name: mock-chat}
   - name: vectors
     endpoint_type: llm/v1/embeddings
-    model: {provider: mock, name: mock-embed, config: {embedding_dimensions: 16}}
+    model:
+      provider: openai
+      name: text-embedding-3-small
+      config:
+        openai_api_key: sk-vectors-0123456789
+        openai_api_base: http://127.0.0.1:${embeddings.addr.port}/v1
 `,
   });
   try {
-    const ask = async (content: string, system: string, max: number) => {
+    const ask = async (content: string, system = "Be brief.") => {
       const response = await postJson(`${gateway.url}/v1/chat/completions`, {
         model: "chat",
-        max_tokens: max,
         messages: [{ role: "system", content: system }, { role: "user", content }],
       });
       const body = await response.json();
@@ -200,17 +228,60 @@ endpoints:
         text: body.choices[0].message.content,
       };
     };
-    const first = await ask("What is the sea?", "Be brief.", 50);
-    assertEquals([first.cache, first.text], ["miss", "What is the sea?"]);
-    // Another request (max_tokens differs: no exact hit) with the same question and instructions.
-    const same = await ask("What is the sea?", "Be brief.", 60);
-    assertEquals([same.cache, same.text], ["hit", "What is the sea?"]);
-    assertEquals(same.similarity, "1.0000");
-    // Other instructions never share answers; another question is another answer.
-    const otherSystem = await ask("What is the sea?", "Answer in French.", 70);
-    assertEquals(otherSystem.cache, "miss");
-    const otherQuestion = await ask("Who built the pyramids?", "Be brief.", 80);
-    assertEquals([otherQuestion.cache, otherQuestion.text], ["miss", "Who built the pyramids?"]);
+    assertEquals((await ask("What is the sea?")).cache, "miss");
+    const paraphrase = await ask("Tell me what the sea is");
+    // Answered with the first question's answer (the mock echoes the question it was asked).
+    assertEquals([paraphrase.cache, paraphrase.text], ["hit", "What is the sea?"]);
+    assertEquals(paraphrase.similarity, "0.9950");
+    const below = await ask("Is the sea a kind of lake?");
+    assertEquals([below.cache, below.text], ["miss", "Is the sea a kind of lake?"]);
+    // Other instructions never share answers.
+    assertEquals((await ask("Tell me what the sea is", "Answer in French.")).cache, "miss");
+  } finally {
+    assertEquals(await gateway.stop(), 0, gateway.output());
+    await embeddings.shutdown();
+  }
+});
+
+Deno.test(`the exact cache: other parameters miss, entries expire, the byte bound evicts, no-store writes nothing (${UNDER_TEST})`, async () => {
+  const gateway = await startGateway({
+    config: `
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    cache: {ttl_seconds: 1, max_bytes: 2048}
+    model: {provider: mock, name: mock-chat}
+`,
+  });
+  try {
+    const ask = async (content: string, extra: Record<string, unknown> = {}, headers = {}) => {
+      const response = await postJson(`${gateway.url}/v1/chat/completions`, {
+        model: "chat",
+        messages: [{ role: "user", content }],
+        ...extra,
+      }, headers);
+      await response.body?.cancel();
+      return response.headers.get("x-gateway-cache");
+    };
+    assertEquals(await ask("one"), "miss");
+    assertEquals(await ask("one", { max_tokens: 20 }), "miss");
+    assertEquals(await ask("one"), "hit");
+    // no-store: answered, not kept.
+    assertEquals(await ask("two", {}, { "cache-control": "no-store" }), "miss");
+    assertEquals(await ask("two"), "miss");
+    assertEquals(await ask("two"), "hit");
+    // The byte bound (2 KB): a large answer (about 1.8 KB with its key) pushes the others out,
+    // and a small one then pushes it out in turn.
+    const long = "x".repeat(700);
+    assertEquals(await ask(long), "miss");
+    assertEquals(await ask(long), "hit");
+    assertEquals(await ask("one"), "miss");
+    assertEquals(await ask(long), "miss");
+    // Entries live ttl_seconds.
+    assertEquals(await ask("two"), "miss");
+    assertEquals(await ask("two"), "hit");
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assertEquals(await ask("two"), "miss");
   } finally {
     assertEquals(await gateway.stop(), 0, gateway.output());
   }
