@@ -3,7 +3,8 @@
  * means nearly the same as one answered before (cosine similarity of their embeddings, from one
  * of the gateway's own embeddings endpoints, at or above `threshold`) gets that answer. Entries
  * are scoped per name called and per system prompt, so different instructions never share
- * answers; in memory, bounded in entries per scope and each kept `ttl_seconds`.
+ * answers; in memory, bounded in entries over all scopes (the oldest go first), each kept
+ * `ttl_seconds`.
  */
 import { createHash } from "node:crypto";
 import type { ChatMessage, ChatRequest } from "../schemas/chat.ts";
@@ -49,6 +50,8 @@ function norm(vector: ArrayLike<number>): number {
 
 export class SemanticIndex {
   readonly #scopes = new Map<string, SemanticEntry[]>();
+  /** Every entry in the order it came, with its scope: the oldest goes first past the bound. */
+  #order: { scope: string; entry: SemanticEntry }[] = [];
 
   constructor(
     readonly maxEntries: number,
@@ -86,16 +89,26 @@ export class SemanticIndex {
 
   add(scope: string, vector: ArrayLike<number>, value: unknown, endpoint: string): void {
     const now = this.now();
-    const entries = (this.#scopes.get(scope) ?? []).filter((e) => e.expires > now);
-    entries.push({
+    const entry: SemanticEntry = {
       vector: Float64Array.from(vector),
       norm: norm(vector),
       value,
       endpoint,
       expires: now + this.ttlSeconds * 1000,
-    });
-    // The oldest go first past the bound.
-    while (entries.length > this.maxEntries) entries.shift();
+    };
+    const entries = this.#scopes.get(scope) ?? [];
+    entries.push(entry);
     this.#scopes.set(scope, entries);
+    this.#order.push({ scope, entry });
+    // Past the bound (or expired) the oldest go, whatever their scope.
+    while (
+      this.#order.length > this.maxEntries ||
+      (this.#order.length > 0 && (this.#order[0] as { entry: SemanticEntry }).entry.expires <= now)
+    ) {
+      const oldest = this.#order.shift() as { scope: string; entry: SemanticEntry };
+      const kept = (this.#scopes.get(oldest.scope) ?? []).filter((e) => e !== oldest.entry);
+      if (kept.length === 0) this.#scopes.delete(oldest.scope);
+      else this.#scopes.set(oldest.scope, kept);
+    }
   }
 }

@@ -28,9 +28,10 @@ Deno.test("SemanticIndex finds the closest entry above the threshold, in its sco
   assert((near?.similarity ?? 0) > 0.99);
   assertEquals(index.find("s", [0.7, 0.7], 0.95), undefined);
   assertEquals(index.find("other", [1, 0], 0.5), undefined);
-  // Bounded: a third entry pushes the oldest out.
-  index.add("s", [-1, 0], "west", "chat");
+  // Bounded over all scopes: a third entry, in another scope, pushes the oldest out.
+  index.add("t", [-1, 0], "west", "chat");
   assertEquals(index.find("s", [1, 0], 0.99), undefined);
+  assertEquals(index.find("t", [-1, 0], 0.99)?.value, "west");
   now = 61_000;
   assertEquals(index.find("s", [0, 1], 0.5), undefined);
 });
