@@ -18,6 +18,7 @@ import { describeMachine } from "./machine.ts";
 import { checkGoals, fullReport, type Results } from "./report.ts";
 import { round, sleep } from "./stats.ts";
 import { profileGateway } from "./profile.ts";
+import { DENO_PERMISSION_FLAGS } from "../src/runtime/permissions.ts";
 
 const HELP = `Usage: deno task bench [options]
 
@@ -177,7 +178,7 @@ async function main(): Promise<number> {
       binaryBytes = Deno.statSync(copy).size;
       gatewayCommand = [copy];
     } else {
-      gatewayCommand = [Deno.execPath(), "run", "-A", "--unstable-net", join(root, "main.ts")];
+      gatewayCommand = [Deno.execPath(), "run", ...DENO_PERMISSION_FLAGS, join(root, "main.ts")];
     }
     const version = await output(gatewayCommand[0]!, [...gatewayCommand.slice(1), "--version"]);
     const runtime = /\bbun\b/.test(version) ? "bun" : "deno";

@@ -9,6 +9,7 @@ import { Proc } from "./procs.ts";
 import { PATHS, writeFiles } from "./setup.ts";
 import { runWrk, writeWrkScripts } from "./wrk.ts";
 import { fmt, markdownTable, rate, round, sleep } from "./stats.ts";
+import { DENO_PERMISSION_FLAGS } from "../src/runtime/permissions.ts";
 
 interface CallFrame {
   functionName: string;
@@ -228,7 +229,7 @@ export async function profileGateway(options: ProfileOptions): Promise<number> {
       : [
         Deno.execPath(),
         "run",
-        "-A",
+        ...DENO_PERMISSION_FLAGS,
         "--inspect=127.0.0.1:0",
         join(root, "main.ts"),
         ...startArgs,

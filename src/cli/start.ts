@@ -25,6 +25,7 @@ import { readFile } from "node:fs/promises";
 import { StoreError } from "../store/usage_store.ts";
 import { createAuthenticator } from "../auth/authenticate.ts";
 import { SharedMetrics } from "../observe/shared_metrics.ts";
+import { narrowPermissions } from "../runtime/permissions.ts";
 
 export const START_HELP = `Usage: gateway start [--config-path F] [--host H] [--port P] [options]
 
@@ -182,6 +183,11 @@ async function serveGateway(
     }
     throw error;
   }
+  // Under Deno, what this config will never need is given up before a request is served: file
+  // writes unless it keeps a SQLite store or an audit file (a worker writes its metrics), and
+  // starting processes (only a `--workers` supervisor does, and it does not get here).
+  const givenUp = narrowPermissions({ write: options.worker || writesFiles(config), run: false });
+  if (givenUp.length > 0) logger.debug("permissions given up", { permissions: givenUp.join(",") });
   const { authenticate, ring } = createAuthenticator(gateway);
   // A worker's /metrics adds up every worker's counts (see shared_metrics.ts).
   const metricsDir = options.worker ? process.env.GATEWAY_METRICS_DIR : undefined;
@@ -283,7 +289,7 @@ async function serveGateway(
   if (options.configPath !== undefined) {
     const reloader = createReloader(
       options.configPath,
-      gatewayTarget(gateway, () => renewTls()),
+      gatewayTarget(gateway, () => renewTls(), givenUp.includes("write")),
       () => process.env,
       configText,
     );
@@ -348,14 +354,30 @@ function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
 }
 
-/** Reloads go into the serving gateway (and `then`, e.g. the TLS files read again). */
+/** Whether this config makes the gateway write files: a SQLite store or an audit log file. */
+function writesFiles(config: LoadedConfig): boolean {
+  return config.server.store.startsWith("sqlite:") || config.server.audit?.path !== undefined;
+}
+
+/**
+ * Reloads go into the serving gateway (and `then`, e.g. the TLS files read again); one that
+ * adds an audit file is refused when this process gave file writes up at start.
+ */
 function gatewayTarget(
   gateway: Gateway,
   then: (config: LoadedConfig) => Promise<void> = () => Promise.resolve(),
+  writesGivenUp = false,
 ): ReloadTarget {
   return {
     logger: gateway.logger,
     apply: (config) => {
+      // (A changed server.store waits for a restart anyway.)
+      if (writesGivenUp && config.server.audit?.path !== undefined) {
+        throw new Error(
+          "server.audit.path asks for a file, and this process gave up file writes at start " +
+            "because its config wrote none; restart the gateway to start the audit file",
+        );
+      }
       const snapshot = gateway.reload(config);
       void then(config);
       return {

@@ -4,6 +4,8 @@
  */
 import { LineCounter, parseDocument } from "yaml";
 import { readFile } from "node:fs/promises";
+import process from "node:process";
+import { Buffer } from "node:buffer";
 import {
   type Budget,
   canonicalProvider,
@@ -466,10 +468,21 @@ export async function loadConfigFile(path: string, options: LoadOptions = {}): P
 }
 
 /** A config file's text, or a ConfigFileError that says why it cannot be read. */
+/** All of a byte stream as UTF-8 text. */
+async function readStream(stream: AsyncIterable<Uint8Array | string>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) {
+    chunks.push(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 export async function readConfigFile(path: string): Promise<string> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    // Standard input is read as a stream: Deno grants a path under /dev only with every
+    // permission, and the gateway does not run with them.
+    text = path === "/dev/stdin" ? await readStream(process.stdin) : await readFile(path, "utf8");
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason = code === "ENOENT"

@@ -8,6 +8,7 @@ import { resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { availableParallelism } from "node:os";
 import { followFile, type WatchDirectory } from "./follow.ts";
+import { DENO_PERMISSION_FLAGS } from "./permissions.ts";
 
 export type RuntimeName = "deno" | "bun" | "node";
 
@@ -230,7 +231,7 @@ export function selfCommand(): { command: string; args: string[] } {
     const compiled = !/(^|\/)deno(\.exe)?$/.test(exec);
     return compiled
       ? { command: exec, args: [] }
-      : { command: exec, args: ["run", "-A", "--unstable-net", fileURLToPath(Deno.mainModule)] };
+      : { command: exec, args: ["run", ...DENO_PERMISSION_FLAGS, fileURLToPath(Deno.mainModule)] };
   }
   return { command: process.execPath, args: [process.argv[1] ?? ""] };
 }

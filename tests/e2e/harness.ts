@@ -3,6 +3,7 @@
  * `deno run main.ts`) as a separate process, and talk to it over loopback HTTP.
  */
 import { fileURLToPath } from "node:url";
+import { DENO_PERMISSION_FLAGS } from "../../src/runtime/permissions.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -10,8 +11,12 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export function gatewayCommand(args: string[]): { cmd: string; args: string[] } {
   const bin = Deno.env.get("GATEWAY_BIN");
   if (bin && bin !== "deno") return { cmd: bin.startsWith("/") ? bin : `${ROOT}${bin}`, args };
-  // --unstable-net as `deno task start` and the release build: TLS with SO_REUSEPORT needs it.
-  return { cmd: Deno.execPath(), args: ["run", "-A", "--unstable-net", `${ROOT}main.ts`, ...args] };
+  // The permissions `deno task start` and the released Deno binaries have, never -A: code that
+  // needs more fails here.
+  return {
+    cmd: Deno.execPath(),
+    args: ["run", ...DENO_PERMISSION_FLAGS, `${ROOT}main.ts`, ...args],
+  };
 }
 
 /** Which build is under test, for test names. */
