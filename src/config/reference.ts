@@ -248,8 +248,9 @@ const INTRO = `# Config reference
 src/config/reference_test.ts fails when this file is stale. -->
 
 The config is MLflow AI Gateway YAML: an MLflow \`config.yaml\` runs unchanged, and every key the
-gateway adds is optional. [\`config.example.yaml\`](../config.example.yaml) shows every feature with
-comments; \`gateway validate FILE\` checks a file offline and reports every problem with
+gateway adds is optional. [\`config.reference.yaml\`](../config.reference.yaml) shows every feature
+with comments, [\`config.example.yaml\`](../config.example.yaml) is a small one that starts as
+written; \`gateway validate FILE\` checks a file offline and reports every problem with
 file:line:col, the key's path and a "did you mean" hint.
 
 Secrets: a value \`$VAR\` or \`\${VAR}\` anywhere in \`model.config\` (and in \`server.redis_url\`) is

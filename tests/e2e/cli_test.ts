@@ -316,10 +316,17 @@ Deno.test(`CLI: endpoints --config-path reads a file offline (${UNDER_TEST})`, a
   assert(invalid.stderr.includes("invalid"));
 });
 
-Deno.test(`CLI: the documented configs (config.example.yaml, README snippets) validate (${UNDER_TEST})`, async () => {
-  const example = await runCli(["validate", "config.example.yaml", "--format", "json"]);
-  assertEquals(example.code, 0, example.stdout);
-  assertEquals(JSON.parse(example.stdout).errors, 0);
+Deno.test(`CLI: the documented configs (config.example.yaml, config.reference.yaml, README snippets) validate (${UNDER_TEST})`, async () => {
+  for (const file of ["config.example.yaml", "config.reference.yaml"]) {
+    const example = await runCli(["validate", file, "--format", "json"]);
+    assertEquals(example.code, 0, example.stdout);
+    assertEquals(JSON.parse(example.stdout).errors, 0);
+  }
+  // The small example starts as written with the one variable it names.
+  const small = await runCli(["validate", "config.example.yaml", "--strict"], {
+    env: { OPENAI_API_KEY: "sk-example-0123456789" },
+  });
+  assertEquals(small.code, 0, small.stdout + small.stderr);
   const docs = ["../../README.md", "../../docs/team.md"].map((path) =>
     Deno.readTextFileSync(new URL(path, import.meta.url))
   ).join("\n");

@@ -22,7 +22,7 @@ Deno.test(`gateway schema validates the documented configs with ajv (${UNDER_TES
   );
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   const validate = ajv.compile(JSON.parse(printed.stdout));
-  for (const file of ["config.example.yaml", "src/config/demo.yaml"]) {
+  for (const file of ["config.example.yaml", "config.reference.yaml", "src/config/demo.yaml"]) {
     const url = new URL(file, ROOT);
     let text: string;
     try {
@@ -41,8 +41,10 @@ Deno.test(`gateway schema validates the documented configs with ajv (${UNDER_TES
     validate.errors?.some((e: { instancePath: string }) => e.instancePath === "/server/store"),
     JSON.stringify(validate.errors),
   );
-  const example = Deno.readTextFileSync(new URL("config.example.yaml", ROOT));
-  assert(example.startsWith("# yaml-language-server: $schema=./schema/config.schema.json\n"));
+  for (const file of ["config.example.yaml", "config.reference.yaml"]) {
+    const example = Deno.readTextFileSync(new URL(file, ROOT));
+    assert(example.startsWith("# yaml-language-server: $schema=./schema/config.schema.json\n"));
+  }
 });
 
 Deno.test(`gateway init writes a config that validates and starts (${UNDER_TEST})`, async () => {
