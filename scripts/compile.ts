@@ -1,11 +1,13 @@
 /**
  * Builds the single binary (`bun build --compile`) with its build facts baked in: the commit and
  * the date, which `gateway --version` prints. Run by `deno task compile`; works offline. Outside a
- * git checkout the commit is "unknown".
+ * git checkout the commit is "unknown". Extra arguments go to `bun build` (a later `--outfile`
+ * wins: scripts/release.ts builds its asset that way).
  */
 import process from "node:process";
 
-function commit(): string {
+/** The short commit of the checkout being built, or "unknown". */
+export function commit(): string {
   try {
     const out = new Deno.Command("git", {
       args: ["rev-parse", "--short=12", "HEAD"],
@@ -19,27 +21,29 @@ function commit(): string {
   }
 }
 
-const root = new URL("../", import.meta.url).pathname;
-const built = new Date().toISOString().slice(0, 10);
-const args = [
-  "build",
-  "--compile",
-  "--minify",
-  "--bytecode",
-  "--sourcemap",
-  "--define",
-  `GATEWAY_COMMIT=${JSON.stringify(commit())}`,
-  "--define",
-  `GATEWAY_BUILT=${JSON.stringify(built)}`,
-  "main.ts",
-  "--outfile",
-  "dist/gateway",
-  ...Deno.args,
-];
-const result = new Deno.Command(`${root}node_modules/.bin/bun`, {
-  args,
-  cwd: root,
-  stdout: "inherit",
-  stderr: "inherit",
-}).outputSync();
-process.exit(result.code);
+if (import.meta.main) {
+  const root = new URL("../", import.meta.url).pathname;
+  const built = new Date().toISOString().slice(0, 10);
+  const args = [
+    "build",
+    "--compile",
+    "--minify",
+    "--bytecode",
+    "--sourcemap",
+    "--define",
+    `GATEWAY_COMMIT=${JSON.stringify(commit())}`,
+    "--define",
+    `GATEWAY_BUILT=${JSON.stringify(built)}`,
+    "main.ts",
+    "--outfile",
+    "dist/gateway",
+    ...Deno.args,
+  ];
+  const result = new Deno.Command(`${root}node_modules/.bin/bun`, {
+    args,
+    cwd: root,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).outputSync();
+  process.exit(result.code);
+}
