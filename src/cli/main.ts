@@ -7,6 +7,7 @@ import { START_HELP, startCommand } from "./start.ts";
 import { VALIDATE_HELP, validateCommand } from "./validate.ts";
 import { QUERY_HELP, queryCommand } from "./query.ts";
 import { ENDPOINTS_HELP, endpointsCommand } from "./endpoints.ts";
+import { HEALTH_HELP, healthCommand } from "./health.ts";
 import { USAGE_HELP, usageCommand } from "./usage.ts";
 import { KEYS_HELP, keysCommand } from "./keys.ts";
 import { SCHEMA_HELP, schemaCommand } from "./schema.ts";
@@ -36,6 +37,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "send a prompt to a running gateway and print the answer",
   },
   endpoints: { run: endpointsCommand, help: ENDPOINTS_HELP, summary: "list endpoints and routes" },
+  health: {
+    run: healthCommand,
+    help: HEALTH_HELP,
+    summary: "check that a running gateway is serving (exit 0 or 1; for container probes)",
+  },
   usage: {
     run: usageCommand,
     help: USAGE_HELP,
