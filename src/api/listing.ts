@@ -15,7 +15,12 @@ export function endpointInfo(spec: LoadedEndpoint): EndpointInfo {
     model: { name: spec.model, provider: spec.providerLabel },
     endpoint_url: `/gateway/${spec.name}/invocations`,
     limit: limit
-      ? { calls: limit.calls ?? null, key: limit.key ?? null, renewal_period: limit.renewal_period }
+      ? {
+        calls: limit.calls ?? null,
+        ...(limit.tokens !== undefined ? { tokens: limit.tokens } : {}),
+        key: limit.key ?? null,
+        renewal_period: limit.renewal_period,
+      }
       : null,
   };
 }

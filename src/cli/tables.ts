@@ -5,7 +5,11 @@ import { table } from "./output.ts";
 function limitText(limit: EndpointInfo["limit"]): string {
   if (!limit) return "-";
   const per = limit.key === "client_ip" ? " per client" : "";
-  return `${limit.calls ?? "-"}/${limit.renewal_period}${per}`;
+  const amounts = limit.tokens === undefined
+    ? `${limit.calls ?? "-"}`
+    : [...(limit.calls !== null ? [`${limit.calls} calls`] : []), `${limit.tokens} tokens`]
+      .join(", ");
+  return `${amounts}/${limit.renewal_period}${per}`;
 }
 
 /** Name, type, provider and model of each endpoint (and its limit, when asked). */

@@ -70,6 +70,19 @@ Deno.test("loadConfigText() reports every problem at once, in file order", () =>
   assertEquals(found[4]?.hint, "did you mean 'anthropic'?");
 });
 
+Deno.test("a mistyped renewal_period unit gets a did-you-mean, with its count", () => {
+  const found = problems(`endpoints:
+  - {name: a, endpoint_type: llm/v1/chat, model: {provider: mock}, limit: {calls: 1, renewal_period: minite}}
+  - {name: b, endpoint_type: llm/v1/chat, model: {provider: mock}, limit: {calls: 1, renewal_period: 5 hourz}}
+  - {name: c, endpoint_type: llm/v1/chat, model: {provider: mock}, limit: {calls: 1, renewal_period: weekly}}
+`);
+  assertEquals(found.map((p) => p.hint), [
+    "did you mean 'minute'?",
+    "did you mean '5 hours'?",
+    undefined,
+  ]);
+});
+
 Deno.test("loadConfigText() checks routes against endpoints", () => {
   const found = problems(`endpoints:
   - {name: a, endpoint_type: llm/v1/chat, model: {provider: mock}}

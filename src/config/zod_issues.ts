@@ -1,6 +1,9 @@
 /** Turns zod issues into config problems: one readable message per mistake, with hints. */
 import type { z } from "zod";
 import { closest } from "./suggest.ts";
+
+/** The units a limit's `renewal_period` takes, for its did-you-mean. */
+const PERIOD_UNITS = ["second", "minute", "hour", "day", "month", "year"];
 import { formatPath, type Problem, type Severity } from "./problems.ts";
 import type { Locator } from "./locate.ts";
 
@@ -142,8 +145,17 @@ function draftOf(
       }
       return [draft];
     }
-    case "invalid_format":
-      return [{ path, message: `${issue.message}, got ${shown(path)}` }];
+    case "invalid_format": {
+      const draft: Draft = { path, message: `${issue.message}, got ${shown(path)}` };
+      const value = valueAt(data, path);
+      // A mistyped period unit ('minite', '5 hourz') gets the unit it most likely meant.
+      if (path.at(-1) === "renewal_period" && typeof value === "string") {
+        const [, count = "", unit = ""] = /^\s*(\d+\s*)?(.*?)\s*$/.exec(value) ?? [];
+        const guess = closest(unit.toLowerCase().replace(/s$/, ""), PERIOD_UNITS);
+        if (guess !== undefined) draft.hint = `did you mean '${count}${guess}${count ? "s" : ""}'?`;
+      }
+      return [draft];
+    }
     case "invalid_union":
       return [{ path, message: `invalid value ${shown(path)}` }];
     case "too_small":

@@ -7,6 +7,8 @@ export type EndpointType = z.infer<typeof EndpointType>;
 /** `limit` is always present (null when unset): MLflow's Python client requires the key. */
 export const LimitInfo = z.object({
   calls: z.number().int().nullable(),
+  /** A token budget per period (a gateway addition; only when set). */
+  tokens: z.number().int().optional(),
   key: z.string().nullable(),
   renewal_period: z.string(),
 }).nullable();
