@@ -168,7 +168,7 @@ async function serveCall<Call extends IngressCall>(
       read.done();
     }
     if (gateway.auditsBodies) record.bodies = { request: body };
-    const call = codec.decode(body, pathName, snapshot, record);
+    const call = codec.decode(body, pathName, snapshot, record, request.headers);
     record.operation = call.op;
     record.cacheControl = request.headers.get("cache-control");
     checkOperation(gateway, call.name, call.op);

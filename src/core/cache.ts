@@ -222,6 +222,8 @@ export class AnswerAssembler {
   #usage: ChatResponse["usage"] | undefined;
 
   add(part: StreamPart): void {
+    // A relayed Anthropic event's content arrives as parts beside it.
+    if (part.type === "anthropic_event") return;
     if (part.type === "openai_chunk") {
       if (this.#id === null) this.#id = part.chunk.id;
       if (this.#model === "") this.#model = part.chunk.model;

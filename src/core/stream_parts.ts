@@ -77,6 +77,17 @@ export interface OpenAIChunkPart {
   chunk: ChatChunk | CompletionsChunk;
 }
 
+/**
+ * One event of an upstream that speaks Anthropic's Messages stream, as it came, sent beside the
+ * parts read from it: an Anthropic client gets these (thinking signatures, citations and all),
+ * every other codec reads the parts and skips these.
+ */
+export interface AnthropicEventPart {
+  type: "anthropic_event";
+  event: string;
+  data: string;
+}
+
 export type StreamPart =
   | StartPart
   | TextPart
@@ -85,7 +96,8 @@ export type StreamPart =
   | ToolArgumentsPart
   | FinishPart
   | UsagePart
-  | OpenAIChunkPart;
+  | OpenAIChunkPart
+  | AnthropicEventPart;
 
 /** The usage a part carries, if any (a usage part, or a relayed chunk with usage). */
 export function usageOfPart(part: StreamPart): Usage | undefined {

@@ -48,6 +48,8 @@ export interface IngressCodec<Call extends IngressCall = IngressCall> {
     snapshot: Snapshot,
     /** The request's record: who the client is (stored answers are per client key). */
     record?: RequestRecord,
+    /** The request's headers (Anthropic's `anthropic-beta`, relayed to Anthropic upstreams). */
+    headers?: Headers,
   ): Call;
   /** The answers of a call's several `requests` as one internal response. */
   mergeAnswers?(call: Call, values: unknown[]): unknown;

@@ -43,6 +43,8 @@ export class StreamTranscript {
   #model: string | undefined;
 
   add(part: StreamPart): void {
+    // A relayed Anthropic event's content arrives as parts beside it.
+    if (part.type === "anthropic_event") return;
     if (part.type === "openai_chunk") {
       for (const inner of partsOfChunk(part.chunk)) this.add(inner);
       return;

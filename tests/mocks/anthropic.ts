@@ -6,7 +6,10 @@
  * (`{"type":"error","error":{"type","message"},"request_id"}`). Answers are realistic: text,
  * tool_use when tools are offered and the last turn is the user's, a normal answer after a
  * tool_result, and streams with the real event sequence (message_start, content_block_*,
- * ping, message_delta, message_stop). A fault queue injects failures.
+ * ping, message_delta, message_stop). With `thinking` enabled an answer begins with a thinking
+ * block signed by the mock, and a tool-use turn sent back must keep that block with its signature
+ * (as the real API requires); a document with citations enabled gets a cited answer. A fault queue
+ * injects failures.
  */
 import { answerFault, type Fault, type MockServer, Recorder, serveMock } from "./fault.ts";
 
@@ -140,6 +143,16 @@ function blockProblem(block: unknown, at: string, role: string): string | undefi
       if (role !== "user") return `${at}: tool_result blocks may only appear in user turns`;
       if (typeof block.tool_use_id !== "string") return `${at}.tool_use_id: Field required`;
       return undefined;
+    case "redacted_thinking":
+      if (role !== "assistant") return `${at}: thinking blocks may only appear in assistant turns`;
+      return typeof block.data === "string" ? undefined : `${at}.data: Field required`;
+    case "thinking":
+      if (role !== "assistant") return `${at}: thinking blocks may only appear in assistant turns`;
+      if (typeof block.signature !== "string") return `${at}.thinking.signature: Field required`;
+      if (block.signature !== signatureOf(String(block.thinking))) {
+        return `${at}: Invalid \`signature\` in \`thinking\` block`;
+      }
+      return undefined;
     default:
       return `${at}: Input tag '${block.type}' found using 'type' does not match any of the expected tags`;
   }
@@ -213,6 +226,31 @@ function messagesProblem(messages: unknown[]): string | undefined {
   return undefined;
 }
 
+/** The signature the mock gives a thinking text (the real API's is opaque too). */
+export function signatureOf(thinking: string): string {
+  let hash = 7;
+  for (const char of thinking) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `EqMBmock${hash.toString(36)}`;
+}
+
+/**
+ * With thinking on, an assistant turn that used tools must begin with its thinking block (the
+ * real API's rule: the block and its signature are sent back unchanged).
+ */
+function thinkingProblem(body: Json): string | undefined {
+  if ((body.thinking as Json | undefined)?.type !== "enabled") return undefined;
+  for (const [i, m] of (body.messages as Json[]).entries()) {
+    if (m.role !== "assistant" || toolUseIds(m).length === 0) continue;
+    const first = Array.isArray(m.content) ? m.content[0] as Json | undefined : undefined;
+    if (first?.type !== "thinking" && first?.type !== "redacted_thinking") {
+      return `messages.${i}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${
+        String(first?.type ?? "text")
+      }\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block.`;
+    }
+  }
+  return undefined;
+}
+
 /** The first problem with the whole body, or undefined. */
 function bodyProblem(body: Json): string | undefined {
   for (const key of Object.keys(body)) {
@@ -273,7 +311,7 @@ function bodyProblem(body: Json): string | undefined {
       return "output_config.format: Input should be a valid json_schema format";
     }
   }
-  return messagesProblem(body.messages);
+  return messagesProblem(body.messages) ?? thinkingProblem(body);
 }
 
 function textOf(content: unknown): string {
@@ -297,8 +335,41 @@ interface Answer {
   stopSequence: string | null;
 }
 
-/** What the mock answers for a valid body. */
+/** The text of the first document whose citations are enabled, in the last user turn. */
+function citedDocument(body: Json): string | undefined {
+  const last = (body.messages as Json[]).at(-1) as Json;
+  if (!Array.isArray(last.content)) return undefined;
+  const doc = last.content.find((b) =>
+    isObject(b) && b.type === "document" && (b.citations as Json | undefined)?.enabled === true
+  ) as Json | undefined;
+  const source = doc?.source as Json | undefined;
+  return source?.type === "text" ? String(source.data) : undefined;
+}
+
+/** What the mock answers: the plain answer, signed thinking first and citations when asked. */
 function answer(body: Json): Answer {
+  const result = plainAnswer(body);
+  const cited = citedDocument(body);
+  const first = result.blocks[0];
+  if (cited !== undefined && first?.type === "text") {
+    const quote = cited.slice(0, 20);
+    first.citations = [{
+      type: "char_location",
+      cited_text: quote,
+      document_index: 0,
+      document_title: null,
+      start_char_index: 0,
+      end_char_index: quote.length,
+    }];
+  }
+  if ((body.thinking as Json | undefined)?.type === "enabled") {
+    const thinking = `Thinking about: ${textOf((body.messages as Json[]).at(-1)?.content)}`;
+    result.blocks.unshift({ type: "thinking", thinking, signature: signatureOf(thinking) });
+  }
+  return result;
+}
+
+function plainAnswer(body: Json): Answer {
   const messages = body.messages as Json[];
   const last = messages[messages.length - 1] as Json;
   const tools = (body.tools as Json[] | undefined) ?? [];
@@ -400,11 +471,36 @@ function streamEvents(body: Json, result: Answer): string[] {
     }),
   ];
   result.blocks.forEach((block, index) => {
-    if (block.type === "text") {
+    if (block.type === "thinking") {
+      events.push(
+        sse({
+          type: "content_block_start",
+          index,
+          content_block: { type: "thinking", thinking: "", signature: "" },
+        }),
+        sse({
+          type: "content_block_delta",
+          index,
+          delta: { type: "thinking_delta", thinking: block.thinking },
+        }),
+        sse({
+          type: "content_block_delta",
+          index,
+          delta: { type: "signature_delta", signature: block.signature },
+        }),
+      );
+    } else if (block.type === "text") {
       events.push(
         sse({ type: "content_block_start", index, content_block: { type: "text", text: "" } }),
       );
       if (index === 0) events.push(sse({ type: "ping" }));
+      for (const citation of (block.citations as Json[] | undefined) ?? []) {
+        events.push(sse({
+          type: "content_block_delta",
+          index,
+          delta: { type: "citations_delta", citation },
+        }));
+      }
       for (const word of words(String(block.text))) {
         events.push(
           sse({ type: "content_block_delta", index, delta: { type: "text_delta", text: word } }),

@@ -34,6 +34,8 @@ export interface DecodedMessages {
   stopSequences: string[];
   /** What the internal request could not carry, one line each. */
   warnings: string[];
+  /** The client's body without its null fields (what an Anthropic upstream is sent). */
+  body: Record<string, unknown>;
 }
 
 /** Fields whose values are the client's own data (schemas, tool inputs): kept as they are. */
@@ -489,7 +491,8 @@ function refuseUnknownBlocks(body: unknown): void {
 /** Reads a Messages request body (JSON already parsed) into the internal call. */
 export function decodeMessagesRequest(body: unknown): DecodedMessages {
   refuseUnknownBlocks(body);
-  const parsed = validateBody(BlocksMessagesRequest, withTextBlocks(withoutNulls(body)));
+  const clean = withoutNulls(body) as Record<string, unknown>;
+  const parsed = validateBody(BlocksMessagesRequest, withTextBlocks(clean));
   const warnings = new Set<string>();
   const request = toChatRequest(parsed, warnings);
   request.max_tokens = parsed.max_tokens;
@@ -505,6 +508,7 @@ export function decodeMessagesRequest(body: unknown): DecodedMessages {
     stream,
     stopSequences: parsed.stop_sequences ?? [],
     warnings: [...warnings],
+    body: clean,
   };
 }
 

@@ -4,7 +4,8 @@
  * indices from 0, then `message_delta` (stop reason, usage) and `message_stop`. Every event is
  * framed `event: <type>` + `data: <json>`; there is no `[DONE]`. Chunks relayed from an
  * OpenAI-compatible upstream are read with `partsOfChunk`. Only the first choice is written:
- * an Anthropic answer has one.
+ * an Anthropic answer has one. From an Anthropic upstream (`anthropic_event` parts) the events are
+ * relayed as they came, only the model renamed (see core/native.ts).
  */
 import { GatewayError } from "../../core/errors.ts";
 import { sseEvent, type StreamWriter } from "../../core/sse.ts";
@@ -81,6 +82,8 @@ export function deltaUsage(usage: Usage | undefined): AnthropicDeltaUsage {
  */
 export class AnthropicStreamWriter implements StreamWriter<StreamPart> {
   #started = false;
+  /** The upstream speaks Anthropic's stream itself: its events are relayed, parts skipped. */
+  #native = false;
   /** `message_stop` (or an error event) was written: nothing more is. */
   #done = false;
   #open: { index: number; kind: BlockKind } | undefined;
@@ -106,7 +109,28 @@ export class AnthropicStreamWriter implements StreamWriter<StreamPart> {
   }
 
   batch(parts: readonly StreamPart[]): string {
+    if (this.#native || parts[0]?.type === "anthropic_event") return this.#relay(parts);
     return this.#text(this.events(parts));
+  }
+
+  /** The upstream's own events of a batch, as they came (the parts beside them are skipped). */
+  #relay(parts: readonly StreamPart[]): string {
+    this.#native = true;
+    let text = "";
+    for (const part of parts) {
+      if (part.type !== "anthropic_event" || this.#done) continue;
+      let data = part.data;
+      if (part.event === "message_start") {
+        // The message names the model the client asked for, as translated answers do.
+        const json = JSON.parse(data) as { message?: { model?: string } };
+        if (json.message) json.message.model = this.requestedModel;
+        data = JSON.stringify(json);
+      } else if (part.event === "message_stop") this.#done = true;
+      text += `event: ${part.event}\n${
+        data.split("\n").map((line) => `data: ${line}`).join("\n")
+      }\n\n`;
+    }
+    return text;
   }
 
   /** The events parts become, as objects (what `batch` writes, unserialised; for tests). */
@@ -118,7 +142,9 @@ export class AnthropicStreamWriter implements StreamWriter<StreamPart> {
 
   /** The closing events not yet written (the message_start too, for a stream with no parts). */
   end(): string {
-    return this.#text(this.endEvents());
+    // A relayed stream is complete with the upstream's message_stop (without it the upstream
+    // stream failed, and `error` reports that).
+    return this.#native ? "" : this.#text(this.endEvents());
   }
 
   /** What `end` writes, as objects. */
@@ -163,6 +189,8 @@ export class AnthropicStreamWriter implements StreamWriter<StreamPart> {
         for (const inner of partsOfChunk(part.chunk)) this.#part(inner, out);
         return;
       }
+      case "anthropic_event": // relayed by `batch`; its content also arrives as parts
+        return;
       case "usage":
         this.#start(null, out);
         this.#usage = part.usage;

@@ -556,3 +556,34 @@ Deno.test("AnthropicStreamWriter opens a tool_use block for arguments of a call 
   assertEquals([block.type, block.name], ["tool_use", ""]);
   assertMatch(block.id, /^toolu_/);
 });
+
+Deno.test("AnthropicStreamWriter relays an Anthropic upstream's events as they came, the model renamed", () => {
+  const upstream = [
+    {
+      type: "message_start",
+      message: { id: "msg_1", type: "message", role: "assistant", model: "claude-x", content: [] },
+    },
+    {
+      type: "content_block_start",
+      index: 0,
+      content_block: { type: "thinking", thinking: "", signature: "" },
+    },
+    { type: "content_block_delta", index: 0, delta: { type: "signature_delta", signature: "s1" } },
+    { type: "content_block_stop", index: 0 },
+    { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 3 } },
+    { type: "message_stop" },
+  ];
+  const parser = streamParser({ endpoint: "claude", model: "claude-x", config: {}, stream: true });
+  const writer = new AnthropicStreamWriter("chat", new Redactor());
+  let text = "";
+  for (const event of upstream) {
+    text += writer.batch(parser.push({ event: event.type, data: JSON.stringify(event) }));
+  }
+  text += writer.end();
+  const events = parseAnthropicSse(text);
+  assertEquals(events.map((e) => e.event), upstream.map((e) => e.type));
+  assertEquals((events[0]?.data.message as { model: string }).model, "chat");
+  assertEquals(events.slice(1).map((e) => e.data), upstream.slice(1));
+  // A failure after message_stop writes nothing more.
+  assertEquals(writer.error(new Error("late")), "");
+});

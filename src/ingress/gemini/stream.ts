@@ -54,6 +54,8 @@ export class GeminiStreamWriter implements StreamWriter<StreamPart> {
       case "usage":
         this.#usage = part.usage;
         return;
+      case "anthropic_event": // its content arrives as parts beside it
+        return;
     }
     if ((part.choice ?? 0) !== 0) return;
     switch (part.type) {

@@ -95,6 +95,8 @@ abstract class OpenAIStreamWriter implements StreamWriter<StreamPart> {
         return this.started();
       case "usage":
         return this.includeUsage ? this.usage(part.usage) : undefined;
+      case "anthropic_event": // its content arrives as parts beside it
+        return undefined;
       default:
         return this.content(part);
     }

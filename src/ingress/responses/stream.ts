@@ -108,7 +108,8 @@ export class ResponsesStreamWriter implements StreamWriter<StreamPart> {
   }
 
   #part(part: StreamPart): string {
-    if (this.#done) return "";
+    // A relayed Anthropic event's content arrives as parts beside it.
+    if (this.#done || part.type === "anthropic_event") return "";
     if (part.type === "openai_chunk") {
       let text = "";
       for (const inner of partsOfChunk(part.chunk)) text += this.#part(inner);

@@ -14,6 +14,7 @@ import {
   samplingFields,
 } from "./params.ts";
 import { toolFields } from "./tools.ts";
+import { ANTHROPIC_REQUEST, type AnthropicRequest, nativeOf } from "../../core/native.ts";
 
 type Ctx = CallContext<AnthropicConfig>;
 
@@ -101,8 +102,18 @@ function upstream(body: Record<string, unknown>, ctx: Ctx, warnings: Translation
   } satisfies UpstreamRequest;
 }
 
-/** A complete upstream request for a chat call. */
+/**
+ * A complete upstream request for a chat call: the client's own Messages body when it sent one
+ * (only `model` and `stream` set here; see core/native.ts), else the translated request.
+ */
 export function buildChatRequest(request: ChatRequest, ctx: Ctx): UpstreamRequest {
+  const own = nativeOf<AnthropicRequest>(request, ANTHROPIC_REQUEST);
+  if (own !== undefined) {
+    const body = { ...own.body, model: modelOf(ctx), ...(ctx.stream ? { stream: true } : {}) };
+    const relayed = upstream(body, ctx, []);
+    if (own.beta !== null) relayed.headers["anthropic-beta"] = own.beta;
+    return relayed;
+  }
   const warnings: TranslationWarning[] = [];
   return upstream(chatBody(request, ctx, warnings), ctx, warnings);
 }

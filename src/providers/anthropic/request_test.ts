@@ -5,6 +5,7 @@ import { AnthropicConfig, messagesUrl } from "./config.ts";
 import { buildChatRequest, buildCompletionsRequest } from "./request.ts";
 import { DEFAULT_MAX_TOKENS } from "./params.ts";
 import { toAnthropicToolChoice } from "./tools.ts";
+import { ANTHROPIC_REQUEST, attachNative } from "../../core/native.ts";
 
 const KEY = "sk-ant-test-0123456789";
 
@@ -184,4 +185,48 @@ Deno.test("buildCompletionsRequest() sends the prompt as one user message", () =
     "clamped=temperature",
     "unsupported=suffix",
   ]);
+});
+
+Deno.test("buildChatRequest() sends a client's own Messages body as it came: model and stream set, beta relayed", () => {
+  const own = {
+    system: [{ type: "text", text: "Be brief.", cache_control: { type: "ephemeral" } }],
+    messages: [
+      { role: "user", content: "Weather?" },
+      {
+        role: "assistant",
+        content: [
+          { type: "thinking", thinking: "Check it.", signature: "sig-1" },
+          { type: "tool_use", id: "toolu_1", name: "weather", input: {} },
+        ],
+      },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "sun" }] },
+    ],
+    max_tokens: 2048,
+    thinking: { type: "enabled", budget_tokens: 1024 },
+  };
+  const request = attachNative(
+    { messages: [{ role: "user", content: "translated" }] } as ChatRequest,
+    ANTHROPIC_REQUEST,
+    { body: own, beta: "interleaved-thinking-2025-05-14" },
+  );
+  const built = buildChatRequest(request, ctx({ stream: true }));
+  assertEquals(JSON.parse(built.body as string), {
+    ...own,
+    model: "claude-sonnet-4-5",
+    stream: true,
+  });
+  assertEquals(built.headers["anthropic-beta"], "interleaved-thinking-2025-05-14");
+  assertEquals(built.headers["x-api-key"], KEY);
+  assertEquals(built.warnings, []);
+  // Without a beta header none is sent; without the native body the request is translated.
+  const plain = buildChatRequest(
+    attachNative({ messages: [] } as unknown as ChatRequest, ANTHROPIC_REQUEST, {
+      body: { messages: [], max_tokens: 5 },
+      beta: null,
+    }),
+    ctx(),
+  );
+  assertEquals(plain.headers["anthropic-beta"], undefined);
+  assertEquals(JSON.parse(plain.body as string).stream, undefined);
+  assertEquals(chat({}).json.messages, [{ role: "user", content: "Hi" }]);
 });

@@ -1,4 +1,5 @@
 /** Messages API responses → canonical chat and text completion responses. */
+import { ANTHROPIC_ANSWER, attachNative } from "../../core/native.ts";
 import type { CallContext } from "../../core/provider.ts";
 import type { ChatResponse, ResponseMessage, ToolCall } from "../../schemas/chat.ts";
 import type { CompletionsResponse } from "../../schemas/completions.ts";
@@ -51,18 +52,23 @@ export function parseChatResponse(json: unknown, ctx: CallContext<unknown>): Cha
     refusal: null,
   };
   if (reasoning !== "") message.reasoning_content = reasoning;
-  return {
-    id: wire.id ?? null,
-    object: "chat.completion",
-    created: unixNow(),
-    model: wire.model ?? ctx.model ?? "",
-    choices: [{
-      index: 0,
-      message,
-      finish_reason: mapAnthropicStopReason(wire.stop_reason, hasTools),
-    }],
-    usage: mapAnthropicUsage(wire.usage),
-  };
+  // The message as it came, for an Anthropic client (core/native.ts).
+  return attachNative(
+    {
+      id: wire.id ?? null,
+      object: "chat.completion",
+      created: unixNow(),
+      model: wire.model ?? ctx.model ?? "",
+      choices: [{
+        index: 0,
+        message,
+        finish_reason: mapAnthropicStopReason(wire.stop_reason, hasTools),
+      }],
+      usage: mapAnthropicUsage(wire.usage),
+    } satisfies ChatResponse,
+    ANTHROPIC_ANSWER,
+    json,
+  );
 }
 
 /** A text completion: the answer's text. */

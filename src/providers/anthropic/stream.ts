@@ -2,7 +2,8 @@
  * Messages API SSE streams → core stream parts. One reader turns Anthropic's events
  * (message_start, content_block_start/delta/stop, message_delta, message_stop, ping, error) into
  * parts (start, text, reasoning, tool calls and their arguments, finish, usage), for chat and
- * completions alike: the client's codec decides the chunks.
+ * completions alike: the client's codec decides the chunks. Each event also comes first in its
+ * parts as it came (`anthropic_event`), which an Anthropic client gets instead (core/native.ts).
  */
 import { ProviderError } from "../../core/errors.ts";
 import type { CallContext, StreamEvent, StreamParser } from "../../core/provider.ts";
@@ -55,14 +56,17 @@ export class MessagesStreamReader implements StreamParser<StreamPart> {
     const type = json !== null && typeof json === "object" && "type" in json
       ? String(json.type)
       : event.event;
-    // New event types may be added to the protocol; skipping them is what Anthropic asks for.
-    if (type === undefined || !KNOWN_STREAM_EVENTS.has(type)) return [];
+    if (type === undefined) return [];
+    const relayed: StreamPart = { type: "anthropic_event", event: type, data: event.data };
+    // New event types may be added to the protocol: other clients skip them, as Anthropic asks.
+    if (!KNOWN_STREAM_EVENTS.has(type)) return [relayed];
     const parts = this.#read(parseWire(WireStreamEvent, json, DISPLAY_NAME));
     // Every stream begins with a start part, even one whose message_start went missing.
     if (!this.#started && parts.length > 0) {
       this.#started = true;
       parts.unshift({ type: "start", id: null, model: this.configuredModel ?? "" });
     }
+    parts.unshift(relayed);
     return parts;
   }
 

@@ -30,21 +30,26 @@ async function fixtureEvents(name: string): Promise<StreamEvent[]> {
   return events;
 }
 
-/** The parts the parser emits for `events`, its end included. */
-function parts(events: StreamEvent[]): StreamPart[] {
+/** Every part the parser emits for `events`, its end included (relayed events too). */
+function allParts(events: StreamEvent[]): StreamPart[] {
   const parser = streamParser(ctx);
   return [...events.flatMap((e) => parser.push(e)), ...parser.end()];
 }
 
+/** The parts read from `events` (without the events relayed as they came). */
+function parts(events: StreamEvent[]): StreamPart[] {
+  return allParts(events).filter((part) => part.type !== "anthropic_event");
+}
+
 /** The chat chunks an OpenAI client gets for `events` (usage asked for). */
 function chatChunks(events: StreamEvent[]): ChatChunk[] {
-  return new ChatStreamWriter(true, new Redactor()).chunks(parts(events)) as ChatChunk[];
+  return new ChatStreamWriter(true, new Redactor()).chunks(allParts(events)) as ChatChunk[];
 }
 
 /** The completion chunks an OpenAI client gets for `events` (usage asked for). */
 function completionsChunks(events: StreamEvent[]): CompletionsChunk[] {
   return new CompletionsStreamWriter(true, new Redactor()).chunks(
-    parts(events),
+    allParts(events),
   ) as CompletionsChunk[];
 }
 
@@ -94,13 +99,30 @@ Deno.test("streamParser() starts with the configured model when message_start na
     index: 0,
     content_block: { type: "text", text: "Hi" },
   });
-  assertEquals(streamParser(ctx).push(ev({ type: "message_start", message: { id: "m" } })), [
+  const start = ev({ type: "message_start", message: { id: "m" } });
+  assertEquals(streamParser(ctx).push(start), [
+    { type: "anthropic_event", event: "message_start", data: start.data },
     { type: "start", id: "m", model: "claude-sonnet-4-5" },
   ]);
   assertEquals(streamParser(ctx).push(blockStart), [
+    { type: "anthropic_event", event: "content_block_start", data: blockStart.data },
     { type: "start", id: null, model: "claude-sonnet-4-5" },
     { type: "text", text: "Hi" },
   ]);
+});
+
+Deno.test("streamParser() relays every event as it came, first in its parts, ping included", async () => {
+  const events = await fixtureEvents("stream_text.sse");
+  const parser = streamParser(ctx);
+  const relayed = events.map((event) => parser.push(event)[0]);
+  assertEquals(
+    relayed,
+    events.map((event) => ({
+      type: "anthropic_event",
+      event: JSON.parse(event.data).type,
+      data: event.data,
+    })),
+  );
 });
 
 Deno.test("streamParser() → chat chunks: relays a text stream: role, deltas, finish, usage", async () => {
@@ -217,7 +239,10 @@ Deno.test("streamParser() fails a stream that ends before message_stop", () => {
 
 Deno.test("streamParser() skips unknown events and refuses events that are not JSON", () => {
   const parser = streamParser(ctx);
-  assertEquals(parser.push({ event: "future_event", data: '{"type":"future_event"}' }), []);
+  // Skipped by other clients; an Anthropic client gets it as it came.
+  assertEquals(parser.push({ event: "future_event", data: '{"type":"future_event"}' }), [
+    { type: "anthropic_event", event: "future_event", data: '{"type":"future_event"}' },
+  ]);
   assertThrows(() => parser.push({ event: "content_block_delta", data: "{oops" }), /not JSON/);
 });
 
