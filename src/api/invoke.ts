@@ -168,7 +168,9 @@ async function serveCall<Call extends IngressCall>(
       read.done();
     }
     if (gateway.auditsBodies) record.bodies = { request: body };
-    const call = codec.decode(body, pathName, snapshot, record, request.headers);
+    const decoded = codec.decode(body, pathName, snapshot, record, request.headers);
+    // A codec that reads a shared database first (a stored response) answers later.
+    const call = decoded instanceof Promise ? await decoded : decoded;
     record.operation = call.op;
     record.cacheControl = request.headers.get("cache-control");
     checkOperation(gateway, call.name, call.op);

@@ -50,7 +50,7 @@ export interface IngressCodec<Call extends IngressCall = IngressCall> {
     record?: RequestRecord,
     /** The request's headers (Anthropic's `anthropic-beta`, relayed to Anthropic upstreams). */
     headers?: Headers,
-  ): Call;
+  ): Call | Promise<Call>;
   /** The answers of a call's several `requests` as one internal response. */
   mergeAnswers?(call: Call, values: unknown[]): unknown;
   /** A complete answer (the internal response) as the response body's text. */

@@ -13,6 +13,7 @@ import {
   type AuditStore,
   COLUMNS,
   hourOf,
+  RESPONSES_KEPT_MS,
   schemaTooNew,
   type StoredKey,
   storedKeyOf,
@@ -43,7 +44,7 @@ const MIGRATIONS: readonly string[] = [
   );`,
   `CREATE TABLE audit (at BIGINT NOT NULL, request_id TEXT NOT NULL, entry JSONB NOT NULL);
   CREATE INDEX audit_at ON audit (at);`,
-  // Kept in step with the SQLite schema's version 3; stored responses are not read from here yet.
+  // Kept in step with the SQLite schema's version 3.
   `CREATE TABLE responses (
     id TEXT PRIMARY KEY, client TEXT NOT NULL, at BIGINT NOT NULL, body TEXT NOT NULL
   );
@@ -56,6 +57,7 @@ const MIGRATION_LOCK = 72_201_119;
 export class PostgresUsageStore implements UsageStore, AuditStore {
   readonly kind = "postgres" as const;
   readonly #sql: postgres.Sql;
+  #responsesSincePrune = 0;
 
   private constructor(sql: postgres.Sql) {
     this.#sql = sql;
@@ -166,6 +168,34 @@ export class PostgresUsageStore implements UsageStore, AuditStore {
   async revokeKey(name: string, at: number): Promise<boolean> {
     const result = await this.#sql`
       UPDATE client_keys SET revoked_at = ${at} WHERE name = ${name} AND revoked_at IS NULL`;
+    return result.count > 0;
+  }
+
+  /**
+   * Keeps a stored Responses API answer (replacing one of the same id). Answers older than 30
+   * days (as long as OpenAI keeps them) are removed every thousand saves.
+   */
+  async saveResponse(row: { id: string; client: string; at: number; body: string }): Promise<void> {
+    await this.#sql`
+      INSERT INTO responses (id, client, at, body) VALUES (${row.id}, ${row.client}, ${row.at},
+        ${row.body})
+      ON CONFLICT (id) DO UPDATE SET client = EXCLUDED.client, at = EXCLUDED.at, body = EXCLUDED.body`;
+    if (++this.#responsesSincePrune >= 1000) {
+      this.#responsesSincePrune = 0;
+      await this.#sql`DELETE FROM responses WHERE at < ${row.at - RESPONSES_KEPT_MS}`;
+    }
+  }
+
+  /** A stored answer of `client`'s. */
+  async loadResponse(id: string, client: string): Promise<string | undefined> {
+    const [row] = await this.#sql`
+      SELECT body FROM responses WHERE id = ${id} AND client = ${client}`;
+    return row === undefined ? undefined : String(row.body);
+  }
+
+  /** Deletes a stored answer of `client`'s; false when there is none. */
+  async deleteResponse(id: string, client: string): Promise<boolean> {
+    const result = await this.#sql`DELETE FROM responses WHERE id = ${id} AND client = ${client}`;
     return result.count > 0;
   }
 

@@ -179,7 +179,7 @@ export function spendOf(rows: readonly UsageRow[]): Spend[] {
 }
 
 /** How long stored Responses API answers are kept. */
-const RESPONSES_KEPT_MS = 30 * 86_400_000;
+export const RESPONSES_KEPT_MS = 30 * 86_400_000;
 
 /** Rows per INSERT statement. */
 const ROWS_PER_STATEMENT = 32;

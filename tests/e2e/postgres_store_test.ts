@@ -118,6 +118,76 @@ Deno.test(`PostgreSQL store shared by two gateways (${UNDER_TEST})`, async (t) =
       const [version] = await sql`SELECT max(version)::int AS v FROM gateway_schema`;
       assertEquals(version?.v, 3);
     });
+
+    await t.step(
+      "stored responses: made on one instance, read, continued and deleted on another",
+      async () => {
+        const c = await startGateway({ config, env });
+        const d = await startGateway({ config, env });
+        const auth = { authorization: `Bearer ${OPS_KEY}` };
+        try {
+          const made = await postJson(
+            `${c.url}/v1/responses`,
+            { model: "chat", input: "hello" },
+            auth,
+          );
+          assertEquals(made.status, 200);
+          const { id } = await made.json();
+          // Written off the answer's path: in the database a moment later.
+          let row: { client?: unknown } | undefined;
+          for (let i = 0; i < 50 && row === undefined; i++) {
+            [row] = await sql`SELECT client FROM responses WHERE id = ${id}`;
+            if (row === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          assertEquals(row?.client, "ops");
+          const read = await fetch(`${d.url}/v1/responses/${id}`, { headers: auth });
+          assertEquals(read.status, 200);
+          assertEquals((await read.json()).id, id);
+          // Another key does not see it.
+          const other = await fetch(`${d.url}/v1/responses/${id}`, {
+            headers: { authorization: `Bearer ${ALICE_KEY}` },
+          });
+          assertEquals(other.status, 404);
+          await other.body?.cancel();
+          const next = await postJson(`${d.url}/v1/responses`, {
+            model: "chat",
+            input: "and again",
+            previous_response_id: id,
+          }, auth);
+          assertEquals(next.status, 200, await next.clone().text());
+          const { id: nextId } = await next.json();
+          // The continuation kept the first turn: its stored conversation holds both questions.
+          let conversation = "";
+          for (let i = 0; i < 50 && conversation === ""; i++) {
+            const [stored] = await sql`SELECT body FROM responses WHERE id = ${nextId}`;
+            if (stored !== undefined) {
+              conversation = JSON.stringify(JSON.parse(String(stored.body)).conversation);
+            } else await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          assertStringIncludes(conversation, "hello");
+          assertStringIncludes(conversation, "and again");
+          const deleted = await fetch(`${d.url}/v1/responses/${id}`, {
+            method: "DELETE",
+            headers: auth,
+          });
+          assertEquals(deleted.status, 200);
+          await deleted.body?.cancel();
+          const gone = await fetch(`${c.url}/v1/responses/${id}`, { headers: auth });
+          assertEquals(gone.status, 404);
+          await gone.body?.cancel();
+          const unknown = await postJson(`${c.url}/v1/responses`, {
+            model: "chat",
+            input: "x",
+            previous_response_id: id,
+          }, auth);
+          assertEquals(unknown.status, 404);
+          assertEquals((await unknown.json()).error.code, "previous_response_not_found");
+        } finally {
+          await c.stop();
+          await d.stop();
+        }
+      },
+    );
   } finally {
     await a.stop();
     await b.stop();

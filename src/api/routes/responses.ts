@@ -12,8 +12,10 @@ import {
   DatabaseResponses,
   type ResponseKeeper,
   ResponseStore,
+  SharedResponses,
 } from "../../ingress/responses/store.ts";
 import { SqliteUsageStore } from "../../store/usage_store.ts";
+import { PostgresUsageStore } from "../../store/postgres_store.ts";
 import { ResponsesRequest } from "../../ingress/responses/wire.ts";
 import { NotFoundError } from "../../core/errors.ts";
 import { errorResponses } from "../../schemas/errors.ts";
@@ -35,9 +37,17 @@ function notFound(id: string): NotFoundError {
 
 export function responsesRoutes({ gateway }: AppDeps): RouteDef[] {
   // In the usage store's SQLite file when there is one (it outlives a restart and workers share
-  // it); in this process otherwise.
+  // it), in its PostgreSQL database (every instance shares it); in this process otherwise.
   const store: ResponseKeeper = gateway.store instanceof SqliteUsageStore
     ? new DatabaseResponses(gateway.store)
+    : gateway.store instanceof PostgresUsageStore
+    ? new SharedResponses(
+      gateway.store,
+      (error) =>
+        gateway.logger.error("a stored response could not be written to PostgreSQL", {
+          error: (error as Error).message,
+        }),
+    )
     : new ResponseStore();
   const codec = responsesCodec(store);
   const create = codecInvocation(gateway, codec);
@@ -82,9 +92,9 @@ export function responsesRoutes({ gateway }: AppDeps): RouteDef[] {
           ...errorResponses(401, 404),
         },
       }),
-      handler: (c) => {
+      handler: async (c) => {
         const id = c.req.param("response_id") ?? "";
-        const stored = store.get(id, c.env.client);
+        const stored = await store.get(id, c.env.client);
         if (stored === undefined) throw notFound(id);
         return c.json(stored.response);
       },
@@ -113,9 +123,9 @@ export function responsesRoutes({ gateway }: AppDeps): RouteDef[] {
           ...errorResponses(401, 404),
         },
       }),
-      handler: (c) => {
+      handler: async (c) => {
         const id = c.req.param("response_id") ?? "";
-        if (!store.delete(id, c.env.client)) throw notFound(id);
+        if (!(await store.delete(id, c.env.client))) throw notFound(id);
         return c.json({ id, object: "response" as const, deleted: true as const });
       },
       codec,

@@ -1,27 +1,41 @@
 import { assertEquals, assertThrows } from "../../../tests/assert.ts";
-import { MAX_PROMPTS, mergeCompletions, nullsAsAbsent, openAICodec } from "./codec.ts";
+import {
+  MAX_PROMPTS,
+  mergeCompletions,
+  nullsAsAbsent,
+  type OpenAICall,
+  openAICodec,
+} from "./codec.ts";
 import type { Snapshot } from "../../core/snapshot.ts";
 
 const snapshot = {} as Snapshot;
 
+/** A call the OpenAI codec decoded at once (it never waits on a database). */
+function decoded(call: OpenAICall | Promise<OpenAICall>): OpenAICall {
+  if (call instanceof Promise) throw new Error("the OpenAI codec decoded later");
+  return call;
+}
+
 Deno.test("openAICodec decodes null parameters as absent, as OpenAI and its SDKs mean them", () => {
-  const chat = openAICodec("chat").decode(
-    {
-      model: "chat",
-      messages: [
-        { role: "user", content: "Hi", name: null },
-        { role: "assistant", content: null, tool_calls: null, refusal: null },
-        { role: "user", content: "again" },
-      ],
-      temperature: null,
-      seed: null,
-      stream: null,
-      stream_options: null,
-      user: null,
-      tools: null,
-    },
-    undefined,
-    snapshot,
+  const chat = decoded(
+    openAICodec("chat").decode(
+      {
+        model: "chat",
+        messages: [
+          { role: "user", content: "Hi", name: null },
+          { role: "assistant", content: null, tool_calls: null, refusal: null },
+          { role: "user", content: "again" },
+        ],
+        temperature: null,
+        seed: null,
+        stream: null,
+        stream_options: null,
+        user: null,
+        tools: null,
+      },
+      undefined,
+      snapshot,
+    ),
   );
   assertEquals(chat.request, {
     messages: [{ role: "user", content: "Hi" }, { role: "assistant" }, {
@@ -30,10 +44,12 @@ Deno.test("openAICodec decodes null parameters as absent, as OpenAI and its SDKs
     }],
   });
   assertEquals(chat.stream, false);
-  const completions = openAICodec("completions").decode(
-    { model: "c", prompt: "Say", seed: null, max_tokens: null, logprobs: null },
-    undefined,
-    snapshot,
+  const completions = decoded(
+    openAICodec("completions").decode(
+      { model: "c", prompt: "Say", seed: null, max_tokens: null, logprobs: null },
+      undefined,
+      snapshot,
+    ),
   );
   assertEquals(completions.request, { prompt: "Say" });
 });
@@ -47,9 +63,13 @@ Deno.test("nullsAsAbsent() leaves a tool's schema and a body without nulls untou
 
 Deno.test("openAICodec('completions') takes a list of prompts: one is that prompt, several a call each", () => {
   const codec = openAICodec("completions");
-  const one = codec.decode({ model: "c", prompt: ["Say hi"], max_tokens: 5 }, undefined, snapshot);
+  const one = decoded(
+    codec.decode({ model: "c", prompt: ["Say hi"], max_tokens: 5 }, undefined, snapshot),
+  );
   assertEquals([one.request, one.requests], [{ prompt: "Say hi", max_tokens: 5 }, undefined]);
-  const several = codec.decode({ model: "c", prompt: ["a", "b", "c"], n: 2 }, undefined, snapshot);
+  const several = decoded(
+    codec.decode({ model: "c", prompt: ["a", "b", "c"], n: 2 }, undefined, snapshot),
+  );
   assertEquals(several.requests, [
     { prompt: "a", n: 2 },
     { prompt: "b", n: 2 },

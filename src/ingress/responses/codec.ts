@@ -19,7 +19,7 @@ import {
   responsesUsage,
 } from "./response.ts";
 import { ResponsesStreamWriter } from "./stream.ts";
-import type { ResponseKeeper } from "./store.ts";
+import type { ResponseKeeper, StoredResponse } from "./store.ts";
 import type { ChatMessage } from "../../schemas/chat.ts";
 import type { ResponsesRequest } from "./wire.ts";
 
@@ -32,6 +32,29 @@ export interface ResponsesCall extends IngressCall {
   store: boolean;
   conversation: ChatMessage[];
   client: string;
+}
+
+/** A Responses call from its body, `previous` being the stored response it continues, if any. */
+function decodeCall(
+  body: Record<string, unknown>,
+  client: string,
+  previous: StoredResponse | undefined,
+): ResponsesCall {
+  const decoded = decodeResponsesRequest(body, () => previous);
+  return {
+    op: "chat",
+    name: decoded.name,
+    request: decoded.request,
+    stream: decoded.stream,
+    warnings: decoded.warnings,
+    responseId: freshId("resp"),
+    createdAt: Math.floor(Date.now() / 1000),
+    requestedModel: decoded.name,
+    echo: decoded.echo,
+    store: decoded.store,
+    conversation: decoded.conversation,
+    client,
+  };
 }
 
 /** The Responses codec over `store` (one per gateway app). */
@@ -49,21 +72,13 @@ export function responsesCodec(store: ResponseKeeper): IngressCodec<ResponsesCal
     name: "openai.responses",
     decode(body, _pathName, _snapshot, record) {
       const client = record?.client ?? "anonymous";
-      const decoded = decodeResponsesRequest(body, (id) => store.get(id, client));
-      return {
-        op: "chat",
-        name: decoded.name,
-        request: decoded.request,
-        stream: decoded.stream,
-        warnings: decoded.warnings,
-        responseId: freshId("resp"),
-        createdAt: Math.floor(Date.now() / 1000),
-        requestedModel: decoded.name,
-        echo: decoded.echo,
-        store: decoded.store,
-        conversation: decoded.conversation,
-        client,
-      };
+      const id = body.previous_response_id;
+      const previous = typeof id === "string" ? store.get(id, client) : undefined;
+      // A shared database answers later: the call is then decoded once it has.
+      if (previous instanceof Promise) {
+        return previous.then((found) => decodeCall(body, client, found));
+      }
+      return decodeCall(body, client, previous);
     },
     encodeAnswer(call, value) {
       const answer = value as ChatResponse;

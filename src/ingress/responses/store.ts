@@ -3,7 +3,8 @@
  * `GET /v1/responses/{id}` returns and what `previous_response_id` continues from. Each belongs
  * to the client key that made it, and another key does not see it. Kept in this process,
  * bounded in count and bytes (the oldest go first), or in the usage store's SQLite file
- * (`DatabaseResponses`), where they outlive a restart and workers share them.
+ * (`DatabaseResponses`), where they outlive a restart and workers share them, or in its
+ * PostgreSQL database (`SharedResponses`), where every instance finds them.
  */
 import type { ChatMessage } from "../../schemas/chat.ts";
 
@@ -17,11 +18,11 @@ export interface StoredResponse {
   bytes: number;
 }
 
-/** Where stored responses are kept. */
+/** Where stored responses are kept (a database over the network answers later). */
 export interface ResponseKeeper {
   save(id: string, entry: Omit<StoredResponse, "bytes">): void;
-  get(id: string, client: string): StoredResponse | undefined;
-  delete(id: string, client: string): boolean;
+  get(id: string, client: string): StoredResponse | undefined | Promise<StoredResponse | undefined>;
+  delete(id: string, client: string): boolean | Promise<boolean>;
 }
 
 /** The rows a database keeps stored responses in (the SQLite usage store). */
@@ -49,6 +50,50 @@ export class DatabaseResponses implements ResponseKeeper {
 
   delete(id: string, client: string): boolean {
     return this.rows.deleteResponse(id, client);
+  }
+}
+
+/** The rows a database over the network keeps stored responses in (the PostgreSQL store). */
+export interface SharedResponseRows {
+  saveResponse(row: { id: string; client: string; at: number; body: string }): Promise<void>;
+  loadResponse(id: string, client: string): Promise<string | undefined>;
+  deleteResponse(id: string, client: string): Promise<boolean>;
+}
+
+/**
+ * Stored responses in a database every instance shares. Each save is also kept in this process
+ * until it is written, so that the client's next call here (a GET, or `previous_response_id`
+ * sent at once) finds it even before the database has it.
+ */
+export class SharedResponses implements ResponseKeeper {
+  readonly #pending = new Map<string, StoredResponse>();
+
+  constructor(
+    private readonly rows: SharedResponseRows,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  save(id: string, entry: Omit<StoredResponse, "bytes">): void {
+    const body = JSON.stringify({ response: entry.response, conversation: entry.conversation });
+    this.#pending.set(id, { ...entry, bytes: body.length });
+    this.rows.saveResponse({ id, client: entry.client, at: Date.now(), body })
+      .catch(this.onError)
+      .finally(() => this.#pending.delete(id));
+  }
+
+  async get(id: string, client: string): Promise<StoredResponse | undefined> {
+    const pending = this.#pending.get(id);
+    if (pending !== undefined) return pending.client === client ? pending : undefined;
+    const body = await this.rows.loadResponse(id, client);
+    if (body === undefined) return undefined;
+    const parsed = JSON.parse(body) as Pick<StoredResponse, "response" | "conversation">;
+    return { ...parsed, client, bytes: body.length };
+  }
+
+  async delete(id: string, client: string): Promise<boolean> {
+    const pending = this.#pending.get(id);
+    if (pending !== undefined && pending.client === client) this.#pending.delete(id);
+    return await this.rows.deleteResponse(id, client) || pending?.client === client;
   }
 }
 

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../../tests/assert.ts";
 import type { ChatMessage } from "../../schemas/chat.ts";
-import { ResponseStore } from "./store.ts";
+import { ResponseStore, SharedResponses } from "./store.ts";
 
 /** An entry of `client` whose response has id `id` (and `padding` characters of text). */
 function entry(id: string, client = "alice", padding = 0) {
@@ -89,4 +89,34 @@ Deno.test("ResponseStore does not keep a response larger than maxBytes", () => {
   store.save("resp_big", entry("resp_big", "alice", 1000));
   assertEquals(store.get("resp_big", "alice"), undefined);
   assert(store.get("resp_1", "alice") !== undefined);
+});
+
+Deno.test("SharedResponses finds its own saves before the database has them, per client", async () => {
+  const table = new Map<string, { client: string; body: string }>();
+  let release: () => void = () => {};
+  const written = new Promise<void>((resolve) => (release = resolve));
+  const errors: unknown[] = [];
+  const shared = new SharedResponses({
+    saveResponse: async (row) => {
+      await written;
+      table.set(row.id, { client: row.client, body: row.body });
+    },
+    loadResponse: (id, client) =>
+      Promise.resolve(table.get(id)?.client === client ? table.get(id)?.body : undefined),
+    deleteResponse: (id, client) =>
+      Promise.resolve(table.get(id)?.client === client && table.delete(id)),
+  }, (error) => errors.push(error));
+  shared.save("resp_1", { response: { id: "resp_1" }, conversation: [], client: "alice" });
+  assertEquals(table.size, 0);
+  assertEquals((await shared.get("resp_1", "alice"))?.response, { id: "resp_1" });
+  assertEquals(await shared.get("resp_1", "bob"), undefined);
+  release();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assertEquals(table.size, 1);
+  // Read back from the database now.
+  assertEquals((await shared.get("resp_1", "alice"))?.response, { id: "resp_1" });
+  assertEquals(await shared.delete("resp_1", "bob"), false);
+  assertEquals(await shared.delete("resp_1", "alice"), true);
+  assertEquals(await shared.get("resp_1", "alice"), undefined);
+  assertEquals(errors, []);
 });
