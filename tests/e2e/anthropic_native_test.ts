@@ -166,7 +166,7 @@ routes:
       assert(answer.content.length > 0 && answer.content[0]?.type === "text");
     });
 
-    await t.step("records name the ingress API and carry the usage", async () => {
+    await t.step("records name the ingress API and carry the usage", () => {
       const lines = gateway.output().split("\n").filter((line) => line.includes('"msg":"request"'))
         .map((line) => JSON.parse(line) as Json);
       const native = lines.filter((l) => l.endpoint === "claude" && l.status === 200);
