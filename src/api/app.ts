@@ -14,6 +14,8 @@ import { mountDocs, opsRoutes } from "./routes/ops.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { responsesRoutes } from "./routes/responses.ts";
 import { geminiRoutes } from "./routes/gemini.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
+import { uiRoutes } from "./routes/ui.ts";
 import { GatewayError, NotFoundError } from "../core/errors.ts";
 import { CachedRouter } from "./router.ts";
 import type { RouteDef } from "./mount.ts";
@@ -35,6 +37,8 @@ export function routeDefs(deps: AppDeps): RouteDef[] {
     ...mlflowRoutes(deps),
     ...opsRoutes(deps),
     ...adminRoutes(deps),
+    ...dashboardRoutes(deps),
+    ...uiRoutes(deps),
   ];
 }
 

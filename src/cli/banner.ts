@@ -5,7 +5,7 @@ import { print } from "./output.ts";
 import { endpointsTable, routesTable } from "./tables.ts";
 import { endpointInfo, trafficRouteInfo } from "../api/listing.ts";
 
-/** The banner: URL, endpoints, routes and the docs link. */
+/** The banner: URL, endpoints, routes, the docs link and the dashboard's. */
 export function printBanner(url: string, config: LoadedConfig, workers: number): void {
   const across = workers > 1 ? ` with ${workers} workers` : "";
   print(`Gateway ${VERSION} listening on ${url}${across} (config: ${config.source})`);
@@ -17,4 +17,5 @@ export function printBanner(url: string, config: LoadedConfig, workers: number):
   }
   print("");
   print(`API reference: ${url}/docs   OpenAI base URL: ${url}/v1`);
+  if (config.server.ui) print(`Dashboard: ${url}/ui`);
 }

@@ -419,6 +419,11 @@ export const ServerSpec = z.strictObject({
     "per endpoint: after `failures` failed attempts in a row the endpoint is skipped for " +
       "`cooldown_seconds` (a direct call gets 503 with Retry-After; routes skip it)",
   ),
+  ui: z.boolean().default(true).describe(
+    "serve the dashboard and playground at `/ui` (every asset in the binary, nothing fetched " +
+      "from elsewhere); with `auth` on it asks for an admin key. `false`: `/ui` is a 404 (the " +
+      "admin APIs it reads stay)",
+  ),
   defaults: z.strictObject({ ...ReliabilityFields, cache: CacheSpec.optional() }).default({})
     .describe(
       "defaults for every endpoint's `timeout_seconds`, `idle_timeout_seconds`, `retries` and " +

@@ -39,6 +39,7 @@ import {
   type CounterStore,
   type LimitStatus,
   type LimitSubject,
+  type LimitUsage,
   MemoryStore,
   RateLimiter,
   redactUrl,
@@ -66,6 +67,8 @@ import { MemoryUsageStore } from "../store/memory_store.ts";
 import { UsageRecorder } from "../store/recorder.ts";
 import { AuditLog } from "../observe/audit.ts";
 import { OtelExporter } from "../observe/otel.ts";
+import { Activity } from "../observe/activity.ts";
+import { RecentRequests } from "../observe/recent.ts";
 
 export { type EndpointRuntime, Snapshot, upstreamBodyOf } from "./snapshot.ts";
 export type { InvokeOptions, OpenStream } from "./attempt.ts";
@@ -131,6 +134,10 @@ export class Gateway {
   readonly metrics = new Metrics();
   /** What LEAST_COST and LEAST_LATENCY routes learn from the records. */
   readonly routeStats = new RouteStats();
+  /** The dashboard's figures: series, endpoints' attempts and errors, routes' destinations. */
+  readonly activity = new Activity();
+  /** The latest requests, for the dashboard's requests page. */
+  readonly recent = new RecentRequests();
   /** The answer caches, by the endpoint or route name they serve (kept over reloads). */
   #caches = new Map<string, CacheStore>();
   /** The semantic caches' indexes, by the name they serve. */
@@ -185,6 +192,8 @@ export class Gateway {
       accessLogSink(this.#logger),
       this.recorder,
       this.routeStats,
+      this.activity,
+      this.recent,
       { write: (record) => this.#audit?.write(record) },
       { write: (record) => this.#otel?.write(record) },
       ...(deps.sinks ?? []),
@@ -373,6 +382,11 @@ export class Gateway {
       new AuditLog(settings, () => this.#logger.redactor, this.#logger, auditStore);
   }
 
+  /** A request's bodies as the audit log would write them (secrets and its patterns out). */
+  redactBodies(bodies: unknown): unknown {
+    return this.#audit?.redact(bodies) ?? this.#logger.redactor.redactDeep(bodies);
+  }
+
   /** Whether requests keep their bodies for the audit log. */
   get auditsBodies(): boolean {
     return this.#audit?.settings.bodies === true;
@@ -381,6 +395,15 @@ export class Gateway {
   /** The rate-limit store's state (memory, or Redis and whether it is connected). */
   rateLimitStore(): ReturnType<CounterStore["describe"]> {
     return this.#limiter.store.describe();
+  }
+
+  /**
+   * How much of an endpoint's limit its current window used, when one counter serves every
+   * client (a per-address limit has no single figure).
+   */
+  limitUsage(endpoint: string): Promise<LimitUsage | undefined> {
+    const subject = this.#snapshot.endpoints.get(endpoint)?.sharedLimit;
+    return subject === undefined ? Promise.resolve(undefined) : this.#limiter.used(subject);
   }
 
   /** Streams being relayed now. */

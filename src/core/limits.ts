@@ -121,6 +121,13 @@ export interface LimitStatus {
   reset: number;
 }
 
+/** How much of a limit its current window has used. */
+export interface LimitUsage {
+  calls: number | null;
+  tokens: number | null;
+  reset_seconds: number;
+}
+
 /** The headers a limit status gives a response, added to `headers` (a new object by default). */
 export function limitHeaders(
   status: LimitStatus,
@@ -296,6 +303,28 @@ export class RateLimiter {
         this.#failOpen(error);
       },
     );
+  }
+
+  /**
+   * What a limit counted for everyone in its current window (reading counts nothing), for the
+   * dashboard; a store that fails gives undefined.
+   */
+  async used(subject: LimitSubject): Promise<LimitUsage | undefined> {
+    const windowMs = windowMsOf(subject.limit);
+    try {
+      const read = async (kind: "calls" | "tokens") =>
+        subject.limit[kind] === undefined
+          ? undefined
+          : await this.store.add(this.#key(subject, kind, windowMs), 0, windowMs);
+      const [calls, tokens] = [await read("calls"), await read("tokens")];
+      return {
+        calls: calls?.total ?? null,
+        tokens: tokens?.total ?? null,
+        reset_seconds: Math.ceil(((calls ?? tokens)?.resetMs ?? windowMs) / 1000),
+      };
+    } catch {
+      return undefined;
+    }
   }
 
   #limited(subject: LimitSubject, kind: "calls" | "tokens", status: LimitStatus): GatewayError {

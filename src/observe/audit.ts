@@ -176,13 +176,13 @@ export class AuditLog implements RecordSink {
       line.request = bodies.request ?? null;
       line.response = bodies.response ?? null;
     }
-    this.#lines.push(JSON.stringify(this.#redact(line)));
+    this.#lines.push(JSON.stringify(this.redact(line)));
     this.#keys.push({ at: Math.round(record.startedAt), request_id: record.id });
     this.#timer ??= this.#schedule();
   }
 
   /** Secrets and the configured patterns out of every string. */
-  #redact(value: unknown): unknown {
+  redact(value: unknown): unknown {
     const redactor = this.redactor();
     const walk = (node: unknown): unknown => {
       if (typeof node === "string") {

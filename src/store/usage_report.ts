@@ -34,7 +34,7 @@ export function durationBucket(ms: number): number {
 }
 
 /** A bucket's representative duration: the geometric middle of its bounds. */
-function bucketMs(bucket: number): number {
+export function bucketMs(bucket: number): number {
   return BUCKET_BASE_MS * Math.exp((bucket - 0.5) * BUCKET_GROWTH);
 }
 
