@@ -21,21 +21,23 @@ export function editDistance(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
-/** The closest candidate to `word`, if it is close enough to be a likely typo. */
+/**
+ * The closest candidate to `word` among those close enough to be a likely typo of it (within a
+ * third of the longer length, at least 2 edits), if any.
+ */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   const needle = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     const distance = editDistance(needle, candidate.toLowerCase());
-    if (distance < bestDistance) {
+    const allowed = Math.max(2, Math.floor(Math.max(needle.length, candidate.length) / 3));
+    if (distance > 0 && distance <= allowed && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  if (best === undefined) return undefined;
-  const allowed = Math.max(2, Math.floor(Math.max(needle.length, best.length) / 3));
-  return bestDistance <= allowed && bestDistance > 0 ? best : undefined;
+  return best;
 }
 
 /** A hint sentence for a likely typo, or undefined. */

@@ -109,6 +109,12 @@ Deno.test(`Azure OpenAI and OpenAI-compatible presets through the gateway (${UND
           })
         ),
         endpoint("ollama-chat", "chat", "ollama", "llama3.2", { ollama_api_base: ollama.baseUrl }),
+        // MLflow 3's plain key names.
+        endpoint("ollama-mlflow3", "chat", "ollama", "llama3.2", { api_base: ollama.baseUrl }),
+        endpoint("groq-mlflow3", "chat", "groq", "llama-3.3-70b-versatile", {
+          api_key: "$E2E_GROQ_KEY",
+          api_base: groq.baseUrl,
+        }),
         endpoint("vllm-chat", "chat", "vllm", "Qwen/Qwen2.5-7B-Instruct", {
           vllm_api_base: vllm.baseUrl,
         }),
@@ -413,6 +419,15 @@ Deno.test(`Azure OpenAI and OpenAI-compatible presets through the gateway (${UND
       assertEquals(completion.choices[0]?.message.content, "Echo: Hi Ollama");
       assertEquals(ollama.recorder.last?.headers["authorization"], undefined);
       assertEquals(sent(ollama).model, "llama3.2");
+    });
+
+    await t.step("MLflow 3's api_key / api_base name the key and the server", async () => {
+      const local = await ask("ollama-mlflow3", "Hi again");
+      assertEquals(local.choices[0]?.message.content, "Echo: Hi again");
+      assertEquals(ollama.recorder.last?.path, "/v1/chat/completions");
+      const hosted = await ask("groq-mlflow3", "Hi Groq");
+      assertEquals(hosted.choices[0]?.message.content, "Echo: Hi Groq");
+      assertEquals(groq.recorder.last?.path, "/openai/v1/chat/completions");
     });
 
     await t.step("errors: each server's error body reaches the client as its message", async () => {

@@ -277,3 +277,33 @@ Deno.test("finalUrl() rebuilds the host for the region and keeps the operation p
     "https://bedrock-runtime.sa-east-1.amazonaws.com/model/a%3Ab/converse-stream",
   );
 });
+
+Deno.test("authorizeBedrock() sends a Bedrock API key as a bearer token instead of signing", async () => {
+  const io = fakeIO({ AWS_ACCESS_KEY_ID: "AKIDENV", AWS_SECRET_ACCESS_KEY: "env/secret" });
+  const request = await authorizeBedrock(
+    built(),
+    ctx({ aws_config: { aws_bearer_token: "bedrock-api-key-123", aws_region: "us-west-2" } }),
+    io,
+  );
+  assertEquals(request.url, "https://bedrock-runtime.us-west-2.amazonaws.com/model/m%3A0/converse");
+  assertEquals(request.headers["authorization"], "Bearer bedrock-api-key-123");
+  assertEquals(request.headers["x-amz-date"], undefined);
+  assertEquals(io.secrets, ["bedrock-api-key-123"]);
+  // AWS_BEARER_TOKEN_BEDROCK serves when the config names no credentials of its own.
+  const fromEnv = await authorizeBedrock(
+    built(),
+    ctx({ aws_config: { aws_region: "us-west-2" } }),
+    fakeIO({ AWS_BEARER_TOKEN_BEDROCK: "env-api-key" }),
+  );
+  assertEquals(fromEnv.headers["authorization"], "Bearer env-api-key");
+  const signed = await authorizeBedrock(
+    built(),
+    ctx({ aws_config: { ...KEYS, aws_region: "us-west-2" } }),
+    fakeIO({ AWS_BEARER_TOKEN_BEDROCK: "env-api-key" }),
+  );
+  assertMatch(signed.headers["authorization"] ?? "", /^AWS4-HMAC-SHA256 /);
+  // A key beside AWS keys is refused when the config is read.
+  assert(
+    !BedrockConfig.safeParse({ aws_config: { ...KEYS, aws_bearer_token: "k" } }).success,
+  );
+});

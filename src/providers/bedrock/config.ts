@@ -25,7 +25,21 @@ export const AwsConfig = z.strictObject({
   ),
   session_length_seconds: z.number().int().min(900).max(43200).default(900)
     .describe("lifetime of assumed-role credentials (STS allows 900 to 43200 seconds)"),
+  aws_bearer_token: z.string().trim().min(1).optional().describe(
+    "a Bedrock API key, sent as `Authorization: Bearer` instead of signing requests (MLflow " +
+      "3.17's key; without any credentials here, `AWS_BEARER_TOKEN_BEDROCK` is used when set)",
+  ),
 }).superRefine((config, ctx) => {
+  if (
+    config.aws_bearer_token !== undefined &&
+    (config.aws_access_key_id !== undefined || config.aws_role_arn !== undefined)
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["aws_bearer_token"],
+      message: "'aws_bearer_token' replaces signing: give it or AWS keys (or a role), not both",
+    });
+  }
   const hasId = config.aws_access_key_id !== undefined;
   const hasSecret = config.aws_secret_access_key !== undefined;
   if (hasId !== hasSecret) {
@@ -63,6 +77,7 @@ export type BedrockConfig = z.infer<typeof BedrockConfig>;
 
 /** Keys of `model.config` (at any depth) that hold credentials. */
 export const BEDROCK_SECRET_KEYS = [
+  "aws_bearer_token",
   "aws_secret_access_key",
   "aws_session_token",
   "aws_access_key_id",

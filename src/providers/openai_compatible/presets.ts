@@ -7,7 +7,7 @@ import type { Provider } from "../../core/provider.ts";
 import { openAICompatibleProvider } from "./adapter.ts";
 import { azureProvider } from "./azure.ts";
 import type { OpenAIPath, PathQuirks, WireProfile } from "./profile.ts";
-import { type PresetConfig, presetConfigSchema, presetKeys } from "./preset_config.ts";
+import { PLAIN_KEYS, type PresetConfig, presetConfigSchema, presetKeys } from "./preset_config.ts";
 import { bearerHeaders, joinUrl, type WireTarget } from "./request.ts";
 import {
   clampParam,
@@ -190,7 +190,7 @@ export function presetProvider(
     name,
     displayName: preset.displayName,
     configSchema: presetConfigSchema(name, preset.displayName, preset),
-    secretKeys: [presetKeys(name).key],
+    secretKeys: [presetKeys(name).key, PLAIN_KEYS.key],
     profile: preset.profile,
     target: (config, path) => presetTarget(preset, config, path),
   });

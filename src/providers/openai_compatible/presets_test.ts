@@ -71,9 +71,16 @@ Deno.test("preset config: keys are <provider>_api_key and <provider>_api_base", 
     assertEquals(objectKeys(presetProviders[name].configSchema), [
       `${name}_api_key`,
       `${name}_api_base`,
+      "api_key",
+      "api_base",
     ]);
-    assertEquals(presetProviders[name].secretKeys, [`${name}_api_key`]);
+    assertEquals(presetProviders[name].secretKeys, [`${name}_api_key`, "api_key"]);
   }
+  // MLflow 3's plain names (Groq, DeepSeek, xAI, OpenRouter, Ollama) mean the same.
+  assertEquals(parseConfig("groq", { api_key: "gsk", api_base: "http://127.0.0.1:9/v1" }), {
+    apiKey: "gsk",
+    apiBase: "http://127.0.0.1:9/v1",
+  });
   assertEquals(parseConfig("mistral", { mistral_api_key: "k", mistral_api_base: "http://x/v1" }), {
     apiKey: "k",
     apiBase: "http://x/v1",
