@@ -182,7 +182,8 @@ export class Activity implements RecordSink {
   ] as const;
   /** The minute being counted (not yet in the coarse rings). */
   #current: Bucket | undefined;
-  readonly #endpoints = new Map<string, EndpointActivity>();
+  /** Per endpoint; the latest attempt's time kept as a number (formatted when asked for). */
+  readonly #endpoints = new Map<string, Omit<EndpointActivity, "last_at"> & { lastAt: number }>();
   readonly #routes = new Map<string, Map<string, DestinationActivity>>();
 
   constructor(private readonly now: () => number = Date.now) {
@@ -242,17 +243,17 @@ export class Activity implements RecordSink {
   ): void {
     let stats = this.#endpoints.get(attempt.endpoint);
     if (stats === undefined) {
-      stats = { attempts: 0, failures: 0, last_ok: null, last_at: null, errors: [] };
+      stats = { attempts: 0, failures: 0, last_ok: null, lastAt: 0, errors: [] };
       this.#endpoints.set(attempt.endpoint, stats);
     }
     stats.attempts++;
     const ok = attempt.outcome === "ok";
     stats.last_ok = ok;
-    stats.last_at = new Date(at).toISOString();
+    stats.lastAt = at;
     if (ok) return;
     stats.failures++;
     stats.errors.unshift({
-      at: stats.last_at,
+      at: new Date(at).toISOString(),
       request_id: record.id,
       status: attempt.status,
       error_type: attempt.outcome,
@@ -333,9 +334,16 @@ export class Activity implements RecordSink {
   /** What an endpoint's upstream attempts were since this process started. */
   endpoint(name: string): EndpointActivity {
     const stats = this.#endpoints.get(name);
-    return stats === undefined
-      ? { attempts: 0, failures: 0, last_ok: null, last_at: null, errors: [] }
-      : { ...stats, errors: [...stats.errors] };
+    if (stats === undefined) {
+      return { attempts: 0, failures: 0, last_ok: null, last_at: null, errors: [] };
+    }
+    return {
+      attempts: stats.attempts,
+      failures: stats.failures,
+      last_ok: stats.last_ok,
+      last_at: new Date(stats.lastAt).toISOString(),
+      errors: [...stats.errors],
+    };
   }
 
   /** How often each destination served a route (and the route moved on from it). */
