@@ -1,6 +1,6 @@
 import { assertEquals } from "../../tests/assert.ts";
 import { envReference, resolveReferences } from "./secrets.ts";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 
@@ -30,6 +30,7 @@ Deno.test("resolveReferences() takes secrets from env, files (newline trimmed) a
   });
   assertEquals(result.missing, []);
   assertEquals(result.secrets.sort(), ["sk-from-env", "sk-from-env", "sk-from-file", "sk-literal"]);
+  rmSync(dir, { recursive: true });
 });
 
 Deno.test("resolveReferences() reports a missing or empty variable with its path", () => {
@@ -48,4 +49,5 @@ Deno.test("resolveReferences() does not read files for keys that are not secrets
   const file = join(dir, "base.txt");
   writeFileSync(file, "contents\n");
   assertEquals(resolveReferences({ base: file }, ["a_key"], {}).value, { base: file });
+  rmSync(dir, { recursive: true });
 });
