@@ -140,6 +140,14 @@ export async function startGateway(
       const { code } = await status;
       clearTimeout(killer);
       await pumps;
+      // The config file this call wrote goes with the gateway (stop may be called again).
+      if (configPath !== undefined) {
+        try {
+          Deno.removeSync(configPath);
+        } catch {
+          // already removed
+        }
+      }
       return code;
     },
   };
