@@ -247,8 +247,9 @@ const INTRO = `# Config reference
 (src/providers/*/). Do not edit by hand: change the schema's .describe() texts and run the task;
 src/config/reference_test.ts fails when this file is stale. -->
 
-The config is MLflow AI Gateway YAML: an MLflow \`config.yaml\` runs unchanged, and every key the
-gateway adds is optional. [\`config.reference.yaml\`](../config.reference.yaml) shows every feature
+The config is MLflow AI Gateway YAML: an MLflow \`config.yaml\` runs unchanged (but for the few
+providers only MLflow has: [docs/migrating-from-mlflow.md](migrating-from-mlflow.md)), and every key
+the gateway adds is optional. [\`config.reference.yaml\`](../config.reference.yaml) shows every feature
 with comments, [\`config.example.yaml\`](../config.example.yaml) is a small one that starts as
 written; \`gateway validate FILE\` checks a file offline and reports every problem with
 file:line:col, the key's path and a "did you mean" hint.
