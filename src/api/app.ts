@@ -82,10 +82,12 @@ export function createApp(
         logger,
       );
     }
+    // A path no API serves: MLflow's `detail` too, as MLflow answers `{"detail": "Not Found"}`.
     return handleError(
       new NotFoundError(`no route for ${c.req.method} ${c.req.path}`, { code: "route_not_found" }),
       c,
       logger,
+      true,
     );
   });
   app.onError((error, c) => handleError(error, c, logger));

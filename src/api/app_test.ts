@@ -3,6 +3,7 @@ import { loadConfigText } from "../config/load.ts";
 import { Gateway } from "../core/gateway.ts";
 import { Logger } from "../observe/logs.ts";
 import { createHandler } from "./pipeline.ts";
+import { speaksMlflow } from "./errors.ts";
 
 const ANSWER = JSON.stringify({
   id: "chatcmpl-1",
@@ -107,4 +108,69 @@ Deno.test("a well-formed client request id is kept, a malformed one replaced", a
     "trace-42",
     replaced.headers.get("x-request-id"),
   ]);
+});
+
+Deno.test("speaksMlflow() names MLflow's paths: /api/, /endpoints/ and /gateway/{name}/invocations", () => {
+  for (
+    const path of [
+      "/api/2.0/endpoints/nope",
+      "/api/3.0/gateway/route/x",
+      "/endpoints/chat/invocations",
+      "/gateway/chat/invocations",
+      "/gateway/chat/invocations?x=1",
+    ]
+  ) assertEquals(speaksMlflow(path), true, path);
+  for (
+    const path of ["/v1/chat/completions", "/gateway/openai/v1/chat/completions", "/health", "/ui"]
+  ) assertEquals(speaksMlflow(path), false, path);
+});
+
+Deno.test("errors on MLflow's routes and unknown paths carry MLflow's detail beside error", async () => {
+  const { send } = served();
+  const cases: [string, RequestInit, number][] = [
+    ["/api/2.0/endpoints/nope", {}, 404],
+    ["/api/3.0/gateway/endpoint/nope", {}, 404],
+    ["/api/3.0/gateway/route/nope", {}, 404],
+    ["/api/2.0/gateway/routes/nope", {}, 404],
+    ["/api/2.0/endpoints/limits/chat", {}, 501],
+    ["/api/2.0/endpoints/limits/", post("{}"), 501],
+    ["/api/2.0/endpoints/?page_token=bad!", {}, 400],
+    ["/nope", {}, 404],
+    ["/v1/nope", {}, 404],
+    ["/gateway/chat/invocations", {}, 405],
+    ["/gateway/nope/invocations", post(chatBody), 404],
+  ];
+  for (const [path, init, status] of cases) {
+    const response = await send(path, init);
+    const body = await response.json();
+    assertEquals(response.status, status, path);
+    assertEquals(body.detail, body.error.message, path);
+  }
+  // OpenAI's routes keep OpenAI's envelope alone.
+  for (
+    const [path, init] of [
+      ["/v1/chat/completions", post(JSON.stringify({ model: "nope", messages: [] }))],
+      ["/v1/chat/completions", {}],
+    ] as const
+  ) {
+    const body = await (await send(path, init)).json();
+    assert(body.error !== undefined && !("detail" in body), JSON.stringify(body));
+  }
+});
+
+Deno.test("MLflow's listings always carry next_page_token, null on the last page", async () => {
+  const { send } = served();
+  for (
+    const path of ["/api/2.0/endpoints/", "/api/2.0/gateway/routes/", "/api/3.0/gateway/routes/"]
+  ) {
+    const body = await (await send(path)).json();
+    assertEquals(body.next_page_token, null, path);
+  }
+});
+
+Deno.test("chat answers on /v1 name their provider, as MLflow 3.17's gateway does", async () => {
+  const { send } = served();
+  const answer = await (await send("/v1/chat/completions", post(chatBody))).json();
+  assertEquals(answer.provider, "openai");
+  assertEquals(answer.choices[0].message.content, "Hi.");
 });

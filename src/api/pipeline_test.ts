@@ -277,4 +277,8 @@ Deno.test("pipeline: a new route that does not say it is public is authenticated
   // The built-in invocation routes are guarded the same way.
   assertEquals((await send("/v1/chat/completions", chat("ok"))).status, 401);
   assertEquals(records.map((r) => r.status), [401, 401, 401, 200, 200, 200, 401]);
+  // A refusal on MLflow's API carries MLflow's detail beside the envelope, as its errors do.
+  const refusedListing = await (await send("/api/2.0/endpoints/")).json();
+  assertEquals(refusedListing.detail, "a client key is required");
+  assertEquals(refusedListing.error.code, "unauthorized");
 });

@@ -24,7 +24,8 @@ Exit codes: 0 on success, 1 when the gateway cannot be reached or the config is 
 interface Page {
   endpoints?: EndpointInfo[];
   routes?: TrafficRouteInfo[];
-  next_page_token?: string;
+  /** Null (MLflow's way) or absent (older gateways) on the last page. */
+  next_page_token?: string | null;
 }
 
 interface Listing {
@@ -41,7 +42,7 @@ async function fetchListing(base: string): Promise<Listing> {
       `/api/2.0/endpoints/${token ? `?page_token=${encodeURIComponent(token)}` : ""}`,
     );
     endpoints.push(...(page.endpoints ?? []));
-    token = page.next_page_token;
+    token = page.next_page_token ?? undefined;
   } while (token);
   const routes: TrafficRouteInfo[] = [];
   token = undefined;
@@ -51,7 +52,7 @@ async function fetchListing(base: string): Promise<Listing> {
       `/api/3.0/gateway/routes/${token ? `?page_token=${encodeURIComponent(token)}` : ""}`,
     );
     routes.push(...(page.routes ?? []));
-    token = page.next_page_token;
+    token = page.next_page_token ?? undefined;
   } while (token);
   return { endpoints, routes };
 }

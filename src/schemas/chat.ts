@@ -123,6 +123,9 @@ export const ChatResponse = z.object({
   choices: z.array(ChatChoice),
   usage: Usage,
   ...servedByFields,
+  provider: z.string().nullable().optional().openapi({
+    description: "The provider of the endpoint that answered (as MLflow 3.17's gateway names it)",
+  }),
 }).openapi("ChatResponse");
 export type ChatResponse = z.infer<typeof ChatResponse>;
 
@@ -161,6 +164,9 @@ export const ChatChunk = z.object({
   ...servedByFields,
   obfuscation: z.string().optional().openapi({
     description: "OpenAI's random padding against token-length side channels, relayed as sent.",
+  }),
+  provider: z.string().nullable().optional().openapi({
+    description: "The provider that serves the stream, on MLflow's invocation paths only",
   }),
 }).openapi("ChatChunk");
 export type ChatChunk = z.infer<typeof ChatChunk>;

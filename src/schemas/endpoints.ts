@@ -24,7 +24,9 @@ export type EndpointInfo = z.infer<typeof EndpointInfo>;
 
 export const EndpointList = z.object({
   endpoints: z.array(EndpointInfo),
-  next_page_token: z.string().optional(),
+  next_page_token: z.string().nullable().openapi({
+    description: "The next page's token; null on the last page (as MLflow sends it)",
+  }),
 }).openapi("EndpointList");
 
 export const LegacyRouteInfo = z.object({
@@ -38,7 +40,9 @@ export type LegacyRouteInfo = z.infer<typeof LegacyRouteInfo>;
 
 export const LegacyRouteList = z.object({
   routes: z.array(LegacyRouteInfo),
-  next_page_token: z.string().optional(),
+  next_page_token: z.string().nullable().openapi({
+    description: "The next page's token; null on the last page (as MLflow sends it)",
+  }),
 });
 
 export const TrafficRouteInfo = z.object({
@@ -54,7 +58,9 @@ export type TrafficRouteInfo = z.infer<typeof TrafficRouteInfo>;
 
 export const TrafficRouteList = z.object({
   routes: z.array(TrafficRouteInfo),
-  next_page_token: z.string().optional(),
+  next_page_token: z.string().nullable().openapi({
+    description: "The next page's token; null on the last page (as MLflow sends it)",
+  }),
 }).openapi("TrafficRouteList");
 
 /** An endpoint or route as an OpenAI model (`owned_by`: its provider, or "route"). */

@@ -7,6 +7,8 @@ client = OpenAI(base_url=f"{sys.argv[1]}/v1", api_key="anything", max_retries=0)
 
 reply = client.chat.completions.create(model="chat", messages=[{"role": "user", "content": "hi python"}])
 assert reply.choices[0].message.content == "hi python", reply
+# MLflow 3.17's /v1 chat answers name the provider; the SDK keeps the extra field.
+assert reply.provider == "mock", reply
 
 # None for a parameter is sent as null, which means unset (LangChain always sends seed: null)
 unset = client.chat.completions.create(

@@ -171,7 +171,7 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
       "GET /api/2.0/endpoints/ lists endpoints in MLflow's shape, limit always present",
       async () => {
         const body = await (await fetch(`${url}/api/2.0/endpoints/`)).json();
-        assertEquals(body.next_page_token, undefined);
+        assertEquals(body.next_page_token, null, "always sent, as MLflow does");
         assertEquals(body.endpoints[0], {
           name: "chat",
           endpoint_type: "llm/v1/chat",
@@ -201,7 +201,16 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
       assertEquals(await (await fetch(`${url}/api/3.0/gateway/endpoint/completions`)).json(), one);
       const missing = await fetch(`${url}/api/2.0/endpoints/nope`);
       assertEquals(missing.status, 404);
-      assertMatch((await errorOf(missing)).message, /The endpoint 'nope' is not present/);
+      const body = await missing.json();
+      assertMatch(body.error.message, /The endpoint 'nope' is not present/);
+      assertEquals(body.detail, body.error.message, "MLflow's detail beside OpenAI's error");
+      for (const path of ["/api/2.0/endpoints/limits/chat", "/api/2.0/gateway/limits/chat"]) {
+        const limits = await fetch(`${url}${path}`);
+        assertEquals(limits.status, 501);
+        assertEquals((await limits.json()).detail, "The get_limits API is not available yet.");
+      }
+      const missingRoute = await (await fetch(`${url}/api/3.0/gateway/route/nope`)).json();
+      assertMatch(missingRoute.detail, /The route 'nope' is not present/);
     });
 
     await t.step("routes are listed and shown at /api/3.0/gateway/route(s)", async () => {
@@ -215,13 +224,14 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
         }],
         routing_strategy: "TRAFFIC_SPLIT",
       };
-      assertEquals(list, { routes: [expected] });
+      assertEquals(list, { routes: [expected], next_page_token: null });
       assertEquals(await (await fetch(`${url}/api/3.0/gateway/route/split`)).json(), expected);
       assertEquals((await fetch(`${url}/api/3.0/gateway/route/chat`)).status, 404);
     });
 
     await t.step("legacy /api/2.0/gateway/routes/ shape", async () => {
       const body = await (await fetch(`${url}/api/2.0/gateway/routes/`)).json();
+      assertEquals(body.next_page_token, null);
       assertEquals(body.routes[1], {
         name: "completions",
         route_type: "llm/v1/completions",
@@ -303,17 +313,91 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
       const last = chunks[chunks.length - 1];
       assertEquals(last.choices, []);
       assert(last.usage.total_tokens > 0, JSON.stringify(last));
+      // MLflow 3.17 sends every key, null when unset: `delta["content"]` never raises.
+      const finish = chunks[chunks.length - 2];
+      assertEquals(finish.choices[0].delta, { role: null, content: null, tool_calls: null });
+      assertEquals(finish.usage, null);
     });
 
     await t.step(
-      "chat answers on the invocation paths name their provider, not /v1's",
+      "streams on the invocation paths carry MLflow's keys, null when unset; /v1's do not",
+      async () => {
+        // An OpenAI upstream (its chunks relayed) with a streamed tool call, on both paths.
+        const tools = [{ type: "function", function: { name: "lookup", parameters: {} } }];
+        const chunksOf = async (path: string, body: unknown) => {
+          const text = await (await post(`${url}${path}`, body)).text();
+          return text.split("\n\n").filter((e) => e && e !== "data: [DONE]")
+            .map((e) => JSON.parse(e.slice("data: ".length)));
+        };
+        const mlflow = await chunksOf("/endpoints/upstream/invocations", {
+          ...chatBody,
+          tools,
+          stream: true,
+        });
+        for (const chunk of mlflow) {
+          for (const key of ["id", "object", "created", "model", "choices", "usage", "provider"]) {
+            assert(key in chunk, `${key} in ${JSON.stringify(chunk)}`);
+          }
+          assertEquals(chunk.provider, "openai");
+          for (const choice of chunk.choices) {
+            assertEquals(Object.keys(choice.delta).slice(0, 3), ["role", "content", "tool_calls"]);
+            assert("finish_reason" in choice);
+            for (const call of choice.delta.tool_calls ?? []) {
+              assertEquals(Object.keys(call).slice(0, 4), ["index", "id", "type", "function"]);
+              assertEquals(Object.keys(call.function).slice(0, 2), ["name", "arguments"]);
+            }
+          }
+        }
+        const args = mlflow.flatMap((c) => c.choices).flatMap((c) => c.delta.tool_calls ?? []);
+        assertEquals(args[1].id, null, "a later fragment's id is null, not left out");
+        assertEquals(
+          args.map((call) => call.function.arguments).join(""),
+          JSON.stringify({ q: "hello gateway" }),
+        );
+        const finish = mlflow.find((c) => c.choices[0]?.finish_reason === "tool_calls");
+        assertEquals(finish.choices[0].delta, { role: null, content: null, tool_calls: null });
+        // The same upstream through /v1: OpenAI's chunks as the upstream sent them.
+        const openai = await chunksOf("/v1/chat/completions", {
+          ...chatBody,
+          model: "upstream",
+          tools,
+          stream: true,
+        });
+        const openaiFinish = openai.find((c) => c.choices[0]?.finish_reason === "tool_calls");
+        assertEquals(openaiFinish.choices[0].delta, {});
+        assert(openai.every((c) => !("provider" in c) && !("usage" in c)), "no keys added on /v1");
+        // Completions streams on the invocation paths: usage null until the usage chunk.
+        const completions = await chunksOf("/gateway/upstream-completions/invocations", {
+          prompt: "x y",
+          stream: true,
+        });
+        assertEquals(
+          completions.slice(0, -1).map((c) => c.usage),
+          Array(completions.length - 1).fill(null),
+        );
+        assert(completions[completions.length - 1].usage.total_tokens > 0);
+      },
+    );
+
+    await t.step(
+      "chat answers name their provider on the invocation paths and /v1, as MLflow 3.17's do",
       async () => {
         const mlflow = await (await post(`${url}/gateway/chat/invocations`, chatBody)).json();
         assertEquals(mlflow.provider, "mock");
         const openai =
           await (await post(`${url}/v1/chat/completions`, { model: "chat", ...chatBody }))
             .json();
-        assertEquals(openai.provider, undefined);
+        assertEquals(openai.provider, "mock");
+        const relayed =
+          await (await post(`${url}/v1/chat/completions`, { model: "upstream", ...chatBody }))
+            .json();
+        assertEquals(relayed.provider, "openai");
+        // MLflow's completions answers have no provider field.
+        const completion = await (await post(`${url}/v1/completions`, {
+          model: "completions",
+          prompt: "once",
+        })).json();
+        assertEquals("provider" in completion, false);
       },
     );
 
@@ -422,11 +506,17 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
     await t.step("404 for unknown paths, 405 for wrong methods", async () => {
       const unknown = await fetch(`${url}/v2/whatever`);
       assertEquals(unknown.status, 404);
-      await errorOf(unknown);
+      const unknownBody = await unknown.json();
+      assertEquals(unknownBody.error.code, "route_not_found");
+      assertEquals(unknownBody.detail, unknownBody.error.message, "MLflow's detail, as for MLflow");
       const wrongMethod = await fetch(`${url}/v1/chat/completions`);
       assertEquals(wrongMethod.status, 405);
       assertEquals(wrongMethod.headers.get("allow"), "POST");
       await errorOf(wrongMethod);
+      const wrongOnMlflow = await fetch(`${url}/gateway/chat/invocations`);
+      assertEquals(wrongOnMlflow.status, 405);
+      const wrongBody = await wrongOnMlflow.json();
+      assertEquals(wrongBody.detail, wrongBody.error.message);
       const odd = await fetch(`${url}/gateway/..%2f..%2fetc/invocations`, {
         method: "POST",
         body: "{}",

@@ -46,12 +46,14 @@ export function decodePageToken(token: string | undefined): number {
   });
 }
 
-function page<T>(items: readonly T[], token: string | undefined): { items: T[]; next?: string } {
+/** One page of `items` and the next page's token, null on the last page (MLflow sends null). */
+function page<T>(
+  items: readonly T[],
+  token: string | undefined,
+): { items: T[]; next: string | null } {
   const start = decodePageToken(token);
   const end = start + PAGE_SIZE;
-  const result: { items: T[]; next?: string } = { items: items.slice(start, end) };
-  if (end < items.length) result.next = encodePageToken(end);
-  return result;
+  return { items: items.slice(start, end), next: end < items.length ? encodePageToken(end) : null };
 }
 
 function endpointOr404(snapshot: Snapshot, name: string): EndpointRuntime {
@@ -168,8 +170,8 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
         );
         const body: z.infer<typeof EndpointList> = {
           endpoints: items.map((ep) => endpointInfo(ep.spec)),
+          next_page_token: next,
         };
-        if (next) body.next_page_token = next;
         return c.json(body);
       },
     },
@@ -199,8 +201,10 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
           [...gateway.snapshot.routes.values()],
           c.req.query("page_token"),
         );
-        const body: z.infer<typeof TrafficRouteList> = { routes: items.map(trafficRouteInfo) };
-        if (next) body.next_page_token = next;
+        const body: z.infer<typeof TrafficRouteList> = {
+          routes: items.map(trafficRouteInfo),
+          next_page_token: next,
+        };
         return c.json(body);
       },
     },
@@ -244,8 +248,8 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
         );
         const body: z.infer<typeof LegacyRouteList> = {
           routes: items.map((ep) => legacyRouteInfo(ep.spec)),
+          next_page_token: next,
         };
-        if (next) body.next_page_token = next;
         return c.json(body);
       },
     },

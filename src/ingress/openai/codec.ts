@@ -22,7 +22,8 @@ import { validateBody } from "../validate.ts";
 import type { IngressCall, IngressCodec } from "../codec.ts";
 import type { RequestRecord } from "../../core/request_record.ts";
 import { ChatStreamWriter, CompletionsStreamWriter } from "./stream.ts";
-import { errorEnvelope } from "./errors.ts";
+import { errorEnvelope, withDetail } from "./errors.ts";
+import { MlflowChatStreamWriter, MlflowCompletionsStreamWriter } from "./mlflow_stream.ts";
 
 /** Each operation's request schema and the quick check for its common bodies. */
 const REQUESTS = {
@@ -38,8 +39,8 @@ export interface OpenAICall extends IngressCall {
   /** `encoding_format: "base64"` (the OpenAI SDK's default for embeddings). */
   base64: boolean;
   /**
-   * The request's record, on MLflow's paths: their chat answers and chunks name the provider
-   * that served them, as MLflow 3's gateway does.
+   * The request's record, for chat: answers name the provider that served them, as MLflow 3's
+   * gateway does on its invocation paths and /v1/chat/completions (its chunks on MLflow's paths).
    */
   record?: RequestRecord;
 }
@@ -194,14 +195,18 @@ const OPENAI_ENCODING = {
   encodeAnswer(call: OpenAICall, value: unknown): string {
     // Embedding vectors as base64 float32 are done here for every provider.
     if (call.base64) return JSON.stringify(toBase64Embeddings(value as never));
-    const provider = call.op === "chat" ? call.record?.provider : undefined;
-    if (provider !== undefined) return JSON.stringify({ ...(value as object), provider });
+    // Chat answers name their provider, as MLflow 3.17's do (on /v1 too; extra keys break no
+    // OpenAI SDK). Chat answers are serialised here anyway: no upstream bytes are relayed.
+    const record = call.record;
+    if (record !== undefined) {
+      return JSON.stringify({ ...(value as object), provider: record.provider ?? null });
+    }
     return upstreamBodyOf(value) ?? JSON.stringify(value);
   },
   streamWriter(call: OpenAICall, redactor: Parameters<IngressCodec["streamWriter"]>[1]) {
     return call.op === "completions"
       ? new CompletionsStreamWriter(call.includeUsage, redactor)
-      : new ChatStreamWriter(call.includeUsage, redactor, call.record?.provider);
+      : new ChatStreamWriter(call.includeUsage, redactor);
   },
   streamContentType: "text/event-stream; charset=utf-8",
   encodeError: (
@@ -217,9 +222,11 @@ const OPENAI_ENCODING = {
 export function openAICodec(op: Operation): IngressCodec<OpenAICall> {
   return {
     name: `openai.${op}`,
-    decode(body) {
+    decode(body, _pathName, _snapshot, record) {
       const { name, rest } = namedByModel(body);
-      return callOf(op, name, rest);
+      const call = callOf(op, name, rest);
+      if (op === "chat" && record !== undefined) call.record = record;
+      return call;
     },
     ...OPENAI_ENCODING,
   };
@@ -241,13 +248,19 @@ export const mlflowCodec: IngressCodec<OpenAICall> = {
     const call = callOf(OPERATION_OF[type as EndpointType], name, body);
     // MLflow 3's gateway ends every stream with a chunk carrying the usage (then [DONE]).
     if (call.stream) call.includeUsage = true;
-    if (record !== undefined) call.record = record;
+    if (call.op === "chat" && record !== undefined) call.record = record;
     return call;
   },
   ...OPENAI_ENCODING,
-  /** OpenAI's envelope, and MLflow's `detail` beside it for code written against MLflow. */
-  encodeError: (error, redactor) => {
-    const body = errorEnvelope(error, redactor);
-    return { status: error.status, body: { ...body, detail: body.error.message } };
+  /** MLflow's chunks: every key of its schema, null when unset (see mlflow_stream.ts). */
+  streamWriter(call, redactor) {
+    return call.op === "completions"
+      ? new MlflowCompletionsStreamWriter(call.includeUsage, redactor)
+      : new MlflowChatStreamWriter(call.includeUsage, redactor, call.record?.provider);
   },
+  /** OpenAI's envelope, and MLflow's `detail` beside it for code written against MLflow. */
+  encodeError: (error, redactor) => ({
+    status: error.status,
+    body: withDetail(errorEnvelope(error, redactor)),
+  }),
 };

@@ -2,11 +2,17 @@ import { assertEquals, assertThrows } from "../../../tests/assert.ts";
 import {
   MAX_PROMPTS,
   mergeCompletions,
+  mlflowCodec,
   nullsAsAbsent,
   type OpenAICall,
   openAICodec,
 } from "./codec.ts";
 import type { Snapshot } from "../../core/snapshot.ts";
+import type { RequestRecord } from "../../core/request_record.ts";
+import { NotFoundError } from "../../core/errors.ts";
+import { Redactor } from "../../observe/redact.ts";
+import { ChatStreamWriter } from "./stream.ts";
+import { MlflowChatStreamWriter, MlflowCompletionsStreamWriter } from "./mlflow_stream.ts";
 
 const snapshot = {} as Snapshot;
 
@@ -104,4 +110,70 @@ Deno.test("mergeCompletions() indexes choices as prompt × n + choice, and sums 
     [3, "b1"],
   ]);
   assertEquals(merged.usage, { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 });
+});
+
+const CHAT_ANSWER = {
+  id: "chatcmpl-1",
+  object: "chat.completion",
+  created: 1,
+  model: "m",
+  choices: [{ index: 0, message: { role: "assistant", content: "Hi" }, finish_reason: "stop" }],
+  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+};
+
+/** A snapshot whose every name is an endpoint of `type`. */
+const typed = (type: string) => ({ typeOf: () => type }) as unknown as Snapshot;
+
+Deno.test("chat answers name their provider on /v1 and MLflow's paths, as MLflow 3.17's do", () => {
+  const record = { provider: "openai" } as RequestRecord;
+  const messages = [{ role: "user", content: "Hi" }];
+  const v1 = decoded(
+    openAICodec("chat").decode({ model: "c", messages }, undefined, snapshot, record),
+  );
+  assertEquals(JSON.parse(openAICodec("chat").encodeAnswer(v1, CHAT_ANSWER)).provider, "openai");
+  const mlflow = decoded(mlflowCodec.decode({ messages }, "c", typed("llm/v1/chat"), record));
+  assertEquals(JSON.parse(mlflowCodec.encodeAnswer(mlflow, CHAT_ANSWER)).provider, "openai");
+  // MLflow's completions and embeddings answers have no provider field.
+  const completions = decoded(
+    openAICodec("completions").decode({ model: "c", prompt: "Hi" }, undefined, snapshot, record),
+  );
+  const answer = { ...CHAT_ANSWER, object: "text_completion", choices: [] };
+  assertEquals(
+    "provider" in JSON.parse(openAICodec("completions").encodeAnswer(completions, answer)),
+    false,
+  );
+});
+
+Deno.test("mlflowCodec writes MLflow's chunks; openAICodec writes OpenAI's as they are", () => {
+  const record = { provider: "openai" } as RequestRecord;
+  const redactor = new Redactor();
+  const messages = [{ role: "user", content: "Hi" }];
+  const chat = decoded(
+    mlflowCodec.decode({ messages, stream: true }, "c", typed("llm/v1/chat"), record),
+  );
+  const chatWriter = mlflowCodec.streamWriter(chat, redactor);
+  assertEquals(chatWriter instanceof MlflowChatStreamWriter, true);
+  assertEquals((chatWriter as MlflowChatStreamWriter).provider, "openai");
+  const completions = decoded(
+    mlflowCodec.decode({ prompt: "Hi", stream: true }, "c", typed("llm/v1/completions"), record),
+  );
+  assertEquals(
+    mlflowCodec.streamWriter(completions, redactor) instanceof MlflowCompletionsStreamWriter,
+    true,
+  );
+  const v1 = decoded(
+    openAICodec("chat").decode({ model: "c", messages, stream: true }, undefined, snapshot, record),
+  );
+  const v1Writer = openAICodec("chat").streamWriter(v1, redactor);
+  assertEquals(v1Writer instanceof ChatStreamWriter, true);
+  assertEquals(v1Writer instanceof MlflowChatStreamWriter, false);
+});
+
+Deno.test("mlflowCodec puts MLflow's detail beside OpenAI's error; openAICodec does not", () => {
+  const error = new NotFoundError("The endpoint 'x' is not present");
+  const mlflow = mlflowCodec.encodeError(error, new Redactor()).body as Record<string, unknown>;
+  assertEquals(mlflow.detail, "The endpoint 'x' is not present");
+  assertEquals((mlflow.error as { message: string }).message, "The endpoint 'x' is not present");
+  const openai = openAICodec("chat").encodeError(error, new Redactor()).body as object;
+  assertEquals("detail" in openai, false);
 });

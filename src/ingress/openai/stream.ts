@@ -44,22 +44,21 @@ function errorEvent(error: unknown, redactor: Redactor): string {
 abstract class OpenAIStreamWriter implements StreamWriter<StreamPart> {
   protected head: Head = { id: null, created: Math.floor(Date.now() / 1000), model: "" };
 
-  /** `provider`: named in every chunk (MLflow's paths, as MLflow 3's gateway does). */
-  constructor(
-    readonly includeUsage: boolean,
-    readonly redactor: Redactor,
-    readonly provider?: string,
-  ) {}
+  constructor(readonly includeUsage: boolean, readonly redactor: Redactor) {}
 
   batch(parts: readonly StreamPart[]): string {
     let text = "";
-    const provider = this.provider;
     for (const part of parts) {
       const chunk = this.chunkOf(part);
       if (chunk === undefined) continue;
-      text += sseEvent(JSON.stringify(provider === undefined ? chunk : { ...chunk, provider }));
+      text += sseEvent(this.encode(chunk));
     }
     return text;
+  }
+
+  /** A chunk's JSON text: OpenAI's chunk as it is (MLflow's paths override this). */
+  protected encode(chunk: ChatChunk | CompletionsChunk): string {
+    return JSON.stringify(chunk);
   }
 
   /** The chunks parts become, as objects (what `batch` writes, unserialised; for tests). */
