@@ -33,14 +33,15 @@ export class Proc {
   #exited = false;
   readonly status: Promise<Deno.CommandStatus>;
 
-  private constructor(readonly name: string, child: Deno.ChildProcess) {
+  private constructor(readonly name: string, child: Deno.ChildProcess, stderrPiped: boolean) {
     this.#child = child;
     this.status = child.status.then((status) => {
       this.#exited = true;
       return status;
     });
     this.#drain(child.stdout);
-    this.#drain(child.stderr);
+    // (Deno throws on reading a stream that was not piped.)
+    if (stderrPiped) this.#drain(child.stderr);
   }
 
   /** Spawns `command args` and resolves once a line matches `ready` (or rejects on timeout). */
@@ -48,7 +49,14 @@ export class Proc {
     name: string,
     command: string,
     args: string[],
-    options: { ready: RegExp; env?: Record<string, string>; timeoutMs?: number; cwd?: string },
+    options: {
+      ready: RegExp;
+      env?: Record<string, string>;
+      timeoutMs?: number;
+      cwd?: string;
+      /** "null": its stderr goes to /dev/null (the ready line must then be on stdout). */
+      stderr?: "piped" | "null";
+    },
   ): Promise<{ proc: Proc; match: RegExpMatchArray }> {
     const child = track(
       new Deno.Command(command, {
@@ -57,10 +65,10 @@ export class Proc {
         cwd: options.cwd ?? Deno.cwd(),
         stdin: "piped",
         stdout: "piped",
-        stderr: "piped",
+        stderr: options.stderr ?? "piped",
       }).spawn(),
     );
-    const proc = new Proc(name, child);
+    const proc = new Proc(name, child, (options.stderr ?? "piped") === "piped");
     const timeoutMs = options.timeoutMs ?? 30_000;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
