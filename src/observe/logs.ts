@@ -27,14 +27,16 @@ export interface LoggerOptions {
 }
 
 /**
- * Lines bound for stderr, written together once the event loop turns: one write for every request
- * that ended in the same turn instead of one each (bench/README.md, "The access log"). Written at
- * once past 64 KiB, and before the process exits.
+ * Lines bound for stderr. The first line of a turn of the event loop is written at once; the
+ * lines that follow it in the same turn (requests ending together under load) go out together
+ * when the turn ends: one write for many (bench/README.md, "The access log"). A batch is also
+ * written past 64 KiB, and before the process exits.
  */
 class StderrLines {
   static readonly #all = new Set<StderrLines>();
   #pending = "";
-  #scheduled = false;
+  /** A line was written in this turn: the next ones wait for its end. */
+  #turnOpen = false;
 
   static {
     process.on("exit", () => {
@@ -47,21 +49,27 @@ class StderrLines {
   }
 
   write(line: string): void {
+    if (!this.#turnOpen) {
+      this.#turnOpen = true;
+      setImmediate(this.#endTurn);
+      process.stderr.write(line + "\n");
+      return;
+    }
     this.#pending += line + "\n";
     if (this.#pending.length > 65_536) this.flush();
-    else if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.flush);
-    }
   }
 
-  readonly flush = (): void => {
-    this.#scheduled = false;
+  readonly #endTurn = (): void => {
+    this.#turnOpen = false;
+    this.flush();
+  };
+
+  flush(): void {
     if (this.#pending === "") return;
     const text = this.#pending;
     this.#pending = "";
     process.stderr.write(text);
-  };
+  }
 }
 
 export class Logger {

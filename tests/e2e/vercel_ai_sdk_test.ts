@@ -33,7 +33,11 @@ endpoints:
       assertEquals(result.text, "Echo: Hello there");
       assertEquals(result.usage.inputTokens, 10);
       assertEquals(upstream.recorder.last?.path, "/v1/chat/completions");
-      // The SDK's default model spoke the Responses API to the gateway.
+      // The SDK's default model spoke the Responses API to the gateway (its request line is
+      // written as the answer ends, maybe just after the client has it).
+      for (let i = 0; i < 50 && !gateway.output().includes("path=/v1/responses"); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       assert(gateway.output().includes("path=/v1/responses"), gateway.output());
       assert(gateway.output().includes("ingress=openai.responses"));
     });
