@@ -1,19 +1,32 @@
 /**
  * Google's Gemini API through the real gateway process, with the official `@google/genai` SDK
  * as its docs show it (pointed at the gateway with `httpOptions.baseUrl`): generateContent,
- * generateContentStream, function calling with its response, errors in Google's shape.
+ * generateContentStream, function calling with its response, errors in Google's shape; then the
+ * `google-genai` Python SDK does the same (tests/clients/google_genai_python.py).
  */
 import { type Content, type FunctionCall, GoogleGenAI, Type } from "@google/genai";
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import { startMockOpenAI } from "../mocks/openai.ts";
 import { startGateway, UNDER_TEST } from "./harness.ts";
+import { fileURLToPath } from "node:url";
 
 const KEY = "sk-gemini-ingress-upstream";
+const CLIENT_KEY = "gemini-client-key-0123";
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const PYTHON = `${ROOT}.venv-clients/bin/python`;
+
+function hasPythonClients(): boolean {
+  try {
+    return Deno.statSync(PYTHON).isFile;
+  } catch {
+    return false;
+  }
+}
 
 Deno.test(`Gemini API with the google-genai SDK (${UNDER_TEST})`, async (t) => {
   const upstream = startMockOpenAI({ apiKey: KEY });
   const gateway = await startGateway({
-    env: { UPSTREAM_KEY: KEY, CLIENT: "gemini-client-key-0123" },
+    env: { UPSTREAM_KEY: KEY, CLIENT: CLIENT_KEY },
     config: `
 endpoints:
   - name: chat
@@ -28,7 +41,7 @@ server:
 `,
   });
   const ai = new GoogleGenAI({
-    apiKey: "gemini-client-key-0123",
+    apiKey: CLIENT_KEY,
     httpOptions: { baseUrl: gateway.url },
   });
   try {
@@ -111,6 +124,21 @@ server:
       const refused = await anonymous.models.generateContent({ model: "chat", contents: "x" })
         .catch((e) => e);
       assertStringIncludes(String(refused.message), "UNAUTHENTICATED");
+    });
+
+    await t.step({
+      name: "the google-genai Python SDK: generate, stream, function calling, errors",
+      ignore: !hasPythonClients(),
+      fn: async () => {
+        const out = await new Deno.Command(PYTHON, {
+          args: [`${ROOT}tests/clients/google_genai_python.py`, gateway.url, "chat", CLIENT_KEY],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+        assert(out.success, text);
+        assertStringIncludes(text, "google-genai python SDK: OK");
+      },
     });
   } finally {
     assertEquals(await gateway.stop(), 0, gateway.output());
