@@ -2,9 +2,14 @@
 import { z } from "@hono/zod-openapi";
 import { Logprobs, samplingFields, servedByFields, Usage } from "./common.ts";
 
+/** A prompt given as token ids (OpenAI's `/v1/completions` takes them beside text). */
+export const TokenIds = z.array(z.number().int().min(0)).min(1);
+
 /** POST /v1/completions, or the invocations of an `llm/v1/completions` endpoint. */
 export const CompletionsRequest = z.object({
-  prompt: z.string(),
+  prompt: z.union([z.string(), TokenIds]).openapi({
+    description: "The prompt: text, or token ids for servers with an OpenAI-style /completions",
+  }),
   echo: z.boolean().optional(),
   suffix: z.string().optional(),
   ...samplingFields,

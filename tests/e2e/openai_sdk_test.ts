@@ -39,6 +39,12 @@ endpoints:
   - name: local
     endpoint_type: llm/v1/chat
     model: {provider: mock, name: mock-1}
+  - name: mistral-completions
+    endpoint_type: llm/v1/completions
+    model:
+      provider: mistral
+      name: mistral-small-latest
+      config: {mistral_api_key: $SDK_TEST_OPENAI_KEY, mistral_api_base: ${upstream.baseUrl}}
 `,
   });
   const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "anything", maxRetries: 0 });
@@ -259,6 +265,51 @@ endpoints:
       assertEquals(text, "Echo: a b");
     });
 
+    await t.step(
+      "completions with token ids: relayed to /completions, refused where text is read",
+      async () => {
+        const one = await client.completions.create({ model: "completions", prompt: [11, 12, 13] });
+        assertEquals(one.choices.map((c) => [c.index, c.text]), [[0, "Echo: tokens 11 12 13"]]);
+        assertEquals(one.usage?.prompt_tokens, 3);
+        assertEquals(upstream.recorder.last?.body, {
+          model: "gpt-3.5-turbo-instruct",
+          prompt: [11, 12, 13],
+        });
+        const several = await client.completions.create({
+          model: "completions",
+          prompt: [[1, 2], [3]],
+        });
+        assertEquals(several.choices.map((c) => [c.index, c.text]), [
+          [0, "Echo: tokens 1 2"],
+          [1, "Echo: tokens 3"],
+        ]);
+        assertEquals(several.usage?.prompt_tokens, 3);
+        let streamed = "";
+        const stream = await client.completions.create({
+          model: "completions",
+          prompt: [7, 8],
+          stream: true,
+        });
+        for await (const chunk of stream) streamed += chunk.choices[0]?.text ?? "";
+        assertEquals(streamed, "Echo: tokens 7 8");
+        // Mistral serves completions through its chat API, which reads text only.
+        const before = upstream.recorder.requests.length;
+        const refused = await client.completions.create({
+          model: "mistral-completions",
+          prompt: [1, 2],
+        }).catch((e) => e);
+        assert(refused instanceof OpenAI.BadRequestError, String(refused));
+        assertEquals([refused.param, refused.code], ["prompt", "unsupported_parameter"]);
+        assertMatch(refused.message, /token ids, which Mistral endpoints do not take/);
+        assertEquals(upstream.recorder.requests.length, before, "nothing was sent upstream");
+        const malformed = await client.completions.create({
+          model: "completions",
+          prompt: [1, -2] as number[],
+        }).catch((e) => e);
+        assertEquals([malformed.status, malformed.param], [400, "prompt"]);
+      },
+    );
+
     await t.step("embeddings.create returns one vector per input", async () => {
       const result = await client.embeddings.create({
         model: "embeddings",
@@ -277,7 +328,13 @@ endpoints:
     await t.step("models.list names every endpoint; models.retrieve reads one", async () => {
       const ids = [];
       for await (const model of client.models.list()) ids.push(model.id);
-      assertEquals(ids.sort(), ["chat", "completions", "embeddings", "local"]);
+      assertEquals(ids.sort(), [
+        "chat",
+        "completions",
+        "embeddings",
+        "local",
+        "mistral-completions",
+      ]);
       const chat = await client.models.retrieve("chat");
       assertEquals([chat.id, chat.object, chat.owned_by], ["chat", "model", "openai"]);
       try {

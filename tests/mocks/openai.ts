@@ -498,12 +498,17 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): MockOpenAI {
       return Response.json(answer);
     }
     if (path === "/v1/completions") {
-      if (typeof body.prompt !== "string") {
+      // One prompt per request, as the gateway sends: text, or token ids (echoed as numbers).
+      const ids = Array.isArray(body.prompt) && body.prompt.length > 0 &&
+          body.prompt.every((id: unknown) => Number.isInteger(id))
+        ? body.prompt as number[]
+        : null;
+      if (typeof body.prompt !== "string" && ids === null) {
         return error(400, "Missing required parameter: 'prompt'.", { param: "prompt" });
       }
       const rejected = flavorRejects(flavor, path, body);
       if (rejected) return rejected;
-      const text = `Echo: ${body.prompt}`;
+      const text = ids ? `Echo: tokens ${ids.join(" ")}` : `Echo: ${body.prompt}`;
       if (body.stream === true) return stream(completionEvents(body, text, flavor));
       return Response.json({
         id: "cmpl-mock",
@@ -511,7 +516,7 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): MockOpenAI {
         created: 1700000000,
         model: body.model ?? "azure-deployment",
         choices: [{ index: 0, text, logprobs: null, finish_reason: stopReason(flavor) }],
-        usage: usage(5, words(text).length),
+        usage: usage(ids ? ids.length : 5, words(text).length),
       });
     }
     if (path === "/v1/embeddings") {

@@ -112,18 +112,32 @@ function callOf(op: Operation, name: string, given: Record<string, unknown>): Op
 /** The most prompts one completions request may list. */
 export const MAX_PROMPTS = 4096;
 
+const isTokenId = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
+const isTokenIds = (value: unknown) =>
+  Array.isArray(value) && value.length > 0 && value.every(isTokenId);
+
+/**
+ * The prompts of a `prompt` list, in OpenAI's four forms: a list of token ids is one prompt; a
+ * list of strings, or of token-id lists, is one prompt each.
+ */
+function promptsOf(list: unknown[]): (string | number[])[] {
+  if (isTokenIds(list)) return [list as number[]];
+  if (list.length > 0 && list.every((p) => typeof p === "string" || isTokenIds(p))) {
+    return list as (string | number[])[];
+  }
+  throw new InvalidRequestError(
+    "'prompt' must be a string, a list of strings, a list of token ids (non-negative integers) " +
+      "or a list of such lists",
+    { param: "prompt" },
+  );
+}
+
 /**
  * Completions with a list of prompts (LangChain's OpenAI LLM always sends one): a list of one is
  * that prompt; several are served one request each and answered as one, as OpenAI does.
  */
 function promptsCall(name: string, body: Record<string, unknown>): OpenAICall {
-  const prompts = body.prompt as unknown[];
-  if (prompts.length === 0 || !prompts.every((p) => typeof p === "string")) {
-    throw new InvalidRequestError(
-      "'prompt' must be a string or a non-empty list of strings (token arrays are not taken)",
-      { param: "prompt" },
-    );
-  }
+  const prompts = promptsOf(body.prompt as unknown[]);
   // Each prompt is an upstream call: as many as an embeddings request may list, no more.
   if (prompts.length > MAX_PROMPTS) {
     throw new InvalidRequestError(

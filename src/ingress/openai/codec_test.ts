@@ -85,12 +85,31 @@ Deno.test("openAICodec('completions') takes a list of prompts: one is that promp
     () => codec.decode({ model: "c", prompt: ["a", "b"], stream: true }, undefined, snapshot),
     /several prompts/,
   );
-  assertThrows(() => codec.decode({ model: "c", prompt: [[1, 2]] }, undefined, snapshot), /prompt/);
   const tooMany = Array(MAX_PROMPTS + 1).fill("p");
   assertThrows(
     () => codec.decode({ model: "c", prompt: tooMany }, undefined, snapshot),
     /at most 4096/,
   );
+});
+
+Deno.test("openAICodec('completions') takes token ids in OpenAI's forms, and refuses other lists", () => {
+  const codec = openAICodec("completions");
+  const decode = (prompt: unknown) =>
+    decoded(codec.decode({ model: "c", prompt }, undefined, snapshot));
+  // a list of ids is one prompt; a list of id lists, or of strings and id lists, one each
+  assertEquals([decode([1, 2, 3]).request, decode([1, 2, 3]).requests], [
+    { prompt: [1, 2, 3] },
+    undefined,
+  ]);
+  assertEquals(decode([[1, 2]]).request, { prompt: [1, 2] });
+  assertEquals(decode([[1], "b", [0, 7]]).requests, [
+    { prompt: [1] },
+    { prompt: "b" },
+    { prompt: [0, 7] },
+  ]);
+  for (const bad of [[], [[]], [1.5], [-1], [[1, "a"]], [1, "a"], [null], [{}]]) {
+    assertThrows(() => decode(bad), /'prompt' must be/);
+  }
 });
 
 Deno.test("mergeCompletions() indexes choices as prompt × n + choice, and sums usage", () => {

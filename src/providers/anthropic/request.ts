@@ -15,6 +15,7 @@ import {
 } from "./params.ts";
 import { toolFields } from "./tools.ts";
 import { ANTHROPIC_REQUEST, type AnthropicRequest, nativeOf } from "../../core/native.ts";
+import { promptText } from "../shared/prompt.ts";
 
 type Ctx = CallContext<AnthropicConfig>;
 
@@ -86,7 +87,7 @@ export function completionsBody(
   const base: Record<string, unknown> = {
     model: modelOf(ctx),
     max_tokens: maxTokensOf(request),
-    messages: [{ role: "user", content: request.prompt }],
+    messages: [{ role: "user", content: promptText(request, "Anthropic") }],
     ...samplingFields(request, warnings),
   };
   const extras = extraFields(request, COMPLETIONS_KEYS, warnings);

@@ -13,6 +13,7 @@ import { inferenceParams, unsupportedFieldWarnings } from "./params.ts";
 import { awsUriEncode } from "./sigv4.ts";
 import { toToolConfig } from "./tools.ts";
 import { isRecord } from "../../core/records.ts";
+import { promptText } from "../shared/prompt.ts";
 
 export type BedrockOperation = "converse" | "converse-stream" | "invoke";
 
@@ -147,7 +148,7 @@ export function buildChatRequest(request: ChatRequest, ctx: Ctx): UpstreamReques
 export function buildCompletionsRequest(request: CompletionsRequest, ctx: Ctx): UpstreamRequest {
   const modelId = modelIdOf(ctx);
   const body: Record<string, unknown> = {
-    messages: [{ role: "user", content: [{ text: request.prompt }] }],
+    messages: [{ role: "user", content: [{ text: promptText(request, "Amazon Bedrock") }] }],
   };
   const warnings = withInference(body, request, modelId);
   warnings.push(...unsupportedFieldWarnings(request));

@@ -9,6 +9,7 @@ import { toCohereMessages } from "./messages.ts";
 import { toCohereToolFields } from "./tools.ts";
 import { toCohereSampling } from "./params.ts";
 import { CHAT_ONLY_KEYS, copyExtras, type ExtrasPolicy, SAMPLING_KEYS } from "../shared/params.ts";
+import { promptText } from "../shared/prompt.ts";
 
 type Ctx = CallContext<CohereConfig>;
 
@@ -78,7 +79,7 @@ export function toCohereCompletionsBody(
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: modelOf(ctx),
-    messages: [{ role: "user", content: request.prompt }],
+    messages: [{ role: "user", content: promptText(request, "Cohere") }],
     ...toCohereSampling(request, warnings),
   };
   const { echo, suffix, ...rest } = request;

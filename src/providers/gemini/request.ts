@@ -13,6 +13,7 @@ import {
 import { CHAT_ONLY_KEYS, SAMPLING_KEYS } from "../shared/params.ts";
 import { type GeminiConversation, toGeminiConversation } from "./messages.ts";
 import { type GeminiTools, toGeminiTools } from "./tools.ts";
+import { promptText } from "../shared/prompt.ts";
 
 type Ctx = CallContext<GeminiConfig>;
 
@@ -79,7 +80,7 @@ export function completionsBody(
   rejectNativeKeys(request);
   unknownFieldWarnings(request, COMPLETIONS_KEYS, warnings);
   const body: GenerateContentBody = {
-    contents: [{ role: "user", parts: [{ text: request.prompt }] }],
+    contents: [{ role: "user", parts: [{ text: promptText(request, "Gemini") }] }],
   };
   const system = (request as { system_prompt?: unknown }).system_prompt;
   if (typeof system === "string" && system !== "") {

@@ -15,6 +15,7 @@ import {
   warnSingleChoice,
 } from "../shared/params.ts";
 import { type TgiConfig, tgiHeaders, tgiUrl } from "./config.ts";
+import { promptText } from "../shared/prompt.ts";
 
 type Ctx = CallContext<TgiConfig>;
 
@@ -203,7 +204,7 @@ export function toTgiGenerateBody(
   parameters.details = true;
   // Prefill details give the prompt's token count; TGI refuses them when streaming.
   if (!ctx.stream) parameters.decoder_input_details = true;
-  return { inputs: request.prompt, parameters };
+  return { inputs: promptText(request, "Hugging Face TGI"), parameters };
 }
 
 /** The upstream request of a chat call. */

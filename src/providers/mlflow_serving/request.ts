@@ -8,6 +8,7 @@ import type { ChatRequest } from "../../schemas/chat.ts";
 import type { CompletionsRequest } from "../../schemas/completions.ts";
 import type { EmbeddingsRequest } from "../../schemas/embeddings.ts";
 import { invocationsUrl, type MlflowServingConfig } from "./config.ts";
+import { promptText } from "../shared/prompt.ts";
 
 type Ctx = CallContext<MlflowServingConfig>;
 
@@ -94,7 +95,12 @@ export function buildServingCompletionsRequest(
   request: CompletionsRequest,
   ctx: Ctx,
 ): UpstreamRequest {
-  return upstream(ctx, [request.prompt], paramsOf(request, "prompt"), []);
+  return upstream(
+    ctx,
+    [promptText(request, "MLflow model serving")],
+    paramsOf(request, "prompt"),
+    [],
+  );
 }
 
 /** The upstream request of an embeddings call: `inputs` is the input as a list. */

@@ -167,8 +167,13 @@ function chatStream(
   return n > 1 ? chatChoices(parts, n) : parts;
 }
 
+/** The prompt as text; token ids (which OpenAI's API takes) are read as their numbers. */
+function promptOf(request: CompletionsRequest): string {
+  return typeof request.prompt === "string" ? request.prompt : request.prompt.join(" ");
+}
+
 function completionPlan(request: CompletionsRequest) {
-  return plan(request.prompt, { stop: request.stop, maxTokens: request.max_tokens });
+  return plan(promptOf(request), { stop: request.stop, maxTokens: request.max_tokens });
 }
 
 async function complete(
@@ -180,7 +185,7 @@ async function complete(
   await sleep(ctx.config.delay_ms * tokens.length, signal);
   const n = request.n ?? 1;
   return {
-    id: stableId("cmpl-mock", request.prompt),
+    id: stableId("cmpl-mock", promptOf(request)),
     object: "text_completion",
     created: unixNow(),
     model: modelName(ctx),
@@ -189,7 +194,7 @@ async function complete(
       text: tokens.join(""),
       finish_reason: finishReason,
     })),
-    usage: usageOf(countTokens(request.prompt), tokens.length * n),
+    usage: usageOf(countTokens(promptOf(request)), tokens.length * n),
   };
 }
 
@@ -200,14 +205,14 @@ async function* completeParts(
   signal: AbortSignal,
 ): AsyncGenerator<StreamPart> {
   const n = request.n ?? 1;
-  yield { type: "start", id: stableId("cmpl-mock", request.prompt), model: modelName(ctx) };
+  yield { type: "start", id: stableId("cmpl-mock", promptOf(request)), model: modelName(ctx) };
   const { tokens, finishReason } = completionPlan(request);
   for (const token of tokens) {
     await sleep(ctx.config.delay_ms, signal);
     yield { type: "text", text: token };
   }
   yield { type: "finish", reason: finishReason };
-  yield { type: "usage", usage: usageOf(countTokens(request.prompt), tokens.length * n) };
+  yield { type: "usage", usage: usageOf(countTokens(promptOf(request)), tokens.length * n) };
 }
 
 /** A completions stream: its parts, or for `n` > 1 chunks with `n` equal choices. */

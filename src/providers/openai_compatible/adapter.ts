@@ -99,7 +99,7 @@ export function openAICompatibleProvider<C>(spec: AdapterSpec<C>): Provider<C> {
     provider.completions = {
       kind: "http",
       buildRequest(req: CompletionsRequest, ctx) {
-        const converted = completionsToChat(req);
+        const converted = completionsToChat(req, name);
         const { target, start } = build("chat/completions", converted.body, ctx);
         const upstream = buildWireRequest("chat/completions", start, ctx, target, {
           streamUsage: usageOf(ctx.config),

@@ -11,6 +11,7 @@ import type {
   CompletionsResponse,
 } from "../../schemas/completions.ts";
 import type { WireBody } from "./profile.ts";
+import { promptText } from "../shared/prompt.ts";
 
 /** Completion-only parameters that chat APIs have no equivalent for. */
 const COMPLETION_ONLY: Readonly<Record<string, string>> = {
@@ -22,10 +23,12 @@ const COMPLETION_ONLY: Readonly<Record<string, string>> = {
 /** The chat body for a completions request, and warnings for what chat cannot express. */
 export function completionsToChat(
   request: CompletionsRequest,
+  provider: string,
 ): { body: WireBody; warnings: TranslationWarning[] } {
-  const { prompt, echo, ...rest } = request;
+  const { prompt: _prompt, echo, ...rest } = request;
   const warnings: TranslationWarning[] = [];
-  const body: WireBody = { messages: [{ role: "user", content: prompt }] };
+  const content = promptText(request, provider);
+  const body: WireBody = { messages: [{ role: "user", content }] };
   for (const [key, value] of Object.entries(rest)) {
     const reason = COMPLETION_ONLY[key];
     if (reason === undefined) body[key] = value;

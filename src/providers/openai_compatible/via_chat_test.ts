@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assertEquals, assertThrows } from "../../../tests/assert.ts";
 import { chatChunkToCompletions, chatToCompletions, completionsToChat } from "./via_chat.ts";
 
 Deno.test("completionsToChat() sends the prompt as one user message and keeps chat parameters", () => {
@@ -10,7 +10,7 @@ Deno.test("completionsToChat() sends the prompt as one user message and keeps ch
     stop: "\n",
     echo: true,
     logprobs: 2,
-  } as never);
+  } as never, "Mistral");
   assertEquals(body, {
     messages: [{ role: "user", content: "Once" }],
     max_tokens: 3,
@@ -19,6 +19,13 @@ Deno.test("completionsToChat() sends the prompt as one user message and keeps ch
     stop: "\n",
   });
   assertEquals(warnings.map((w) => w.param).sort(), ["echo", "logprobs"]);
+});
+
+Deno.test("completionsToChat() refuses a prompt of token ids, naming the provider", () => {
+  assertThrows(
+    () => completionsToChat({ prompt: [1, 2] }, "Groq"),
+    /token ids, which Groq endpoints do not take/,
+  );
 });
 
 Deno.test("chatToCompletions() returns the message text as the completion", () => {
