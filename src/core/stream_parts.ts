@@ -75,6 +75,27 @@ export interface UsagePart {
 export interface OpenAIChunkPart {
   type: "openai_chunk";
   chunk: ChatChunk | CompletionsChunk;
+  /**
+   * The chunk's JSON text as the upstream sent it, when it was recognised as one that needs no
+   * tidying (see `RawOpenAIChunk`): an OpenAI client gets these bytes.
+   */
+  raw?: string;
+}
+
+/**
+ * A content chunk of an OpenAI-compatible stream that was recognised by its text alone as
+ * already in OpenAI's shape, with no usage and no finish (most chunks of every stream): it is
+ * relayed as that text, and parsed only if a codec that does not speak OpenAI reads `chunk`.
+ */
+export class RawOpenAIChunk implements OpenAIChunkPart {
+  readonly type = "openai_chunk";
+  #chunk: ChatChunk | undefined;
+
+  constructor(readonly raw: string) {}
+
+  get chunk(): ChatChunk {
+    return this.#chunk ??= JSON.parse(this.raw) as ChatChunk;
+  }
 }
 
 /**
@@ -102,7 +123,10 @@ export type StreamPart =
 /** The usage a part carries, if any (a usage part, or a relayed chunk with usage). */
 export function usageOfPart(part: StreamPart): Usage | undefined {
   if (part.type === "usage") return part.usage;
-  if (part.type === "openai_chunk") return part.chunk.usage ?? undefined;
+  // A raw chunk was recognised as one without usage: it is not parsed to find out again.
+  if (part.type === "openai_chunk") {
+    return part.raw === undefined ? part.chunk.usage ?? undefined : undefined;
+  }
   return undefined;
 }
 

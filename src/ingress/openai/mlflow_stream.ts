@@ -67,6 +67,8 @@ export class MlflowChatStreamWriter extends ChatStreamWriter {
     super(includeUsage, redactor);
   }
 
+  protected override relaysRaw = false;
+
   protected override encode(chunk: ChatChunk | CompletionsChunk): string {
     return JSON.stringify(mlflowChatChunk(chunk as ChatChunk, this.provider));
   }
@@ -74,6 +76,8 @@ export class MlflowChatStreamWriter extends ChatStreamWriter {
 
 /** Completions chunks in MLflow's shape. */
 export class MlflowCompletionsStreamWriter extends CompletionsStreamWriter {
+  protected override relaysRaw = false;
+
   protected override encode(chunk: ChatChunk | CompletionsChunk): string {
     return JSON.stringify(mlflowCompletionsChunk(chunk as CompletionsChunk));
   }

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../../tests/assert.ts";
 import { Redactor } from "../../observe/redact.ts";
-import type { StreamPart } from "../../core/stream_parts.ts";
+import { RawOpenAIChunk, type StreamPart } from "../../core/stream_parts.ts";
 import type { ChatChunk } from "../../schemas/chat.ts";
 import { ChatStreamWriter } from "./stream.ts";
 import {
@@ -142,6 +142,23 @@ Deno.test("MlflowChatStreamWriter reshapes relayed OpenAI chunks; ChatStreamWrit
     model: "m",
     choices: [{ index: 0, delta: {}, finish_reason: "stop" }],
   });
+});
+
+Deno.test("a chunk relayed raw is written as its text on /v1 and reshaped on MLflow's paths", () => {
+  const raw = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m",' +
+    '"choices":[{"index":0,"delta":{"content":"Hi"},"logprobs":null,"finish_reason":null}],' +
+    '"usage":null}';
+  const part = new RawOpenAIChunk(raw);
+  // whatever the client asked of usage: a raw chunk carries none
+  for (const includeUsage of [true, false]) {
+    assertEquals(
+      new ChatStreamWriter(includeUsage, new Redactor()).batch([part]),
+      `data: ${raw}\n\n`,
+    );
+  }
+  const [mlflow] = events(new MlflowChatStreamWriter(true, new Redactor(), "openai").batch([part]));
+  const choice = (mlflow?.choices as ChatChunk["choices"])[0];
+  assertEquals([mlflow?.provider, choice?.delta.content], ["openai", "Hi"]);
 });
 
 Deno.test("MlflowCompletionsStreamWriter sends usage null until the usage chunk, no provider", () => {

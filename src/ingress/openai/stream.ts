@@ -46,9 +46,17 @@ abstract class OpenAIStreamWriter implements StreamWriter<StreamPart> {
 
   constructor(readonly includeUsage: boolean, readonly redactor: Redactor) {}
 
+  /** Whether a chunk relayed as its upstream text is written as that text (MLflow's are not). */
+  protected relaysRaw = true;
+
   batch(parts: readonly StreamPart[]): string {
     let text = "";
     for (const part of parts) {
+      // Raw chunks carry no usage, so they are written whatever the client asked of usage.
+      if (part.type === "openai_chunk" && part.raw !== undefined && this.relaysRaw) {
+        text += sseEvent(part.raw);
+        continue;
+      }
       const chunk = this.chunkOf(part);
       if (chunk === undefined) continue;
       text += sseEvent(this.encode(chunk));

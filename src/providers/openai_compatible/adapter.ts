@@ -13,7 +13,7 @@ import {
   parseCompletionsResponse,
   parseEmbeddingsResponse,
 } from "./response.ts";
-import { chatStreamParser, completionsStreamParser } from "./stream.ts";
+import { chatStreamParser, chatStreamParts, completionsStreamParser } from "./stream.ts";
 import { isCanonicalEmbeddings } from "./response.ts";
 import { parseOpenAIError } from "./errors.ts";
 import { chatToCompletions, completionsToChat, completionsViaChatParser } from "./via_chat.ts";
@@ -75,7 +75,7 @@ export function openAICompatibleProvider<C>(spec: AdapterSpec<C>): Provider<C> {
         });
       },
       parseResponse: (json, ctx) => parseChatResponse(json, ctx, name),
-      streamParser: (ctx) => chunksAsParts(chatStreamParser(ctx, name)),
+      streamParser: (ctx) => chatStreamParts(ctx, name),
       streamFormat: "sse",
     },
     parseError: (status, body) => parseOpenAIError(status, body),

@@ -17,6 +17,8 @@ import { errorMessageOf } from "./errors.ts";
 import { mapFinishReason } from "./finish_reason.ts";
 import { chatChunk, type ChunkHead, completionsChunk, unixNow } from "../shared/chunks.ts";
 import { copyLogprobs, copyObfuscation, copyServedBy } from "./extras.ts";
+import { isPlainContentChunk } from "./plain_chunk.ts";
+import { RawOpenAIChunk, type StreamPart } from "../../core/stream_parts.ts";
 
 /** Parses one data payload; `[DONE]` gives undefined, an in-stream error throws. */
 function payload(event: StreamEvent, provider: string): unknown {
@@ -181,6 +183,34 @@ export function chatStreamParser(
       if (last === undefined || meta === undefined) return [];
       return [chatChunk(meta, [], last)];
     },
+  };
+}
+
+/**
+ * The stream parts of an OpenAI-wire chat stream: each chunk tidied by `chatStreamParser` and
+ * relayed whole, except plain content chunks (`isPlainContentChunk`) once the first choice has
+ * begun (its first delta must carry the role), which are relayed as the text they came as.
+ */
+export function chatStreamParts(
+  ctx: CallContext<unknown>,
+  provider: string,
+): StreamParser<StreamPart> {
+  const chunks = chatStreamParser(ctx, provider);
+  let begun = false;
+  const parts = (out: ChatChunk[]): StreamPart[] => {
+    const result: StreamPart[] = [];
+    for (const chunk of out) {
+      if (!begun && chunk.choices.some((choice) => choice.index === 0)) begun = true;
+      result.push({ type: "openai_chunk", chunk });
+    }
+    return result;
+  };
+  return {
+    push(event) {
+      if (begun && isPlainContentChunk(event.data)) return [new RawOpenAIChunk(event.data)];
+      return parts(chunks.push(event));
+    },
+    end: () => parts(chunks.end()),
   };
 }
 

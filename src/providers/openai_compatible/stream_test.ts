@@ -1,6 +1,13 @@
 import { assertEquals, assertThrows } from "../../../tests/assert.ts";
 import type { CallContext, StreamParser } from "../../core/provider.ts";
-import { chatStreamParser, completionsStreamParser, ToolCallIndexer, UsageHold } from "./stream.ts";
+import {
+  chatStreamParser,
+  chatStreamParts,
+  completionsStreamParser,
+  ToolCallIndexer,
+  UsageHold,
+} from "./stream.ts";
+import type { OpenAIChunkPart } from "../../core/stream_parts.ts";
 
 const ctx: CallContext<unknown> = { endpoint: "ep", model: "m", config: {}, stream: true };
 
@@ -225,4 +232,43 @@ Deno.test("completionsStreamParser() relays a choice's logprobs", () => {
   ]);
   assertEquals(chunks[0]?.choices[0]?.logprobs, logprobs);
   assertEquals("system_fingerprint" in (chunks[0] ?? {}), false);
+});
+
+Deno.test("chatStreamParts() relays plain content chunks as their text, meaning what the full path gives", () => {
+  const served = { ...base, service_tier: "default", system_fingerprint: "fp_1" };
+  const content = (text: string) => ({
+    ...served,
+    choices: [{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }],
+    usage: null,
+    obfuscation: "pad",
+  });
+  const events = [
+    // the first chunk lacks the role: the full path adds it, so it is never relayed raw
+    content("Hel"),
+    content("lo"),
+    { ...served, choices: [{ index: 1, delta: { content: "x" }, finish_reason: null }] },
+    content(" there"),
+    { ...served, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }] },
+    { ...served, choices: [], usage },
+    "[DONE]",
+  ];
+  const parts = run(chatStreamParts(ctx, "OpenAI"), events) as OpenAIChunkPart[];
+  const full = run(chatStreamParser(ctx, "OpenAI"), events);
+  assertEquals(parts.map((part) => part.raw !== undefined), [
+    false,
+    true,
+    false,
+    true,
+    false,
+    false,
+  ]);
+  assertEquals(parts[1]?.raw, JSON.stringify(events[1]));
+  // The raw chunks mean what the full path's do; only OpenAI's explicit nulls are kept.
+  const withoutNulls = (chunk: unknown) =>
+    JSON.parse(
+      JSON.stringify(chunk),
+      (key, value) => (key === "logprobs" || key === "usage") && value === null ? undefined : value,
+    );
+  assertEquals(parts.map((part) => withoutNulls(part.chunk)), full.map(withoutNulls));
+  assertEquals(full[0]?.choices[0]?.delta.role, "assistant");
 });
