@@ -179,7 +179,7 @@ function failedAnswer(response: Response, opts: CallOptions): Promise<GatewayErr
 export async function callUpstreamJson<T>(
   req: UpstreamRequest,
   opts: CallOptions,
-  read: (json: unknown, text: string) => T,
+  read: (text: string, parse: () => unknown) => T,
 ): Promise<T> {
   if (opts.signal.aborted) throw abortError(opts.signal);
   const call = new AbortController();
@@ -204,7 +204,7 @@ export async function callUpstreamJson<T>(
       if (call.signal.aborted) throw wholeAnswerLate(opts);
       throw brokeOff(opts, error);
     }
-    return read(parseJson(text, response, opts), text);
+    return read(text, () => parseJson(text, response, opts));
   } finally {
     deadlines.cancel(deadline);
   }

@@ -92,6 +92,12 @@ export interface HttpOperation<Req, Res, C> {
    * upstream bytes instead of re-serialising the parsed answer (large embeddings).
    */
   sendsUpstreamBody?(json: unknown): boolean;
+  /**
+   * The answer read from its text alone, when the text is in a form recognised without parsing
+   * it (OpenAI's float embeddings: see plain_embeddings.ts); its bytes are then sent as they are.
+   * Undefined: the text is parsed and read by `parseResponse` as usual.
+   */
+  readText?(text: string, ctx: CallContext<C>): Res | undefined;
 }
 
 /** An operation answered in-process (the mock provider). */

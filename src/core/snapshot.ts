@@ -43,8 +43,8 @@ export interface EndpointRuntime {
   price: Price | undefined;
 }
 
-/** Reads an upstream answer (parsed JSON and its text) into the canonical response. */
-export type AnswerReader = (json: unknown, text: string) => unknown;
+/** Reads an upstream answer (its text, and how to parse it) into the canonical response. */
+export type AnswerReader = (text: string, parse: () => unknown) => unknown;
 
 /**
  * The reader of one operation's answers: the provider's parser, and the upstream's own bytes
@@ -53,7 +53,13 @@ export type AnswerReader = (json: unknown, text: string) => unknown;
 function answerReader(provider: Provider, op: Operation, ctx: CallContext<unknown>) {
   const impl = operationOf(provider, op);
   if (impl?.kind !== "http") return undefined;
-  return (json: unknown, text: string): unknown => {
+  return (text: string, parse: () => unknown): unknown => {
+    const read = impl.readText?.(text, ctx);
+    if (read !== undefined) {
+      UPSTREAM_BODIES.set(read as object, text);
+      return read;
+    }
+    const json = parse();
     const value = impl.parseResponse(json, ctx);
     if (impl.sendsUpstreamBody?.(json)) UPSTREAM_BODIES.set(value as object, text);
     return value;

@@ -11,6 +11,7 @@ import { mapFinishReason } from "./finish_reason.ts";
 import { unixNow } from "../shared/chunks.ts";
 import { isRecord } from "../../core/records.ts";
 import { copyLogprobs, copyServedBy } from "./extras.ts";
+import { readPlainEmbeddings } from "./plain_embeddings.ts";
 
 /** Token counts, null where the server left them out, with their breakdowns when it sent them. */
 export function wireUsage(
@@ -146,6 +147,30 @@ export function parseEmbeddingsResponse(
     })).sort((a, b) => a.index - b.index),
     model: wire.model ?? ctx.model ?? "",
     usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.total_tokens },
+  };
+}
+
+/**
+ * An embeddings answer read from its text alone (`readPlainEmbeddings`), relayed as that text:
+ * model and usage are read, the vectors are parsed only if something asks for `data` (a client
+ * that wants base64 from an upstream that sent floats, the cache).
+ */
+export function embeddingsFromText(
+  text: string,
+  ctx: CallContext<unknown>,
+  provider: string,
+): EmbeddingsResponse | undefined {
+  const plain = readPlainEmbeddings(text);
+  if (plain === undefined) return undefined;
+  let data: EmbeddingsResponse["data"] | undefined;
+  return {
+    object: "list",
+    // An own enumerable getter, so that spreading or serialising the answer still has the data.
+    get data() {
+      return data ??= parseEmbeddingsResponse(JSON.parse(text), ctx, provider).data;
+    },
+    model: plain.model,
+    usage: plain.usage,
   };
 }
 
