@@ -323,6 +323,17 @@ endpoints:
         (upstream.recorder.last?.body as { model: string }).model,
         "text-embedding-3-small",
       );
+      // The SDK's default, base64: asked of the upstream as the client asked, its answer relayed;
+      // the SDK decodes the same vectors the float answer had.
+      const packed = await client.embeddings.create({ model: "embeddings", input: ["a", "bb"] });
+      assertEquals(
+        (upstream.recorder.last?.body as { encoding_format: string }).encoding_format,
+        "base64",
+      );
+      assertEquals(
+        packed.data.map((item) => item.embedding),
+        result.data.map((item) => Array.from(new Float32Array(item.embedding))),
+      );
     });
 
     await t.step("models.list names every endpoint; models.retrieve reads one", async () => {

@@ -186,6 +186,11 @@ function chatReply(body: Json, flavor: MockFlavor): Reply {
   return { content: `Echo: ${textOf(last.content)}` };
 }
 
+function base64Floats(vector: number[]): string {
+  const bytes = new Uint8Array(new Float32Array(vector).buffer);
+  return btoa(String.fromCharCode(...bytes));
+}
+
 const usage = (prompt: number, completion: number) => ({
   prompt_tokens: prompt,
   completion_tokens: completion,
@@ -538,7 +543,10 @@ export function startMockOpenAI(options: MockOpenAIOptions = {}): MockOpenAI {
         data: items.map((text, index) => ({
           object: "embedding",
           index,
-          embedding: embeddingOf(text, dimensions),
+          // OpenAI's base64: the vector's little-endian float32 bytes (what its SDKs ask for).
+          embedding: body.encoding_format === "base64"
+            ? base64Floats(embeddingOf(text, dimensions))
+            : embeddingOf(text, dimensions),
         })),
         model: body.model ?? "azure-deployment",
         usage: { prompt_tokens: items.length * 2, total_tokens: items.length * 2 },

@@ -12,7 +12,11 @@ import { upstreamBodyOf } from "../../core/snapshot.ts";
 import type { EndpointType } from "../../config/schema.ts";
 import { ChatRequest } from "../../schemas/chat.ts";
 import { CompletionsRequest, type CompletionsResponse } from "../../schemas/completions.ts";
-import { EmbeddingsRequest, toBase64Embeddings } from "../../schemas/embeddings.ts";
+import {
+  EmbeddingsRequest,
+  type EmbeddingsResponse,
+  toBase64Embeddings,
+} from "../../schemas/embeddings.ts";
 import {
   isPlainChatRequest,
   isPlainCompletionsRequest,
@@ -207,8 +211,16 @@ function namedByModel(
 const OPENAI_ENCODING = {
   mergeAnswers: (_call: OpenAICall, values: unknown[]) => mergeCompletions(values),
   encodeAnswer(call: OpenAICall, value: unknown): string {
-    // Embedding vectors as base64 float32 are done here for every provider.
-    if (call.base64) return JSON.stringify(toBase64Embeddings(value as never));
+    // Embedding vectors as base64 float32 are done here for every provider, unless the upstream
+    // already sent them so (an OpenAI-compatible one is asked as the client asked).
+    if (call.base64) {
+      const body = upstreamBodyOf(value);
+      const answer = value as EmbeddingsResponse;
+      if (body !== undefined && answer.data.every((item) => typeof item.embedding === "string")) {
+        return body;
+      }
+      return JSON.stringify(toBase64Embeddings(answer));
+    }
     // Chat answers name their provider, as MLflow 3.17's do (on /v1 too; extra keys break no
     // OpenAI SDK). Chat answers are serialised here anyway: no upstream bytes are relayed.
     const record = call.record;
