@@ -242,20 +242,24 @@ export async function profileGateway(options: ProfileOptions): Promise<number> {
         ready,
         // The binary's collector pacing: `gateway start` restarts itself with 4 GiB
         // (src/runtime/server_heap.ts), which a profiled run does not.
-        env: { GATEWAY_LOG_LEVEL: "warn", BUN_JSC_forceRAMSize: String(4 * 1024 ** 3) },
+        env: { BUN_JSC_forceRAMSize: String(4 * 1024 ** 3) },
+        // As the bench runs it since issue 22: default settings, each request's access-log line
+        // at info written, to /dev/null.
+        stderr: "null",
         cwd: root,
       },
     );
     procs.push(gateway);
     const origin = `http://127.0.0.1:${m[1]}`;
     const bodies = files.bodies;
+    const chatBodies: Record<string, string> = {
+      stream: bodies.streamGateway,
+      large: bodies.largeGateway,
+    };
     const requests = [
       options.scenario === "embeddings"
         ? { path: PATHS.embeddings, bodyFile: bodies.embeddingsGateway }
-        : {
-          path: PATHS.chat,
-          bodyFile: options.scenario === "stream" ? bodies.streamGateway : bodies.chatLimited,
-        },
+        : { path: PATHS.chat, bodyFile: chatBodies[options.scenario] ?? bodies.chatLimited },
     ];
     log(`bench: profiling the gateway on ${runtime} (source) for ${options.seconds} s at c=32`);
     const inspector = runtime === "deno" ? await DenoInspector.connect(gateway) : undefined;
@@ -283,6 +287,8 @@ export async function profileGateway(options: ProfileOptions): Promise<number> {
       ? "embeddings 16×1536"
       : options.scenario === "stream"
       ? "streaming 200 chunks"
+      : options.scenario === "large"
+      ? "chat with a 200 KB prompt"
       : "non-streaming chat (limit on)";
     const header =
       `## CPU profile: gateway from source on ${runtime}, ${what}, c=32, ${options.seconds} s ` +
