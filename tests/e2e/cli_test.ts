@@ -327,12 +327,12 @@ Deno.test(`CLI: the documented configs (config.example.yaml, config.reference.ya
     env: { OPENAI_API_KEY: "sk-example-0123456789" },
   });
   assertEquals(small.code, 0, small.stdout + small.stderr);
-  const docs = ["../../README.md", "../../docs/team.md"].map((path) =>
-    Deno.readTextFileSync(new URL(path, import.meta.url))
-  ).join("\n");
+  const pages = ["../../README.md", "../../docs/team.md", "../../docs/routing-and-cache.md"];
+  const docs = pages.map((path) => Deno.readTextFileSync(new URL(path, import.meta.url)))
+    .join("\n");
   const snippets = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string)
     .filter((yaml) => /^endpoints:/m.test(yaml));
-  assert(snippets.length >= 3, "the README and docs/team.md show configs");
+  assert(snippets.length >= 3, "the README and the docs pages show configs");
   for (const yaml of snippets) {
     const result = await runCli(["validate", tempFile(yaml), "--format", "json"]);
     assertEquals(result.code, 0, `${yaml}\n${result.stdout}`);
