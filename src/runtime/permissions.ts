@@ -13,6 +13,9 @@ const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined" &&
  * `$VAR`), read (the config, key and certificate files it names), write and run (narrowed at
  * start: see `narrowPermissions`). Nothing else: no FFI, no system information, no code
  * imported at run time. `--unstable-net` is for the TLS listener's SO_REUSEPORT.
+ * `--unstable-no-legacy-abort`: a request's signal aborts only when its client goes away (what
+ * the gateway reads it for: a 499 and an upstream call cancelled), not also after every answer;
+ * without it Deno 2.9 prints a notice about that on the first request.
  */
 export const DENO_PERMISSION_FLAGS: readonly string[] = [
   "--allow-net",
@@ -21,6 +24,7 @@ export const DENO_PERMISSION_FLAGS: readonly string[] = [
   "--allow-write",
   "--allow-run",
   "--unstable-net",
+  "--unstable-no-legacy-abort",
 ];
 
 /** What a started gateway still needs after its config is known. */

@@ -310,7 +310,8 @@ Deno.test({
     const scriptPath = Deno.makeTempFileSync({ suffix: ".sh" });
     Deno.writeTextFileSync(scriptPath, script);
     const bin = shims({
-      gateway: `exec "${Deno.execPath()}" run -A --unstable-net "${ROOT}main.ts" "$@"`,
+      gateway:
+        `exec "${Deno.execPath()}" run -A --unstable-net --unstable-no-legacy-abort "${ROOT}main.ts" "$@"`,
     });
     const broken = Deno.makeTempFileSync({ suffix: ".yaml" });
     Deno.writeTextFileSync(broken, "endpoints:\n  - name: chat\n");
