@@ -36,8 +36,9 @@ end
 `;
 
 /**
- * One request, built once by wrk (static: no Lua call per request). Args: body file, and an
- * Authorization header value when the target asks for a client key.
+ * One request, built once by wrk (static: no Lua call per request). Args: body file, then header
+ * names and values in turn (an Authorization header when the target asks for a key, a peer's
+ * own headers).
  */
 const STATIC_SCRIPT = `
 init = function(args)
@@ -46,7 +47,7 @@ init = function(args)
   f:close()
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
-  if args[2] then wrk.headers["Authorization"] = args[2] end
+  for i = 2, #args - 1, 2 do wrk.headers[args[i]] = args[i + 1] end
 end
 ${DONE}`;
 
@@ -75,6 +76,15 @@ export interface WrkRequest {
   bodyFile: string;
   /** An Authorization header (a single request only). */
   authorization?: string;
+  /** More headers, name → value (a single request only). */
+  headers?: Record<string, string>;
+}
+
+/** The static script's arguments for one request: its body file, then header names and values. */
+export function staticScriptArgs(request: WrkRequest): string[] {
+  const headers = Object.entries(request.headers ?? {});
+  if (request.authorization) headers.unshift(["Authorization", request.authorization]);
+  return [request.bodyFile, ...headers.flat()];
 }
 
 /** The Lua scripts, written into a temporary directory. */
@@ -124,10 +134,7 @@ export async function runWrk(options: {
       ? ["-s", options.scripts.static, options.origin + options.requests[0]!.path, "--"]
       : ["-s", options.scripts.mix, options.origin, "--"]),
     ...(options.requests.length === 1
-      ? [
-        options.requests[0]!.bodyFile,
-        ...(options.requests[0]!.authorization ? [options.requests[0]!.authorization] : []),
-      ]
+      ? staticScriptArgs(options.requests[0]!)
       : options.requests.flatMap((r) => [r.path, r.bodyFile])),
   ];
   const child = track(new Deno.Command("wrk", { args, stdout: "piped", stderr: "piped" }).spawn());

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../tests/assert.ts";
-import { parseWrkSummary } from "./wrk.ts";
+import { parseWrkSummary, staticScriptArgs } from "./wrk.ts";
 
 /** The line the Lua scripts' `done` prints, with wrk's own output around it. */
 function output(fields: Partial<Record<string, number>>): string {
@@ -50,4 +50,19 @@ Deno.test("parseWrkSummary: a run with any failed request is not a result", () =
 Deno.test("parseWrkSummary: no summary line (wrk failed to start) gives nothing", () => {
   assert(parseWrkSummary("unable to connect to 127.0.0.1:1 Connection refused\n") === undefined);
   assert(parseWrkSummary("") === undefined);
+});
+
+Deno.test("staticScriptArgs: the body file, then header names and values, Authorization first", () => {
+  assertEquals(staticScriptArgs({ path: "/v1/chat/completions", bodyFile: "/tmp/b.json" }), [
+    "/tmp/b.json",
+  ]);
+  assertEquals(
+    staticScriptArgs({
+      path: "/v1/chat/completions",
+      bodyFile: "/tmp/b.json",
+      authorization: "Bearer k",
+      headers: { "x-portkey-provider": "openai" },
+    }),
+    ["/tmp/b.json", "Authorization", "Bearer k", "x-portkey-provider", "openai"],
+  );
 });
