@@ -16,6 +16,13 @@ export interface Target {
   requests: WrkRequest[];
   /** The process serving it, whose CPU time per request is measured. */
   pid?: number;
+  /** CPU seconds used so far by what serves it, instead of `pid`'s (a server of several processes). */
+  cpu?: () => number | undefined;
+  /**
+   * A target that may fail (a peer): a wrk run that cannot run against it counts as a failed run
+   * (INVALID) instead of ending the benchmark.
+   */
+  optional?: boolean;
 }
 
 /** A group of targets measured against each other. */
@@ -26,6 +33,11 @@ export interface Scenario {
   targets: Target[];
   /** Extra comparisons: target key → the key of the target it is compared with. */
   compare?: Record<string, string>;
+  /**
+   * The bare proxy a target's "× proxy" is taken against, when not the one keyed `proxy` (the
+   * bare proxy on the target's own runtime); a key no target has leaves it out.
+   */
+  proxies?: Record<string, string>;
 }
 
 /** One target's figures at one concurrency. */
@@ -118,18 +130,27 @@ const rpsRatio = (a: LoadResult, b: LoadResult) => a.rps / b.rps;
 const p50Diff = (a: LoadResult, b: LoadResult) => a.p50 - b.p50;
 const p99Diff = (a: LoadResult, b: LoadResult) => a.p99 - b.p99;
 
-/** Adds the ratios to direct, to the bare proxy and to the scenario's `compare` targets. */
-export function compare(figures: TargetFigures[], pairs: Record<string, string>): void {
+/**
+ * Adds the ratios to direct, to the bare proxy (`proxies[key]`, else the one keyed `proxy`) and
+ * to the scenario's `compare` targets.
+ */
+export function compare(
+  figures: TargetFigures[],
+  pairs: Record<string, string>,
+  proxies: Record<string, string> = {},
+): void {
   const byKey = new Map(figures.map((f) => [f.key, f]));
   const direct = byKey.get("direct");
-  const proxy = byKey.get("proxy");
   for (const f of figures) {
+    const proxy = byKey.get(proxies[f.key] ?? "proxy");
     if (direct && f !== direct) {
       f.vsDirect = perRound(f, direct, rpsRatio);
       f.addedP50 = perRound(f, direct, p50Diff);
       f.addedP99 = perRound(f, direct, p99Diff);
     }
-    if (proxy && f !== proxy && f !== direct) f.vsProxy = perRound(f, proxy, rpsRatio);
+    if (proxy && f !== proxy && f !== direct && !isProxy(f.key, proxies)) {
+      f.vsProxy = perRound(f, proxy, rpsRatio);
+    }
     const other = byKey.get(pairs[f.key] ?? "");
     if (other) {
       f.vsOther = {
@@ -141,6 +162,28 @@ export function compare(figures: TargetFigures[], pairs: Record<string, string>)
   }
 }
 
+/** Whether `key` is a bare proxy: `proxy`, or a target others are compared with as theirs. */
+function isProxy(key: string, proxies: Record<string, string>): boolean {
+  return key === "proxy" || Object.values(proxies).includes(key);
+}
+
+/** A run that could not be made (an optional target gone): failed, so not a result. */
+export function failedRun(seconds: number): LoadResult {
+  return {
+    requests: 0,
+    seconds,
+    rps: 0,
+    p50: 0,
+    p90: 0,
+    p99: 0,
+    mean: 0,
+    max: 0,
+    non2xx: 0,
+    socketErrors: 1,
+    valid: false,
+  };
+}
+
 /** Runs one scenario at each of its concurrencies. */
 export async function runScenario(
   scenario: Scenario,
@@ -148,18 +191,29 @@ export async function runScenario(
 ): Promise<ScenarioFigures[]> {
   const out: ScenarioFigures[] = [];
   for (const [index, connections] of scenario.concurrencies.entries()) {
+    const cpuOf = (target: Target) =>
+      target.cpu ? target.cpu() : target.pid === undefined ? undefined : cpuSeconds(target.pid);
+    const load = async (target: Target, connections: number, seconds: number) => {
+      try {
+        return await runWrk({
+          scripts: settings.scripts,
+          origin: target.origin,
+          requests: target.requests,
+          connections,
+          seconds,
+        });
+      } catch (error) {
+        if (!target.optional) throw error;
+        settings.log(`  ${target.key}: ${(error as Error).message.split("\n")[0]}`);
+        return failedRun(seconds);
+      }
+    };
     const run = async (target: Target, seconds: number): Promise<Measured> => {
-      const before = target.pid === undefined ? undefined : cpuSeconds(target.pid);
-      const load = await runWrk({
-        scripts: settings.scripts,
-        origin: target.origin,
-        requests: target.requests,
-        connections,
-        seconds,
-      });
-      const after = target.pid === undefined ? undefined : cpuSeconds(target.pid);
+      const before = cpuOf(target);
+      const result = await load(target, connections, seconds);
+      const after = cpuOf(target);
       const cpu = before === undefined || after === undefined ? undefined : after - before;
-      return { load, cpu };
+      return { load: result, cpu };
     };
     // Warm up (JIT, connection pools) once per scenario, at its highest concurrency; later
     // concurrencies find it warm. A fresh gateway's CPU per request keeps falling for ~20 s of
@@ -167,15 +221,7 @@ export async function runScenario(
     // measure compilation rather than a long-running server.
     if (index === 0) {
       const busiest = Math.max(...scenario.concurrencies);
-      for (const target of scenario.targets) {
-        await runWrk({
-          scripts: settings.scripts,
-          origin: target.origin,
-          requests: target.requests,
-          connections: busiest,
-          seconds: settings.warmupSeconds,
-        });
-      }
+      for (const target of scenario.targets) await load(target, busiest, settings.warmupSeconds);
     }
     const results = new Map<string, Measured[]>(scenario.targets.map((t) => [t.key, []]));
     for (let r = 0; r < settings.rounds; r++) {
@@ -194,7 +240,7 @@ export async function runScenario(
       }
     }
     const figures = scenario.targets.map((t) => summarise(t, results.get(t.key)!));
-    compare(figures, scenario.compare ?? {});
+    compare(figures, scenario.compare ?? {}, scenario.proxies);
     out.push({
       key: scenario.key,
       title: scenario.title,

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../tests/assert.ts";
-import { compare, type Measured, summarise, type Target } from "./load.ts";
-import type { LoadResult } from "./wrk.ts";
+import { compare, failedRun, type Measured, runScenario, summarise, type Target } from "./load.ts";
+import { type LoadResult, writeWrkScripts, wrkVersion } from "./wrk.ts";
+import { freePort } from "./procs.ts";
 
 function run(rps: number, p50: number, p99: number, extra: Partial<LoadResult> = {}): LoadResult {
   const requests = rps * 3;
@@ -88,4 +89,51 @@ Deno.test("compare: a scenario's extra pairs are compared the same way", () => {
   compare([small, many], { "gateway-many": "gateway" });
   assertEquals(many.vsOther, { key: "gateway", ratio: 1, addedP50: 0.1 });
   assertEquals(small.vsOther, undefined);
+});
+
+Deno.test("compare: each target against its own runtime's bare proxy; peers against none", () => {
+  const rounds = (rps: number) => [measured(run(rps, 1, 2)), measured(run(rps, 1, 2))];
+  const direct = summarise(target("direct"), rounds(400));
+  const proxy = summarise(target("proxy"), rounds(200));
+  const gateway = summarise(target("gateway"), rounds(160));
+  const denoProxy = summarise(target("proxy-deno"), rounds(100));
+  const denoGateway = summarise(target("gateway-deno"), rounds(70));
+  const peer = summarise(target("peer-x"), rounds(10));
+  compare([direct, proxy, gateway, denoProxy, denoGateway, peer], {}, {
+    "gateway-deno": "proxy-deno",
+    "peer-x": "none",
+  });
+  assertEquals([gateway.vsProxy, denoGateway.vsProxy], [0.8, 0.7]);
+  assertEquals([proxy.vsProxy, denoProxy.vsProxy, peer.vsProxy], [undefined, undefined, undefined]);
+  assertEquals([denoProxy.vsDirect, peer.vsDirect], [0.25, 0.025]);
+});
+
+const wrk = await wrkVersion();
+
+Deno.test({
+  name: "runScenario: an optional target that cannot be loaded is an INVALID row, not the end",
+  ignore: wrk === undefined,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const body = `${dir}/body.json`;
+      await Deno.writeTextFile(body, "{}");
+      const gone: Target = {
+        key: "peer-gone",
+        label: "a peer that died",
+        origin: `http://127.0.0.1:${freePort()}`,
+        requests: [{ path: "/v1/chat/completions", bodyFile: body }],
+        optional: true,
+      };
+      const figures = await runScenario(
+        { key: "chat", title: "chat", concurrencies: [1], targets: [gone] },
+        { scripts: writeWrkScripts(dir), seconds: 1, warmupSeconds: 1, rounds: 1, log: () => {} },
+      );
+      const row = figures[0]!.targets[0]!;
+      assertEquals([row.key, row.valid, row.requests], ["peer-gone", false, 0]);
+      assertEquals(row.rounds, [failedRun(1)]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
