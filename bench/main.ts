@@ -8,14 +8,25 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { killAll, output, Proc } from "./procs.ts";
+import { freePort, killAll, output, Proc, ProcessGroup, pssMiB } from "./procs.ts";
 import { writeWrkScripts, type WrkRequest, wrkVersion } from "./wrk.ts";
 import { BENCH_CLIENT_KEY, type BenchFiles, PATHS, writeFiles } from "./setup.ts";
-import { runScenario, type Scenario, type ScenarioFigures } from "./load.ts";
+import { runScenario, type Scenario, type ScenarioFigures, type Target } from "./load.ts";
 import { type StreamRun, timeStreams } from "./streaming.ts";
 import { coldStart, rssUnderLoad, soak } from "./resources.ts";
 import { describeMachine } from "./machine.ts";
-import { checkGoals, fullReport, type Results } from "./report.ts";
+import { checkGoals, type DenoResults, fullReport, type Results } from "./report.ts";
+import {
+  coldStartToAnswer,
+  findTools,
+  installPeers,
+  peerColdStarts,
+  type PeerContext,
+  type PeersResults,
+  peerTarget,
+  type RunningPeer,
+  startPeers,
+} from "./peers.ts";
 import { round, sleep } from "./stats.ts";
 import { profileGateway } from "./profile.ts";
 import { DENO_PERMISSION_FLAGS } from "../src/runtime/permissions.ts";
@@ -23,10 +34,15 @@ import { DENO_PERMISSION_FLAGS } from "../src/runtime/permissions.ts";
 const HELP = `Usage: deno task bench [options]
 
 Benchmarks the gateway (dist/gateway, $GATEWAY_BIN, or 'deno run main.ts') against a direct call
-to a mock OpenAI upstream and a bare passthrough proxy on the same runtime. Needs wrk.
+to a mock OpenAI upstream and a bare passthrough proxy on the same runtime. Needs wrk. A full run
+also measures the gateway under Deno beside a bare Deno proxy (chat), and peers on the same mock
+(LiteLLM, Portkey, MLflow: installed once into bench/.peers/, from PyPI and npm).
 
 Options:
-  --quick               short runs (under a minute): 1 s per run, 1 round, 5 s soak
+  --quick               short runs (under a minute): 1 s per run, 1 round, 5 s soak; no peers,
+                        no Deno targets
+  --peers               measure the peers even with --quick (installs them if needed)
+  --no-peers            do not measure (or install) the peers
   --build               build dist/gateway first (deno task compile)
   --gateway-bin F       the gateway binary (default: $GATEWAY_BIN, else dist/gateway)
   --source              run the gateway with 'deno run -A main.ts' even if a binary exists
@@ -79,6 +95,8 @@ async function main(): Promise<number> {
     args: Deno.args,
     options: {
       quick: { type: "boolean", default: false },
+      peers: { type: "boolean", default: false },
+      "no-peers": { type: "boolean", default: false },
       build: { type: "boolean", default: false },
       "gateway-bin": { type: "string" },
       source: { type: "boolean", default: false },
@@ -116,7 +134,10 @@ async function main(): Promise<number> {
     delayedIterations: quick ? 1 : 3,
     coldStartRuns: quick ? 3 : 9,
     coldStartRunsManyEndpoints: quick ? 1 : 5,
+    peerColdStartRuns: quick ? 1 : 3,
   };
+  if (values.peers && values["no-peers"]) throw new Error("--peers and --no-peers contradict");
+  const runPeers = values["no-peers"] ? false : values.peers || !quick;
   const only = new Set(values.only ? values.only.split(",").map((s) => s.trim()) : SECTIONS);
   for (const s of only) {
     if (!SECTIONS.includes(s)) {
@@ -184,6 +205,17 @@ async function main(): Promise<number> {
     const runtime = /\bbun\b/.test(version) ? "bun" : "deno";
     if (runtime === "bun" && !bun) throw new Error("the gateway runs on Bun but no bun was found");
     const mockRuntime = bun ? "bun" : "deno";
+    // Peers and the Deno targets are for the chat scenario and cold starts.
+    const peersResults: PeersResults | undefined = !only.has("chat") && !only.has("coldstart")
+      ? undefined
+      : runPeers
+      ? { peers: [] }
+      : { skipped: values["no-peers"] ? "--no-peers" : "--quick; --peers runs them", peers: [] };
+    const denoResults: DenoResults | undefined = runtime === "deno"
+      ? undefined
+      : quick
+      ? { skipped: "--quick" }
+      : {};
     // As users run it: default settings, so each request's access-log line at `info` is paid for.
     // Its stderr goes to /dev/null (a file or the journal in production), so that the bench's own
     // process spends no CPU reading the lines beside the gateway.
@@ -223,6 +255,9 @@ async function main(): Promise<number> {
       procs.push(proc);
       return { proc, port: Number(match[1]) };
     };
+    const tools = runPeers && peersResults ? await findTools(bun) : undefined;
+    if (tools && peersResults) peersResults.peers = await installPeers(root, tools, log);
+
     const mock = await start(
       "mock upstream",
       runtimeCommand(mockRuntime, bun, join(root, "bench", "mock_upstream.ts")),
@@ -251,6 +286,13 @@ async function main(): Promise<number> {
     const idleRss = gateway.proc.rssMiB();
     const idleRssMany = many.proc.rssMiB();
     const idleRssProxy = proxy.proc.rssMiB();
+    const idlePss = pssMiB(gateway.proc.pid);
+    if (peersResults && !peersResults.skipped) {
+      peersResults.gateway = {
+        ...(idleRss === undefined ? {} : { idleRss: round(idleRss, 1) }),
+        ...(idlePss === undefined ? {} : { idlePss: round(idlePss, 1) }),
+      };
+    }
     log(
       `bench: mock :${mock.port}, proxy :${proxy.port}, gateway :${gateway.port} (idle ${
         idleRss?.toFixed(1)
@@ -346,6 +388,90 @@ async function main(): Promise<number> {
       },
     ];
 
+    const peerContext: PeerContext | undefined = tools ? { root, tmp, upstream, tools } : undefined;
+    const chatBodies = { chatDirect: b.chatDirect, chatGateway: b.chatGateway };
+    /**
+     * The chat scenario's extra targets: the gateway under Deno and a bare Deno proxy, and the
+     * peers. Started just before it and stopped just after it, so they sit idle nowhere else.
+     */
+    const chatExtras = async (): Promise<{ targets: Target[]; stop: () => Promise<void> }> => {
+      const targets: Target[] = [];
+      const stops: (() => Promise<void>)[] = [];
+      if (denoResults && !denoResults.skipped) {
+        const denoCommand = [
+          Deno.execPath(),
+          "run",
+          ...DENO_PERMISSION_FLAGS,
+          join(root, "main.ts"),
+        ];
+        denoResults.command = `deno run ${DENO_PERMISSION_FLAGS.join(" ")} main.ts start`;
+        try {
+          denoResults.version = await output(denoCommand[0]!, [
+            ...denoCommand.slice(1),
+            "--version",
+          ]);
+          const denoProxy = await start(
+            "bare proxy (deno)",
+            [
+              ...runtimeCommand("deno", bun, join(root, "bench", "proxy.ts")),
+              "--upstream",
+              upstream,
+            ],
+            /^listening (\d+)/,
+          );
+          stops.push(() => denoProxy.proc.stop());
+          const denoGateway = await start(
+            "gateway (deno)",
+            [...denoCommand, ...gatewayArgs(files.config, 0)],
+            ready,
+            gatewayEnv,
+            "null",
+          );
+          stops.push(() => denoGateway.proc.stop());
+          await sleep(500);
+          const rss = denoGateway.proc.rssMiB();
+          const rssProxy = denoProxy.proc.rssMiB();
+          if (rss !== undefined) denoResults.idleRss = round(rss, 1);
+          if (rssProxy !== undefined) denoResults.idleRssProxy = round(rssProxy, 1);
+          targets.push(
+            {
+              key: "proxy-deno",
+              label: "bare proxy (deno)",
+              origin: origin(denoProxy.port),
+              requests: [{ path: PATHS.chat, bodyFile: b.chatDirect }],
+              pid: denoProxy.proc.pid,
+              optional: true,
+            },
+            {
+              ...viaGateway("gateway-deno", "gateway (deno)", b.chatGateway, denoGateway),
+              optional: true,
+            },
+          );
+        } catch (error) {
+          denoResults.error = (error as Error).message.split("\n")[0]!.slice(0, 300);
+          log(`bench: the gateway under Deno not measured: ${denoResults.error}`);
+        }
+      }
+      if (peerContext && peersResults && !peersResults.skipped) {
+        const running: RunningPeer[] = await startPeers(
+          peersResults.peers,
+          peerContext,
+          chatBodies,
+          log,
+        );
+        for (const peer of running) {
+          stops.push(() => peer.group.stop());
+          targets.push(peerTarget(peer, upstream, chatBodies));
+        }
+      }
+      return {
+        targets,
+        stop: async () => {
+          for (const stop of stops.reverse()) await stop();
+        },
+      };
+    };
+
     const load: ScenarioFigures[] = [];
     const loadSettings = {
       scripts,
@@ -356,8 +482,25 @@ async function main(): Promise<number> {
     };
     for (const scenario of scenarios) {
       if (!only.has(scenario.key)) continue;
+      const extras = scenario.key === "chat" ? await chatExtras() : undefined;
+      if (extras) {
+        scenario.targets.push(...extras.targets);
+        for (const t of extras.targets) {
+          // No bare proxy of their own (the report sets them against the gateway).
+          if (t.key.startsWith("peer-")) {
+            scenario.proxies = { ...scenario.proxies, [t.key]: "none" };
+          }
+        }
+        if (extras.targets.some((t) => t.key === "gateway-deno")) {
+          scenario.proxies = { ...scenario.proxies, "gateway-deno": "proxy-deno" };
+        }
+      }
       log(`bench: ${scenario.title}`);
-      load.push(...await runScenario(scenario, loadSettings));
+      try {
+        load.push(...await runScenario(scenario, loadSettings));
+      } finally {
+        await extras?.stop();
+      }
     }
 
     const streaming: StreamRun[] = [];
@@ -466,6 +609,33 @@ async function main(): Promise<number> {
         files.manyConfig,
         settings.coldStartRunsManyEndpoints,
       );
+      if (peerContext && peersResults && !peersResults.skipped) {
+        // Ours measured as the peers are: spawn → first 200 to a chat request.
+        log("bench: cold start to the first chat answer (gateway, then peers)");
+        const logDir = join(tmp, "cold-gateway");
+        Deno.mkdirSync(logDir, { recursive: true });
+        peersResults.gateway = {
+          ...peersResults.gateway,
+          coldStart: await coldStartToAnswer(
+            (port, logFile) =>
+              ProcessGroup.spawn("gateway", gatewayCommand[0]!, [
+                ...gatewayCommand.slice(1),
+                ...gatewayArgs(files.config, port),
+              ], { env: gatewayEnv, cwd: root, log: logFile }),
+            freePort,
+            logDir,
+            { path: PATHS.chat, body: Deno.readTextFileSync(b.chatGateway), headers: {} },
+            settings.coldStartRuns,
+          ),
+        };
+        await peerColdStarts(
+          peersResults.peers,
+          peerContext,
+          chatBodies,
+          settings.peerColdStartRuns,
+          log,
+        );
+      }
     }
 
     const results: Results = {
@@ -489,6 +659,8 @@ async function main(): Promise<number> {
       load,
       streaming,
       resources,
+      ...(peersResults ? { peers: peersResults } : {}),
+      ...(denoResults ? { deno: denoResults } : {}),
       goals: [],
     };
     results.goals = checkGoals(results);

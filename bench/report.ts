@@ -6,7 +6,8 @@ import type { ScenarioFigures, TargetFigures } from "./load.ts";
 import type { StreamRun } from "./streaming.ts";
 import type { ColdStart, RssUnderLoad, Soak } from "./resources.ts";
 import type { Machine } from "./machine.ts";
-import { fmt, markdownTable, rate, signed } from "./stats.ts";
+import type { PeersResults } from "./peers.ts";
+import { fmt, markdownTable, median, rate, signed } from "./stats.ts";
 
 const MIB = 1024 * 1024;
 
@@ -34,7 +35,26 @@ export interface Results {
     coldStart?: ColdStart;
     coldStartManyEndpoints?: ColdStart;
   };
+  /** Other gateways on the same mock (their chat rows are in `load`, keyed `peer-<key>`). */
+  peers?: PeersResults;
+  /**
+   * The gateway under Deno beside the Bun binary (`deno run` main.ts with the permission flags
+   * of `deno task start`) and a bare proxy on Deno: chat rows keyed `gateway-deno`, `proxy-deno`.
+   */
+  deno?: DenoResults;
   goals: Goal[];
+}
+
+export interface DenoResults {
+  /** Why the Deno targets were not run, if they were not. */
+  skipped?: string;
+  /** Why they were not measured (they failed to start). */
+  error?: string;
+  command?: string;
+  version?: string;
+  /** VmRSS right after start, of the Deno gateway and of the bare Deno proxy. */
+  idleRss?: number;
+  idleRssProxy?: number;
 }
 
 export interface Goal {
@@ -179,6 +199,131 @@ export function checkGoals(results: Results): Goal[] {
     (team?.vsProxy ?? 0) >= 0.8,
   );
 
+  goals.push(...denoGoals(results), ...peerGoals(results));
+  return goals;
+}
+
+/** The goal of the gateway under Deno, when the run measured it beside the Bun binary. */
+export function denoGoals(results: Results): Goal[] {
+  if (!results.deno || results.deno.skipped) return [];
+  const gateway = target(results, "chat", 32, "gateway-deno");
+  const proxy = target(results, "chat", 32, "proxy-deno");
+  const ratio = gateway?.vsProxy;
+  const cpu = gateway?.cpuUs && proxy?.cpuUs ? proxy.cpuUs / gateway.cpuUs : undefined;
+  return [{
+    goal: "chat c=32 under Deno ≥ 0.80× the bare Deno proxy req/s",
+    value: ratio === undefined
+      ? "not measured"
+      : `${fmt(ratio)}× (CPU per request: ${fmt(gateway?.cpuUs, 0)} vs ${
+        fmt(proxy?.cpuUs, 0)
+      } µs, proxy/gateway ${fmt(cpu)}×)`,
+    met: ratio === undefined ? undefined : ratio >= 0.8,
+  }];
+}
+
+/** A figure of ours and of each peer (undefined: not measured). */
+interface Compared {
+  ours: number | undefined;
+  peers: { name: string; value: number | undefined }[];
+}
+
+/**
+ * "Lowest of all": met when ours is below every peer's; not measured (undefined) when ours or any
+ * peer's figure is missing (what a missing peer did is not guessed).
+ */
+export function lowestOfAll(
+  goal: string,
+  { ours, peers }: Compared,
+  show: (n: number) => string,
+): Goal {
+  const missing = peers.filter((p) => p.value === undefined).map((p) => p.name);
+  const measured = peers.filter((p) => p.value !== undefined) as { name: string; value: number }[];
+  if (ours === undefined || measured.length === 0) {
+    return { goal, value: "not measured", met: undefined };
+  }
+  const value = `${show(ours)} (${measured.map((p) => `${p.name}: ${show(p.value)}`).join(", ")}${
+    missing.length ? `; not measured: ${missing.join(", ")}` : ""
+  })`;
+  const below = measured.every((p) => ours < p.value);
+  return { goal, value, met: missing.length ? (below ? undefined : false) : below };
+}
+
+/**
+ * `a`'s req/s over `b`'s within each round (the two ran seconds apart), median over rounds;
+ * undefined when a round of `b` served nothing.
+ */
+export function rpsRatioByRound(a: TargetFigures, b: TargetFigures): number | undefined {
+  const n = Math.min(a.rounds.length, b.rounds.length);
+  const ratios: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!(b.rounds[i]!.rps > 0)) return undefined;
+    ratios.push(a.rounds[i]!.rps / b.rounds[i]!.rps);
+  }
+  return ratios.length ? median(ratios) : undefined;
+}
+
+/** The goals against the peers, when the run measured peers. */
+export function peerGoals(results: Results): Goal[] {
+  const p = results.peers;
+  if (!p || p.skipped) return [];
+  const goals: Goal[] = [];
+  const peerFigures = (concurrency: number) =>
+    p.peers.map((peer) => ({
+      name: peer.name,
+      figures: target(results, "chat", concurrency, `peer-${peer.key}`),
+    }));
+
+  // Throughput: the gateway's req/s over the peer's round by round, median over rounds.
+  const gateway32 = target(results, "chat", 32, "gateway");
+  const at32 = peerFigures(32).map(({ name, figures }) => ({
+    name,
+    rps: figures?.rps,
+    times: gateway32 && figures ? rpsRatioByRound(gateway32, figures) : undefined,
+  }));
+  const measured = at32.filter((x) => x.times !== undefined);
+  const missing = at32.filter((x) => x.times === undefined).map((x) => x.name);
+  const fastest = measured.sort((a, b) => a.times! - b.times!)[0];
+  const goal = "chat c=32 req/s ≥ 10× the fastest peer's";
+  if (!gateway32 || !fastest) goals.push({ goal, value: "not measured", met: undefined });
+  else {
+    const met = fastest.times! >= 10;
+    goals.push({
+      goal,
+      value: `${fmt(fastest.times, 1)}× ${fastest.name} (${rate(gateway32.rps)} vs ${
+        rate(fastest.rps)
+      } req/s)${missing.length ? `; not measured: ${missing.join(", ")}` : ""}`,
+      met: missing.length && met ? undefined : met,
+    });
+  }
+
+  const gateway1 = target(results, "chat", 1, "gateway");
+  goals.push(lowestOfAll(
+    "lowest added latency at c=1 (p50) of all",
+    {
+      ours: gateway1?.addedP50,
+      peers: peerFigures(1).map(({ name, figures }) => ({ name, value: figures?.addedP50 })),
+    },
+    (n) => `${signed(n, 3)} ms`,
+  ));
+  // Ours: VmRSS (its PSS would split the binary's pages with the other gateways the bench runs
+  // from the same file). A peer's: PSS summed over its processes (RSS summed would count the
+  // pages its workers share once per worker); for one process it is about its RSS, or less.
+  goals.push(lowestOfAll(
+    "lowest idle RSS of all (a peer's: PSS summed over its processes)",
+    {
+      ours: p.gateway?.idleRss,
+      peers: p.peers.map((peer) => ({ name: peer.name, value: peer.idlePss })),
+    },
+    (n) => `${fmt(n, 1)} MiB`,
+  ));
+  goals.push(lowestOfAll(
+    "lowest cold start of all (spawn → first chat answer)",
+    {
+      ours: p.gateway?.coldStart?.median,
+      peers: p.peers.map((peer) => ({ name: peer.name, value: peer.coldStart?.median })),
+    },
+    (n) => `${fmt(n, n < 1000 ? 1 : 0)} ms`,
+  ));
   return goals;
 }
 
@@ -320,10 +465,52 @@ export function resourceTable(results: Results): string {
   return markdownTable(["resource", "value"], rows);
 }
 
+/** Our gateway and each peer: how it ran, idle memory, cold start, or why it was not measured. */
+export function peersTable(results: Results): string {
+  const p = results.peers;
+  if (!p) return "";
+  const memory = (rss: number | undefined, pss: number | undefined) =>
+    rss === undefined ? "–" : `${fmt(rss, 1)} / ${fmt(pss, 1)}`;
+  const cold = (c: ColdStart | undefined, error?: string) =>
+    c ? `${fmt(c.median, 1)} (${c.runs} runs)` : error ? `not measured: ${error}` : "–";
+  const rows: string[][] = [[
+    "gateway (this)",
+    results.gateway.version.replace(/^gateway /, ""),
+    `${results.gateway.runtime} (${results.gateway.command})`,
+    "`gateway start`, default settings",
+    "1",
+    memory(p.gateway?.idleRss, p.gateway?.idlePss),
+    cold(p.gateway?.coldStart),
+  ]];
+  for (const peer of p.peers) {
+    rows.push([
+      peer.name,
+      peer.version,
+      peer.runtime ?? "–",
+      peer.error ? `not measured: ${peer.error}` : peer.setup,
+      peer.processes === undefined ? "–" : String(peer.processes),
+      memory(peer.idleRss, peer.idlePss),
+      cold(peer.coldStart, peer.coldStartError),
+    ]);
+  }
+  return markdownTable(
+    [
+      "server",
+      "version",
+      "runs on",
+      "as run",
+      "processes",
+      "idle RSS / PSS MiB",
+      "cold start → first chat answer, median ms",
+    ],
+    rows,
+  );
+}
+
 /** Goals met or missed. */
 export function goalTable(results: Results): string {
   return markdownTable(
-    ["goal (issue 5)", "measured", "met"],
+    ["goal", "measured", "met"],
     results.goals.map((
       g,
     ) => [g.goal, g.value, g.met === undefined ? "–" : g.met ? "yes" : "**no**"]),
@@ -343,8 +530,33 @@ export function machineLine(results: Results): string {
     }; ${results.mode} run ${results.date.slice(0, 16).replace("T", " ")} UTC`;
 }
 
+/** What was left out of this run, and the Deno targets' own figures, as lines under the tables. */
+export function notes(results: Results): string[] {
+  const lines: string[] = [];
+  const d = results.deno;
+  if (d?.skipped) lines.push(`Gateway under Deno: not run (${d.skipped}).`);
+  else if (d?.error) lines.push(`Gateway under Deno: not measured (${d.error}).`);
+  else if (d) {
+    lines.push(
+      `Gateway under Deno: \`${d.command}\` (${d.version}); idle RSS ${fmt(d.idleRss, 1)} MiB ` +
+        `(bare Deno proxy: ${fmt(d.idleRssProxy, 1)} MiB).`,
+    );
+  }
+  if (results.peers?.skipped) lines.push(`Peers: not run (${results.peers.skipped}).`);
+  return lines;
+}
+
 /** Everything, as printed on stdout. */
 export function fullReport(results: Results): string {
+  const peers = results.peers && !results.peers.skipped
+    ? [
+      "## Peers (same mock; chat rows in the first table)",
+      "",
+      peersTable(results),
+      "",
+    ]
+    : [];
+  const noted = notes(results);
   return [
     "## Throughput and latency (median of rounds; latencies in ms)",
     "",
@@ -358,6 +570,8 @@ export function fullReport(results: Results): string {
     "",
     resourceTable(results),
     "",
+    ...peers,
+    ...(noted.length ? [...noted, ""] : []),
     "## Goals",
     "",
     goalTable(results),

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../tests/assert.ts";
-import { checkGoals, fullReport, type Goal, type Results } from "./report.ts";
+import { checkGoals, fullReport, type Goal, lowestOfAll, type Results } from "./report.ts";
 import { compare, type ScenarioFigures, summarise } from "./load.ts";
 import type { StreamFigures } from "./streaming.ts";
 import type { LoadResult } from "./wrk.ts";
@@ -28,11 +28,12 @@ function chat(
   const targets = Object.entries(rounds).map(([key, { load, cpu }]) =>
     summarise({ key, label: key, origin: "", requests: [] }, [{ load, cpu }])
   );
+  // As bench/main.ts pairs them; peers and the Deno gateway are not against the Bun proxy.
   compare(targets, {
     "gateway-limited": "gateway",
     "gateway-many": "gateway",
     "gateway-team": "gateway",
-  });
+  }, { "peer-litellm": "none", "peer-portkey": "none", "gateway-deno": "proxy-deno" });
   return { key: "chat", title: "chat", concurrency, targets };
 }
 
@@ -191,6 +192,168 @@ Deno.test("fullReport: every table, the goals and the machine line", () => {
       "| cold start → healthy /health (median)         | 83.0 ms (min 80.0, max 90.0, 9 runs)",
       "## Goals",
       "commit abc1234",
+    ]
+  ) {
+    assertStringIncludes(report, part);
+  }
+});
+
+/** A full run with the gateway under Deno and two peers beside it. */
+function withPeers(options: { portkeyMeasured?: boolean; litellmRps?: number } = {}): Results {
+  const r = results();
+  const portkey = options.portkeyMeasured ?? true;
+  r.load = [
+    chat(1, {
+      direct: { load: run(10_000, 0.1, 1.0), cpu: 0.3 },
+      proxy: { load: run(4_000, 0.25, 1.5), cpu: 0.3 },
+      gateway: { load: run(3_600, 0.28, 1.7), cpu: 0.3 },
+      "gateway-limited": { load: run(3_500, 0.3, 1.8), cpu: 0.3 },
+      "peer-litellm": { load: run(80, 12.1, 20), cpu: 0.3 },
+      ...(portkey ? { "peer-portkey": { load: run(900, 1.1, 3), cpu: 0.3 } } : {}),
+    }),
+    chat(32, {
+      direct: { load: run(70_000, 0.4, 1.5), cpu: 2.1 },
+      proxy: { load: run(10_000, 1.4, 4.5), cpu: 1.2 },
+      gateway: { load: run(9_000, 1.5, 4.8), cpu: 1.35 },
+      "gateway-limited": { load: run(8_500, 1.6, 5), cpu: 1.4 },
+      "gateway-many": { load: run(9_000, 1.5, 4.8), cpu: 1.35 },
+      "gateway-team": { load: run(9_000, 1.5, 4.8), cpu: 1.44 },
+      "proxy-deno": { load: run(8_000, 1.6, 5), cpu: 1.2 },
+      "gateway-deno": { load: run(6_000, 2.1, 6), cpu: 1.62 },
+      "peer-litellm": { load: run(options.litellmRps ?? 60, 400, 800), cpu: 0.18 },
+      ...(portkey ? { "peer-portkey": { load: run(800, 40, 60), cpu: 0.48 } } : {}),
+    }),
+  ];
+  r.deno = { command: "deno run main.ts start", version: "gateway 0.1.0 (deno 2)", idleRss: 90 };
+  r.peers = {
+    gateway: {
+      idleRss: 60,
+      idlePss: 55,
+      coldStart: { runs: 3, times: [], median: 95, min: 90, max: 99 },
+    },
+    peers: [
+      {
+        key: "litellm",
+        name: "LiteLLM proxy",
+        version: "1.108.7",
+        setup: "litellm --config",
+        runtime: "python 3.11.7",
+        processes: 1,
+        idleRss: 340,
+        idlePss: 330,
+        coldStart: { runs: 3, times: [], median: 7800, min: 7700, max: 8000 },
+      },
+      portkey
+        ? {
+          key: "portkey",
+          name: "Portkey gateway",
+          version: "1.15.2",
+          setup: "node build/start-server.js",
+          runtime: "node v20.20.2",
+          processes: 1,
+          idleRss: 89,
+          idlePss: 80,
+          coldStart: { runs: 3, times: [], median: 620, min: 600, max: 700 },
+        }
+        : {
+          key: "portkey",
+          name: "Portkey gateway",
+          version: "1.15.2",
+          setup: "node build/start-server.js",
+          error: "install failed: npm exited 1",
+        },
+    ],
+  };
+  return r;
+}
+
+Deno.test("checkGoals: the Deno goal and the goals against peers follow issue 5's", () => {
+  const goals = checkGoals(withPeers());
+  assertEquals(goals.length, 17);
+  assertEquals(verdicts(goals.slice(0, 12)), Array(12).fill(true));
+  assertEquals(goals.slice(12).map((g) => [g.goal, g.value, g.met]), [
+    [
+      "chat c=32 under Deno ≥ 0.80× the bare Deno proxy req/s",
+      "0.75× (CPU per request: 90 vs 50 µs, proxy/gateway 0.56×)",
+      false,
+    ],
+    [
+      "chat c=32 req/s ≥ 10× the fastest peer's",
+      "11.3× Portkey gateway (9,000 vs 800 req/s)",
+      true,
+    ],
+    [
+      "lowest added latency at c=1 (p50) of all",
+      "+0.180 ms (LiteLLM proxy: +12.000 ms, Portkey gateway: +1.000 ms)",
+      true,
+    ],
+    [
+      "lowest idle RSS of all (a peer's: PSS summed over its processes)",
+      "60.0 MiB (LiteLLM proxy: 330.0 MiB, Portkey gateway: 80.0 MiB)",
+      true,
+    ],
+    [
+      "lowest cold start of all (spawn → first chat answer)",
+      "95.0 ms (LiteLLM proxy: 7800 ms, Portkey gateway: 620.0 ms)",
+      true,
+    ],
+  ]);
+});
+
+Deno.test("checkGoals: a peer that was not measured leaves the peer goals unsettled, never guessed", () => {
+  const goals = checkGoals(withPeers({ portkeyMeasured: false })).slice(13);
+  assertEquals(verdicts(goals), [undefined, undefined, undefined, undefined]);
+  assertEquals(
+    goals[0]?.value,
+    "150.0× LiteLLM proxy (9,000 vs 60 req/s); not measured: Portkey gateway",
+  );
+  // Behind the one peer measured, it is missed whatever the other would have done.
+  const slower = checkGoals(withPeers({ portkeyMeasured: false, litellmRps: 1_000 }))[13];
+  assertEquals([slower?.met, slower?.value.startsWith("9.0× LiteLLM proxy")], [false, true]);
+});
+
+Deno.test("checkGoals: no Deno or peer goals when the run skipped them (a quick run)", () => {
+  const quick = withPeers();
+  quick.deno = { skipped: "--quick" };
+  quick.peers = { skipped: "--quick; --peers runs them", peers: [] };
+  assertEquals(checkGoals(quick).length, 12);
+  const report = fullReport({ ...quick, goals: checkGoals(quick) });
+  assertStringIncludes(report, "Gateway under Deno: not run (--quick).");
+  assertStringIncludes(report, "Peers: not run (--quick; --peers runs them).");
+  assert(!report.includes("## Peers"));
+});
+
+Deno.test("lowestOfAll: below every peer, above one, nothing to compare", () => {
+  const show = (n: number) => `${n}`;
+  const peers = [{ name: "a", value: 5 }, { name: "b", value: 7 }];
+  assertEquals(lowestOfAll("g", { ours: 4, peers }, show), {
+    goal: "g",
+    value: "4 (a: 5, b: 7)",
+    met: true,
+  });
+  assertEquals(lowestOfAll("g", { ours: 6, peers }, show).met, false);
+  assertEquals(lowestOfAll("g", { ours: undefined, peers }, show).value, "not measured");
+  assertEquals(lowestOfAll("g", { ours: 4, peers: [{ name: "a", value: undefined }] }, show), {
+    goal: "g",
+    value: "not measured",
+    met: undefined,
+  });
+});
+
+Deno.test("fullReport: peers' rows in the chat table, their table, the Deno line", () => {
+  const full = withPeers();
+  full.goals = checkGoals(full);
+  const report = fullReport(full);
+  for (
+    const part of [
+      "| chat     | peer-litellm    | 80 ",
+      "| chat     | gateway-deno    | –         | –                | –                      | 6,000      | 2.10 / 6.00       | 0.09× / 0.75×",
+      "| chat     | peer-portkey    | 900       | 1.100 / 3.000    | +1.000 / +2.000        | 800        | 40.00 / 60.00     | 0.01× / –",
+      "## Peers",
+      "| LiteLLM proxy   | 1.108.7",
+      "| 340.0 / 330.0",
+      "| 7800.0 (3 runs)",
+      "Gateway under Deno: `deno run main.ts start` (gateway 0.1.0 (deno 2)); idle RSS 90.0 MiB",
     ]
   ) {
     assertStringIncludes(report, part);
