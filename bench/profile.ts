@@ -244,8 +244,8 @@ export async function profileGateway(options: ProfileOptions): Promise<number> {
         // (src/runtime/server_heap.ts), which a profiled run does not.
         env: { BUN_JSC_forceRAMSize: String(4 * 1024 ** 3) },
         // As the bench runs it since issue 22: default settings, each request's access-log line
-        // at info written, to /dev/null.
-        stderr: "null",
+        // at info written, to /dev/null (under Deno stderr also says where the inspector is).
+        stderr: runtime === "deno" ? "piped" : "null",
         cwd: root,
       },
     );
