@@ -27,7 +27,7 @@ import {
   type RunningPeer,
   startPeers,
 } from "./peers.ts";
-import { round, sleep } from "./stats.ts";
+import { exists, round, sleep } from "./stats.ts";
 import { profileGateway } from "./profile.ts";
 import { DENO_PERMISSION_FLAGS } from "../src/runtime/permissions.ts";
 
@@ -74,15 +74,6 @@ const SECTIONS = [
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** How to run a script on a runtime. */

@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { freePort, output, ProcessGroup, track } from "./procs.ts";
 import type { Target } from "./load.ts";
 import { PATHS } from "./setup.ts";
-import type { ColdStart } from "./resources.ts";
-import { median, round, sleep } from "./stats.ts";
+import { type ColdStart, coldStartFigures } from "./resources.ts";
+import { exists, round, sleep } from "./stats.ts";
 import { UPSTREAM_MODEL } from "./payloads.ts";
 
 /** What one peer is, where it comes from and how it is run. */
@@ -253,15 +253,6 @@ function readText(path: string): string | undefined {
     return Deno.readTextFileSync(path);
   } catch {
     return undefined;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -550,13 +541,7 @@ export async function coldStartToAnswer(
   await once(0);
   const times: number[] = [];
   for (let i = 1; i <= runs; i++) times.push(await once(i));
-  return {
-    runs,
-    times: times.map((t) => round(t, 1)),
-    median: round(median(times), 1),
-    min: round(Math.min(...times), 1),
-    max: round(Math.max(...times), 1),
-  };
+  return coldStartFigures(times);
 }
 
 /** The bench's chat bodies a peer may send, by name → file. */

@@ -178,8 +178,13 @@ export async function coldStart(
   await coldStartOnce(command, args, env, cwd);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await coldStartOnce(command, args, env, cwd));
+  return coldStartFigures(times);
+}
+
+/** The figures of timed cold starts (ms): each run, the median, the fastest and the slowest. */
+export function coldStartFigures(times: readonly number[]): ColdStart {
   return {
-    runs,
+    runs: times.length,
     times: times.map((t) => round(t, 1)),
     median: round(median(times), 1),
     min: round(Math.min(...times), 1),
