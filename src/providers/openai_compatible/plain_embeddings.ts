@@ -11,11 +11,11 @@
  * accepts is valid JSON meaning exactly that; anything else (base64 vectors, other members,
  * another order) is parsed as before.
  */
+import { JSON_NUMBER, JSON_STRING } from "../shared/json_patterns.ts";
 
 const WS = String.raw`[ \t\r\n]*`;
-const STRING = String
-  .raw`"[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*"`;
-const NUMBER = String.raw`-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?`;
+const STRING = JSON_STRING;
+const NUMBER = JSON_NUMBER;
 const COUNT = String.raw`(0|[1-9]\d{0,15})`;
 /** `"name":` with the whitespace JSON allows around it. */
 const key = (name: string) => `${WS}"${name}"${WS}:${WS}`;
