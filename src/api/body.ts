@@ -6,6 +6,7 @@
  */
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
 import { TimedWork } from "../core/deadlines.ts";
+import { keepText } from "../core/request_text.ts";
 
 /** How long a client may take to send its body. */
 export const BODY_TIMEOUT_MS = 60_000;
@@ -117,5 +118,6 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
       code: "invalid_json",
     });
   }
+  keepText(value, text);
   return value as Record<string, unknown>;
 }

@@ -310,6 +310,52 @@ endpoints:
       },
     );
 
+    await t.step(
+      "a large prompt reaches the upstream as the client sent it, with the endpoint's model",
+      async () => {
+        // Large bodies are sent on as their own JSON text with the model put in (spliced_body.ts).
+        const big = `Summarise this: ${'the "quoted" sea\n é 😀'.repeat(2_000)}`;
+        const answer = await client.chat.completions.create({
+          messages: [{ role: "user", content: big }],
+          model: "chat",
+          max_tokens: 8,
+        });
+        assertEquals(answer.choices[0]?.message.content, `Echo: ${big}`);
+        assertEquals(upstream.recorder.last?.body, {
+          messages: [{ role: "user", content: big }],
+          model: "gpt-4o-mini",
+          max_tokens: 8,
+        });
+        const stream = await client.chat.completions.create({
+          messages: [{ role: "user", content: big }],
+          model: "chat",
+          stream: true,
+        });
+        let streamed = "";
+        for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? "";
+        assertEquals(streamed, `Echo: ${big}`);
+        assertEquals(upstream.recorder.last?.body, {
+          messages: [{ role: "user", content: big }],
+          model: "gpt-4o-mini",
+          stream: true,
+          stream_options: { include_usage: true },
+        });
+        // MLflow's invocation path: the body names no model; the endpoint's goes in
+        const invoked = await fetch(`${gateway.url}/gateway/chat/invocations`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ messages: [{ role: "user", content: big }], temperature: 0 }),
+        });
+        assertEquals(invoked.status, 200);
+        await invoked.body?.cancel();
+        assertEquals(upstream.recorder.last?.body, {
+          model: "gpt-4o-mini",
+          messages: [{ role: "user", content: big }],
+          temperature: 0,
+        });
+      },
+    );
+
     await t.step("embeddings.create returns one vector per input", async () => {
       const result = await client.embeddings.create({
         model: "embeddings",

@@ -9,6 +9,7 @@ import type { z } from "@hono/zod-openapi";
 import { InvalidRequestError } from "../../core/errors.ts";
 import { type Operation, OPERATION_OF } from "../../core/provider.ts";
 import { upstreamBodyOf } from "../../core/snapshot.ts";
+import { keepText, keptTextOf } from "../../core/request_text.ts";
 import type { EndpointType } from "../../config/schema.ts";
 import { ChatRequest } from "../../schemas/chat.ts";
 import { CompletionsRequest, type CompletionsResponse } from "../../schemas/completions.ts";
@@ -87,11 +88,21 @@ export function nullsAsAbsent(body: Record<string, unknown>): Record<string, unk
   return changed === undefined ? out : { ...out, messages: changed };
 }
 
-/** The call for a body naming `op` on endpoint or route `name`. */
-function callOf(op: Operation, name: string, given: Record<string, unknown>): OpenAICall {
+/**
+ * The call for a body naming `op` on endpoint or route `name`. `text`: the JSON text of the
+ * client's body (with its `model` on /v1), when it was kept (request_text.ts); the request keeps it
+ * only if it is still that body, field for field.
+ */
+function callOf(
+  op: Operation,
+  name: string,
+  given: Record<string, unknown>,
+  text?: string,
+): OpenAICall {
   const body = nullsAsAbsent(given);
   if (op === "embeddings") {
     const request = validated("embeddings", body);
+    if (text !== undefined && request === given) keepText(request, text);
     return {
       op,
       name,
@@ -103,6 +114,7 @@ function callOf(op: Operation, name: string, given: Record<string, unknown>): Op
   }
   if (op === "completions" && Array.isArray(body.prompt)) return promptsCall(name, body);
   const request = validated(op, body);
+  if (text !== undefined && request === given) keepText(request, text);
   return {
     op,
     name,
@@ -250,7 +262,7 @@ export function openAICodec(op: Operation): IngressCodec<OpenAICall> {
     name: `openai.${op}`,
     decode(body, _pathName, _snapshot, record) {
       const { name, rest } = namedByModel(body);
-      const call = callOf(op, name, rest);
+      const call = callOf(op, name, rest, keptTextOf(body));
       if (op === "chat" && record !== undefined) call.record = record;
       return call;
     },
@@ -271,7 +283,7 @@ export const mlflowCodec: IngressCodec<OpenAICall> = {
     }
     const type = snapshot.typeOf(name);
     if (type === undefined) throw snapshot.notFound(name);
-    const call = callOf(OPERATION_OF[type as EndpointType], name, body);
+    const call = callOf(OPERATION_OF[type as EndpointType], name, body, keptTextOf(body));
     // MLflow 3's gateway ends every stream with a chunk carrying the usage (then [DONE]).
     if (call.stream) call.includeUsage = true;
     if (call.op === "chat" && record !== undefined) call.record = record;

@@ -10,6 +10,7 @@ import {
 import type { Snapshot } from "../../core/snapshot.ts";
 import type { RequestRecord } from "../../core/request_record.ts";
 import { NotFoundError } from "../../core/errors.ts";
+import { keepText, keptTextOf } from "../../core/request_text.ts";
 import { Redactor } from "../../observe/redact.ts";
 import { ChatStreamWriter } from "./stream.ts";
 import { MlflowChatStreamWriter, MlflowCompletionsStreamWriter } from "./mlflow_stream.ts";
@@ -195,4 +196,24 @@ Deno.test("mlflowCodec puts MLflow's detail beside OpenAI's error; openAICodec d
   assertEquals((mlflow.error as { message: string }).message, "The endpoint 'x' is not present");
   const openai = openAICodec("chat").encodeError(error, new Redactor()).body as object;
   assertEquals("detail" in openai, false);
+});
+
+Deno.test("openAICodec keeps a large body's text on its request only while the request is that body", () => {
+  const content = "x".repeat(20_000);
+  const parsed = (body: Record<string, unknown>) => {
+    const text = JSON.stringify(body);
+    const value = JSON.parse(text);
+    keepText(value, text);
+    return { value, text };
+  };
+  const plain = parsed({ messages: [{ role: "user", content }], model: "c" });
+  const call = decoded(openAICodec("chat").decode(plain.value, undefined, snapshot));
+  assertEquals(keptTextOf(call.request as object), plain.text);
+  // a null dropped, or a body the schema had to rewrite: the text no longer says the request
+  const withNull = parsed({ messages: [{ role: "user", content }], model: "c", seed: null });
+  const changed = decoded(openAICodec("chat").decode(withNull.value, undefined, snapshot));
+  assertEquals(keptTextOf(changed.request as object), undefined);
+  const several = parsed({ model: "c", prompt: [content, "b"] });
+  const prompts = decoded(openAICodec("completions").decode(several.value, undefined, snapshot));
+  assertEquals(prompts.requests?.map((r) => keptTextOf(r as object)), [undefined, undefined]);
 });

@@ -72,6 +72,7 @@ export function openAICompatibleProvider<C>(spec: AdapterSpec<C>): Provider<C> {
         return buildWireRequest("chat/completions", start, ctx, target, {
           streamUsage: usageOf(ctx.config),
           quirks: profile.quirks["chat/completions"],
+          request: req,
         });
       },
       parseResponse: (json, ctx) => parseChatResponse(json, ctx, name),
@@ -89,6 +90,7 @@ export function openAICompatibleProvider<C>(spec: AdapterSpec<C>): Provider<C> {
         return buildWireRequest("completions", start, ctx, target, {
           streamUsage: usageOf(ctx.config),
           quirks: profile.quirks.completions,
+          request: req,
         });
       },
       parseResponse: (json, ctx) => parseCompletionsResponse(json, ctx, name),
@@ -121,6 +123,7 @@ export function openAICompatibleProvider<C>(spec: AdapterSpec<C>): Provider<C> {
         return buildWireRequest("embeddings", start, ctx, target, {
           streamUsage: usageOf(ctx.config),
           quirks: profile.quirks.embeddings,
+          request: req,
         });
       },
       parseResponse: (json, ctx) => parseEmbeddingsResponse(json, ctx, name),

@@ -15,6 +15,8 @@ import {
 } from "./profile.ts";
 
 export type { OpenAIPath } from "./profile.ts";
+import { keptTextOf } from "../../core/request_text.ts";
+import { splicedBody } from "./spliced_body.ts";
 
 /** The URL of one path of an OpenAI-compatible base: `{base}/{path}`, trailing slashes ignored. */
 export function joinUrl(base: string, path: string): string {
@@ -79,6 +81,13 @@ export function bodyWithModel(
   return body;
 }
 
+/** Whether a path's quirks would change a body (renames, removals or rewrites). */
+function hasQuirks(quirks: PathQuirks | undefined): boolean {
+  if (quirks === undefined) return false;
+  return Object.keys(quirks.renames ?? {}).length > 0 ||
+    Object.keys(quirks.unsupported ?? {}).length > 0 || (quirks.rewrites ?? []).length > 0;
+}
+
 /**
  * One upstream request for `path`: the endpoint's model, the stream fields for the server's
  * usage reporting (chat and completions only), then the server's quirks for that path. `body`
@@ -89,8 +98,28 @@ export function buildWireRequest(
   body: WireBody,
   ctx: CallContext<unknown>,
   target: WireTarget,
-  options: { streamUsage: StreamUsage; quirks?: PathQuirks | undefined },
+  options: {
+    streamUsage: StreamUsage;
+    quirks?: PathQuirks | undefined;
+    /** The client's request object, when its kept JSON text may be spliced (spliced_body.ts). */
+    request?: object | undefined;
+  },
 ): UpstreamRequest {
+  const text = options.request === undefined ? undefined : keptTextOf(options.request);
+  if (
+    text !== undefined && target.sendModel && ctx.model !== null && !hasQuirks(options.quirks)
+  ) {
+    const spliced = splicedBody(
+      text,
+      options.request as WireBody,
+      ctx.model,
+      path !== "embeddings" && ctx.stream,
+      path === "embeddings" ? "automatic" : options.streamUsage,
+    );
+    if (spliced !== undefined) {
+      return { url: target.url, headers: target.headers, body: spliced, warnings: [] };
+    }
+  }
   if (path === "embeddings") {
     deleteIfPresent(body, "stream");
     deleteIfPresent(body, "stream_options");
