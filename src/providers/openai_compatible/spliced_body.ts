@@ -18,7 +18,6 @@ import type { StreamUsage, WireBody } from "./profile.ts";
 const MODEL_KEY = /"model"\s*:\s*/g;
 const STRING = new RegExp(JSON_STRING, "y");
 const OPENING = /^\s*\{\s*(?=[^\s}])/;
-const CLOSING = /\}\s*$/;
 
 /** What the body's stream fields must become (see `applyStreamFields`), or undefined to bail. */
 function streamMember(request: WireBody, stream: boolean, usage: StreamUsage): string | undefined {
@@ -59,7 +58,8 @@ export function splicedBody(
     body = text.slice(0, valueAt) + modelJson + text.slice(STRING.lastIndex);
   }
   if (streamFields === "") return body;
-  const closing = CLOSING.exec(body);
-  if (closing === null) return undefined;
-  return body.slice(0, closing.index) + streamFields + body.slice(closing.index);
+  // The object's closing brace: the last one, with nothing but whitespace after it.
+  const closing = body.lastIndexOf("}");
+  if (closing === -1 || body.slice(closing + 1).trim() !== "") return undefined;
+  return body.slice(0, closing) + streamFields + body.slice(closing);
 }
