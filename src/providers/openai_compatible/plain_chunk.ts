@@ -41,7 +41,10 @@ const CHUNK = [
 
 const PLAIN_CONTENT_CHUNK = new RegExp(CHUNK);
 
+/** Content chunks are a few hundred bytes; a longer one is parsed (see json_patterns.ts). */
+export const MAX_PLAIN_CHUNK = 16 * 1024;
+
 /** Whether a stream event's data is a plain content chunk (see above). */
 export function isPlainContentChunk(data: string): boolean {
-  return PLAIN_CONTENT_CHUNK.test(data);
+  return data.length <= MAX_PLAIN_CHUNK && PLAIN_CONTENT_CHUNK.test(data);
 }

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../../tests/assert.ts";
-import { isPlainContentChunk } from "./plain_chunk.ts";
+import { isPlainContentChunk, MAX_PLAIN_CHUNK } from "./plain_chunk.ts";
 
 const head =
   `"id":"chatcmpl-1","object":"chat.completion.chunk","created":1726000000,"model":"gpt-4o"`;
@@ -71,5 +71,12 @@ Deno.test("isPlainContentChunk() refuses every chunk the stream parser has work 
 Deno.test("isPlainContentChunk() refuses a long unterminated string of escapes without backtracking", () => {
   // A pattern with nested quantifiers would take minutes on this (and hang the suite), not a step.
   const long = `{${head},${choice(`{"content":"${"\\\\".repeat(50_000)}`)}`;
+  assertEquals(isPlainContentChunk(long), false);
+});
+
+Deno.test("isPlainContentChunk() leaves a chunk longer than its bound to the parser, valid or not", () => {
+  const text = "é".repeat(MAX_PLAIN_CHUNK);
+  const long = `{${head},${choice(`{"content":"${text}"}`)}}`;
+  assertEquals(isPlainContentChunk(`{${head},${choice(`{"content":"é"}`)}}`), true);
   assertEquals(isPlainContentChunk(long), false);
 });

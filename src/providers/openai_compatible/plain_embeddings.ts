@@ -39,6 +39,14 @@ const TAIL = new RegExp(
   "y",
 );
 
+/**
+ * The longest vector read by pattern, in characters: ~16 K floats (the largest models give 3,072),
+ * where the pattern is still linear (json_patterns.ts); a longer one is parsed.
+ */
+export const MAX_VECTOR_CHARS = 256 * 1024;
+/** The longest tail after the vectors (model and usage) read by pattern. */
+const MAX_TAIL_CHARS = 4096;
+
 /** What the gateway reads of an embeddings answer: the rest is relayed as its text. */
 export interface PlainEmbeddings {
   model: string;
@@ -70,6 +78,9 @@ export function readPlainEmbeddings(text: string): PlainEmbeddings | undefined {
     const item = at(ITEM, text, position);
     if (item === undefined || Number(item[1]) !== count) return undefined;
     position = ITEM.lastIndex;
+    // A vector longer than any model's is parsed instead (see json_patterns.ts).
+    const close = text.indexOf("]", position);
+    if (close === -1 || close - position > MAX_VECTOR_CHARS) return undefined;
     // `test`, not `exec`: the vector's text is not needed, only where it ends.
     position = vectorEnd(text, position);
     if (position === -1) return undefined;
@@ -79,6 +90,7 @@ export function readPlainEmbeddings(text: string): PlainEmbeddings | undefined {
     count++;
     if (end[1] === "]") break;
   }
+  if (text.length - position > MAX_TAIL_CHARS) return undefined;
   const tail = at(TAIL, text, position);
   if (tail === undefined) return undefined;
   return {

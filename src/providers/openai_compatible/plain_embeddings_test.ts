@@ -1,6 +1,6 @@
 import { assertEquals } from "../../../tests/assert.ts";
 import type { CallContext } from "../../core/provider.ts";
-import { readPlainEmbeddings } from "./plain_embeddings.ts";
+import { MAX_VECTOR_CHARS, readPlainEmbeddings } from "./plain_embeddings.ts";
 import { embeddingsFromText, parseEmbeddingsResponse } from "./response.ts";
 
 const ctx: CallContext<unknown> = { endpoint: "ep", model: "m", config: {}, stream: false };
@@ -77,4 +77,13 @@ Deno.test("embeddingsFromText() gives what the parser gives, its vectors parsed 
     assertEquals({ ...read }.data, parsed.data);
   }
   assertEquals(embeddingsFromText(NOT_PLAIN["base64 vectors"] as string, ctx, "OpenAI"), undefined);
+});
+
+Deno.test("readPlainEmbeddings() leaves a vector longer than its bound, or a long tail, to the parser", () => {
+  const floats = Array.from({ length: Math.ceil(MAX_VECTOR_CHARS / 6) }, () => 0.125);
+  assertEquals(JSON.stringify(floats).length > MAX_VECTOR_CHARS, true);
+  assertEquals(readPlainEmbeddings(compact(answer([floats]))), undefined);
+  assertEquals(readPlainEmbeddings(compact(answer([floats.slice(0, 3072)])))?.count, 1);
+  const longModel = compact({ ...answer([[0.5]]), model: "m".repeat(5000) });
+  assertEquals(readPlainEmbeddings(longModel), undefined);
 });

@@ -17,6 +17,8 @@ import type { StreamUsage, WireBody } from "./profile.ts";
 
 const MODEL_KEY = /"model"\s*:\s*/g;
 const STRING = new RegExp(JSON_STRING, "y");
+/** The longest client `model` value (as JSON) that is replaced; a longer one is not spliced. */
+const MAX_MODEL_CHARS = 1024;
 const OPENING = /^\s*\{\s*(?=[^\s}])/;
 
 /** What the body's stream fields must become (see `applyStreamFields`), or undefined to bail. */
@@ -53,9 +55,11 @@ export function splicedBody(
   } else {
     const valueAt = key.index + key[0].length;
     if (MODEL_KEY.exec(text) !== null) return undefined; // a second `model` key
-    STRING.lastIndex = valueAt;
-    if (!STRING.test(text)) return undefined;
-    body = text.slice(0, valueAt) + modelJson + text.slice(STRING.lastIndex);
+    // A model name is short: only its first characters are looked at (see json_patterns.ts).
+    const value = text.slice(valueAt, valueAt + MAX_MODEL_CHARS);
+    STRING.lastIndex = 0;
+    if (!STRING.test(value)) return undefined;
+    body = text.slice(0, valueAt) + modelJson + text.slice(valueAt + STRING.lastIndex);
   }
   if (streamFields === "") return body;
   // The object's closing brace: the last one, with nothing but whitespace after it.

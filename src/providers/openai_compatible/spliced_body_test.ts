@@ -67,6 +67,7 @@ Deno.test("splicedBody() leaves to the usual path what it cannot send as it came
     [JSON.stringify({ model: "chat", messages, stream: true, stream_options: {} }), true],
     [JSON.stringify({ model: "chat", messages, stream_options: null }), false],
     [JSON.stringify({ model: "chat", messages }), true], // the call streams, the body does not say
+    [JSON.stringify({ model: "m".repeat(2000), messages }), false], // a model name past the bound
   ];
   for (const [text, stream] of cases) assertEquals(spliced(text, stream), undefined, text);
 });
