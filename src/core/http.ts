@@ -1,13 +1,15 @@
 /**
- * The one place that calls fetch: first-byte and idle timeouts, client aborts, size caps on
- * everything read, no redirects, and mapping of network failures and upstream error statuses to
- * GatewayErrors.
+ * The one place that calls upstreams (the runtime's fetch, or for plain-http URLs the gateway's
+ * own HTTP/1.1 client: `http1/client.ts`): first-byte and idle timeouts, client aborts, size caps
+ * on everything read, no redirects, and mapping of network failures and upstream error statuses
+ * to GatewayErrors.
  */
 import { GatewayError, parseRetryAfter, ProviderError, upstreamError } from "./errors.ts";
 import type { Provider, UpstreamRequest } from "./provider.ts";
 import { deadlines, withDeadline } from "./deadlines.ts";
 import { readCapped } from "./bounded.ts";
 import type { Redactor } from "../observe/redact.ts";
+import { http1Call, servesDirectly, upstreamFetch, type WholeAnswer } from "./http1/client.ts";
 
 /** The client went away; nothing is sent back and nothing is retried. */
 export class ClientClosedError extends GatewayError {
@@ -154,7 +156,7 @@ export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Pro
   const deadline = deadlines.add(opts.timeoutMs, call, opts.signal);
   let response: Response;
   try {
-    response = await (opts.fetch ?? fetch)(req.url, fetchInit(req, call));
+    response = await (opts.fetch ?? upstreamFetch)(req.url, fetchInit(req, call));
   } catch (error) {
     throw sendFailed(error, req, opts, call);
   } finally {
@@ -185,12 +187,25 @@ export async function callUpstreamJson<T>(
   const call = new AbortController();
   const deadline = deadlines.add(opts.timeoutMs, call, opts.signal);
   try {
-    let response: Response;
+    let answer: Response | WholeAnswer;
     try {
-      response = await (opts.fetch ?? fetch)(req.url, fetchInit(req, call));
+      const init = fetchInit(req, call);
+      answer = await (opts.fetch !== undefined
+        ? opts.fetch(req.url, init)
+        : servesDirectly(req.url, init)
+        ? http1Call(req.url, init)
+        : fetch(req.url, init));
     } catch (error) {
       throw sendFailed(error, req, opts, call);
     }
+    if (!(answer instanceof Response)) {
+      // A successful answer that came whole with its head: read as it is.
+      if (answer.bytes.length > opts.limits.answerBytes) throw answerTooLarge(opts);
+      const text = utf8.decode(answer.bytes);
+      const whole = answer;
+      return read(text, () => parseJson(text, () => headerOf(whole.headers, "content-type"), opts));
+    }
+    const response = answer;
     deadlines.extend(deadline, opts.idleTimeoutMs);
     if (!response.ok) throw await failedAnswer(response, opts);
     let text: string;
@@ -204,7 +219,7 @@ export async function callUpstreamJson<T>(
       if (call.signal.aborted) throw wholeAnswerLate(opts);
       throw brokeOff(opts, error);
     }
-    return read(text, () => parseJson(text, response, opts));
+    return read(text, () => parseJson(text, () => response.headers.get("content-type"), opts));
   } finally {
     deadlines.cancel(deadline);
   }
@@ -317,12 +332,20 @@ async function readErrorBody(response: Response, opts: CallOptions): Promise<str
   }
 }
 
+const utf8 = new TextDecoder();
+
+/** A field of a head given as lower-cased pairs. */
+function headerOf(headers: [string, string][], name: string): string | null {
+  for (const [field, value] of headers) if (field === name) return value;
+  return null;
+}
+
 /** The body parsed as JSON; anything else is a 502 naming the provider. */
-function parseJson(text: string, response: Response, opts: CallOptions): unknown {
+function parseJson(text: string, contentType: () => string | null, opts: CallOptions): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    const type = response.headers.get("content-type") ?? "no content type";
+    const type = contentType() ?? "no content type";
     throw new ProviderError(
       502,
       "upstream_error",

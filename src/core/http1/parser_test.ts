@@ -1,0 +1,128 @@
+import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
+import { HttpParseError, MAX_HEAD_BYTES, type ResponseHead, ResponseParser } from "./parser.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+interface Parsed {
+  head: ResponseHead | undefined;
+  body: string;
+  ended: boolean;
+  rest: string;
+  parser: ResponseParser;
+}
+
+/** Feeds `text` in pieces of `step` bytes (all at once when 0). */
+function parse(text: string, step = 0, noBody = false): Parsed {
+  const out: Parsed = {
+    head: undefined,
+    body: "",
+    ended: false,
+    rest: "",
+    parser: undefined as unknown as ResponseParser,
+  };
+  out.parser = new ResponseParser({
+    head: (head) => out.head = head,
+    body: (bytes) => out.body += decoder.decode(bytes),
+    end: () => out.ended = true,
+  }, noBody);
+  const bytes = encoder.encode(text);
+  const size = step === 0 ? bytes.length : step;
+  for (let at = 0; at < bytes.length; at += size) {
+    const rest = out.parser.push(bytes.subarray(at, at + size));
+    if (rest !== undefined) out.rest += decoder.decode(rest);
+  }
+  return out;
+}
+
+const OK = 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 7\r\n\r\n{"a":1}';
+const CHUNKED = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+  "5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nx-trailer: 1\r\n\r\n";
+
+Deno.test("ResponseParser reads a Content-Length answer the same whole and byte by byte", () => {
+  for (const step of [0, 1, 3, 17]) {
+    const out = parse(OK, step);
+    assertEquals(out.head?.status, 200);
+    assertEquals(out.head?.headers, [
+      ["content-type", "application/json"],
+      ["content-length", "7"],
+    ]);
+    assertEquals(out.body, '{"a":1}');
+    assert(out.ended && out.parser.done && out.parser.keepAlive);
+  }
+});
+
+Deno.test("ResponseParser decodes chunked bodies with extensions and trailers in any split", () => {
+  for (const step of [0, 1, 2, 5]) {
+    const out = parse(CHUNKED, step);
+    assertEquals(out.body, "hello, world");
+    assert(out.ended && out.parser.keepAlive);
+  }
+  assertEquals(parse("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n").body, "");
+});
+
+Deno.test("ResponseParser skips interim 100 answers and accepts bare LF line ends", () => {
+  const out = parse(`HTTP/1.1 100 Continue\r\n\r\n${OK}`, 4);
+  assertEquals(out.head?.status, 200);
+  assertEquals(out.body, '{"a":1}');
+  const lf = parse("HTTP/1.1 201 Created\ncontent-length: 2\n\nok");
+  assertEquals([lf.head?.status, lf.head?.statusText, lf.body], [201, "Created", "ok"]);
+});
+
+Deno.test("ResponseParser reads a body without a length until the connection closes", () => {
+  const out = parse("HTTP/1.1 200 OK\r\n\r\npart one, ", 0);
+  assert(!out.ended);
+  out.parser.push(encoder.encode("part two"));
+  out.parser.close();
+  assertEquals(out.body, "part one, part two");
+  assert(out.ended && !out.parser.keepAlive);
+});
+
+Deno.test("ResponseParser says when a connection may not be reused", () => {
+  assert(
+    !parse("HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n").parser.keepAlive,
+  );
+  assert(!parse("HTTP/1.0 200 OK\r\ncontent-length: 0\r\n\r\n").parser.keepAlive);
+  assert(
+    parse("HTTP/1.0 200 OK\r\nconnection: keep-alive\r\ncontent-length: 0\r\n\r\n").parser
+      .keepAlive,
+  );
+});
+
+Deno.test("ResponseParser ends at once for 204 and HEAD, and returns bytes past the end", () => {
+  const noContent = parse("HTTP/1.1 204 No Content\r\n\r\n");
+  assert(noContent.ended);
+  const head = parse("HTTP/1.1 200 OK\r\ncontent-length: 99\r\n\r\n", 0, true);
+  assert(head.ended && head.body === "");
+  assertEquals(parse(`${OK}HTTP/1.1 200 OK`).rest, "HTTP/1.1 200 OK");
+});
+
+Deno.test("ResponseParser refuses what breaks HTTP/1.1 framing, naming it", () => {
+  const fails = (text: string, pattern: RegExp) => {
+    assert(assertThrows(() => parse(text), pattern) instanceof HttpParseError);
+  };
+  fails("SSH-2.0-OpenSSH\r\n\r\n", /not an HTTP\/1\.x status line/);
+  fails("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", /malformed header line/);
+  fails("HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\n", /Content-Length/);
+  fails("HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n", /Content-Length/);
+  fails("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n", /not a chunk size/);
+  fails("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nfffffffffffff\r\n", /chunk size/);
+  fails("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nabX", /line break/);
+  fails("HTTP/1.1 101 Switching Protocols\r\n\r\n", /switched protocols/);
+});
+
+Deno.test("ResponseParser caps the head, however it is split", () => {
+  const big = `HTTP/1.1 200 OK\r\nx-big: ${"a".repeat(MAX_HEAD_BYTES)}\r\n\r\n`;
+  for (const step of [0, 1000]) {
+    const error = assertThrows(() => parse(big, step), /larger than 65536 bytes/);
+    assert(error instanceof HttpParseError);
+  }
+});
+
+Deno.test("ResponseParser.close() fails a response cut short, and says whether one began", () => {
+  const none = parse("");
+  assertThrows(() => none.parser.close(), /before a response came/);
+  const cut = parse("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc");
+  assertThrows(() => cut.parser.close(), /before the response ended/);
+  assert(cut.parser.started && !none.parser.started);
+});
