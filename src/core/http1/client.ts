@@ -1,13 +1,12 @@
 /**
  * The gateway's own HTTP/1.1 client for plain-`http:` upstreams (self-hosted servers: vLLM,
- * Ollama, TGI, a sidecar), over `node:net` with keep-alive connections kept per origin. It
- * answers with a standard `Response` (or, for `callUpstreamJson`, a whole answer's bytes), so
- * `core/http.ts` treats it as it treats `fetch`, which still serves everything else: `https:`,
- * a proxy set in the environment, other body types, and every call on Bun.
- * Why: Deno's fetch is costly per call. Measured under chat load at c=32 (bench/README "The
- * upstream client"): the gateway under Deno went from ~150 to ~75 µs of CPU per request. On Bun
- * it was the other way round (fetch does its socket work on a thread of its own; in-loop
- * sockets cost the gateway 60–80 µs against fetch's 55–65), so Bun keeps its fetch.
+ * Ollama, TGI, a sidecar), over TCP (`runtime/tcp.ts`) with keep-alive connections kept per
+ * origin. It answers with a standard `Response` (or, for `callUpstreamJson`, a whole answer's
+ * bytes), so `core/http.ts` treats it as it treats `fetch`, which still serves everything else:
+ * `https:`, a proxy set in the environment, other body types.
+ * Why: the runtimes' fetch is costly per call. Measured under chat load at c=32 (bench/README
+ * "The upstream client"): the gateway under Deno went from ~150 to ~75 µs of CPU per request, the
+ * Bun binary from 55–65 to 44–58.
  *
  * Like the gateway's fetch calls: no redirect is followed (a 3xx is returned as it is), the
  * caller's signal aborts the exchange and closes its connection, and what is read is bounded
@@ -21,13 +20,18 @@ import { Buffer } from "node:buffer";
 import process from "node:process";
 import { clearInterval, setInterval } from "node:timers";
 import { HttpParseError, type ResponseHead, ResponseParser } from "./parser.ts";
-import { connect, type Socket } from "node:net";
-import { runtimeName } from "../../runtime/mod.ts";
+import { connectTcp, type TcpConnection } from "../../runtime/tcp.ts";
 
 /** How long a connection may wait idle in the pool. */
 export const IDLE_MS = 4_000;
 /** Idle connections kept per origin; more are closed as they come back. */
 const MAX_IDLE_PER_ORIGIN = 256;
+/**
+ * Bodies longer than this (in characters or bytes) go through fetch: with this client a 200 KB
+ * prompt cost the Bun binary 620–700 µs of CPU against fetch's 555–585 (bench/README "The
+ * upstream client").
+ */
+const LARGE_BODY = 64 * 1024;
 /** How much of an answer's body may wait unread before the socket is paused. */
 const BODY_HIGH_WATER = 64 * 1024;
 
@@ -76,18 +80,16 @@ function proxyInEnvironment(): boolean {
   return proxyConfigured;
 }
 
-/** Bun's fetch costs less than this client there (see the module's comment). */
-const RUNTIME_FETCH_PREFERRED = runtimeName === "bun";
-
 /**
- * Whether `http1Fetch` serves this call: not on Bun, a plain-http URL, no proxy in the
- * environment, and a body it can send as it is.
+ * Whether `http1Fetch` serves this call: a plain-http URL, no proxy in the environment, and a
+ * body it can send as it is, of at most 64 KiB.
  */
 export function servesDirectly(url: string, init: RequestInit): boolean {
-  if (RUNTIME_FETCH_PREFERRED || !url.startsWith("http://") || proxyInEnvironment()) return false;
+  if (!url.startsWith("http://") || proxyInEnvironment()) return false;
   const body = init.body;
-  return body === undefined || body === null || typeof body === "string" ||
-    body instanceof Uint8Array || body instanceof ArrayBuffer;
+  if (body === undefined || body === null) return true;
+  if (typeof body === "string" || body instanceof Uint8Array) return body.length <= LARGE_BODY;
+  return body instanceof ArrayBuffer && body.byteLength <= LARGE_BODY;
 }
 
 /** `http1Fetch` where it serves the call, the runtime's fetch otherwise. */
@@ -99,7 +101,7 @@ type Bytes = Uint8Array<ArrayBuffer>;
 
 /** One pooled connection. */
 interface Connection {
-  socket: Socket;
+  socket: TcpConnection;
   key: string;
   /** The exchange using it; undefined while idle. */
   exchange: Exchange | undefined;
@@ -121,7 +123,7 @@ function takeIdle(key: string): Connection | undefined {
     if (connection === undefined) return undefined;
     idleCount--;
     if (!connection.socket.destroyed && now - connection.idleSince < IDLE_MS) {
-      connection.socket.ref();
+      connection.socket.keepProcessAlive(true);
       return connection;
     }
     connection.socket.destroy();
@@ -142,7 +144,7 @@ function putIdle(connection: Connection): void {
   connection.idleSince = performance.now();
   connection.reused = true;
   // An idle connection does not keep the process alive.
-  connection.socket.unref();
+  connection.socket.keepProcessAlive(false);
   list.push(connection);
   idleCount++;
   if (sweeper === undefined) {
@@ -190,27 +192,28 @@ export function closeIdleConnections(): void {
 }
 
 function openConnection(target: Target): Connection {
-  const socket = connect({ host: target.host, port: target.port, noDelay: true });
   const connection: Connection = {
-    socket,
+    socket: undefined as unknown as TcpConnection,
     key: target.key,
     exchange: undefined,
     idleSince: 0,
     reused: false,
   };
-  socket.on("data", (bytes: Uint8Array) => {
-    if (connection.exchange === undefined) {
-      // Nothing was asked: a server that talks out of turn is not to be trusted with the next.
-      dropIdle(connection);
-      socket.destroy();
-      return;
-    }
-    connection.exchange.data(bytes);
-  });
-  socket.on("error", (error: Error) => connection.exchange?.fail(error));
-  socket.on("close", () => {
-    if (connection.exchange === undefined) dropIdle(connection);
-    else connection.exchange.closed();
+  connection.socket = connectTcp(target.host, target.port, {
+    data: (bytes) => {
+      if (connection.exchange === undefined) {
+        // Nothing was asked: a server that talks out of turn is not to be trusted with the next.
+        dropIdle(connection);
+        connection.socket.destroy();
+        return;
+      }
+      connection.exchange.data(bytes);
+    },
+    error: (error) => connection.exchange?.fail(error),
+    close: () => {
+      if (connection.exchange === undefined) dropIdle(connection);
+      else connection.exchange.closed();
+    },
   });
   return connection;
 }
@@ -271,6 +274,7 @@ function exchange(
   if (signal?.aborted) return Promise.reject(signal.reason);
   let head: string;
   let body: string | Uint8Array | undefined;
+  let length: number | undefined;
   const target = targetOf(url);
   const method = (init.method ?? "GET").toUpperCase();
   try {
@@ -280,7 +284,7 @@ function exchange(
       : given === null || given === undefined
       ? undefined
       : given as string | Uint8Array;
-    const length = body === undefined
+    length = body === undefined
       ? (method === "GET" || method === "HEAD" ? undefined : 0)
       : typeof body === "string"
       ? Buffer.byteLength(body)
@@ -292,7 +296,8 @@ function exchange(
     return Promise.reject(error);
   }
   return new Promise<Response | WholeAnswer>((resolve, reject) => {
-    new Exchange(target, method, head, body, signal, whole, resolve, reject).send();
+    const size = Buffer.byteLength(head) + (length ?? 0);
+    new Exchange(target, method, head, body, size, signal, whole, resolve, reject).send();
   });
 }
 
@@ -314,6 +319,8 @@ class Exchange {
     readonly method: string,
     readonly head: string,
     readonly body: string | Uint8Array | undefined,
+    /** The request's size in bytes, head and body. */
+    readonly size: number,
     readonly signal: AbortSignal | undefined,
     /** A whole 2xx answer may be given as a WholeAnswer. */
     readonly whole: boolean,
@@ -348,14 +355,14 @@ class Exchange {
       this.#onAbort = () => this.fail(this.signal!.reason);
       this.signal.addEventListener("abort", this.#onAbort, { once: true });
     }
-    // One write: corking two costs more than joining them (measured on Bun).
+    // One write: two cost more than joining them (measured on Bun).
     const body = this.body;
     const data = body === undefined
       ? this.head
       : typeof body === "string"
       ? this.head + body
       : Buffer.concat([Buffer.from(this.head), body]);
-    connection.socket.write(data);
+    connection.socket.write(data, this.size);
   }
 
   /** One read from the connection. */

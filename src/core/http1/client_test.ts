@@ -7,7 +7,13 @@ import { createServer, type Server, type Socket } from "node:net";
 import { gzipSync } from "node:zlib";
 import { Buffer } from "node:buffer";
 import { assert, assertEquals, assertMatch, assertRejects } from "../../../tests/assert.ts";
-import { closeIdleConnections, http1Call, http1Fetch, type WholeAnswer } from "./client.ts";
+import {
+  closeIdleConnections,
+  http1Call,
+  http1Fetch,
+  servesDirectly,
+  type WholeAnswer,
+} from "./client.ts";
 
 /** A request as the server read it. */
 interface Seen {
@@ -244,4 +250,14 @@ Deno.test("http1Fetch names a refused connection's cause", async () => {
   await server.close();
   const error = await assertRejects(() => post(url));
   assertEquals((error as { code?: string }).code, "ECONNREFUSED");
+});
+
+Deno.test("servesDirectly takes plain-http calls with a body of at most 64 KiB, fetch the rest", () => {
+  const init = (body: BodyInit | null) => ({ method: "POST", body });
+  assert(servesDirectly("http://127.0.0.1:8000/v1/chat/completions", init("{}")));
+  assert(servesDirectly("http://vllm:8000/v1/models", { method: "GET" }));
+  assert(servesDirectly("http://h/x", init(new Uint8Array(64 * 1024))));
+  assert(!servesDirectly("https://api.openai.com/v1/chat/completions", init("{}")));
+  assert(!servesDirectly("http://h/x", init("x".repeat(64 * 1024 + 1))));
+  assert(!servesDirectly("http://h/x", init(new FormData())));
 });
