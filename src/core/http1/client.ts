@@ -3,7 +3,7 @@
  * Ollama, TGI, a sidecar), over TCP (`runtime/tcp.ts`) with keep-alive connections kept per
  * origin. It answers with a standard `Response` (or, for `callUpstreamJson`, a whole answer's
  * bytes), so `core/http.ts` treats it as it treats `fetch`, which still serves everything else:
- * `https:`, a proxy set in the environment, other body types.
+ * `https:`, a proxy set in the environment, other body types, bodies over 64 KiB.
  * Why: the runtimes' fetch is costly per call. Measured under chat load at c=32 (bench/README
  * "The upstream client"): the gateway under Deno went from ~150 to ~75 µs of CPU per request, the
  * Bun binary from 55–65 to 44–58.
@@ -275,9 +275,10 @@ function exchange(
   let head: string;
   let body: string | Uint8Array | undefined;
   let length: number | undefined;
-  const target = targetOf(url);
+  let target: Target;
   const method = (init.method ?? "GET").toUpperCase();
   try {
+    target = targetOf(url);
     const given = init.body;
     body = given instanceof ArrayBuffer
       ? new Uint8Array(given)
