@@ -256,6 +256,7 @@ export class UpstreamAttempts {
           bodyChunks(response, callOptions),
           STREAM_DECODERS[impl.streamFormat ?? "sse"](callOptions.limits.eventBytes),
           impl.streamParser(ctx),
+          () => controller.abort(),
         );
       }
       const iterator = source[Symbol.asyncIterator]();

@@ -69,6 +69,11 @@ export interface StreamParser<Part = StreamPart> {
   push(event: StreamEvent): Part[];
   /** Called once the upstream stream ended; may flush parts or throw if it ended too early. */
   end(): Part[];
+  /**
+   * Whether the stream's own end event has come (OpenAI's `[DONE]`, Anthropic's `message_stop`):
+   * the answer is complete whether or not the upstream's body ends with it.
+   */
+  finished?(): boolean;
 }
 
 /** How an upstream stream is framed on the wire. */

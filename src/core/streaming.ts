@@ -8,6 +8,7 @@ import { GatewayError } from "./errors.ts";
 import { type FrameDecoder, NdjsonDecoder, SseDecoder } from "./sse.ts";
 import { AwsEventStreamDecoder } from "./eventstream.ts";
 import { type StreamPart, usageOfPart } from "./stream_parts.ts";
+import { setTimeout } from "node:timers";
 
 /** A decoder for each upstream stream framing, given the largest line or event it may hold. */
 export const STREAM_DECODERS: Record<StreamFormat, (maxEvent: number) => FrameDecoder> = {
@@ -16,14 +17,22 @@ export const STREAM_DECODERS: Record<StreamFormat, (maxEvent: number) => FrameDe
   "aws-eventstream": (max) => new AwsEventStreamDecoder(max),
 };
 
+/** After a stream's end event, how long and how many bytes the rest of its body may take. */
+export const AFTER_END_MS = 1_000;
+export const AFTER_END_BYTES = 64 * 1024;
+
 /**
  * Translates an upstream byte stream synchronously, one network read at a time: each read gives
  * one batch of stream parts (often many), so the cost is per read, not per part.
+ * The stream is complete at its own end event (`parser.finished()`), not only when the body
+ * ends: the client gets its end at once, and the rest of the body is read apart (`drainRest`),
+ * `stopUpstream` closing it if it does not end soon.
  */
 export async function* relay(
   bytes: AsyncIterable<Uint8Array>,
   decoder: FrameDecoder,
   parser: StreamParser<StreamPart>,
+  stopUpstream: () => void,
 ): AsyncGenerator<StreamPart[]> {
   // Parts translated before a failure in the same read still go out first, then the error.
   let failure: { error: unknown } | undefined;
@@ -38,14 +47,57 @@ export async function* relay(
     }
     return batch;
   };
-  for await (const read of bytes) {
-    const batch = translate(() => decoder.push(read), []);
-    if (batch.length > 0) yield batch;
-    if (failure) throw failure.error;
+  const reads = bytes[Symbol.asyncIterator]();
+  let handedOver = false;
+  try {
+    for (;;) {
+      const read = await reads.next();
+      if (read.done) break;
+      const batch = translate(() => decoder.push(read.value), []);
+      if (failure === undefined && parser.finished?.()) {
+        translate(() => [], batch, true);
+        handedOver = true;
+        drainRest(reads, stopUpstream);
+        if (batch.length > 0) yield batch;
+        if (failure) throw (failure as { error: unknown }).error;
+        return;
+      }
+      if (batch.length > 0) yield batch;
+      if (failure) throw failure.error;
+    }
+  } finally {
+    // Stopped early (the client left, a failure): the body is let go, as `for await` would.
+    if (!handedOver) await reads.return?.();
   }
   const last = translate(() => decoder.end(), [], true);
   if (last.length > 0) yield last;
   if (failure) throw failure.error;
+}
+
+/**
+ * Reads what an upstream sends after its stream's end event (usually only the body's end, at
+ * once) so that its connection can carry another call; past AFTER_END_MS or AFTER_END_BYTES
+ * (an upstream that says it is done and keeps sending, or never closes) it is stopped.
+ */
+function drainRest(reads: AsyncIterator<Uint8Array>, stopUpstream: () => void): void {
+  const timer = setTimeout(stopUpstream, AFTER_END_MS);
+  timer.unref();
+  void (async () => {
+    let size = 0;
+    try {
+      for (;;) {
+        const read = await reads.next();
+        if (read.done) return;
+        size += read.value.length;
+        // Its body let go (the reader cancelled, the connection closed) and its timers ended.
+        if (size > AFTER_END_BYTES) return void await reads.return?.();
+      }
+    } catch {
+      // stopped, or the upstream broke off after its end: the client has its whole answer
+    } finally {
+      clearTimeout(timer);
+    }
+  })();
 }
 
 /** Wraps an in-process stream's parts as batches of one. */

@@ -41,6 +41,7 @@ const OPENAI_BEHAVIOURS = [
   "key-at-error-cap",
   "silent-stream",
   "silent-json",
+  "done-then-silent",
   "error-500",
 ];
 
@@ -293,6 +294,30 @@ Deno.test({
               3000,
             );
           }
+        },
+      );
+
+      await t.step(
+        "a stream ends at the upstream's [DONE] even when its body does not, and lets it go",
+        async () => {
+          // Waiting for the body's end would hold the client until the idle timeout (20 s), then
+          // send an error event after a complete answer.
+          const { status, text } = await call("done-then-silent", true);
+          assertEquals(status, 200, text);
+          assert(text.endsWith("data: [DONE]\n\n"), text);
+          assertNotIncludes(text, '"error"');
+          assertMatch(text, /"content":"all"[\s\S]*"content":" said"[\s\S]*"finish_reason":"stop"/);
+          await eventually(
+            "the upstream connection to close",
+            () => hostile.openConnections() === 0,
+          );
+          const line = gateway.output().split("\n").find((entry) =>
+            entry.includes('"msg":"request"') && entry.includes('"endpoint":"done-then-silent"')
+          );
+          assert(
+            line !== undefined && !line.includes('"outcome"'),
+            `recorded as complete: ${line}`,
+          );
         },
       );
 

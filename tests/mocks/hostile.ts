@@ -2,7 +2,7 @@
  * A hostile upstream: a raw HTTP/1.1 server on loopback that misbehaves in the way its path
  * names (`/<behaviour>/...`): endless or huge bodies, gzip bombs, SSE lines that never end,
  * redirects to a capture server, error bodies that carry the API key, and streams that never
- * send a byte. Written on plain TCP so that nothing (no server library) fixes its framing, and so
+ * send a byte, or that say `[DONE]` and then keep the connection open. Written on plain TCP so that nothing (no server library) fixes its framing, and so
  * that it sees each connection open and close.
  */
 
@@ -27,7 +27,8 @@ export type Behaviour =
   | "key-in-text-error"
   | "key-at-error-cap"
   | "silent-stream"
-  | "silent-json";
+  | "silent-json"
+  | "done-then-silent";
 
 export interface HostileServer {
   url: string;
@@ -315,6 +316,37 @@ export async function startHostile(
           await writeAll(conn, headBytes(200, json));
           await untilClosed(conn, 120_000);
           break;
+        case "done-then-silent": {
+          // A complete OpenAI stream (content, finish, usage, [DONE]) whose body never ends.
+          await writeAll(conn, headBytes(200, sse));
+          const head = {
+            id: "chatcmpl-done",
+            object: "chat.completion.chunk",
+            created: 1,
+            model: "gpt-4o-mini",
+          };
+          const events = [
+            {
+              ...head,
+              choices: [{
+                index: 0,
+                delta: { role: "assistant", content: "all" },
+                finish_reason: null,
+              }],
+            },
+            { ...head, choices: [{ index: 0, delta: { content: " said" }, finish_reason: null }] },
+            { ...head, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] },
+            {
+              ...head,
+              choices: [],
+              usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+            },
+          ];
+          const text = events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join("");
+          await writeAll(conn, encoder.encode(`${text}data: [DONE]\n\n`));
+          await untilClosed(conn, 120_000);
+          break;
+        }
         default: {
           const body = encoder.encode(`unknown behaviour '${behaviour}'`);
           await writeAll(conn, headBytes(400, { "content-length": String(body.length) }));

@@ -106,6 +106,11 @@ export class MessagesStreamReader implements StreamParser<StreamPart> {
     }
   }
 
+  /** Whether message_stop has come (nothing after it counts). */
+  finished(): boolean {
+    return this.#finished;
+  }
+
   /** Checks that the stream ended properly (with message_stop); it has nothing more to send. */
   end(): StreamPart[] {
     if (this.#finished) return [];

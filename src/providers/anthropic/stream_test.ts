@@ -237,6 +237,16 @@ Deno.test("streamParser() fails a stream that ends before message_stop", () => {
   assertThrows(() => streamParser(ctx).end(), /without sending any message/);
 });
 
+Deno.test("streamParser() is finished at message_stop and drops what follows it", () => {
+  const parser = streamParser(ctx);
+  parser.push(ev({ type: "message_start", message: { id: "m", model: "c" } }));
+  assertEquals(parser.finished?.(), false);
+  parser.push(ev({ type: "message_stop" }));
+  assertEquals(parser.finished?.(), true);
+  assertEquals(parser.push(ev({ type: "error", error: { type: "late", message: "x" } })), []);
+  assertEquals(parser.end(), []);
+});
+
 Deno.test("streamParser() skips unknown events and refuses events that are not JSON", () => {
   const parser = streamParser(ctx);
   // Skipped by other clients; an Anthropic client gets it as it came.

@@ -20,10 +20,21 @@ import { copyLogprobs, copyObfuscation, copyServedBy } from "./extras.ts";
 import { isPlainContentChunk } from "./plain_chunk.ts";
 import { RawOpenAIChunk, type StreamPart } from "../../core/stream_parts.ts";
 
+/** The data of the event that ends an OpenAI stream. */
+const DONE = "[DONE]";
+
+/** A parser that knows when its stream's end event (`[DONE]`) has come. */
+type EndingParser<T> = StreamParser<T> & { finished(): boolean };
+
+/** Whether an event is the stream's end (`data: [DONE]`). */
+function isDone(event: StreamEvent): boolean {
+  return event.data === DONE || event.data.trim() === DONE;
+}
+
 /** Parses one data payload; `[DONE]` gives undefined, an in-stream error throws. */
 function payload(event: StreamEvent, provider: string): unknown {
   const data = event.data.trim();
-  if (data === "" || data === "[DONE]") return undefined;
+  if (data === "" || data === DONE) return undefined;
   let json: unknown;
   try {
     json = JSON.parse(data);
@@ -127,16 +138,22 @@ type ChatDelta = ChatChunk["choices"][number]["delta"];
 export function chatStreamParser(
   ctx: CallContext<unknown>,
   provider: string,
-): StreamParser<ChatChunk> {
+): EndingParser<ChatChunk> {
   const usage = new UsageHold();
   const started = new Set<number>();
   const withTools = new Set<number>();
   const indexers = new Map<number, ToolCallIndexer>();
   let meta: ChunkHead | undefined;
+  // After [DONE] nothing counts: what an upstream sends past its end is dropped.
+  let done = false;
   return {
     push(event) {
+      if (done) return [];
       const json = payload(event, provider);
-      if (json === undefined) return [];
+      if (json === undefined) {
+        done = isDone(event);
+        return [];
+      }
       const wire = readWireChunk(json, provider);
       meta = metaOf(wire, ctx, meta);
       // A loop rather than `map` with a closure, and each delta completed in place (it belongs to
@@ -183,6 +200,7 @@ export function chatStreamParser(
       if (last === undefined || meta === undefined) return [];
       return [chatChunk(meta, [], last)];
     },
+    finished: () => done,
   };
 }
 
@@ -207,10 +225,13 @@ export function chatStreamParts(
   };
   return {
     push(event) {
-      if (begun && isPlainContentChunk(event.data)) return [new RawOpenAIChunk(event.data)];
+      if (begun && !chunks.finished() && isPlainContentChunk(event.data)) {
+        return [new RawOpenAIChunk(event.data)];
+      }
       return parts(chunks.push(event));
     },
     end: () => parts(chunks.end()),
+    finished: () => chunks.finished(),
   };
 }
 
@@ -218,13 +239,18 @@ export function chatStreamParts(
 export function completionsStreamParser(
   ctx: CallContext<unknown>,
   provider: string,
-): StreamParser<CompletionsChunk> {
+): EndingParser<CompletionsChunk> {
   const usage = new UsageHold();
   let meta: ChunkHead | undefined;
+  let done = false;
   return {
     push(event) {
+      if (done) return [];
       const json = payload(event, provider);
-      if (json === undefined) return [];
+      if (json === undefined) {
+        done = isDone(event);
+        return [];
+      }
       const wire = readWireChunk(json, provider);
       meta = metaOf(wire, ctx, meta);
       const choices = (wire.choices ?? []).map((choice, i) => {
@@ -249,5 +275,6 @@ export function completionsStreamParser(
       if (last === undefined || meta === undefined) return [];
       return [completionsChunk(meta, [], last)];
     },
+    finished: () => done,
   };
 }

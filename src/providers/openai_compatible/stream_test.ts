@@ -272,3 +272,37 @@ Deno.test("chatStreamParts() relays plain content chunks as their text, meaning 
   assertEquals(parts.map((part) => withoutNulls(part.chunk)), full.map(withoutNulls));
   assertEquals(full[0]?.choices[0]?.delta.role, "assistant");
 });
+
+Deno.test("the OpenAI stream parsers finish at [DONE] and drop what follows it", () => {
+  const text = (content: string) => ({
+    ...base,
+    choices: [{ index: 0, delta: { content }, finish_reason: null }],
+  });
+  const parts = chatStreamParts(ctx, "OpenAI");
+  const push = (data: unknown) =>
+    parts.push({ event: undefined, data: typeof data === "string" ? data : JSON.stringify(data) });
+  assertEquals(push(text("one")).length, 1);
+  assertEquals(push(text("two")).length, 1);
+  assertEquals(parts.finished?.(), false);
+  assertEquals(push("[DONE]"), []);
+  assertEquals(parts.finished?.(), true);
+  // A plain chunk after the end is not relayed as its text either.
+  assertEquals(push(text("after")), []);
+  assertEquals(push({ error: { message: "late" } }), []);
+  assertEquals(parts.end(), []);
+
+  const completions = completionsStreamParser(ctx, "Together");
+  completions.push({ event: undefined, data: " [DONE] " });
+  assertEquals(completions.finished(), true);
+  assertEquals(
+    completions.push({
+      event: undefined,
+      data: JSON.stringify({
+        ...base,
+        object: "text_completion",
+        choices: [{ index: 0, text: "x" }],
+      }),
+    }),
+    [],
+  );
+});

@@ -100,5 +100,6 @@ export function completionsViaChatParser(
   return {
     push: (event) => convert(chat.push(event)),
     end: () => convert(chat.end()),
+    finished: () => chat.finished?.() ?? false,
   };
 }

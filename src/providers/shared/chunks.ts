@@ -62,5 +62,6 @@ export function chunksAsParts(
   return {
     push: (event) => wrap(parser.push(event)),
     end: () => wrap(parser.end()),
+    finished: () => parser.finished?.() ?? false,
   };
 }
