@@ -70,8 +70,8 @@ export interface StreamParser<Part = StreamPart> {
   /** Called once the upstream stream ended; may flush parts or throw if it ended too early. */
   end(): Part[];
   /**
-   * Whether the stream's own end event has come (OpenAI's `[DONE]`, Anthropic's `message_stop`):
-   * the answer is complete whether or not the upstream's body ends with it.
+   * Whether the stream's own end event has come (OpenAI's `[DONE]`, Anthropic's `message_stop`,
+   * Cohere's `message-end`): the answer is complete whether or not the upstream's body ends then.
    */
   finished?(): boolean;
 }

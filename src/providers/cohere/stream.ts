@@ -26,6 +26,8 @@ class CohereStreamReader implements StreamParser<StreamPart> {
 
   /** Parts of one SSE event; throws on a failed generation or a malformed event. */
   push(event: StreamEvent): StreamPart[] {
+    // message-end is the last event: nothing after it counts.
+    if (this.#ended) return [];
     const json = streamEventJson(event, NAME, true);
     if (json === undefined) return [];
     const wire = parseWire(WireStreamEvent, json, NAME);
@@ -35,6 +37,11 @@ class CohereStreamReader implements StreamParser<StreamPart> {
     // the stream begins at message-start, or with whatever comes first without one
     this.#started = true;
     return [{ type: "start", id: this.#id, model: this.ctx.model ?? "" }, ...parts];
+  }
+
+  /** Whether message-end has come. */
+  finished(): boolean {
+    return this.#ended;
   }
 
   /** Throws when the stream closed before `message-end`: the answer is incomplete. */

@@ -253,3 +253,15 @@ Deno.test("Cohere tool-call stream (recorded shape): the plan as text, two calls
     total_tokens: 996,
   });
 });
+
+Deno.test("streamParser() is finished at message-end and drops what follows it", () => {
+  const parser = streamParser(ctx);
+  parser.push(start);
+  parser.push(contentStart);
+  parser.push(text("hi"));
+  assertEquals(parser.finished?.(), false);
+  assertEquals(parser.push(end("COMPLETE")).map((part) => part.type), ["finish", "usage"]);
+  assertEquals(parser.finished?.(), true);
+  assertEquals(parser.push(text("late")), []);
+  assertEquals(parser.end(), []);
+});
