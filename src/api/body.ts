@@ -7,6 +7,7 @@
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
 import { TimedWork } from "../core/deadlines.ts";
 import { keepText } from "../core/request_text.ts";
+import { joinBytes } from "../core/bytes.ts";
 
 /** How long a client may take to send its body. */
 export const BODY_TIMEOUT_MS = 60_000;
@@ -47,14 +48,7 @@ async function readCounted(
     }
     parts.push(value);
   }
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
-  return bytes;
+  return joinBytes(parts);
 }
 
 /** The body, read under the size cap (a 413 may be thrown at once). */

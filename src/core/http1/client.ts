@@ -21,6 +21,7 @@ import process from "node:process";
 import { clearInterval, setInterval } from "node:timers";
 import { HttpParseError, type ResponseHead, ResponseParser } from "./parser.ts";
 import { connectTcp, type TcpConnection } from "../../runtime/tcp.ts";
+import { joinBytes } from "../bytes.ts";
 
 /** How long a connection may wait idle in the pool. */
 export const IDLE_MS = 4_000;
@@ -433,7 +434,7 @@ class Exchange {
     if (status === 204 || status === 304 || this.method === "HEAD") {
       body = null;
     } else if (this.#finished) {
-      body = early.length === 1 ? early[0] as Bytes : joined(early);
+      body = joinBytes(early);
     } else {
       body = new ReadableStream<Bytes>({
         start: (controller) => {
@@ -545,18 +546,6 @@ function sliced(): TransformStream<Bytes, Bytes> {
       }
     },
   });
-}
-
-function joined(parts: Bytes[]): Bytes {
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  return bytes;
 }
 
 export { HttpParseError };
