@@ -318,6 +318,7 @@ Deno.test({
             line !== undefined && !line.includes('"outcome"'),
             `recorded as complete: ${line}`,
           );
+          assertMatch(line, /"prompt_tokens":3,"completion_tokens":2/);
         },
       );
 

@@ -1,9 +1,10 @@
 /**
  * A hostile upstream: a raw HTTP/1.1 server on loopback that misbehaves in the way its path
  * names (`/<behaviour>/...`): endless or huge bodies, gzip bombs, SSE lines that never end,
- * redirects to a capture server, error bodies that carry the API key, and streams that never
- * send a byte, or that say `[DONE]` and then keep the connection open. Written on plain TCP so that nothing (no server library) fixes its framing, and so
- * that it sees each connection open and close.
+ * redirects to a capture server, error bodies that carry the API key, streams that never send a
+ * byte, and a stream that says `[DONE]` and keeps its connection open. Written on plain TCP so
+ * that nothing (no server library) fixes its framing, and so that it sees each connection open
+ * and close.
  */
 
 export type Behaviour =
