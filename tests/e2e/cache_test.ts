@@ -21,7 +21,7 @@ endpoints:
   - name: chat
     endpoint_type: llm/v1/chat
     cache: {ttl_seconds: 60}
-    limit: {calls: 4, renewal_period: minute}
+    limit: {calls: 4, renewal_period: day}
     model:
       provider: openai
       name: gpt-4o-mini
@@ -31,7 +31,7 @@ server:
     keys:
       - name: app
         key: $CLIENT
-        limit: {calls: 12, renewal_period: minute}
+        limit: {calls: 12, renewal_period: day}
       - {name: ops, key: ops-admin-key-0123456, admin: true}
 `,
   });

@@ -29,11 +29,11 @@ endpoints:
   - name: shared
     endpoint_type: llm/v1/chat
     model: {provider: mock}
-    limit: {renewal_period: hour, calls: 5}
+    limit: {renewal_period: day, calls: 5}
   - name: burst
     endpoint_type: llm/v1/chat
     model: {provider: mock}
-    limit: {renewal_period: hour, calls: 10}
+    limit: {renewal_period: day, calls: 10}
 `;
   const env = { TEST_REDIS_URL: redis.url };
   const a = await startGateway({ config, env });
@@ -45,7 +45,7 @@ endpoints:
       assertEquals((await details(a.url)).rate_limits.backend, "redis");
     });
 
-    await t.step("5 calls per hour in total, whichever instance takes them", async () => {
+    await t.step("5 calls per day in total, whichever instance takes them", async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 8; i++) {
         const response = await postJson(

@@ -286,11 +286,11 @@ endpoints:
   - name: limited
     endpoint_type: llm/v1/chat
     model: {provider: mock}
-    limit: {renewal_period: minute, calls: 3}
+    limit: {renewal_period: day, calls: 3}
   - name: tokens
     endpoint_type: llm/v1/chat
     model: {provider: mock}
-    limit: {renewal_period: hour, tokens: 20}
+    limit: {renewal_period: day, tokens: 20}
 routes:
   - name: via-route
     task_type: llm/v1/chat
@@ -358,13 +358,13 @@ endpoints:
   - name: per-client
     endpoint_type: llm/v1/chat
     model: {provider: mock}
-    limit: {renewal_period: minute, calls: 1, key: client_ip}
+    limit: {renewal_period: day, calls: 1, key: client_ip}
 `,
   });
   try {
     const url = `${gateway.url}/gateway/per-client/invocations`;
     const body = { messages: [{ role: "user", content: "hi" }] };
-    // Two clients on two loopback addresses: each has its own one call a minute.
+    // Two clients on two loopback addresses: each has its own one call a day.
     assertEquals(await postFrom(url, "127.0.0.1", body), 200);
     assertEquals(await postFrom(url, "127.0.0.1", body), 429);
     assertEquals(await postFrom(url, "127.0.0.2", body), 200);

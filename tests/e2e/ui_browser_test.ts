@@ -43,7 +43,9 @@ endpoints:
   - name: chat
     endpoint_type: llm/v1/chat
     retries: 0
-    limit: {calls: 100, renewal_period: minute}
+    # A day: limits count in windows of the clock (a minute's would turn between the calls and
+    # the check about one run in five).
+    limit: {calls: 100, renewal_period: day}
     model:
       provider: openai
       name: gpt-4o-mini
@@ -280,7 +282,7 @@ Deno.test({
               await waitForText(
                 page,
                 "[data-endpoint=chat] .meter-label",
-                "5 / 100 calls per minute",
+                "5 / 100 calls per day",
               );
               assertEquals(
                 await page.locator("[data-endpoint=down] ul.errors li").count(),

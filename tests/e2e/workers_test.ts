@@ -144,7 +144,7 @@ endpoints:
   - name: chat
     endpoint_type: llm/v1/chat
     model: {provider: mock}
-    limit: {renewal_period: hour, calls: 5}
+    limit: {renewal_period: day, calls: 5}
 `,
     args: ["--workers", "2"],
   });
