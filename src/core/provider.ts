@@ -71,7 +71,8 @@ export interface StreamParser<Part = StreamPart> {
   end(): Part[];
   /**
    * Whether the stream's own end event has come (OpenAI's `[DONE]`, Anthropic's `message_stop`,
-   * Cohere's `message-end`): the answer is complete whether or not the upstream's body ends then.
+   * Cohere's `message-end`, Bedrock's metadata after `messageStop`): the answer is complete
+   * whether or not the upstream's body ends then.
    */
   finished?(): boolean;
 }

@@ -57,10 +57,16 @@ export class ConverseStreamReader implements StreamParser<StreamPart> {
 
   /** The parts of one event; exception events throw the matching error. */
   push(event: StreamEvent): StreamPart[] {
+    if (this.finished()) return [];
     const parts = this.#read(event);
     // Every stream begins with a start part, even one whose messageStart went missing.
     if (!this.#started && parts.length > 0) this.#begin(parts);
     return parts;
+  }
+
+  /** Whether the stream is over: messageStop and then its metadata (usage) have come. */
+  finished(): boolean {
+    return this.#stopped && this.#usageSent;
   }
 
   /** Fails a stream that ended before messageStop; sends empty usage if metadata never came. */

@@ -285,3 +285,20 @@ Deno.test("streamParser() → completion chunks: relays text, then a finish chun
   assertEquals(chunks[3]?.usage?.total_tokens, 4);
   assertEquals(chunks.every((c) => c.object === "text_completion"), true);
 });
+
+Deno.test("streamParser() is finished once messageStop and its metadata have come", () => {
+  const parser = streamParser(ctx);
+  parser.push(ev("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hi" } }));
+  parser.push(ev("messageStop", { stopReason: "end_turn" }));
+  assertEquals(parser.finished?.(), false, "its usage is still to come");
+  const [usage] = parser.push(
+    ev("metadata", { usage: { inputTokens: 3, outputTokens: 1, totalTokens: 4 }, metrics: {} }),
+  );
+  assertEquals(usage?.type, "usage");
+  assertEquals(parser.finished?.(), true);
+  assertEquals(
+    parser.push(ev("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "late" } })),
+    [],
+  );
+  assertEquals(parser.end(), []);
+});
