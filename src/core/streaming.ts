@@ -54,16 +54,15 @@ export async function* relay(
       const read = await reads.next();
       if (read.done) break;
       const batch = translate(() => decoder.push(read.value), []);
-      if (failure === undefined && parser.finished?.()) {
+      const ended = failure === undefined && parser.finished?.() === true;
+      if (ended) {
         translate(() => [], batch, true);
         handedOver = true;
         drainRest(reads, stopUpstream);
-        if (batch.length > 0) yield batch;
-        if (failure) throw (failure as { error: unknown }).error;
-        return;
       }
       if (batch.length > 0) yield batch;
       if (failure) throw failure.error;
+      if (ended) return;
     }
   } finally {
     // Stopped early (the client left, a failure): the body is let go, as `for await` would.
@@ -89,8 +88,11 @@ function drainRest(reads: AsyncIterator<Uint8Array>, stopUpstream: () => void): 
         const read = await reads.next();
         if (read.done) return;
         size += read.value.length;
-        // Its body let go (the reader cancelled, the connection closed) and its timers ended.
-        if (size > AFTER_END_BYTES) return void await reads.return?.();
+        if (size > AFTER_END_BYTES) {
+          // Its body let go (the reader cancelled, the connection closed) and its timers ended.
+          await reads.return?.();
+          return;
+        }
       }
     } catch {
       // stopped, or the upstream broke off after its end: the client has its whole answer

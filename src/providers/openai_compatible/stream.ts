@@ -20,21 +20,17 @@ import { copyLogprobs, copyObfuscation, copyServedBy } from "./extras.ts";
 import { isPlainContentChunk } from "./plain_chunk.ts";
 import { RawOpenAIChunk, type StreamPart } from "../../core/stream_parts.ts";
 
-/** The data of the event that ends an OpenAI stream. */
-const DONE = "[DONE]";
+/** What `payload` gives for the event that ends an OpenAI stream (`data: [DONE]`). */
+const DONE = Symbol("[DONE]");
 
 /** A parser that knows when its stream's end event (`[DONE]`) has come. */
 type EndingParser<T> = StreamParser<T> & { finished(): boolean };
 
-/** Whether an event is the stream's end (`data: [DONE]`). */
-function isDone(event: StreamEvent): boolean {
-  return event.data === DONE || event.data.trim() === DONE;
-}
-
-/** Parses one data payload; `[DONE]` gives undefined, an in-stream error throws. */
+/** Parses one data payload: undefined when empty, DONE for `[DONE]`; an in-stream error throws. */
 function payload(event: StreamEvent, provider: string): unknown {
   const data = event.data.trim();
-  if (data === "" || data === DONE) return undefined;
+  if (data === "") return undefined;
+  if (data === "[DONE]") return DONE;
   let json: unknown;
   try {
     json = JSON.parse(data);
@@ -150,8 +146,8 @@ export function chatStreamParser(
     push(event) {
       if (done) return [];
       const json = payload(event, provider);
-      if (json === undefined) {
-        done = isDone(event);
+      if (json === undefined || json === DONE) {
+        done = json === DONE;
         return [];
       }
       const wire = readWireChunk(json, provider);
@@ -247,8 +243,8 @@ export function completionsStreamParser(
     push(event) {
       if (done) return [];
       const json = payload(event, provider);
-      if (json === undefined) {
-        done = isDone(event);
+      if (json === undefined || json === DONE) {
+        done = json === DONE;
         return [];
       }
       const wire = readWireChunk(json, provider);
