@@ -50,3 +50,17 @@ export async function assertRejects(fn: () => Promise<unknown>, pattern?: RegExp
   }
   return nodeAssert.fail("expected the promise to reject");
 }
+
+/** Waits until `check` holds, asking every `everyMs`; fails naming `what` after `ms`. */
+export async function eventually(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  ms = 5000,
+  everyMs = 50,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals, eventually } from "../../tests/assert.ts";
 import type { StreamEvent, StreamParser } from "./provider.ts";
 import { SseDecoder } from "./sse.ts";
 import { AFTER_END_BYTES, relay } from "./streaming.ts";
@@ -55,14 +55,6 @@ async function all(batches: AsyncIterable<StreamPart[]>): Promise<StreamPart[]> 
   for await (const batch of batches) parts.push(...batch);
   return parts;
 }
-
-const eventually = async (what: string, check: () => boolean) => {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
 Deno.test("relay ends a stream at its end event when the upstream's body then ends", async () => {
   const { bytes, state } = body(["data: a\n\ndata: b\n\n", "data: END\n\n"], { ends: true });

@@ -4,7 +4,12 @@
  * serving, in one process and with --workers 2 (where a worker restarted while the bad file is on
  * disk starts on the last good config); the supervisor exits non-zero when no worker is left.
  */
-import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertStringIncludes,
+  eventually as eventuallyHolds,
+} from "../assert.ts";
 import { startGateway, UNDER_TEST } from "./harness.ts";
 
 const config = (reply: string) => `
@@ -65,13 +70,8 @@ async function workerReplies(url: string, attempts = 40): Promise<Map<number, st
 }
 
 /** Waits (bounded) until `check` holds. */
-async function eventually(what: string, check: () => Promise<boolean>, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const eventually = (what: string, check: () => Promise<boolean>, ms = 15_000) =>
+  eventuallyHolds(what, check, ms, 200);
 
 Deno.test(`bad reloads are rejected and the gateway keeps serving (${UNDER_TEST})`, async (t) => {
   const gateway = await startGateway({

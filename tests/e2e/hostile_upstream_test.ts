@@ -5,7 +5,7 @@
  * under a stated bound, that the upstream connection is closed, that the redirect target hears
  * nothing, and that no reply and no log line holds the key or a piece of it.
  */
-import { assert, assertEquals, assertMatch, assertNotIncludes } from "../assert.ts";
+import { assert, assertEquals, assertMatch, assertNotIncludes, eventually } from "../assert.ts";
 import { startCapture, startHostile } from "../mocks/hostile.ts";
 import { postJson, startGateway, UNDER_TEST } from "./harness.ts";
 
@@ -117,14 +117,6 @@ function peakRssMiB(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   const match = /VmHWM:\s+(\d+) kB/.exec(status);
   return Number(match?.[1] ?? 0) / 1024;
-}
-
-async function eventually(what: string, check: () => boolean, ms = 5000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 Deno.test({

@@ -160,6 +160,18 @@ async function untilClosed(conn: Deno.Conn, ms: number) {
   await Promise.race([closed, timer]);
 }
 
+/** One OpenAI chat stream event: the head every chunk repeats, then `fields`. */
+function chunkEvent(id: string, fields: Record<string, unknown>): string {
+  const chunk = {
+    id,
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "gpt-4o-mini",
+    ...fields,
+  };
+  return `data: ${JSON.stringify(chunk)}\n\n`;
+}
+
 function chatAnswer(content: string): string {
   return JSON.stringify({
     id: "chatcmpl-hostile",
@@ -235,14 +247,10 @@ export async function startHostile(
           break;
         case "sse-then-long-line": {
           await writeAll(conn, headBytes(200, sse));
-          const chunk = {
-            id: "chatcmpl-hostile",
-            object: "chat.completion.chunk",
-            created: 1,
-            model: "gpt-4o-mini",
+          const first = chunkEvent("chatcmpl-hostile", {
             choices: [{ index: 0, delta: { role: "assistant", content: "first" } }],
-          };
-          await writeAll(conn, encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
+          });
+          await writeAll(conn, encoder.encode(first));
           await writeMany(conn, "data: ", 0x78, 200 * 1024 * 1024);
           break;
         }
@@ -320,30 +328,15 @@ export async function startHostile(
         case "done-then-silent": {
           // A complete OpenAI stream (content, finish, usage, [DONE]) whose body never ends.
           await writeAll(conn, headBytes(200, sse));
-          const head = {
-            id: "chatcmpl-done",
-            object: "chat.completion.chunk",
-            created: 1,
-            model: "gpt-4o-mini",
-          };
-          const events = [
-            {
-              ...head,
-              choices: [{
-                index: 0,
-                delta: { role: "assistant", content: "all" },
-                finish_reason: null,
-              }],
-            },
-            { ...head, choices: [{ index: 0, delta: { content: " said" }, finish_reason: null }] },
-            { ...head, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] },
-            {
-              ...head,
-              choices: [],
-              usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-            },
-          ];
-          const text = events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join("");
+          const choice = (delta: Record<string, string>, finish: string | null) => ({
+            choices: [{ index: 0, delta, finish_reason: finish }],
+          });
+          const text = [
+            choice({ role: "assistant", content: "all" }, null),
+            choice({ content: " said" }, null),
+            choice({}, "stop"),
+            { choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } },
+          ].map((fields) => chunkEvent("chatcmpl-done", fields)).join("");
           await writeAll(conn, encoder.encode(`${text}data: [DONE]\n\n`));
           await untilClosed(conn, 120_000);
           break;
