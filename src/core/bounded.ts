@@ -11,6 +11,13 @@ export interface CappedText {
   cut: boolean;
 }
 
+/** What `readCappedBytes` read. */
+export interface CappedBytes {
+  bytes: Uint8Array<ArrayBuffer>;
+  /** The body was longer than the cap: `bytes` are its first `max` only. */
+  cut: boolean;
+}
+
 const decoder = new TextDecoder();
 
 /**
@@ -28,7 +35,7 @@ function declaredSize(response: Response): number | undefined {
 }
 
 /**
- * Reads at most `max` bytes of the body as text. A body that says it fits (Content-Length, no
+ * Reads at most `max` bytes of the body, as text. A body that says it fits (Content-Length, no
  * encoding) is read in one go; any other is read chunk by chunk, counting, and cancelled as soon
  * as it goes past `max`. `whole`: only the whole body is of use, so one that declares it is
  * longer is not read at all (`cut`, empty text).
@@ -38,22 +45,34 @@ export async function readCapped(
   max: number,
   whole = false,
 ): Promise<CappedText> {
+  const { bytes, cut } = await readCappedBytes(response, max, whole);
+  return { text: decoder.decode(bytes), cut };
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/** `readCapped`, the body left as bytes. */
+export async function readCappedBytes(
+  response: Response,
+  max: number,
+  whole = false,
+): Promise<CappedBytes> {
   const size = declaredSize(response);
   if (size !== undefined) {
-    if (size <= max) return { text: await response.text(), cut: false };
+    if (size <= max) return { bytes: new Uint8Array(await response.arrayBuffer()), cut: false };
     if (whole) {
       response.body?.cancel().catch(() => {});
-      return { text: "", cut: true };
+      return { bytes: NO_BYTES, cut: true };
     }
   }
   const body = response.body;
-  if (!body) return { text: "", cut: false };
+  if (!body) return { bytes: NO_BYTES, cut: false };
   const reader = body.getReader();
-  // A body in one read is decoded as it came. Longer ones are copied into one growing buffer: a
+  // A body in one read is kept as it came. Longer ones are copied into one growing buffer: a
   // runtime's chunk may be a small view of a much larger buffer (Deno: 4-8 KB of 64 KB), which
   // keeping every chunk would retain.
-  let first: Uint8Array | undefined;
-  let buffer: Uint8Array | undefined;
+  let first: Uint8Array<ArrayBuffer> | undefined;
+  let buffer: Uint8Array<ArrayBuffer> | undefined;
   let total = 0;
   let cut = false;
   let ended = false;
@@ -92,5 +111,5 @@ export async function readCapped(
     if (!ended) reader.cancel().catch(() => {});
   }
   const bytes = buffer === undefined ? first : buffer.subarray(0, total);
-  return { text: bytes === undefined ? "" : decoder.decode(bytes), cut };
+  return { bytes: bytes ?? NO_BYTES, cut };
 }

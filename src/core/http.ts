@@ -7,7 +7,7 @@
 import { GatewayError, parseRetryAfter, ProviderError, upstreamError } from "./errors.ts";
 import type { Provider, UpstreamRequest } from "./provider.ts";
 import { deadlines, withDeadline } from "./deadlines.ts";
-import { readCapped } from "./bounded.ts";
+import { readCapped, readCappedBytes } from "./bounded.ts";
 import type { Redactor } from "../observe/redact.ts";
 import { http1Call, servesDirectly, upstreamFetch, type WholeAnswer } from "./http1/client.ts";
 
@@ -181,7 +181,7 @@ function failedAnswer(response: Response, opts: CallOptions): Promise<GatewayErr
 export async function callUpstreamJson<T>(
   req: UpstreamRequest,
   opts: CallOptions,
-  read: (text: string, parse: () => unknown) => T,
+  read: (bytes: Uint8Array<ArrayBuffer>, parse: () => unknown) => T,
 ): Promise<T> {
   if (opts.signal.aborted) throw abortError(opts.signal);
   const call = new AbortController();
@@ -201,25 +201,27 @@ export async function callUpstreamJson<T>(
     if (!(answer instanceof Response)) {
       // A successful answer that came whole with its head: read as it is.
       if (answer.bytes.length > opts.limits.answerBytes) throw answerTooLarge(opts);
-      const text = utf8.decode(answer.bytes);
       const whole = answer;
-      return read(text, () => parseJson(text, () => headerOf(whole.headers, "content-type"), opts));
+      return read(
+        whole.bytes,
+        () => parseJson(whole.bytes, () => headerOf(whole.headers, "content-type"), opts),
+      );
     }
     const response = answer;
     deadlines.extend(deadline, opts.idleTimeoutMs);
     if (!response.ok) throw await failedAnswer(response, opts);
-    let text: string;
+    let bytes: Uint8Array<ArrayBuffer>;
     try {
-      const read = await readCapped(response, opts.limits.answerBytes, true);
+      const read = await readCappedBytes(response, opts.limits.answerBytes, true);
       if (read.cut) throw answerTooLarge(opts);
-      text = read.text;
+      bytes = read.bytes;
     } catch (error) {
       if (error instanceof GatewayError) throw error;
       if (opts.signal.aborted) throw abortError(opts.signal);
       if (call.signal.aborted) throw wholeAnswerLate(opts);
       throw brokeOff(opts, error);
     }
-    return read(text, () => parseJson(text, () => response.headers.get("content-type"), opts));
+    return read(bytes, () => parseJson(bytes, () => response.headers.get("content-type"), opts));
   } finally {
     deadlines.cancel(deadline);
   }
@@ -341,7 +343,12 @@ function headerOf(headers: [string, string][], name: string): string | null {
 }
 
 /** The body parsed as JSON; anything else is a 502 naming the provider. */
-function parseJson(text: string, contentType: () => string | null, opts: CallOptions): unknown {
+function parseJson(
+  bytes: Uint8Array,
+  contentType: () => string | null,
+  opts: CallOptions,
+): unknown {
+  const text = utf8.decode(bytes);
   try {
     return JSON.parse(text);
   } catch {

@@ -99,11 +99,11 @@ export interface HttpOperation<Req, Res, C> {
    */
   sendsUpstreamBody?(json: unknown): boolean;
   /**
-   * The answer read from its text alone, when the text is in a form recognised without parsing
-   * it (OpenAI's float embeddings: see plain_embeddings.ts); its bytes are then sent as they are.
-   * Undefined: the text is parsed and read by `parseResponse` as usual.
+   * The answer read from its bytes alone, when they are in a form recognised without decoding or
+   * parsing them (OpenAI's float embeddings: see plain_embeddings.ts); they are then sent as they
+   * are. Undefined: the body is parsed and read by `parseResponse` as usual.
    */
-  readText?(text: string, ctx: CallContext<C>): Res | undefined;
+  readBytes?(bytes: Uint8Array, ctx: CallContext<C>): Res | undefined;
 }
 
 /** An operation answered in-process (the mock provider). */

@@ -20,10 +20,10 @@ import type { LimitSubject } from "./limits.ts";
 import { type Price, priceOf } from "./prices.ts";
 
 /** Upstream bodies that may be sent to the client as they are (see `sendsUpstreamBody`). */
-const UPSTREAM_BODIES = new WeakMap<object, string>();
+const UPSTREAM_BODIES = new WeakMap<object, Uint8Array<ArrayBuffer>>();
 
 /** The upstream's own bytes for an answer, when they can be sent unchanged. */
-export function upstreamBodyOf(value: unknown): string | undefined {
+export function upstreamBodyOf(value: unknown): Uint8Array<ArrayBuffer> | undefined {
   return typeof value === "object" && value !== null ? UPSTREAM_BODIES.get(value) : undefined;
 }
 
@@ -43,8 +43,8 @@ export interface EndpointRuntime {
   price: Price | undefined;
 }
 
-/** Reads an upstream answer (its text, and how to parse it) into the canonical response. */
-export type AnswerReader = (text: string, parse: () => unknown) => unknown;
+/** Reads an upstream answer (its bytes, and how to parse them) into the canonical response. */
+export type AnswerReader = (bytes: Uint8Array<ArrayBuffer>, parse: () => unknown) => unknown;
 
 /**
  * The reader of one operation's answers: the provider's parser, and the upstream's own bytes
@@ -53,15 +53,15 @@ export type AnswerReader = (text: string, parse: () => unknown) => unknown;
 function answerReader(provider: Provider, op: Operation, ctx: CallContext<unknown>) {
   const impl = operationOf(provider, op);
   if (impl?.kind !== "http") return undefined;
-  return (text: string, parse: () => unknown): unknown => {
-    const read = impl.readText?.(text, ctx);
+  return (bytes: Uint8Array<ArrayBuffer>, parse: () => unknown): unknown => {
+    const read = impl.readBytes?.(bytes, ctx);
     if (read !== undefined) {
-      UPSTREAM_BODIES.set(read as object, text);
+      UPSTREAM_BODIES.set(read as object, bytes);
       return read;
     }
     const json = parse();
     const value = impl.parseResponse(json, ctx);
-    if (impl.sendsUpstreamBody?.(json)) UPSTREAM_BODIES.set(value as object, text);
+    if (impl.sendsUpstreamBody?.(json)) UPSTREAM_BODIES.set(value as object, bytes);
     return value;
   };
 }

@@ -53,8 +53,11 @@ export interface IngressCodec<Call extends IngressCall = IngressCall> {
   ): Call | Promise<Call>;
   /** The answers of a call's several `requests` as one internal response. */
   mergeAnswers?(call: Call, values: unknown[]): unknown;
-  /** A complete answer (the internal response) as the response body's text. */
-  encodeAnswer(call: Call, value: unknown): string;
+  /**
+   * A complete answer (the internal response) as the response body: its text, or the upstream's
+   * own bytes when they need no change.
+   */
+  encodeAnswer(call: Call, value: unknown): string | Uint8Array<ArrayBuffer>;
   /** How a stream of parts is written for this call (framing, chunks, end, error event). */
   streamWriter(call: Call, redactor: Redactor): StreamWriter<StreamPart>;
   /** The content type of a stream. */

@@ -250,7 +250,7 @@ function headerLines(headers: HeadersInit | undefined): string {
 export interface WholeAnswer {
   status: number;
   headers: [string, string][];
-  bytes: Uint8Array;
+  bytes: Bytes;
 }
 
 /** A plain-http request on a pooled connection, answered as a standard `Response`. */
@@ -452,7 +452,7 @@ class Exchange {
     this.#early = [];
     const encoding = headers.find(([name]) => name === "content-encoding")?.[1].toLowerCase();
     if (this.whole && body instanceof Uint8Array && encoding === undefined && status < 300) {
-      this.resolve({ status, headers, bytes: body });
+      this.resolve({ status, headers, bytes: body as Bytes });
       return;
     }
     if (encoding !== undefined && encoding !== "identity" && body !== null) {

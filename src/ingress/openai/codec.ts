@@ -222,7 +222,7 @@ function namedByModel(
 /** What OpenAI's and MLflow's codecs share: answers, streams and errors are OpenAI's. */
 const OPENAI_ENCODING = {
   mergeAnswers: (_call: OpenAICall, values: unknown[]) => mergeCompletions(values),
-  encodeAnswer(call: OpenAICall, value: unknown): string {
+  encodeAnswer(call: OpenAICall, value: unknown): string | Uint8Array<ArrayBuffer> {
     // Embedding vectors as base64 float32 are done here for every provider, unless the upstream
     // already sent them so (an OpenAI-compatible one is asked as the client asked).
     if (call.base64) {

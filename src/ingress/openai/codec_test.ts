@@ -141,6 +141,10 @@ const CHAT_ANSWER = {
   usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
 };
 
+/** An encoded answer read back as JSON. */
+const json = (body: string | Uint8Array): Record<string, unknown> =>
+  JSON.parse(typeof body === "string" ? body : new TextDecoder().decode(body));
+
 /** A snapshot whose every name is an endpoint of `type`. */
 const typed = (type: string) => ({ typeOf: () => type }) as unknown as Snapshot;
 
@@ -150,16 +154,16 @@ Deno.test("chat answers name their provider on /v1 and MLflow's paths, as MLflow
   const v1 = decoded(
     openAICodec("chat").decode({ model: "c", messages }, undefined, snapshot, record),
   );
-  assertEquals(JSON.parse(openAICodec("chat").encodeAnswer(v1, CHAT_ANSWER)).provider, "openai");
+  assertEquals(json(openAICodec("chat").encodeAnswer(v1, CHAT_ANSWER)).provider, "openai");
   const mlflow = decoded(mlflowCodec.decode({ messages }, "c", typed("llm/v1/chat"), record));
-  assertEquals(JSON.parse(mlflowCodec.encodeAnswer(mlflow, CHAT_ANSWER)).provider, "openai");
+  assertEquals(json(mlflowCodec.encodeAnswer(mlflow, CHAT_ANSWER)).provider, "openai");
   // MLflow's completions and embeddings answers have no provider field.
   const completions = decoded(
     openAICodec("completions").decode({ model: "c", prompt: "Hi" }, undefined, snapshot, record),
   );
   const answer = { ...CHAT_ANSWER, object: "text_completion", choices: [] };
   assertEquals(
-    "provider" in JSON.parse(openAICodec("completions").encodeAnswer(completions, answer)),
+    "provider" in json(openAICodec("completions").encodeAnswer(completions, answer)),
     false,
   );
 });

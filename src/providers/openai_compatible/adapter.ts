@@ -14,7 +14,7 @@ import {
   parseEmbeddingsResponse,
 } from "./response.ts";
 import { chatStreamParser, chatStreamParts, completionsStreamParser } from "./stream.ts";
-import { embeddingsFromText, isCanonicalEmbeddings } from "./response.ts";
+import { embeddingsFromBytes, isCanonicalEmbeddings } from "./response.ts";
 import { parseOpenAIError } from "./errors.ts";
 import { chatToCompletions, completionsToChat, completionsViaChatParser } from "./via_chat.ts";
 import { chunksAsParts } from "../shared/chunks.ts";
@@ -128,7 +128,7 @@ export function openAICompatibleProvider<C>(spec: AdapterSpec<C>): Provider<C> {
       },
       parseResponse: (json, ctx) => parseEmbeddingsResponse(json, ctx, name),
       sendsUpstreamBody: isCanonicalEmbeddings,
-      readText: (text, ctx) => embeddingsFromText(text, ctx, name),
+      readBytes: (bytes, ctx) => embeddingsFromBytes(bytes, ctx, name),
     };
   }
   return provider;

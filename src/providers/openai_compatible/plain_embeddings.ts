@@ -1,98 +1,123 @@
 /**
- * Reads an OpenAI embeddings answer from its text alone, without `JSON.parse`: an answer of 16
- * vectors of 1536 floats is ~330 KB, and parsing it (each float into a number, to be thrown away,
- * since the bytes are relayed as they came) was three quarters of what an embeddings request cost
- * the gateway (bench/README.md, issue 22). Patterns compiled to native code check the same text
- * without making a number per float: in a loop, as fast as the parse on Bun and twice as fast on
- * Deno; under load, where the parse's garbage costs too, 1646 → 1329–1397 µs of CPU per request.
+ * Reads an OpenAI embeddings answer from its bytes alone, without decoding or `JSON.parse`: an
+ * answer of 16 vectors of 1536 floats is ~330 KB, and parsing it (each float into a number, to be
+ * thrown away, since the bytes are relayed as they came) was three quarters of what an embeddings
+ * request cost the gateway (bench/README.md, issue 22). The vectors are checked byte by byte
+ * against JSON's number grammar, in one pass that makes no string and no number; only the small
+ * parts around them are read as text, by pattern.
  *
  * Only OpenAI's own shape is recognised: `{"object": "list", "data": [{"object": "embedding",
  * "index": i, "embedding": [floats]}, ...], "model": "...", "usage": {"prompt_tokens": n,
  * "total_tokens": n}}`, items in index order, compact or with whitespace between tokens. What it
  * accepts is valid JSON meaning exactly that; anything else (base64 vectors, other members,
- * another order) is parsed as before.
+ * another order, whitespace runs longer than a pattern's window) is parsed as before.
  */
-import { JSON_NUMBER, JSON_STRING } from "../shared/json_patterns.ts";
+import { JSON_STRING } from "../shared/json_patterns.ts";
 
 const WS = String.raw`[ \t\r\n]*`;
-const STRING = JSON_STRING;
-const NUMBER = JSON_NUMBER;
 const COUNT = String.raw`(0|[1-9]\d{0,15})`;
 /** `"name":` with the whitespace JSON allows around it. */
 const key = (name: string) => `${WS}"${name}"${WS}:${WS}`;
 
-const HEAD = new RegExp(`${WS}\\{${key("object")}"list"${WS},${key("data")}\\[`, "y");
+/** Each pattern is matched at the start of a window of the bytes, made a string of its own. */
+const HEAD = new RegExp(`^${WS}\\{${key("object")}"list"${WS},${key("data")}\\[`);
 const ITEM = new RegExp(
-  `${WS}\\{${key("object")}"embedding"${WS},${key("index")}${COUNT}${WS},${key("embedding")}`,
-  "y",
+  `^${WS}\\{${key("object")}"embedding"${WS},${key("index")}${COUNT}${WS},${key("embedding")}\\[`,
 );
-/** A vector as compact JSON (what most servers send), and with whitespace (pretty-printed). */
-const COMPACT_VECTOR = new RegExp(String.raw`\[${NUMBER}(?:,${NUMBER})*\]`, "y");
-const SPACED_VECTOR = new RegExp(
-  String.raw`\[${WS}${NUMBER}(?:${WS},${WS}${NUMBER})*${WS}\]`,
-  "y",
-);
-const ITEM_END = new RegExp(`${WS}\\}${WS}([,\\]])`, "y");
+const ITEM_END = new RegExp(`^${WS}\\}${WS}([,\\]])`);
 const TAIL = new RegExp(
-  `${WS},${key("model")}(${STRING})${WS},${key("usage")}\\{${key("prompt_tokens")}${COUNT}${WS},` +
-    `${key("total_tokens")}${COUNT}${WS}\\}${WS}\\}${WS}$`,
-  "y",
+  `^${WS},${key("model")}(${JSON_STRING})${WS},${key("usage")}\\{${key("prompt_tokens")}${COUNT}` +
+    `${WS},${key("total_tokens")}${COUNT}${WS}\\}${WS}\\}${WS}$`,
 );
 
-/**
- * The longest vector read by pattern, in characters: ~16 K floats (the largest models give 3,072),
- * where the pattern is still linear (json_patterns.ts); a longer one is parsed.
- */
-export const MAX_VECTOR_CHARS = 256 * 1024;
+/** How many bytes the patterns around the vectors look at (ample for any server's whitespace). */
+const WINDOW_BYTES = 256;
 /** The longest tail after the vectors (model and usage) read by pattern. */
-const MAX_TAIL_CHARS = 4096;
+export const MAX_TAIL_BYTES = 4096;
 
-/** What the gateway reads of an embeddings answer: the rest is relayed as its text. */
+/** What the gateway reads of an embeddings answer: the rest is relayed as its bytes. */
 export interface PlainEmbeddings {
   model: string;
   count: number;
   usage: { prompt_tokens: number; total_tokens: number };
 }
 
-/** Matches `pattern` at `at`; the match, or undefined. */
-function at(pattern: RegExp, text: string, position: number): RegExpExecArray | undefined {
-  pattern.lastIndex = position;
-  return pattern.exec(text) ?? undefined;
+// A byte order mark is kept, so that one inside the answer is no match (the bytes are relayed).
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/**
+ * The bytes from `position` as text. The patterns that read it are ASCII: what a byte past 0x7f
+ * decodes to (a character, or U+FFFD where the window cuts one) never matches, so a match is made
+ * of one-byte characters and its length is its length in bytes.
+ */
+function window(bytes: Uint8Array, position: number): string {
+  return utf8.decode(bytes.subarray(position, position + WINDOW_BYTES));
 }
 
-/** Where the vector at `position` ends, or -1 when there is none. */
-function vectorEnd(text: string, position: number): number {
-  for (const pattern of [COMPACT_VECTOR, SPACED_VECTOR]) {
-    pattern.lastIndex = position;
-    if (pattern.test(text)) return pattern.lastIndex;
+/** `pattern` matched at `position`: the match, or undefined. */
+function at(pattern: RegExp, bytes: Uint8Array, position: number): RegExpExecArray | undefined {
+  return pattern.exec(window(bytes, position)) ?? undefined;
+}
+
+const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d;
+const MINUS = 0x2d, PLUS = 0x2b, DOT = 0x2e, COMMA = 0x2c, CLOSE = 0x5d;
+const ZERO = 0x30, ONE = 0x31, NINE = 0x39, E = 0x65, UPPER_E = 0x45;
+
+/**
+ * Where the list of JSON numbers starting at `i` (just after its `[`) ends, after its `]`; -1
+ * when it is not one (an empty list included). A read past the end gives 0 (`undefined ?? 0`),
+ * which nothing accepts, so a cut list fails too.
+ */
+export function numberListEnd(b: Uint8Array, i: number): number {
+  let c = b[i] ?? 0;
+  while (c === SPACE || c === LF || c === CR || c === TAB) c = b[++i] ?? 0;
+  for (;;) {
+    if (c === MINUS) c = b[++i] ?? 0;
+    if (c === ZERO) c = b[++i] ?? 0;
+    else if (c >= ONE && c <= NINE) {
+      do c = b[++i] ?? 0; while (c >= ZERO && c <= NINE);
+    } else return -1;
+    if (c === DOT) {
+      c = b[++i] ?? 0;
+      if (!(c >= ZERO && c <= NINE)) return -1;
+      do c = b[++i] ?? 0; while (c >= ZERO && c <= NINE);
+    }
+    if (c === E || c === UPPER_E) {
+      c = b[++i] ?? 0;
+      if (c === PLUS || c === MINUS) c = b[++i] ?? 0;
+      if (!(c >= ZERO && c <= NINE)) return -1;
+      do c = b[++i] ?? 0; while (c >= ZERO && c <= NINE);
+    }
+    while (c === SPACE || c === LF || c === CR || c === TAB) c = b[++i] ?? 0;
+    if (c === COMMA) {
+      c = b[++i] ?? 0;
+      while (c === SPACE || c === LF || c === CR || c === TAB) c = b[++i] ?? 0;
+      continue;
+    }
+    return c === CLOSE ? i + 1 : -1;
   }
-  return -1;
 }
 
-/** The answer's model, count and usage when `text` is OpenAI's float embeddings list. */
-export function readPlainEmbeddings(text: string): PlainEmbeddings | undefined {
-  if (at(HEAD, text, 0) === undefined) return undefined;
-  let position = HEAD.lastIndex;
+/** The answer's model, count and usage when `bytes` are OpenAI's float embeddings list. */
+export function readPlainEmbeddings(bytes: Uint8Array): PlainEmbeddings | undefined {
+  const head = at(HEAD, bytes, 0);
+  if (head === undefined) return undefined;
+  let position = head[0].length;
   let count = 0;
   for (;;) {
-    const item = at(ITEM, text, position);
+    const item = at(ITEM, bytes, position);
     if (item === undefined || Number(item[1]) !== count) return undefined;
-    position = ITEM.lastIndex;
-    // A vector longer than any model's is parsed instead (see json_patterns.ts).
-    const close = text.indexOf("]", position);
-    if (close === -1 || close - position > MAX_VECTOR_CHARS) return undefined;
-    // `test`, not `exec`: the vector's text is not needed, only where it ends.
-    position = vectorEnd(text, position);
+    position = numberListEnd(bytes, position + item[0].length);
     if (position === -1) return undefined;
-    const end = at(ITEM_END, text, position);
+    const end = at(ITEM_END, bytes, position);
     if (end === undefined) return undefined;
-    position = ITEM_END.lastIndex;
+    position += end[0].length;
     count++;
     if (end[1] === "]") break;
   }
-  if (text.length - position > MAX_TAIL_CHARS) return undefined;
-  const tail = at(TAIL, text, position);
-  if (tail === undefined) return undefined;
+  if (bytes.length - position > MAX_TAIL_BYTES) return undefined;
+  const tail = TAIL.exec(utf8.decode(bytes.subarray(position)));
+  if (tail === null) return undefined;
   return {
     model: JSON.parse(tail[1] as string) as string,
     count,

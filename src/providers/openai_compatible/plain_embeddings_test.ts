@@ -1,7 +1,7 @@
 import { assertEquals } from "../../../tests/assert.ts";
 import type { CallContext } from "../../core/provider.ts";
-import { MAX_VECTOR_CHARS, readPlainEmbeddings } from "./plain_embeddings.ts";
-import { embeddingsFromText, parseEmbeddingsResponse } from "./response.ts";
+import { MAX_TAIL_BYTES, numberListEnd, readPlainEmbeddings } from "./plain_embeddings.ts";
+import { embeddingsFromBytes, parseEmbeddingsResponse } from "./response.ts";
 
 const ctx: CallContext<unknown> = { endpoint: "ep", model: "m", config: {}, stream: false };
 const usage = { prompt_tokens: 8, total_tokens: 8 };
@@ -13,6 +13,7 @@ const answer = (vectors: unknown[], extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 const compact = (value: unknown) => JSON.stringify(value);
+const bytes = (text: string) => new TextEncoder().encode(text);
 
 /** Answers in OpenAI's shape: compact, pretty-printed, with exponents, negative zero, escapes. */
 const PLAIN = [
@@ -22,6 +23,7 @@ const PLAIN = [
   '"model":"m\\u00e9\\"x","usage":{"prompt_tokens":0,"total_tokens":0}}',
   '\n{ "object" : "list" , "data" : [ { "object" : "embedding" , "index" : 0 , "embedding" : ' +
   '[ 1 ,\t2 ] } ] , "model" : "m" , "usage" : { "prompt_tokens" : 1 , "total_tokens" : 1 } }\n',
+  compact({ ...answer([[1]]), model: "modèle-ü" }),
 ];
 
 const ONE = compact(answer([[0.5, 0.25]]));
@@ -50,12 +52,16 @@ const NOT_PLAIN: Record<string, string> = {
   "a bad escape in the model": ONE.replace('"text-embedding-3-small"', '"a\\x"'),
   "null usage counts": ONE.replace('"prompt_tokens":8', '"prompt_tokens":null'),
   "not JSON at all": "<html>502 Bad Gateway</html>",
+  "cut inside a vector": ONE.slice(0, ONE.indexOf("0.25") + 3),
+  "a byte order mark before the model": ONE.replace(',"model"', '\ufeff,"model"'),
+  "a non-ASCII space": ONE.replace('"data":', '"data":\u00a0'),
+  "whitespace past the pattern's window": ONE.replace('"data":', `"data":${" ".repeat(300)}`),
 };
 
 Deno.test("readPlainEmbeddings() reads OpenAI's float embeddings in the forms servers send", () => {
   for (const text of PLAIN) {
     const json = JSON.parse(text);
-    assertEquals(readPlainEmbeddings(text), {
+    assertEquals(readPlainEmbeddings(bytes(text)), {
       model: json.model,
       count: json.data.length,
       usage: json.usage,
@@ -65,25 +71,63 @@ Deno.test("readPlainEmbeddings() reads OpenAI's float embeddings in the forms se
 
 Deno.test("readPlainEmbeddings() leaves every other answer to the parser", () => {
   for (const [why, text] of Object.entries(NOT_PLAIN)) {
-    assertEquals([why, readPlainEmbeddings(text)], [why, undefined]);
+    assertEquals([why, readPlainEmbeddings(bytes(text))], [why, undefined]);
   }
 });
 
-Deno.test("embeddingsFromText() gives what the parser gives, its vectors parsed only when read", () => {
+Deno.test("embeddingsFromBytes() gives what the parser gives, its vectors parsed only when read", () => {
   for (const text of PLAIN) {
-    const read = embeddingsFromText(text, ctx, "OpenAI");
+    const read = embeddingsFromBytes(bytes(text), ctx, "OpenAI");
     const parsed = parseEmbeddingsResponse(JSON.parse(text), ctx, "OpenAI");
     assertEquals(JSON.parse(JSON.stringify(read)), JSON.parse(JSON.stringify(parsed)));
     assertEquals({ ...read }.data, parsed.data);
   }
-  assertEquals(embeddingsFromText(NOT_PLAIN["base64 vectors"] as string, ctx, "OpenAI"), undefined);
+  const base64 = bytes(NOT_PLAIN["base64 vectors"] as string);
+  assertEquals(embeddingsFromBytes(base64, ctx, "OpenAI"), undefined);
 });
 
-Deno.test("readPlainEmbeddings() leaves a vector longer than its bound, or a long tail, to the parser", () => {
-  const floats = Array.from({ length: Math.ceil(MAX_VECTOR_CHARS / 6) }, () => 0.125);
-  assertEquals(JSON.stringify(floats).length > MAX_VECTOR_CHARS, true);
-  assertEquals(readPlainEmbeddings(compact(answer([floats]))), undefined);
-  assertEquals(readPlainEmbeddings(compact(answer([floats.slice(0, 3072)])))?.count, 1);
-  const longModel = compact({ ...answer([[0.5]]), model: "m".repeat(5000) });
-  assertEquals(readPlainEmbeddings(longModel), undefined);
+Deno.test("readPlainEmbeddings() reads a vector of any length; a long tail is left to the parser", () => {
+  const floats = Array.from({ length: 100_000 }, (_, i) => (i % 7 - 3) / 1024);
+  assertEquals(readPlainEmbeddings(bytes(compact(answer([floats, floats]))))?.count, 2);
+  const longModel = compact({ ...answer([[0.5]]), model: "m".repeat(MAX_TAIL_BYTES) });
+  assertEquals(readPlainEmbeddings(bytes(longModel)), undefined);
+});
+
+/** Deterministic pseudo-random integers below `n`. */
+function randoms(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => {
+    state = (state * 1664525 + 1013904223) % 4294967296;
+    return Math.floor(state / 4294967296 * n);
+  };
+}
+
+Deno.test("numberListEnd() accepts exactly the lists JSON.parse reads as non-empty number lists", () => {
+  const random = randoms(7);
+  const alphabet = "0123456789-+.eE, \t\n";
+  let accepted = 0;
+  for (let run = 0; run < 20_000; run++) {
+    let inner = "";
+    const length = 1 + random(12);
+    for (let i = 0; i < length; i++) inner += alphabet[random(alphabet.length)];
+    const text = `[${inner}]`;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const valid = Array.isArray(parsed) && parsed.length > 0;
+    const end = numberListEnd(bytes(text), 1);
+    assertEquals([text, end], [text, valid ? text.length : -1]);
+    if (valid) accepted++;
+  }
+  // Enough of both kinds to mean something.
+  assertEquals(accepted > 500, true, `${accepted} accepted`);
+  // What follows the list is not read; a list cut anywhere is not one.
+  assertEquals(numberListEnd(bytes("[1.5e-3, -0] }"), 1), 12);
+  const whole = "[0.125,-2.5E+3]";
+  for (let cut = 1; cut < whole.length; cut++) {
+    assertEquals(numberListEnd(bytes(whole.slice(0, cut)), 1), -1);
+  }
 });

@@ -13,6 +13,8 @@ import { isRecord } from "../../core/records.ts";
 import { copyLogprobs, copyServedBy } from "./extras.ts";
 import { readPlainEmbeddings } from "./plain_embeddings.ts";
 
+const utf8 = new TextDecoder();
+
 /** Token counts, null where the server left them out, with their breakdowns when it sent them. */
 export function wireUsage(
   usage:
@@ -151,23 +153,23 @@ export function parseEmbeddingsResponse(
 }
 
 /**
- * An embeddings answer read from its text alone (`readPlainEmbeddings`), relayed as that text:
+ * An embeddings answer read from its bytes alone (`readPlainEmbeddings`), relayed as those bytes:
  * model and usage are read, the vectors are parsed only if something asks for `data` (a client
  * that wants base64 from an upstream that sent floats, the cache).
  */
-export function embeddingsFromText(
-  text: string,
+export function embeddingsFromBytes(
+  bytes: Uint8Array,
   ctx: CallContext<unknown>,
   provider: string,
 ): EmbeddingsResponse | undefined {
-  const plain = readPlainEmbeddings(text);
+  const plain = readPlainEmbeddings(bytes);
   if (plain === undefined) return undefined;
   let data: EmbeddingsResponse["data"] | undefined;
   return {
     object: "list",
     // An own enumerable getter, so that spreading or serialising the answer still has the data.
     get data() {
-      return data ??= parseEmbeddingsResponse(JSON.parse(text), ctx, provider).data;
+      return data ??= parseEmbeddingsResponse(JSON.parse(utf8.decode(bytes)), ctx, provider).data;
     },
     model: plain.model,
     usage: plain.usage,
