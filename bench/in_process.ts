@@ -4,6 +4,8 @@
  * the binary's runtime for comparable figures: `node_modules/.bin/bun bench/in_process.ts`
  * (or `deno run -A bench/in_process.ts`); add `--cpu-prof` (Bun) to profile it. `--team` runs
  * it as a team would: a client key checked on every request and a SQLite usage store.
+ * `--large`: a 200 KB prompt (the benchmark's). `--fetch-answer`: the upstream answers as `fetch` does (a Response), not as the gateway's own
+ * client does for plain-http upstreams (the bytes of a whole answer).
  */
 import { loadConfigText } from "../src/config/load.ts";
 import { Gateway } from "../src/core/gateway.ts";
@@ -15,6 +17,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAuthenticator } from "../src/auth/authenticate.ts";
+import type { WholeAnswer } from "../src/core/http1/client.ts";
+import { largePromptRequest } from "./payloads.ts";
 
 const ANSWER = JSON.stringify({
   id: "chatcmpl-1",
@@ -28,7 +32,8 @@ const ANSWER = JSON.stringify({
   }],
   usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 },
 });
-const REQUEST = JSON.stringify({
+// `--large`: the benchmark's 200 KB prompt instead of a small chat.
+const REQUEST = process.argv.includes("--large") ? largePromptRequest("chat") : JSON.stringify({
   model: "chat",
   messages: [
     { role: "system", content: "You are a helpful assistant." },
@@ -59,9 +64,18 @@ ${TEAM ? teamServer : ""}`,
   "in-process bench",
 );
 if (!config) throw new Error("bench config did not load");
+const ANSWER_BYTES = new TextEncoder().encode(ANSWER);
+// As the gateway's own HTTP/1.1 client answers a plain-http upstream (what the binary under the
+// benchmark does): a whole answer's bytes with its head, no Response. `--fetch-answer` gives a
+// Response instead, as fetch does for https upstreams.
+const FETCH_ANSWER = process.argv.includes("--fetch-answer");
 const cannedFetch = (() =>
   Promise.resolve(
-    new Response(ANSWER, { headers: { "content-type": "application/json" } }),
+    FETCH_ANSWER ? new Response(ANSWER, { headers: { "content-type": "application/json" } }) : {
+      status: 200,
+      headers: [["content-type", "application/json"]],
+      bytes: ANSWER_BYTES,
+    } satisfies WholeAnswer as unknown as Response,
   )) as typeof fetch;
 const gateway = new Gateway(config, { logger: new Logger({ level: "warn" }), fetch: cannedFetch });
 // As `gateway start` makes it: the authentication step is always there (it admits everyone
@@ -116,6 +130,8 @@ process.stdout.write(
     figures[0]!.toFixed(1)
   } µs, median ${
     figures[rounds >> 1]!.toFixed(1)
-  } µs (${rounds} rounds of ${count} requests, canned upstream)\n`,
+  } µs (${rounds} rounds of ${count} requests, canned upstream answering ${
+    FETCH_ANSWER ? "as fetch" : "as the HTTP/1.1 client"
+  })\n`,
 );
 await gateway.close();
