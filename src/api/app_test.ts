@@ -174,3 +174,53 @@ Deno.test("chat answers on /v1 name their provider, as MLflow 3.17's gateway doe
   assertEquals(answer.provider, "openai");
   assertEquals(answer.choices[0].message.content, "Hi.");
 });
+
+/** A handler on an embeddings endpoint whose upstream answers with `body`. */
+function embeddingsServed(body: Uint8Array<ArrayBuffer>) {
+  const { config } = loadConfigText(
+    `endpoints:
+  - name: embeddings
+    endpoint_type: llm/v1/embeddings
+    model:
+      provider: openai
+      name: text-embedding-3-small
+      config: {openai_api_key: sk-app-test-key, openai_api_base: "http://upstream.invalid/v1"}
+`,
+    "app test",
+  );
+  if (!config) throw new Error("config did not load");
+  const fetch = (() =>
+    Promise.resolve(
+      new Response(body, { headers: { "content-type": "application/json" } }),
+    )) as typeof globalThis.fetch;
+  const gateway = new Gateway(config, { logger: new Logger({ level: "warn" }), fetch });
+  const handle = createHandler({ gateway, version: "test" });
+  return (input: Record<string, unknown>) =>
+    handle(
+      new Request("http://gateway.test/v1/embeddings", post(JSON.stringify(input))),
+      { remoteAddress: "127.0.0.1" },
+    );
+}
+
+Deno.test("embeddings answers are relayed as the upstream's bytes, less a byte order mark", async () => {
+  const floats = JSON.stringify({
+    object: "list",
+    data: [{ object: "embedding", index: 0, embedding: [0.5, -0.25] }],
+    model: "text-embedding-3-small",
+    usage: { prompt_tokens: 2, total_tokens: 2 },
+  });
+  const base64 = floats.replace("[0.5,-0.25]", '"AAAAPwAAgL4="');
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const cases: [string, string][] = [[floats, "float"], [base64, "base64"]];
+  for (const [text, encoding_format] of cases) {
+    const send = embeddingsServed(encode(text));
+    const answer = await send({ model: "embeddings", input: "Hi", encoding_format });
+    assertEquals(await answer.text(), text);
+    const marked = embeddingsServed(encode(`\ufeff${text}`));
+    const unmarked = await marked({ model: "embeddings", input: "Hi", encoding_format });
+    // Read as bytes: Response.text() would drop a mark itself.
+    const bytes = new Uint8Array(await unmarked.arrayBuffer());
+    assertEquals(bytes[0], "{".charCodeAt(0));
+    assertEquals(JSON.parse(new TextDecoder().decode(bytes)), JSON.parse(text));
+  }
+});

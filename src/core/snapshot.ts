@@ -61,7 +61,11 @@ function answerReader(provider: Provider, op: Operation, ctx: CallContext<unknow
     }
     const json = parse();
     const value = impl.parseResponse(json, ctx);
-    if (impl.sendsUpstreamBody?.(json)) UPSTREAM_BODIES.set(value as object, bytes);
+    // Not bytes that open with a byte order mark (0xef starts no JSON text): the parse dropped it,
+    // and a client's parser may not.
+    if (impl.sendsUpstreamBody?.(json) && bytes[0] !== 0xef) {
+      UPSTREAM_BODIES.set(value as object, bytes);
+    }
     return value;
   };
 }
