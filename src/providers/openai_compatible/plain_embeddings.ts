@@ -30,8 +30,13 @@ const TAIL = new RegExp(
     `${WS},${key("total_tokens")}${COUNT}${WS}\\}${WS}\\}${WS}$`,
 );
 
-/** How many bytes the patterns around the vectors look at (ample for any server's whitespace). */
+/**
+ * How many bytes the patterns around the vectors look at (ample for any server's whitespace): the
+ * head and each item's opening up to its vector's `[`, and less after a vector (its item's end),
+ * so that answers of many short vectors are not decoded several times over.
+ */
 const WINDOW_BYTES = 256;
+const END_WINDOW_BYTES = 64;
 /** The longest tail after the vectors (model and usage) read by pattern. */
 export const MAX_TAIL_BYTES = 4096;
 
@@ -42,6 +47,10 @@ export interface PlainEmbeddings {
   usage: { prompt_tokens: number; total_tokens: number };
 }
 
+const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d;
+const MINUS = 0x2d, PLUS = 0x2b, DOT = 0x2e, COMMA = 0x2c, OPEN = 0x5b, CLOSE = 0x5d;
+const ZERO = 0x30, ONE = 0x31, NINE = 0x39, E = 0x65, UPPER_E = 0x45;
+
 // A byte order mark is kept, so that one inside the answer is no match (the bytes are relayed).
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
@@ -50,18 +59,26 @@ const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
  * decodes to (a character, or U+FFFD where the window cuts one) never matches, so a match is made
  * of one-byte characters and its length is its length in bytes.
  */
-function window(bytes: Uint8Array, position: number): string {
-  return utf8.decode(bytes.subarray(position, position + WINDOW_BYTES));
+function window(bytes: Uint8Array, position: number, end: number): string {
+  return utf8.decode(bytes.subarray(position, end));
 }
 
-/** `pattern` matched at `position`: the match, or undefined. */
-function at(pattern: RegExp, bytes: Uint8Array, position: number): RegExpExecArray | undefined {
-  return pattern.exec(window(bytes, position)) ?? undefined;
+/** `pattern` matched at `position` within `size` bytes: the match, or undefined. */
+function at(
+  pattern: RegExp,
+  bytes: Uint8Array,
+  position: number,
+  size = WINDOW_BYTES,
+): RegExpExecArray | undefined {
+  return pattern.exec(window(bytes, position, position + size)) ?? undefined;
 }
 
-const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d;
-const MINUS = 0x2d, PLUS = 0x2b, DOT = 0x2e, COMMA = 0x2c, CLOSE = 0x5d;
-const ZERO = 0x30, ONE = 0x31, NINE = 0x39, E = 0x65, UPPER_E = 0x45;
+/** An item's opening, read up to its vector's `[` (the pattern's last byte). */
+function itemAt(bytes: Uint8Array, position: number): RegExpExecArray | undefined {
+  const open = bytes.indexOf(OPEN, position);
+  if (open === -1 || open - position >= WINDOW_BYTES) return undefined;
+  return ITEM.exec(window(bytes, position, open + 1)) ?? undefined;
+}
 
 /**
  * Where the run of digits at `i` ends. Four bytes at a time while all four are digits: a byte
@@ -87,8 +104,11 @@ function digitsEnd(b: Uint8Array, words: DataView, i: number): number {
  * when it is not one (an empty list included). A read past the end gives 0 (`undefined ?? 0`),
  * which nothing accepts, so a cut list fails too.
  */
-export function numberListEnd(b: Uint8Array, i: number): number {
-  const words = new DataView(b.buffer, b.byteOffset, b.byteLength);
+export function numberListEnd(
+  b: Uint8Array,
+  i: number,
+  words = new DataView(b.buffer, b.byteOffset, b.byteLength),
+): number {
   let c = b[i] ?? 0;
   while (c === SPACE || c === LF || c === CR || c === TAB) c = b[++i] ?? 0;
   for (;;) {
@@ -127,12 +147,13 @@ export function readPlainEmbeddings(bytes: Uint8Array): PlainEmbeddings | undefi
   if (head === undefined) return undefined;
   let position = head[0].length;
   let count = 0;
+  const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (;;) {
-    const item = at(ITEM, bytes, position);
+    const item = itemAt(bytes, position);
     if (item === undefined || Number(item[1]) !== count) return undefined;
-    position = numberListEnd(bytes, position + item[0].length);
+    position = numberListEnd(bytes, position + item[0].length, words);
     if (position === -1) return undefined;
-    const end = at(ITEM_END, bytes, position);
+    const end = at(ITEM_END, bytes, position, END_WINDOW_BYTES);
     if (end === undefined) return undefined;
     position += end[0].length;
     count++;

@@ -56,6 +56,11 @@ const NOT_PLAIN: Record<string, string> = {
   "a byte order mark before the model": ONE.replace(',"model"', '\ufeff,"model"'),
   "a non-ASCII space": ONE.replace('"data":', '"data":\u00a0'),
   "whitespace past the pattern's window": ONE.replace('"data":', `"data":${" ".repeat(300)}`),
+  "whitespace past an item's window": ONE.replace(
+    '"embedding":[',
+    `"embedding":${" ".repeat(300)}[`,
+  ),
+  "whitespace past an item end's window": ONE.replace("]}],", `]${" ".repeat(100)}}],`),
 };
 
 Deno.test("readPlainEmbeddings() reads OpenAI's float embeddings in the forms servers send", () => {
