@@ -5,6 +5,7 @@
 import type { StreamEvent } from "./provider.ts";
 import { decodeAll, DEFAULT_MAX_EVENT, eventTooLarge, type FrameDecoder } from "./sse.ts";
 import { ProviderError } from "./errors.ts";
+import { joinBytes } from "./bytes.ts";
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -124,15 +125,7 @@ export class EventStreamSplitter {
     if (this.#buffer.length === 0 && this.#parts.length === 0) {
       this.#buffer = chunk;
     } else {
-      const joined = new Uint8Array(this.#buffer.length + this.#partsLength + chunk.length);
-      joined.set(this.#buffer);
-      let at = this.#buffer.length;
-      for (const part of this.#parts) {
-        joined.set(part, at);
-        at += part.length;
-      }
-      joined.set(chunk, at);
-      this.#buffer = joined;
+      this.#buffer = joinBytes([this.#buffer, ...this.#parts, chunk]);
       this.#parts = [];
       this.#partsLength = 0;
     }

@@ -4,6 +4,7 @@
  * the connection. It is fed whatever the socket reads and hands body bytes on as they come.
  * Everything it reads is bounded: the head, a chunk-size line, the trailers.
  */
+import { joinBytes } from "../bytes.ts";
 
 /** The status line and headers of a response. */
 export interface ResponseHead {
@@ -240,7 +241,9 @@ export class ResponseParser {
     if (newline === -1) {
       const size = (pending?.length ?? 0) + bytes.length - at;
       if (size > MAX_CHUNK_LINE) throw new HttpParseError("a chunk-size line is too long");
-      this.#pending = pending === undefined ? bytes.slice(at) : concat(pending, bytes.subarray(at));
+      this.#pending = pending === undefined
+        ? bytes.slice(at)
+        : joinBytes([pending, bytes.subarray(at)]);
       return bytes.length;
     }
     let line = latin1.decode(bytes.subarray(at, newline));
@@ -358,11 +361,4 @@ function contentLength(headers: [string, string][]): number | undefined {
     }
   }
   return length;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }
