@@ -26,6 +26,7 @@ import { StoreError } from "../store/usage_store.ts";
 import { createAuthenticator } from "../auth/authenticate.ts";
 import { SharedMetrics } from "../observe/shared_metrics.ts";
 import { narrowPermissions } from "../runtime/permissions.ts";
+import { loadConfigProviders } from "../providers/registry.ts";
 
 export const START_HELP = `Usage: gateway start [--config-path F] [--host H] [--port P] [options]
 
@@ -174,6 +175,7 @@ async function serveGateway(
   let tls: { cert: string; key: string } | undefined;
   try {
     tls = await readTls(options, config);
+    await loadConfigProviders(config);
     const store = await openStore(config.server.store);
     gateway = new Gateway(config, { logger, env: process.env, store });
   } catch (error) {
@@ -370,7 +372,7 @@ function gatewayTarget(
 ): ReloadTarget {
   return {
     logger: gateway.logger,
-    apply: (config) => {
+    apply: async (config) => {
       // (A changed server.store waits for a restart anyway.)
       if (writesGivenUp && config.server.audit?.path !== undefined) {
         throw new Error(
@@ -378,6 +380,7 @@ function gatewayTarget(
             "because its config wrote none; restart the gateway to start the audit file",
         );
       }
+      await loadConfigProviders(config);
       const snapshot = gateway.reload(config);
       void then(config);
       return {

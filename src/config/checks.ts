@@ -6,7 +6,7 @@
 import { canonicalProvider, ENDPOINT_TYPES, type EndpointType } from "./schema.ts";
 import { formatPath, type Problem } from "./problems.ts";
 import { didYouMean } from "./suggest.ts";
-import { providerFor } from "../providers/registry.ts";
+import { PROVIDER_INFO } from "../providers/registry.ts";
 import { OPERATION_OF } from "../core/provider.ts";
 import { isRecord } from "../core/records.ts";
 import { priceOf } from "../core/prices.ts";
@@ -85,9 +85,9 @@ export function crossCheck(data: Record<string, unknown>): Check[] {
       priced.set(endpoint.name, priceOf(provider, id, cost) !== undefined);
     }
     if (provider !== undefined && isEndpointType(endpoint.endpoint_type)) {
-      const impl = providerFor(provider);
+      const info = PROVIDER_INFO[provider];
       // A retired provider already has its own problem, naming the replacement.
-      if (!impl.retired && !impl[OPERATION_OF[endpoint.endpoint_type]]) {
+      if (!info.retired && !info.serves[OPERATION_OF[endpoint.endpoint_type]]) {
         checks.push(warning(
           ["endpoints", i, "endpoint_type"],
           `provider '${provider}' cannot serve ${endpoint.endpoint_type}; requests to this endpoint will get 501`,

@@ -25,7 +25,7 @@ import { type Env, resolveReferences } from "./secrets.ts";
 import { normaliseLegacy } from "./legacy.ts";
 import { crossCheck } from "./checks.ts";
 import { metadataUrls } from "./addresses.ts";
-import { providerFor } from "../providers/registry.ts";
+import { PROVIDER_INFO } from "../providers/registry.ts";
 import { isRecord } from "../core/records.ts";
 import { SAMPLING_PARAMETER_KEYS } from "../schemas/common.ts";
 import { sha256Hex } from "../auth/secrets.ts";
@@ -211,7 +211,7 @@ function checkProviderConfigs(
     const written = endpoint.model.provider;
     const name = typeof written === "string" ? canonicalProvider(written) : undefined;
     if (name === undefined) return;
-    const provider = providerFor(name);
+    const provider = PROVIDER_INFO[name];
     if (provider.retired) {
       const at: PropertyKey[] = ["endpoints", i, "model", "provider"];
       result.problems.push(located(

@@ -13,8 +13,8 @@ import {
   PROVIDER_NAMES,
   type ProviderName,
 } from "./schema.ts";
-import { PROVIDERS } from "../providers/registry.ts";
-import type { Provider } from "../core/provider.ts";
+import { PROVIDER_INFO } from "../providers/registry.ts";
+import type { ProviderInfo } from "../core/provider.ts";
 
 /** The reference's path, from the repository's root. */
 export const REFERENCE_PATH = "docs/config.md";
@@ -188,7 +188,7 @@ function providerKeys(schema: z.ZodType, prefix = ""): KeyDoc[] {
 }
 
 /** Keys the provider's schema reports missing in an empty `model.config` block. */
-function requiredWhenEmpty(provider: Provider): Set<string> {
+function requiredWhenEmpty(provider: ProviderInfo): Set<string> {
   const result = provider.configSchema.safeParse({});
   if (result.success) return new Set();
   return new Set(result.error.issues.map((issue) => issue.path.join(".")));
@@ -205,14 +205,14 @@ const OWN_PAGE: ReadonlySet<ProviderName> = new Set([
   "mlflow-model-serving",
 ]);
 
-function detailsPage(name: ProviderName, provider: Provider): string | undefined {
+function detailsPage(name: ProviderName, provider: ProviderInfo): string | undefined {
   if (name === "mock") return undefined;
   if (provider.retired !== undefined) return "providers/retired.md";
   return OWN_PAGE.has(name) ? `providers/${name}.md` : "providers/openai-compatible.md";
 }
 
 function providerSection(name: ProviderName, lines: string[]): void {
-  const provider = PROVIDERS[name];
+  const provider = PROVIDER_INFO[name];
   const aliases = Object.entries(PROVIDER_ALIASES).filter(([, to]) => to === name)
     .map(([alias]) => ` (also \`${alias}\`)`).join("");
   lines.push(`### \`${name}\`${aliases}`, "");
@@ -223,7 +223,7 @@ function providerSection(name: ProviderName, lines: string[]): void {
     about.push(sentence(provider.retired.replacement.replace(/[<*]/g, (c) => `\\${c}`)));
   } else {
     const types = (["chat", "completions", "embeddings"] as const)
-      .filter((op) => provider[op] !== undefined).map((op) => `\`llm/v1/${op}\``);
+      .filter((op) => provider.serves[op] !== undefined).map((op) => `\`llm/v1/${op}\``);
     about.push(`Serves ${types.join(", ")}.`);
   }
   const page = detailsPage(name, provider);

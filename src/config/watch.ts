@@ -50,7 +50,10 @@ export function checkConfigText(text: string, path: string, env: Env): ConfigChe
 export interface ReloadTarget {
   logger: Logger;
   /** Applies a checked config; returns fields for the "config reloaded" log line. */
-  apply(config: LoadedConfig, text: string): Record<string, unknown>;
+  apply(
+    config: LoadedConfig,
+    text: string,
+  ): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 export interface Reloader {
@@ -82,7 +85,7 @@ export function createReloader(
     }
     let applied: Record<string, unknown>;
     try {
-      applied = target.apply(check.config, check.text);
+      applied = await target.apply(check.config, check.text);
     } catch (error) {
       logger.error("config reload failed while applying it; still serving the previous config", {
         trigger,

@@ -180,6 +180,52 @@ export interface Provider<C = unknown> {
   retired?: { replacement: string };
 }
 
+/** What a provider is, apart from its operations: shared by its info and its implementation. */
+export type ProviderIdentity<C = unknown> = Pick<
+  Provider<C>,
+  "name" | "displayName" | "configSchema" | "secretKeys" | "supportsTools" | "retired"
+>;
+
+/**
+ * A provider as the registry knows it before its implementation is loaded: what checking a
+ * config and describing the provider need, and how to load the rest. Implementations are loaded
+ * only for the providers a served config uses, so that the live heap (which every collection
+ * marks) holds no translator a config does not need.
+ */
+export interface ProviderInfo<C = unknown> extends ProviderIdentity<C> {
+  /** The operations it serves, and whether it streams each. */
+  serves: Partial<Record<Operation, { stream: boolean }>>;
+  load(): Promise<Provider<C>>;
+}
+
+/** The identity fields of an info (for its implementation to spread) or of an implementation. */
+export function identityOf<C>(info: ProviderIdentity<C>): ProviderIdentity<C> {
+  const { name, displayName, configSchema, secretKeys, supportsTools, retired } = info;
+  return {
+    name,
+    displayName,
+    configSchema,
+    secretKeys,
+    supportsTools,
+    ...(retired !== undefined ? { retired } : {}),
+  };
+}
+
+/** What a loaded implementation serves, in the shape of `ProviderInfo.serves`. */
+export function servesOf(provider: Provider): ProviderInfo["serves"] {
+  const { operations, streaming } = capabilitiesOf(provider);
+  return Object.fromEntries(operations.map((op) => [op, { stream: streaming.includes(op) }]));
+}
+
+/** The info of an implementation that is loaded with the registry (nothing to defer). */
+export function infoOf<C>(provider: Provider<C>): ProviderInfo<C> {
+  return {
+    ...identityOf(provider),
+    serves: servesOf(provider as Provider),
+    load: () => Promise.resolve(provider),
+  };
+}
+
 /** What an endpoint can do, derived from the provider's operations. */
 export function capabilitiesOf(provider: Provider): {
   operations: Operation[];

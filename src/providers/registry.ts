@@ -1,34 +1,73 @@
 /**
  * Every provider by config name. Keyed by the schema's PROVIDER_NAMES, so a name added there
- * without an implementation here (or the reverse) fails to type-check.
+ * without an entry here (or the reverse) fails to type-check.
+ *
+ * Checking a config needs only each provider's info (config schema, secret keys, operations);
+ * the implementations of the providers with their own wire format are loaded when a config that
+ * uses them is about to be served (`loadProviders`), so a gateway's live heap holds only the
+ * translators its config needs. The OpenAI-compatible family, the mock and the retired names are
+ * small or used by almost every config, and load with the registry.
  */
 import type { ProviderName } from "../config/schema.ts";
-import type { Provider } from "../core/provider.ts";
+import type { LoadedConfig } from "../config/load.ts";
+import { infoOf, type Provider, type ProviderInfo } from "../core/provider.ts";
 import { mockProvider } from "./mock/mod.ts";
 import { openAIProvider } from "./openai_compatible/mod.ts";
 import { presetProviders } from "./openai_compatible/presets.ts";
-import { anthropicProvider } from "./anthropic/mod.ts";
-import { geminiProvider } from "./gemini/mod.ts";
-import { bedrockProvider } from "./bedrock/mod.ts";
-import { cohereProvider } from "./cohere/mod.ts";
-import { tgiProvider } from "./huggingface_tgi/mod.ts";
-import { mlflowServingProvider } from "./mlflow_serving/mod.ts";
+import { anthropicInfo } from "./anthropic/info.ts";
+import { geminiInfo } from "./gemini/info.ts";
+import { bedrockInfo } from "./bedrock/info.ts";
+import { cohereInfo } from "./cohere/info.ts";
+import { tgiInfo } from "./huggingface_tgi/info.ts";
+import { mlflowServingInfo } from "./mlflow_serving/info.ts";
 import { retiredProviders } from "./retired/mod.ts";
 
-export const PROVIDERS: Readonly<Record<ProviderName, Provider>> = {
+const loadedWithRegistry = {
   openai: openAIProvider as Provider,
   ...presetProviders,
-  anthropic: anthropicProvider,
-  gemini: geminiProvider,
-  bedrock: bedrockProvider,
-  cohere: cohereProvider,
-  "huggingface-text-generation-inference": tgiProvider,
-  "mlflow-model-serving": mlflowServingProvider,
   ...retiredProviders,
   mock: mockProvider as Provider,
 };
 
-/** The implementation of a provider. */
+function infosOf<K extends ProviderName>(providers: Record<K, Provider>): Record<K, ProviderInfo> {
+  const entries = Object.entries<Provider>(providers).map(([name, impl]) => [name, infoOf(impl)]);
+  return Object.fromEntries(entries) as Record<K, ProviderInfo>;
+}
+
+export const PROVIDER_INFO: Readonly<Record<ProviderName, ProviderInfo>> = {
+  ...infosOf(loadedWithRegistry),
+  anthropic: anthropicInfo as ProviderInfo,
+  gemini: geminiInfo as ProviderInfo,
+  bedrock: bedrockInfo as ProviderInfo,
+  cohere: cohereInfo as ProviderInfo,
+  "huggingface-text-generation-inference": tgiInfo as ProviderInfo,
+  "mlflow-model-serving": mlflowServingInfo as ProviderInfo,
+};
+
+const loaded = new Map<ProviderName, Provider>(
+  Object.values<Provider>(loadedWithRegistry).map((provider) => [provider.name, provider]),
+);
+
+/** Loads the implementations of these providers (each once per process). */
+export async function loadProviders(names: Iterable<ProviderName>): Promise<void> {
+  for (const name of new Set(names)) {
+    if (!loaded.has(name)) loaded.set(name, await PROVIDER_INFO[name].load());
+  }
+}
+
+/** Loads what a config's endpoints need; runs before the config is served (start, reload). */
+export function loadConfigProviders(config: LoadedConfig): Promise<void> {
+  return loadProviders(config.endpoints.map((endpoint) => endpoint.provider));
+}
+
+/** The implementation of a provider, loaded by `loadProviders` (or with the registry). */
 export function providerFor(name: ProviderName): Provider {
-  return PROVIDERS[name];
+  const provider = loaded.get(name);
+  if (provider === undefined) {
+    throw new Error(
+      `the '${name}' provider's implementation is not loaded: loadConfigProviders() runs ` +
+        "before a config is served",
+    );
+  }
+  return provider;
 }

@@ -1,6 +1,7 @@
 /** Hot reload (file watch and SIGHUP) and graceful shutdown of the real process. */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
 import { postJson, runCli, sseData, startGateway, UNDER_TEST } from "./harness.ts";
+import { startMockAnthropic } from "../mocks/anthropic.ts";
 
 const body = { messages: [{ role: "user", content: "a b c d e f" }] };
 
@@ -75,6 +76,36 @@ Deno.test(`hot reload: file changes and SIGHUP apply valid configs, reject inval
     );
 
     await t.step(
+      "a reload that brings in a provider the process has not loaded yet serves it",
+      async () => {
+        // Provider implementations are loaded for the configs being served (registry.ts): the
+        // start config uses only the mock, so Anthropic's is first loaded by this reload.
+        const upstream = startMockAnthropic({ apiKey: "sk-ant-lifecycle-0123456789" });
+        try {
+          Deno.writeTextFileSync(
+            path,
+            config(
+              "two",
+              `  - name: claude
+    endpoint_type: llm/v1/chat
+    model:
+      provider: anthropic
+      name: claude-haiku-4-5
+      config: {anthropic_api_key: sk-ant-lifecycle-0123456789, anthropic_api_base: "${upstream.baseUrl}"}
+`,
+            ),
+          );
+          await waitFor(async () => (await version(gateway.url)) === 3);
+          const reply = await replyOf(gateway.url, "claude");
+          assert(!reply.startsWith("HTTP"), `the new endpoint answered ${reply}`);
+          assertEquals(upstream.recorder.last?.path, "/v1/messages");
+        } finally {
+          await upstream.close();
+        }
+      },
+    );
+
+    await t.step(
       "an invalid file is rejected with file:line:col; the old config keeps serving",
       async () => {
         Deno.writeTextFileSync(path, config("three").replace("provider: mock", "provider: mokc"));
@@ -88,7 +119,7 @@ Deno.test(`hot reload: file changes and SIGHUP apply valid configs, reject inval
           ),
         );
         assertEquals(await replyOf(gateway.url), "two");
-        assertEquals(await version(gateway.url), 2);
+        assertEquals(await version(gateway.url), 3);
       },
     );
 

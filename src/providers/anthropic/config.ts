@@ -1,6 +1,8 @@
 /** The `model.config` block of the `anthropic` provider. */
 import { z } from "zod";
 
+export const DISPLAY_NAME = "Anthropic";
+
 export const ANTHROPIC_DEFAULT_BASE = "https://api.anthropic.com";
 export const ANTHROPIC_DEFAULT_VERSION = "2023-06-01";
 

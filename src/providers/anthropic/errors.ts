@@ -3,8 +3,7 @@ import { type ErrorType, ProviderError } from "../../core/errors.ts";
 import type { ProviderErrorInfo } from "../../core/provider.ts";
 import { parseErrorBody } from "../shared/errors.ts";
 import { WireErrorBody } from "./wire.ts";
-
-const DISPLAY_NAME = "Anthropic";
+import { DISPLAY_NAME } from "./config.ts";
 
 /** Removes anything shaped like an Anthropic API key from text that may reach a client. */
 export function redactKeys(text: string): string {

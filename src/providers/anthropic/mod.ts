@@ -4,19 +4,16 @@
  * prompt as one user message, also streamed). Anthropic has no embeddings API: the core answers
  * 501 for embeddings endpoints.
  */
-import type { Provider } from "../../core/provider.ts";
-import { AnthropicConfig } from "./config.ts";
+import { identityOf, type Provider } from "../../core/provider.ts";
+import { anthropicInfo } from "./info.ts";
+import type { AnthropicConfig } from "./config.ts";
 import { parseAnthropicError } from "./errors.ts";
 import { buildChatRequest, buildCompletionsRequest } from "./request.ts";
-import { DISPLAY_NAME, parseChatResponse, parseCompletionsResponse } from "./response.ts";
+import { parseChatResponse, parseCompletionsResponse } from "./response.ts";
 import { streamParser } from "./stream.ts";
 
 export const anthropicProvider: Provider<AnthropicConfig> = {
-  name: "anthropic",
-  displayName: DISPLAY_NAME,
-  configSchema: AnthropicConfig,
-  secretKeys: ["anthropic_api_key"],
-  supportsTools: true,
+  ...identityOf(anthropicInfo),
   chat: {
     kind: "http",
     buildRequest: buildChatRequest,

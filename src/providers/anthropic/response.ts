@@ -1,4 +1,5 @@
 /** Messages API responses → canonical chat and text completion responses. */
+import { DISPLAY_NAME } from "./config.ts";
 import { ANTHROPIC_ANSWER, attachNative } from "../../core/native.ts";
 import type { CallContext } from "../../core/provider.ts";
 import type { ChatResponse, ResponseMessage, ToolCall } from "../../schemas/chat.ts";
@@ -8,8 +9,6 @@ import { unixNow } from "../shared/chunks.ts";
 import { mapAnthropicStopReason } from "./finish_reason.ts";
 import { mapAnthropicUsage } from "./usage.ts";
 import { type WireContentBlock, WireMessage } from "./wire.ts";
-
-export const DISPLAY_NAME = "Anthropic";
 
 /** What the content blocks of an answer add up to. */
 export interface AnswerParts {

@@ -11,7 +11,7 @@ import type { StreamPart } from "../../core/stream_parts.ts";
 import { parseWire } from "../parse_wire.ts";
 import { streamError } from "./errors.ts";
 import { mapAnthropicStopReason } from "./finish_reason.ts";
-import { DISPLAY_NAME } from "./response.ts";
+import { DISPLAY_NAME } from "./config.ts";
 import { mapAnthropicUsage, mergeUsage } from "./usage.ts";
 import { KNOWN_STREAM_EVENTS, WireStreamEvent, type WireUsage } from "./wire.ts";
 

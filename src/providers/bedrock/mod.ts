@@ -4,9 +4,10 @@
  * and Cohere through InvokeModel; SigV4 signing with static keys, an assumed role (cached) or the
  * standard AWS environment variables.
  */
-import type { Provider } from "../../core/provider.ts";
+import { identityOf, type Provider } from "../../core/provider.ts";
+import { bedrockInfo } from "./info.ts";
 import { authorizeBedrock } from "./authorize.ts";
-import { BEDROCK_SECRET_KEYS, BedrockConfig, PROVIDER_NAME } from "./config.ts";
+import type { BedrockConfig } from "./config.ts";
 import {
   buildEmbeddingsRequest,
   embeddingsMaxInputs,
@@ -17,12 +18,8 @@ import { buildChatRequest, buildCompletionsRequest } from "./request.ts";
 import { parseChatResponse, parseCompletionsResponse } from "./response.ts";
 import { streamParser } from "./stream.ts";
 
-const provider: Provider<BedrockConfig> = {
-  name: "bedrock",
-  displayName: PROVIDER_NAME,
-  configSchema: BedrockConfig,
-  secretKeys: BEDROCK_SECRET_KEYS,
-  supportsTools: true,
+export const bedrockProvider: Provider<BedrockConfig> = {
+  ...identityOf(bedrockInfo),
   chat: {
     kind: "http",
     buildRequest: buildChatRequest,
@@ -46,5 +43,3 @@ const provider: Provider<BedrockConfig> = {
   parseError: parseBedrockError,
   authorize: authorizeBedrock,
 };
-
-export const bedrockProvider: Provider = provider as Provider;

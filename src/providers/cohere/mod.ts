@@ -2,8 +2,9 @@
  * The `cohere` provider, on Cohere's v2 API: chat (tools, images, JSON output, streaming) and
  * completions through `POST /v2/chat`, embeddings through `POST /v2/embed`.
  */
-import type { Provider } from "../../core/provider.ts";
-import { CohereConfig } from "./config.ts";
+import { identityOf, type Provider } from "../../core/provider.ts";
+import { cohereInfo } from "./info.ts";
+import type { CohereConfig } from "./config.ts";
 import {
   buildCohereChatRequest,
   buildCohereCompletionsRequest,
@@ -14,11 +15,7 @@ import { streamParser } from "./stream.ts";
 import { parseCohereError } from "./errors.ts";
 
 export const cohereProvider: Provider<CohereConfig> = {
-  name: "cohere",
-  displayName: "Cohere",
-  configSchema: CohereConfig,
-  secretKeys: ["cohere_api_key"],
-  supportsTools: true,
+  ...identityOf(cohereInfo),
   chat: {
     kind: "http",
     buildRequest: buildCohereChatRequest,

@@ -1,5 +1,7 @@
 /** The `model.config` block of the `gemini` provider, and the URLs it derives. */
 import { z } from "zod";
+
+export const PROVIDER = "Gemini";
 import { ConfigError } from "../../core/errors.ts";
 
 export const GEMINI_DEFAULT_BASE = "https://generativelanguage.googleapis.com";

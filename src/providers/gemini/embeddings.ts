@@ -5,7 +5,7 @@ import type { EmbeddingsRequest, EmbeddingsResponse } from "../../schemas/embedd
 import { parseWire } from "../parse_wire.ts";
 import { type GeminiConfig, geminiHeaders, geminiUrl, modelResource } from "./config.ts";
 import { unknownFieldWarnings } from "./generation.ts";
-import { PROVIDER } from "./response.ts";
+import { PROVIDER } from "./config.ts";
 import { WireBatchEmbedResponse } from "./wire.ts";
 
 const EMBEDDINGS_KEYS: ReadonlySet<string> = new Set([

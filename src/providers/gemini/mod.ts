@@ -3,20 +3,17 @@
  * completions use `generateContent` (`streamGenerateContent?alt=sse` when streaming),
  * embeddings use `batchEmbedContents`; the key goes in `x-goog-api-key`.
  */
-import type { Provider } from "../../core/provider.ts";
-import { GeminiConfig } from "./config.ts";
+import { identityOf, type Provider } from "../../core/provider.ts";
+import { geminiInfo } from "./info.ts";
+import type { GeminiConfig } from "./config.ts";
 import { buildChatRequest, buildCompletionsRequest } from "./request.ts";
-import { parseChatResponse, parseCompletionsResponse, PROVIDER } from "./response.ts";
+import { parseChatResponse, parseCompletionsResponse } from "./response.ts";
 import { streamParser } from "./stream.ts";
 import { buildEmbeddingsRequest, parseEmbeddingsResponse } from "./embeddings.ts";
 import { parseGeminiError } from "./errors.ts";
 
 export const geminiProvider: Provider<GeminiConfig> = {
-  name: "gemini",
-  displayName: PROVIDER,
-  configSchema: GeminiConfig,
-  secretKeys: ["gemini_api_key"],
-  supportsTools: true,
+  ...identityOf(geminiInfo),
   chat: {
     kind: "http",
     buildRequest: buildChatRequest,

@@ -1,4 +1,5 @@
 /** Gemini `generateContent` answers as canonical chat and completions responses. */
+import { PROVIDER } from "./config.ts";
 import { InvalidRequestError, ProviderError } from "../../core/errors.ts";
 import type { CallContext } from "../../core/provider.ts";
 import type { ChatResponse, ToolCall } from "../../schemas/chat.ts";
@@ -9,8 +10,6 @@ import { mapGeminiFinishReason } from "./finish_reason.ts";
 import { stableCallId } from "./tools.ts";
 import { geminiUsage } from "./usage.ts";
 import { type WireCandidate, type WireFunctionCall, WireGenerateResponse } from "./wire.ts";
-
-export const PROVIDER = "Gemini";
 
 /** A tool call as the client sees it; its thought signature rides along for the next turn. */
 export function toToolCall(

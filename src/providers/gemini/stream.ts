@@ -17,7 +17,8 @@ import { unixNow } from "../shared/chunks.ts";
 import { streamEventJson } from "../shared/stream_event.ts";
 import { streamError } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish_reason.ts";
-import { promptBlocked, PROVIDER, toToolCall } from "./response.ts";
+import { promptBlocked, toToolCall } from "./response.ts";
+import { PROVIDER } from "./config.ts";
 import { geminiUsage } from "./usage.ts";
 import { type WireCandidate, WireGenerateResponse } from "./wire.ts";
 

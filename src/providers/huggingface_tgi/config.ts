@@ -1,6 +1,8 @@
 /** The `model.config` block of the `huggingface-text-generation-inference` provider. */
 import { z } from "zod";
 
+export const TGI_NAME = "Hugging Face TGI";
+
 export const TgiConfig = z.object({
   hf_server_url: z.url({ protocol: /^https?$/ })
     .describe("the TGI server's base URL (a local server or a Hugging Face Inference Endpoint)"),

@@ -3,19 +3,16 @@
  * Inference Endpoint running TGI). Chat through TGI's Messages API, completions through
  * `/generate` and `/generate_stream`. No tools and no embeddings (TGI serves neither reliably).
  */
-import type { Provider } from "../../core/provider.ts";
-import { TgiConfig } from "./config.ts";
+import { identityOf, type Provider } from "../../core/provider.ts";
+import { tgiInfo } from "./info.ts";
+import type { TgiConfig } from "./config.ts";
 import { buildTgiChatRequest, buildTgiGenerateRequest } from "./request.ts";
-import { parseTgiChat, parseTgiGenerate, TGI_NAME } from "./response.ts";
+import { parseTgiChat, parseTgiGenerate } from "./response.ts";
 import { tgiChatStreamParser, tgiGenerateStreamParser } from "./stream.ts";
 import { parseTgiError } from "./errors.ts";
 
 export const tgiProvider: Provider<TgiConfig> = {
-  name: "huggingface-text-generation-inference",
-  displayName: TGI_NAME,
-  configSchema: TgiConfig,
-  secretKeys: ["hf_api_key"],
-  supportsTools: false,
+  ...identityOf(tgiInfo),
   chat: {
     kind: "http",
     buildRequest: buildTgiChatRequest,

@@ -1,4 +1,5 @@
 /** TGI responses as canonical chat and completions responses. */
+import { TGI_NAME } from "./config.ts";
 import type { CallContext } from "../../core/provider.ts";
 import type { ChatResponse } from "../../schemas/chat.ts";
 import type { CompletionsResponse } from "../../schemas/completions.ts";
@@ -8,8 +9,6 @@ import { unixNow } from "../shared/chunks.ts";
 import { tokenUsage } from "../shared/usage.ts";
 import { mapTgiFinishReason } from "./finish_reason.ts";
 import { WireChatResponse, WireGenerateResponse, type WireUsage } from "./wire.ts";
-
-export const TGI_NAME = "Hugging Face TGI";
 
 /** Token counts as TGI's Messages API reports them. */
 export function tgiUsage(usage: WireUsage | null | undefined): Usage {

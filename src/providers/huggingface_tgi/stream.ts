@@ -12,7 +12,8 @@ import { parseWire } from "../parse_wire.ts";
 import { unixNow } from "../shared/chunks.ts";
 import { streamEventJson } from "../shared/stream_event.ts";
 import { mapTgiFinishReason } from "./finish_reason.ts";
-import { TGI_NAME, tgiUsage } from "./response.ts";
+import { tgiUsage } from "./response.ts";
+import { TGI_NAME } from "./config.ts";
 import { WireChatChunk, WireGenerateEvent } from "./wire.ts";
 import { parseTgiError } from "./errors.ts";
 

@@ -1,6 +1,8 @@
 /** The `model.config` block of the `mlflow-model-serving` provider. */
 import { z } from "zod";
 
+export const SERVING_NAME = "MLflow model serving";
+
 export const MlflowServingConfig = z.object({
   model_server_url: z.url({ protocol: /^https?$/ })
     .describe(

@@ -3,27 +3,19 @@
  * speaking MLflow's scoring protocol), called at `{model_server_url}/invocations`. Chat (one
  * user message), completions and embeddings; no streaming, no tools.
  */
-import type { Provider } from "../../core/provider.ts";
-import { MlflowServingConfig } from "./config.ts";
+import { identityOf, type Provider } from "../../core/provider.ts";
+import { mlflowServingInfo } from "./info.ts";
+import type { MlflowServingConfig } from "./config.ts";
 import {
   buildServingChatRequest,
   buildServingCompletionsRequest,
   buildServingEmbeddingsRequest,
 } from "./request.ts";
-import {
-  parseServingChat,
-  parseServingCompletions,
-  parseServingEmbeddings,
-  SERVING_NAME,
-} from "./response.ts";
+import { parseServingChat, parseServingCompletions, parseServingEmbeddings } from "./response.ts";
 import { parseServingError } from "./errors.ts";
 
 export const mlflowServingProvider: Provider<MlflowServingConfig> = {
-  name: "mlflow-model-serving",
-  displayName: SERVING_NAME,
-  configSchema: MlflowServingConfig,
-  secretKeys: [],
-  supportsTools: false,
+  ...identityOf(mlflowServingInfo),
   chat: {
     kind: "http",
     buildRequest: buildServingChatRequest,

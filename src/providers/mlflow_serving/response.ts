@@ -3,6 +3,7 @@
  * otherwise); text comes as a list of strings, or a dict holding `choices` or a single key;
  * embeddings as a list of float lists, or one flat list.
  */
+import { SERVING_NAME } from "./config.ts";
 import { ProviderError } from "../../core/errors.ts";
 import type { CallContext } from "../../core/provider.ts";
 import type { ChatResponse } from "../../schemas/chat.ts";
@@ -12,8 +13,6 @@ import { usageOf } from "../../schemas/common.ts";
 import { parseWire } from "../parse_wire.ts";
 import { unixNow } from "../shared/chunks.ts";
 import { WirePredictions } from "./wire.ts";
-
-export const SERVING_NAME = "MLflow model serving";
 
 function invalid(message: string): ProviderError {
   return new ProviderError(502, "upstream_error", `${SERVING_NAME} returned ${message}`);
