@@ -36,12 +36,12 @@ function infosOf<K extends ProviderName>(providers: Record<K, Provider>): Record
 
 export const PROVIDER_INFO: Readonly<Record<ProviderName, ProviderInfo>> = {
   ...infosOf(loadedWithRegistry),
-  anthropic: anthropicInfo as ProviderInfo,
-  gemini: geminiInfo as ProviderInfo,
-  bedrock: bedrockInfo as ProviderInfo,
-  cohere: cohereInfo as ProviderInfo,
-  "huggingface-text-generation-inference": tgiInfo as ProviderInfo,
-  "mlflow-model-serving": mlflowServingInfo as ProviderInfo,
+  anthropic: anthropicInfo,
+  gemini: geminiInfo,
+  bedrock: bedrockInfo,
+  cohere: cohereInfo,
+  "huggingface-text-generation-inference": tgiInfo,
+  "mlflow-model-serving": mlflowServingInfo,
 };
 
 const loaded = new Map<ProviderName, Provider>(

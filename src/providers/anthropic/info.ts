@@ -1,6 +1,6 @@
 /**
- * What the registry knows of this provider (Anthropic's Messages API) before its implementation (mod.ts) is
- * loaded: enough to check a config. mod.ts is loaded only when a served config uses it.
+ * What the registry knows of this provider (Anthropic's Messages API) before its implementation
+ * (mod.ts) is loaded: enough to check a config. mod.ts is loaded only when a served config uses it.
  */
 import type { ProviderInfo } from "../../core/provider.ts";
 import { AnthropicConfig, DISPLAY_NAME } from "./config.ts";

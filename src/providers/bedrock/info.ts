@@ -1,6 +1,7 @@
 /**
- * What the registry knows of this provider (Amazon Bedrock's Converse and InvokeModel APIs) before its implementation (mod.ts) is
- * loaded: enough to check a config. mod.ts is loaded only when a served config uses it.
+ * What the registry knows of this provider (Amazon Bedrock's Converse and InvokeModel APIs) before
+ * its implementation (mod.ts) is loaded: enough to check a config. mod.ts is loaded only when a
+ * served config uses it.
  */
 import type { ProviderInfo } from "../../core/provider.ts";
 import { BEDROCK_SECRET_KEYS, BedrockConfig, PROVIDER_NAME } from "./config.ts";

@@ -1,6 +1,7 @@
 /**
- * What the registry knows of this provider (Hugging Face Text Generation Inference) before its implementation (mod.ts) is
- * loaded: enough to check a config. mod.ts is loaded only when a served config uses it.
+ * What the registry knows of this provider (Hugging Face Text Generation Inference) before its
+ * implementation (mod.ts) is loaded: enough to check a config. mod.ts is loaded only when a served
+ * config uses it.
  */
 import type { ProviderInfo } from "../../core/provider.ts";
 import { TGI_NAME, TgiConfig } from "./config.ts";
