@@ -150,6 +150,18 @@ Deno.test(`HTTP API (${UNDER_TEST})`, async (t) => {
       ) {
         assert(doc.paths[path], `documents ${path}`);
       }
+      // Their wire schemas are built when first needed, here by the document itself.
+      for (
+        const [path, schema, field] of [
+          ["/v1/responses", "ResponsesRequest", "input"],
+          ["/v1/messages", "AnthropicMessagesRequest", "max_tokens"],
+          ["/v1beta/models/{model}:generateContent", "GenerateContentRequest", "contents"],
+        ] as const
+      ) {
+        const body = doc.paths[path].post.requestBody.content["application/json"].schema;
+        assertEquals(body, { $ref: `#/components/schemas/${schema}` }, path);
+        assert(doc.components.schemas[schema].properties[field], `${schema} has ${field}`);
+      }
       assertNotIncludes(text, KEY);
     });
 

@@ -8,7 +8,7 @@ import type { AppDeps } from "../context.ts";
 import type { RouteDef } from "../mount.ts";
 import { codecInvocation, type Invocation } from "../invoke.ts";
 import { anthropicCodec } from "../../ingress/anthropic/codec.ts";
-import { CountTokensRequest, MessagesRequest } from "../../ingress/anthropic/wire.ts";
+import { anthropicWire } from "../../ingress/anthropic/wire.ts";
 import { countTokensEstimate, decodeCountTokensRequest } from "../../ingress/anthropic/request.ts";
 import { parseJsonObject, startBodyRead } from "../body.ts";
 import { codecErrorResponse } from "../errors.ts";
@@ -58,7 +58,12 @@ export function anthropicRoutes({ gateway }: AppDeps): RouteDef[] {
         summary: "Create a message (Anthropic's Messages API; `model` names an endpoint or route)",
         operationId: "anthropic_messages",
         request: {
-          body: { required: true, content: { "application/json": { schema: MessagesRequest } } },
+          body: {
+            required: true,
+            content: {
+              "application/json": { schema: z.lazy(() => anthropicWire().MessagesRequest) },
+            },
+          },
         },
         responses: {
           200: {
@@ -83,7 +88,9 @@ export function anthropicRoutes({ gateway }: AppDeps): RouteDef[] {
         request: {
           body: {
             required: true,
-            content: { "application/json": { schema: CountTokensRequest } },
+            content: {
+              "application/json": { schema: z.lazy(() => anthropicWire().CountTokensRequest) },
+            },
           },
         },
         responses: {

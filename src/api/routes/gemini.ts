@@ -4,12 +4,12 @@
  * and MLflow 3's `/gateway/gemini/v1beta/models/...`), served by any chat endpoint or route the
  * path names. `x-goog-api-key` is the client key when authentication is on.
  */
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../context.ts";
 import type { RouteDef } from "../mount.ts";
 import { codecInvocation } from "../invoke.ts";
 import { geminiCodec } from "../../ingress/gemini/codec.ts";
-import { GenerateContentRequest } from "../../ingress/gemini/request.ts";
+import { geminiWire } from "../../ingress/gemini/wire.ts";
 import { NotFoundError } from "../../core/errors.ts";
 import { errorResponses } from "../../schemas/errors.ts";
 
@@ -30,7 +30,9 @@ export function geminiRoutes({ gateway }: AppDeps): RouteDef[] {
       request: {
         body: {
           required: true,
-          content: { "application/json": { schema: GenerateContentRequest } },
+          content: {
+            "application/json": { schema: z.lazy(() => geminiWire().GenerateContentRequest) },
+          },
         },
       },
       responses: {

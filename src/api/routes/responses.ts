@@ -16,7 +16,7 @@ import {
 } from "../../ingress/responses/store.ts";
 import { SqliteUsageStore } from "../../store/usage_store.ts";
 import { PostgresUsageStore } from "../../store/postgres_store.ts";
-import { ResponsesRequest } from "../../ingress/responses/wire.ts";
+import { responsesWire } from "../../ingress/responses/wire.ts";
 import { NotFoundError } from "../../core/errors.ts";
 import { errorResponses } from "../../schemas/errors.ts";
 
@@ -61,7 +61,12 @@ export function responsesRoutes({ gateway }: AppDeps): RouteDef[] {
         summary: "Create a response (OpenAI's Responses API; `model` names an endpoint or route)",
         operationId: "openai_responses",
         request: {
-          body: { required: true, content: { "application/json": { schema: ResponsesRequest } } },
+          body: {
+            required: true,
+            content: {
+              "application/json": { schema: z.lazy(() => responsesWire().ResponsesRequest) },
+            },
+          },
         },
         responses: {
           200: {

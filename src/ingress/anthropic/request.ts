@@ -16,11 +16,10 @@ import type {
 } from "../../schemas/chat.ts";
 import { validateBody, withoutNulls as withoutNullsIn } from "../validate.ts";
 import {
-  BLOCK_KEYS,
-  BlocksCountTokensRequest,
-  BlocksMessagesRequest,
+  anthropicWire,
+  type BlocksCountTokensRequest,
+  type BlocksMessagesRequest,
   type ContentBlock,
-  KNOWN_KEYS,
   type ToolResultContentBlock,
 } from "./wire.ts";
 
@@ -89,7 +88,7 @@ function noteExtraKeys(
 /** Warns about what a content block asks for that the internal request cannot carry. */
 function noteBlock(block: { type: string }, warnings: Set<string>): void {
   const fields = block as Record<string, unknown>;
-  const known = BLOCK_KEYS.get(block.type) ?? new Set();
+  const known = anthropicWire().BLOCK_KEYS.get(block.type) ?? new Set();
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined || asksForNothing(value)) continue;
     if (key === "cache_control") warnings.add(CACHE_CONTROL);
@@ -442,8 +441,9 @@ function toChatRequest(body: Body, warnings: Set<string>): ChatRequest {
     warnings.add(`thinking: the reasoning effort ('${effort}') is not passed on`);
   }
   setOutputFormat(body, request, warnings);
+  const known = anthropicWire().KNOWN_KEYS;
   for (const [key, value] of Object.entries(body)) {
-    if (KNOWN_KEYS.has(key) || asksForNothing(value)) continue;
+    if (known.has(key) || asksForNothing(value)) continue;
     warnings.add(key === "cache_control" ? CACHE_CONTROL : `${key}: not passed on`);
   }
   return request;
@@ -492,7 +492,7 @@ function refuseUnknownBlocks(body: unknown): void {
 export function decodeMessagesRequest(body: unknown): DecodedMessages {
   refuseUnknownBlocks(body);
   const clean = withoutNulls(body) as Record<string, unknown>;
-  const parsed = validateBody(BlocksMessagesRequest, withTextBlocks(clean));
+  const parsed = validateBody(anthropicWire().BlocksMessagesRequest, withTextBlocks(clean));
   const warnings = new Set<string>();
   const request = toChatRequest(parsed, warnings);
   request.max_tokens = parsed.max_tokens;
@@ -515,7 +515,10 @@ export function decodeMessagesRequest(body: unknown): DecodedMessages {
 /** Reads a count_tokens body: the endpoint named and the internal request it would send. */
 export function decodeCountTokensRequest(body: unknown): { name: string; request: ChatRequest } {
   refuseUnknownBlocks(body);
-  const parsed = validateBody(BlocksCountTokensRequest, withTextBlocks(withoutNulls(body)));
+  const parsed = validateBody(
+    anthropicWire().BlocksCountTokensRequest,
+    withTextBlocks(withoutNulls(body)),
+  );
   return { name: parsed.model, request: toChatRequest(parsed, new Set()) };
 }
 

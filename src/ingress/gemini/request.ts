@@ -6,73 +6,10 @@
  * function calls carry no ids: the gateway numbers them, and a function response answers the
  * oldest unanswered call of its name.
  */
-import { z } from "@hono/zod-openapi";
 import { InvalidRequestError } from "../../core/errors.ts";
 import type { ChatMessage, ChatRequest, ContentPart, Tool, ToolCall } from "../../schemas/chat.ts";
 import { validateBody, withoutNulls } from "../validate.ts";
-
-const Part = z.object({
-  text: z.string().optional(),
-  thought: z.boolean().optional(),
-  inlineData: z.object({ mimeType: z.string(), data: z.string() }).loose().optional(),
-  fileData: z.object({ mimeType: z.string().optional(), fileUri: z.string() }).loose().optional(),
-  functionCall: z.object({
-    id: z.string().optional(),
-    name: z.string(),
-    args: z.record(z.string(), z.unknown()).optional(),
-  }).loose().optional(),
-  functionResponse: z.object({
-    id: z.string().optional(),
-    name: z.string(),
-    response: z.record(z.string(), z.unknown()).optional(),
-  }).loose().optional(),
-}).loose();
-type Part = z.infer<typeof Part>;
-
-const Content = z.object({
-  role: z.enum(["user", "model", "function"]).optional(),
-  parts: z.array(Part),
-}).loose();
-
-const FunctionDeclaration = z.object({
-  name: z.string().min(1).max(128),
-  description: z.string().optional(),
-  parameters: z.record(z.string(), z.unknown()).optional(),
-  parametersJsonSchema: z.record(z.string(), z.unknown()).optional(),
-}).loose();
-
-export const GenerateContentRequest = z.object({
-  contents: z.array(Content),
-  systemInstruction: Content.optional(),
-  tools: z.array(
-    z.object({
-      functionDeclarations: z.array(FunctionDeclaration).optional(),
-    }).loose(),
-  ).optional(),
-  toolConfig: z.object({
-    functionCallingConfig: z.object({
-      mode: z.enum(["AUTO", "ANY", "NONE", "VALIDATED", "MODE_UNSPECIFIED"]).optional(),
-      allowedFunctionNames: z.array(z.string()).optional(),
-    }).loose().optional(),
-  }).loose().optional(),
-  generationConfig: z.object({
-    temperature: z.number().min(0).max(2).optional(),
-    topP: z.number().min(0).max(1).optional(),
-    topK: z.number().int().min(1).optional(),
-    maxOutputTokens: z.number().int().min(1).optional(),
-    stopSequences: z.array(z.string()).max(16).optional(),
-    candidateCount: z.number().int().min(1).max(8).optional(),
-    seed: z.number().int().optional(),
-    presencePenalty: z.number().optional(),
-    frequencyPenalty: z.number().optional(),
-    responseMimeType: z.string().optional(),
-    responseSchema: z.record(z.string(), z.unknown()).optional(),
-    responseJsonSchema: z.record(z.string(), z.unknown()).optional(),
-  }).loose().optional(),
-}).loose().openapi("GenerateContentRequest", {
-  example: { contents: [{ role: "user", parts: [{ text: "Hello!" }] }] },
-});
-export type GenerateContentRequest = z.infer<typeof GenerateContentRequest>;
+import { geminiWire, type GenerateContentRequest, type Part } from "./wire.ts";
 
 /** The client's own data keeps its nulls. */
 const OPAQUE = new Set([
@@ -267,7 +204,10 @@ function lowerTypes(schema: unknown): unknown {
 
 /** Decodes a generateContent body (the endpoint is named by the path). */
 export function decodeGenerateContent(body: unknown, stream: boolean): DecodedGemini {
-  const parsed = validateBody(GenerateContentRequest, camelKeys(withoutNulls(body, OPAQUE)));
+  const parsed = validateBody(
+    geminiWire().GenerateContentRequest,
+    camelKeys(withoutNulls(body, OPAQUE)),
+  );
   const warnings = new Set<string>();
   const messages: ChatMessage[] = [];
   const system = parsed.systemInstruction?.parts.map((part) => part.text ?? "").join("") ?? "";

@@ -12,7 +12,8 @@ import {
   type FunctionTool,
   type InputItem,
   type ResponsesContentPart,
-  ResponsesRequest,
+  type ResponsesRequest,
+  responsesWire,
 } from "./wire.ts";
 import type { StoredResponse } from "./store.ts";
 
@@ -151,7 +152,7 @@ export function decodeResponsesRequest(
   body: unknown,
   previous: (id: string) => StoredResponse | undefined,
 ): DecodedResponses {
-  const parsed = validateBody(ResponsesRequest, withoutNulls(body));
+  const parsed = validateBody(responsesWire().ResponsesRequest, withoutNulls(body));
   const warnings = new Set<string>();
   const conversation: ChatMessage[] = [];
   if (parsed.previous_response_id !== undefined) {
