@@ -59,13 +59,3 @@ export function withoutNulls(value: unknown, opaque: ReadonlySet<string>): unkno
   }
   return out;
 }
-
-/**
- * `build`'s value, made the first time it is asked for. A client API's wire schemas are built
- * so: zod schemas are thousands of objects, and a gateway whose clients never speak that API
- * never needs them (bench/README.md, "Loading what a config uses").
- */
-export function builtOnFirstUse<T>(build: () => T): () => T {
-  let built: T | undefined;
-  return () => built ??= build();
-}

@@ -9,6 +9,7 @@ import type { AppDeps } from "../context.ts";
 import type { RouteDef } from "../mount.ts";
 import { InvalidRequestError, NotFoundError } from "../../core/errors.ts";
 import { errorResponses } from "../../schemas/errors.ts";
+import { builtOnFirstUse } from "../../schemas/lazy.ts";
 import {
   ACTIVITY_WINDOWS,
   type ActivityReport,
@@ -21,171 +22,195 @@ import process from "node:process";
 
 const WINDOW_NAMES = Object.keys(ACTIVITY_WINDOWS) as ActivityWindow[];
 
-const Figures = z.object({
-  requests: z.number(),
-  errors: z.number(),
-  prompt_tokens: z.number(),
-  completion_tokens: z.number(),
-  cost_usd: z.number(),
-  p50_ms: z.number().nullable(),
-  p95_ms: z.number().nullable(),
-  overhead_p50_ms: z.number().nullable().openapi({
-    description: "the gateway's own time (the total less the time waiting on upstreams) of " +
-      "complete answers; a stream's total includes the upstream's generation",
-  }),
-  overhead_p95_ms: z.number().nullable(),
-});
-
-export const ActivityReportSchema = z.object({
-  window: z.enum(WINDOW_NAMES as [ActivityWindow, ...ActivityWindow[]]),
-  step_seconds: z.number(),
-  since: z.string().openapi({ description: "when this process began counting" }),
-  start: z.string(),
-  end: z.string(),
-  points: z.array(Figures.extend({
-    start: z.string(),
-    requests_per_second: z.number().nullable().openapi({
-      description: "over the part of the step this process counted (null: before it started)",
-    }),
-  })),
-  totals: Figures.extend({
-    error_rate: z.number().nullable(),
-    requests_per_second: z.number(),
-  }),
-}).openapi("Activity");
-
-const AttemptSchema = z.object({
-  endpoint: z.string(),
-  provider: z.string(),
-  model: z.string().nullable(),
-  outcome: z.string(),
-  status: z.number(),
-  ms: z.number(),
-  then: z.enum(["retry", "fallback"]).optional(),
-});
-
-const UsageSchema = z.object({
-  prompt: z.number(),
-  completion: z.number(),
-  total: z.number(),
-  cached: z.number(),
-  reasoning: z.number(),
-});
-
-export const RecentRequestSchema = z.object({
-  id: z.string(),
-  at: z.string(),
-  method: z.string(),
-  path: z.string(),
-  ingress: z.string(),
-  key: z.string().openapi({ description: "the client key's name (`anonymous` without auth)" }),
-  target: z.string().nullable(),
-  endpoint: z.string().nullable(),
-  provider: z.string().nullable(),
-  model: z.string().nullable(),
-  stream: z.boolean(),
-  status: z.number(),
-  outcome: z.string(),
-  error_type: z.string().nullable(),
-  total_ms: z.number(),
-  upstream_ms: z.number(),
-  overhead_ms: z.number(),
-  first_chunk_ms: z.number().nullable(),
-  usage: UsageSchema.nullable(),
-  cost_usd: z.number().nullable(),
-  retries: z.number(),
-  fallbacks: z.number(),
-  attempts: z.array(AttemptSchema),
-  routing: z.object({
-    strategy: z.string(),
-    chosen: z.string(),
-    figure: z.number().optional(),
-    explored: z.boolean().optional(),
-  }).nullable(),
-  cache: z.string().nullable(),
-}).openapi("RecentRequest");
-
-const EndpointErrorSchema = z.object({
-  at: z.string(),
-  request_id: z.string(),
-  status: z.number(),
-  error_type: z.string(),
-});
-
 export const HEALTH = ["ok", "failing", "down", "recovering", "idle"] as const;
 export type Health = (typeof HEALTH)[number];
 
-export const EndpointStatusSchema = z.object({
-  name: z.string(),
-  endpoint_type: z.string(),
-  provider: z.string(),
-  model: z.string().nullable(),
-  limit: z.object({
-    calls: z.number().nullable(),
-    tokens: z.number().nullable(),
-    renewal_period: z.string(),
-    per_client: z.boolean(),
-    used: z.object({
+/**
+ * The documented shapes of these answers: only /openapi.json reads them, so they are built when
+ * it is first asked for (schemas/lazy.ts).
+ */
+function buildSchemas() {
+  const Figures = z.object({
+    requests: z.number(),
+    errors: z.number(),
+    prompt_tokens: z.number(),
+    completion_tokens: z.number(),
+    cost_usd: z.number(),
+    p50_ms: z.number().nullable(),
+    p95_ms: z.number().nullable(),
+    overhead_p50_ms: z.number().nullable().openapi({
+      description: "the gateway's own time (the total less the time waiting on upstreams) of " +
+        "complete answers; a stream's total includes the upstream's generation",
+    }),
+    overhead_p95_ms: z.number().nullable(),
+  });
+
+  const ActivityReportSchema = z.object({
+    window: z.enum(WINDOW_NAMES as [ActivityWindow, ...ActivityWindow[]]),
+    step_seconds: z.number(),
+    since: z.string().openapi({ description: "when this process began counting" }),
+    start: z.string(),
+    end: z.string(),
+    points: z.array(Figures.extend({
+      start: z.string(),
+      requests_per_second: z.number().nullable().openapi({
+        description: "over the part of the step this process counted (null: before it started)",
+      }),
+    })),
+    totals: Figures.extend({
+      error_rate: z.number().nullable(),
+      requests_per_second: z.number(),
+    }),
+  }).openapi("Activity");
+
+  const AttemptSchema = z.object({
+    endpoint: z.string(),
+    provider: z.string(),
+    model: z.string().nullable(),
+    outcome: z.string(),
+    status: z.number(),
+    ms: z.number(),
+    then: z.enum(["retry", "fallback"]).optional(),
+  });
+
+  const UsageSchema = z.object({
+    prompt: z.number(),
+    completion: z.number(),
+    total: z.number(),
+    cached: z.number(),
+    reasoning: z.number(),
+  });
+
+  const RecentRequestSchema = z.object({
+    id: z.string(),
+    at: z.string(),
+    method: z.string(),
+    path: z.string(),
+    ingress: z.string(),
+    key: z.string().openapi({ description: "the client key's name (`anonymous` without auth)" }),
+    target: z.string().nullable(),
+    endpoint: z.string().nullable(),
+    provider: z.string().nullable(),
+    model: z.string().nullable(),
+    stream: z.boolean(),
+    status: z.number(),
+    outcome: z.string(),
+    error_type: z.string().nullable(),
+    total_ms: z.number(),
+    upstream_ms: z.number(),
+    overhead_ms: z.number(),
+    first_chunk_ms: z.number().nullable(),
+    usage: UsageSchema.nullable(),
+    cost_usd: z.number().nullable(),
+    retries: z.number(),
+    fallbacks: z.number(),
+    attempts: z.array(AttemptSchema),
+    routing: z.object({
+      strategy: z.string(),
+      chosen: z.string(),
+      figure: z.number().optional(),
+      explored: z.boolean().optional(),
+    }).nullable(),
+    cache: z.string().nullable(),
+  }).openapi("RecentRequest");
+
+  const EndpointErrorSchema = z.object({
+    at: z.string(),
+    request_id: z.string(),
+    status: z.number(),
+    error_type: z.string(),
+  });
+
+  const EndpointStatusSchema = z.object({
+    name: z.string(),
+    endpoint_type: z.string(),
+    provider: z.string(),
+    model: z.string().nullable(),
+    limit: z.object({
       calls: z.number().nullable(),
       tokens: z.number().nullable(),
-      reset_seconds: z.number(),
-    }).nullable().openapi({ description: "the current window (null per client address)" }),
-  }).nullable(),
-  budget: z.object({
-    usd: z.number(),
-    period: z.enum(BUDGET_PERIODS),
-    spent_usd: z.number(),
-  }).nullable(),
-  circuit: z.object({
-    state: z.enum(["closed", "open", "half_open"]),
-    consecutive_failures: z.number(),
-    retry_after: z.number().optional(),
-  }),
-  health: z.enum(HEALTH).openapi({
-    description: "down: circuit open; recovering: half open; failing: its latest upstream " +
-      "attempt failed; ok: it succeeded; idle: no attempt since the process started",
-  }),
-  attempts: z.number(),
-  failures: z.number(),
-  last_at: z.string().nullable(),
-  errors: z.array(EndpointErrorSchema).openapi({ description: "its latest failures" }),
-});
-
-export const RouteStatusSchema = z.object({
-  name: z.string(),
-  task_type: z.string(),
-  routing_strategy: z.string(),
-  destinations: z.array(z.object({
-    name: z.string(),
-    weight: z.number().nullable(),
-    served: z.number(),
-    failed_over: z.number().openapi({
-      description: "times the route moved on from it to the next destination",
+      renewal_period: z.string(),
+      per_client: z.boolean(),
+      used: z.object({
+        calls: z.number().nullable(),
+        tokens: z.number().nullable(),
+        reset_seconds: z.number(),
+      }).nullable().openapi({ description: "the current window (null per client address)" }),
+    }).nullable(),
+    budget: z.object({
+      usd: z.number(),
+      period: z.enum(BUDGET_PERIODS),
+      spent_usd: z.number(),
+    }).nullable(),
+    circuit: z.object({
+      state: z.enum(["closed", "open", "half_open"]),
+      consecutive_failures: z.number(),
+      retry_after: z.number().optional(),
     }),
-  })),
-});
+    health: z.enum(HEALTH).openapi({
+      description: "down: circuit open; recovering: half open; failing: its latest upstream " +
+        "attempt failed; ok: it succeeded; idle: no attempt since the process started",
+    }),
+    attempts: z.number(),
+    failures: z.number(),
+    last_at: z.string().nullable(),
+    errors: z.array(EndpointErrorSchema).openapi({ description: "its latest failures" }),
+  });
 
-export const GatewayStatusSchema = z.object({
-  version: z.string(),
-  pid: z.number(),
-  config: z.object({ source: z.string(), version: z.number(), loaded_at: z.string() }),
-  auth: z.boolean(),
-  store: z.enum(["sqlite", "memory", "postgres"]),
-  audit_bodies: z.boolean(),
-  endpoints: z.array(EndpointStatusSchema),
-  routes: z.array(RouteStatusSchema),
-}).openapi("GatewayStatus");
+  const RouteStatusSchema = z.object({
+    name: z.string(),
+    task_type: z.string(),
+    routing_strategy: z.string(),
+    destinations: z.array(z.object({
+      name: z.string(),
+      weight: z.number().nullable(),
+      served: z.number(),
+      failed_over: z.number().openapi({
+        description: "times the route moved on from it to the next destination",
+      }),
+    })),
+  });
 
-export type GatewayStatus = z.infer<typeof GatewayStatusSchema>;
-export type EndpointStatus = z.infer<typeof EndpointStatusSchema>;
-export type RouteStatus = z.infer<typeof RouteStatusSchema>;
+  const GatewayStatusSchema = z.object({
+    version: z.string(),
+    pid: z.number(),
+    config: z.object({ source: z.string(), version: z.number(), loaded_at: z.string() }),
+    auth: z.boolean(),
+    store: z.enum(["sqlite", "memory", "postgres"]),
+    audit_bodies: z.boolean(),
+    endpoints: z.array(EndpointStatusSchema),
+    routes: z.array(RouteStatusSchema),
+  }).openapi("GatewayStatus");
+
+  return {
+    Activity: ActivityReportSchema,
+    RecentRequest: RecentRequestSchema,
+    RecentRequests: z.object({
+      requests: z.array(RecentRequestSchema),
+      kept: z.number().openapi({ description: "how many requests are kept" }),
+    }),
+    RecentRequestWithBodies: RecentRequestSchema.extend({
+      request_body: z.unknown().optional(),
+      response_body: z.unknown().optional(),
+    }),
+    EndpointStatus: EndpointStatusSchema,
+    GatewayStatus: GatewayStatusSchema,
+  };
+}
+
+const schemas = builtOnFirstUse(buildSchemas);
+type Schemas = ReturnType<typeof buildSchemas>;
+
+export type GatewayStatus = z.infer<Schemas["GatewayStatus"]>;
+export type EndpointStatus = z.infer<Schemas["EndpointStatus"]>;
+export type RouteStatus = GatewayStatus["routes"][number];
 export type { ActivityReport, RecentRequest };
 
 /** What the code answers with fits the documented schemas (checked when type-checking). */
 type Fits<Answer, Documented> = [Answer] extends [Documented] ? true : false;
 const answersFit: [
-  Fits<ActivityReport, z.infer<typeof ActivityReportSchema>>,
-  Fits<RecentRequest, z.infer<typeof RecentRequestSchema>>,
+  Fits<ActivityReport, z.infer<Schemas["Activity"]>>,
+  Fits<RecentRequest, z.infer<Schemas["RecentRequest"]>>,
 ] = [true, true];
 void answersFit;
 
@@ -295,7 +320,7 @@ export function dashboardRoutes({ gateway, version }: AppDeps): RouteDef[] {
         responses: {
           200: {
             description: "The series and the window's totals",
-            content: { "application/json": { schema: ActivityReportSchema } },
+            content: { "application/json": { schema: z.lazy(() => schemas().Activity) } },
           },
           ...errorResponses(...ADMIN_ERRORS),
         },
@@ -334,10 +359,7 @@ export function dashboardRoutes({ gateway, version }: AppDeps): RouteDef[] {
             description: "The requests",
             content: {
               "application/json": {
-                schema: z.object({
-                  requests: z.array(RecentRequestSchema),
-                  kept: z.number().openapi({ description: "how many requests are kept" }),
-                }),
+                schema: z.lazy(() => schemas().RecentRequests),
               },
             },
           },
@@ -374,10 +396,7 @@ export function dashboardRoutes({ gateway, version }: AppDeps): RouteDef[] {
             description: "The record",
             content: {
               "application/json": {
-                schema: RecentRequestSchema.extend({
-                  request_body: z.unknown().optional(),
-                  response_body: z.unknown().optional(),
-                }),
+                schema: z.lazy(() => schemas().RecentRequestWithBodies),
               },
             },
           },
@@ -409,7 +428,7 @@ export function dashboardRoutes({ gateway, version }: AppDeps): RouteDef[] {
         responses: {
           200: {
             description: "The live state",
-            content: { "application/json": { schema: GatewayStatusSchema } },
+            content: { "application/json": { schema: z.lazy(() => schemas().GatewayStatus) } },
           },
           ...errorResponses(...ADMIN_ERRORS),
         },

@@ -8,7 +8,6 @@ import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../context.ts";
 import type { RouteDef } from "../mount.ts";
 import { NotFoundError } from "../../core/errors.ts";
-import { UI_ASSETS } from "../../ui/assets.ts";
 import { EncodedAsset, pickEncoding, UI_CSP, uiPage } from "../../ui/page.ts";
 
 /** Where the assets are served; their names carry their content's hash. */
@@ -24,17 +23,37 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
+interface Assets {
+  /** Where the page finds them. */
+  script: string;
+  style: string;
+  byName: Map<string, { encoded: EncodedAsset; type: string }>;
+}
+
+/**
+ * The assets, loaded on the first request for the page or one of them (~200 KB of text that a
+ * gateway nobody opens in a browser need not hold), then compressed once per encoding asked for.
+ */
+async function loadAssets(): Promise<Assets> {
+  const { UI_ASSETS } = await import("../../ui/assets.ts");
+  return {
+    script: ASSET_PATH + UI_ASSETS.script.name,
+    style: ASSET_PATH + UI_ASSETS.style.name,
+    byName: new Map(
+      [UI_ASSETS.script, UI_ASSETS.style].map((asset) => [
+        asset.name,
+        {
+          encoded: new EncodedAsset(asset.text),
+          type: asset.name.endsWith(".css") ? TYPES.css : TYPES.js,
+        },
+      ]),
+    ),
+  };
+}
+
 export function uiRoutes({ gateway, version }: AppDeps): RouteDef[] {
-  // Compressed once per app, on first use.
-  const assets = new Map<string, { encoded: EncodedAsset; type: string }>(
-    [UI_ASSETS.script, UI_ASSETS.style].map((asset) => [
-      asset.name,
-      {
-        encoded: new EncodedAsset(asset.text),
-        type: asset.name.endsWith(".css") ? TYPES.css : TYPES.js,
-      },
-    ]),
-  );
+  let loading: Promise<Assets> | undefined;
+  const assets = () => loading ??= loadAssets();
   const ensureOn = (c: Context<AppEnv>) => {
     if (!gateway.snapshot.config.server.ui) {
       throw new NotFoundError(`no route for GET ${c.req.path} (server.ui is false)`, {
@@ -53,13 +72,14 @@ export function uiRoutes({ gateway, version }: AppDeps): RouteDef[] {
           200: { description: "The page", content: { "text/html": { schema: z.string() } } },
         },
       }),
-      handler: (c) => {
+      handler: async (c) => {
         ensureOn(c);
+        const { script, style } = await assets();
         const page = uiPage({
           version,
           auth: gateway.snapshot.config.auth !== undefined,
-          script: ASSET_PATH + UI_ASSETS.script.name,
-          style: ASSET_PATH + UI_ASSETS.style.name,
+          script,
+          style,
         });
         return c.body(page, 200, {
           ...SECURITY_HEADERS,
@@ -80,9 +100,9 @@ export function uiRoutes({ gateway, version }: AppDeps): RouteDef[] {
         request: { params: z.object({ file: z.string() }) },
         responses: { 200: { description: "The asset" } },
       }),
-      handler: (c) => {
+      handler: async (c) => {
         ensureOn(c);
-        const asset = assets.get(c.req.param("file") ?? "");
+        const asset = (await assets()).byName.get(c.req.param("file") ?? "");
         if (asset === undefined) {
           throw new NotFoundError(`no asset ${c.req.path}`, { code: "route_not_found" });
         }

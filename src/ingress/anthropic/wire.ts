@@ -7,7 +7,7 @@
  * them.
  */
 import { z } from "@hono/zod-openapi";
-import { builtOnFirstUse } from "../validate.ts";
+import { builtOnFirstUse } from "../../schemas/lazy.ts";
 
 function build() {
   const CacheControl = z.object({ type: z.string() }).loose().optional();

@@ -4,7 +4,7 @@
  * request or /openapi.json that needs them.
  */
 import { z } from "@hono/zod-openapi";
-import { builtOnFirstUse } from "../validate.ts";
+import { builtOnFirstUse } from "../../schemas/lazy.ts";
 
 function build() {
   const Part = z.object({

@@ -4,7 +4,7 @@
  * first request or /openapi.json that needs them.
  */
 import { z } from "@hono/zod-openapi";
-import { builtOnFirstUse } from "../validate.ts";
+import { builtOnFirstUse } from "../../schemas/lazy.ts";
 
 function build() {
   const InputText = z.object({ type: z.literal("input_text"), text: z.string() }).loose();
