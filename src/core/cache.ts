@@ -13,7 +13,7 @@ import type { ChatResponse, ToolCall } from "../schemas/chat.ts";
 import type { StreamPart } from "./stream_parts.ts";
 import { partsOfChunk } from "./stream_parts.ts";
 import type { Operation } from "./provider.ts";
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "./node_crypto.ts";
 import type { RedisClient } from "./redis.ts";
 
 export interface CacheSettings {
@@ -140,7 +140,7 @@ export class RedisAnswerCache implements CacheStore {
   ) {}
 
   #redisKey(key: string): string {
-    return `gateway:cache:${createHash("sha256").update(key).digest("hex")}`;
+    return `gateway:cache:${nodeCrypto().createHash("sha256").update(key).digest("hex")}`;
   }
 
   #failed(error: unknown): undefined {

@@ -3,10 +3,10 @@
  * It reconnects by itself with backoff; while disconnected, commands fail at once so callers
  * can fail open instead of waiting.
  */
-import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
-import { createHash } from "node:crypto";
+import { connect as netConnect, isIP, type Socket } from "node:net";
+import { nodeCrypto } from "./node_crypto.ts";
 import { Buffer } from "node:buffer";
+import process from "node:process";
 
 export type RespValue = string | number | null | RespValue[];
 
@@ -120,7 +120,13 @@ export class RedisClient {
     const port = Number(this.#url.port || 6379);
     const host = this.#url.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1";
     const socket = this.#url.protocol === "rediss:"
-      ? tlsConnect({ host, port, servername: host })
+      // node:tls loads only for a rediss: URL. SNI names a host, never an address (RFC 6066;
+      // Deno refuses an IP there).
+      ? process.getBuiltinModule("node:tls").connect({
+        host,
+        port,
+        ...(isIP(host) === 0 ? { servername: host } : {}),
+      })
       : netConnect({ host, port });
     this.#socket = socket;
     socket.setNoDelay(true);
@@ -226,7 +232,7 @@ export class RedisClient {
   ): Promise<RespValue> {
     let sha = this.#scripts.get(script);
     if (!sha) {
-      sha = createHash("sha1").update(script).digest("hex");
+      sha = nodeCrypto().createHash("sha1").update(script).digest("hex");
       this.#scripts.set(script, sha);
     }
     try {

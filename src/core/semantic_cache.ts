@@ -6,7 +6,7 @@
  * answers; in memory, bounded in entries over all scopes (the oldest go first), each kept
  * `ttl_seconds`.
  */
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "./node_crypto.ts";
 import type { ChatMessage, ChatRequest } from "../schemas/chat.ts";
 
 export interface SemanticSettings {
@@ -38,7 +38,7 @@ export function semanticQuery(
   if (question === "") return undefined;
   const system = request.messages.filter((m) => m.role === "system" || m.role === "developer")
     .map(text).join("\n");
-  const scope = createHash("sha256").update(`${name}\u0000${system}`).digest("hex");
+  const scope = nodeCrypto().createHash("sha256").update(`${name}\u0000${system}`).digest("hex");
   return { scope, text: question };
 }
 

@@ -7,7 +7,7 @@
  * Spans are sent in batches as OTLP/HTTP JSON, off the request path; a collector that is away
  * costs dropped spans (bounded, logged), never requests.
  */
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../core/node_crypto.ts";
 import type { RecordSink, RequestRecord } from "../core/request_record.ts";
 import type { Logger } from "./logs.ts";
 import { VERSION } from "../version.ts";
@@ -67,8 +67,8 @@ const nanos = (ms: number) => String(BigInt(Math.round(ms * 1e3)) * 1000n);
 /** The spans of one completed request (OTLP JSON). */
 export function spansOf(record: RequestRecord): Record<string, unknown>[] {
   const parent = parentOf(record.traceparent);
-  const trace = parent?.trace ?? randomBytes(16).toString("hex");
-  const span = randomBytes(8).toString("hex");
+  const trace = parent?.trace ?? nodeCrypto().randomBytes(16).toString("hex");
+  const span = nodeCrypto().randomBytes(8).toString("hex");
   const start = record.startedAt;
   const end = start + (record.totalMs ?? 0);
   const operation = operationOf(record);
@@ -110,7 +110,7 @@ export function spansOf(record: RequestRecord): Record<string, unknown>[] {
   for (const attempt of record.attempts ?? []) {
     spans.push({
       traceId: trace,
-      spanId: randomBytes(8).toString("hex"),
+      spanId: nodeCrypto().randomBytes(8).toString("hex"),
       parentSpanId: span,
       name: `${operation} ${attempt.model ?? attempt.endpoint}`,
       kind: 3,

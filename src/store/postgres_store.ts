@@ -6,7 +6,7 @@
  * hold one budget; keys are read again in the background. Migrations run at open, under an advisory
  * lock so instances starting together migrate once.
  */
-import postgres from "postgres";
+import type postgres from "postgres";
 import { type ReportOptions, type UsageReport, usageReport } from "./usage_report.ts";
 import {
   type AuditEntry,
@@ -63,9 +63,13 @@ export class PostgresUsageStore implements UsageStore, AuditStore {
     this.#sql = sql;
   }
 
-  /** Connects and migrates; a StoreError says why it cannot. */
+  /**
+   * Connects and migrates; a StoreError says why it cannot. The client package loads here: with
+   * `node:crypto` and `node:tls` it is ~2,000 heap objects that other stores never use.
+   */
   static async open(url: string): Promise<PostgresUsageStore> {
-    const sql = postgres(url, {
+    const { default: connect } = await import("postgres");
+    const sql = connect(url, {
       max: 4,
       onnotice: () => {},
       connect_timeout: 10,

@@ -4,7 +4,7 @@
  * for an admin key, and carries a Content-Security-Policy that lets it load and call nothing but
  * this gateway.
  */
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import process from "node:process";
 
 /** What the page loads nothing beyond: its own origin, and data:/blob: URLs it makes itself. */
 export const UI_CSP = [
@@ -84,6 +84,8 @@ export class EncodedAsset {
   bytes(encoding: Encoding): Uint8Array {
     let bytes = this.#encoded.get(encoding);
     if (bytes === undefined) {
+      // Loaded here, when the dashboard is first opened, not with the server.
+      const { brotliCompressSync, constants, gzipSync } = process.getBuiltinModule("node:zlib");
       bytes = new Uint8Array(
         encoding === "br"
           ? brotliCompressSync(this.#raw, {
