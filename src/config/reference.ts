@@ -63,6 +63,8 @@ function unwrap(schema: z.ZodType): Unwrapped {
       current = def.innerType;
     } else if (def.type === "pipe") {
       current = def.in;
+    } else if (def.type === "lazy") {
+      current = (current as z.ZodLazy).unwrap();
     } else {
       out.core = current;
       return out;

@@ -34,6 +34,7 @@ export function unwrap(schema: Schema): Schema {
     const def = current._zod.def as { type: string; innerType?: Schema; in?: Schema };
     if (def.innerType) current = def.innerType;
     else if (def.type === "pipe" && def.in) current = def.in;
+    else if (def.type === "lazy") current = (current as z.ZodLazy).unwrap() as Schema;
     else break;
   }
   return current;

@@ -5,9 +5,19 @@
  * uses"). A route's documented body refers to them through `z.lazy`, which the document
  * generator resolves when /openapi.json is asked for.
  */
+import { z } from "zod";
 
 /** `build`'s value, made the first time it is asked for and then kept. */
 export function builtOnFirstUse<T>(build: () => T): () => T {
   let built: T | undefined;
   return () => built ??= build();
+}
+
+/**
+ * A schema built the first time it parses something or is read (for the config reference or the
+ * JSON Schema, which see through `z.lazy`): each provider's `model.config` schema is one, as a
+ * config names only a few providers.
+ */
+export function lazySchema<T extends z.ZodType>(build: () => T): z.ZodLazy<T> {
+  return z.lazy(builtOnFirstUse(build));
 }

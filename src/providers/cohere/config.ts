@@ -1,14 +1,17 @@
 /** The `model.config` block of the `cohere` provider. */
 import { z } from "zod";
+import { lazySchema } from "../../schemas/lazy.ts";
 
 export const COHERE_DEFAULT_BASE = "https://api.cohere.com";
 
-export const CohereConfig = z.object({
-  cohere_api_key: z.string().min(1).describe("API key, sent as a Bearer token"),
-  cohere_api_base: z.url({ protocol: /^https?$/ }).optional().describe(
-    "base URL without the version path (default `https://api.cohere.com`), e.g. a proxy",
-  ),
-});
+export const CohereConfig = lazySchema(() =>
+  z.object({
+    cohere_api_key: z.string().min(1).describe("API key, sent as a Bearer token"),
+    cohere_api_base: z.url({ protocol: /^https?$/ }).optional().describe(
+      "base URL without the version path (default `https://api.cohere.com`), e.g. a proxy",
+    ),
+  })
+);
 export type CohereConfig = z.infer<typeof CohereConfig>;
 
 /** The URL of a v2 API path, e.g. `chat` → `{base}/v2/chat`. */

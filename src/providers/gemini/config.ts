@@ -3,18 +3,21 @@ import { z } from "zod";
 
 export const PROVIDER = "Gemini";
 import { ConfigError } from "../../core/errors.ts";
+import { lazySchema } from "../../schemas/lazy.ts";
 
 export const GEMINI_DEFAULT_BASE = "https://generativelanguage.googleapis.com";
 export const GEMINI_DEFAULT_VERSION = "v1beta";
 
-export const GeminiConfig = z.object({
-  gemini_api_key: z.string({ error: "missing required key 'gemini_api_key'" }).min(1)
-    .describe("API key, sent as `x-goog-api-key`"),
-  gemini_api_base: z.url({ protocol: /^https?$/ }).default(GEMINI_DEFAULT_BASE).describe(
-    "where the Gemini API lives; `/v1beta/models/...` is appended. A base that already names " +
-      "an API version (`.../v1beta`, `.../v1`, MLflow's `.../v1beta/models`) keeps it",
-  ),
-});
+export const GeminiConfig = lazySchema(() =>
+  z.object({
+    gemini_api_key: z.string({ error: "missing required key 'gemini_api_key'" }).min(1)
+      .describe("API key, sent as `x-goog-api-key`"),
+    gemini_api_base: z.url({ protocol: /^https?$/ }).default(GEMINI_DEFAULT_BASE).describe(
+      "where the Gemini API lives; `/v1beta/models/...` is appended. A base that already names " +
+        "an API version (`.../v1beta`, `.../v1`, MLflow's `.../v1beta/models`) keeps it",
+    ),
+  })
+);
 export type GeminiConfig = z.infer<typeof GeminiConfig>;
 
 export type GeminiMethod =

@@ -1,14 +1,17 @@
 /** The `model.config` block of the `huggingface-text-generation-inference` provider. */
 import { z } from "zod";
+import { lazySchema } from "../../schemas/lazy.ts";
 
 export const TGI_NAME = "Hugging Face TGI";
 
-export const TgiConfig = z.object({
-  hf_server_url: z.url({ protocol: /^https?$/ })
-    .describe("the TGI server's base URL (a local server or a Hugging Face Inference Endpoint)"),
-  hf_api_key: z.string().min(1).optional()
-    .describe("token sent as `Authorization: Bearer ...`, for Inference Endpoints that need one"),
-});
+export const TgiConfig = lazySchema(() =>
+  z.object({
+    hf_server_url: z.url({ protocol: /^https?$/ })
+      .describe("the TGI server's base URL (a local server or a Hugging Face Inference Endpoint)"),
+    hf_api_key: z.string().min(1).optional()
+      .describe("token sent as `Authorization: Bearer ...`, for Inference Endpoints that need one"),
+  })
+);
 export type TgiConfig = z.infer<typeof TgiConfig>;
 
 export type TgiPath = "v1/chat/completions" | "generate" | "generate_stream";

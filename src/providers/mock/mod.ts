@@ -14,15 +14,18 @@ import { usageOf } from "../../schemas/common.ts";
 import { countPromptTokens, countTokens, embed, messageText, plan, stableId } from "./generate.ts";
 import { unixNow } from "../shared/chunks.ts";
 import { chatChoices, completionsChoices } from "./choices.ts";
+import { lazySchema } from "../../schemas/lazy.ts";
 
-export const MockConfig = z.object({
-  /** A fixed chat reply; by default chat echoes the last user message. */
-  reply: z.string().optional(),
-  /** Milliseconds to wait before each streamed token (and per token before a plain reply). */
-  delay_ms: z.number().int().min(0).max(60_000).default(0),
-  /** Length of embedding vectors. */
-  embedding_dimensions: z.number().int().min(1).max(8192).default(16),
-});
+export const MockConfig = lazySchema(() =>
+  z.object({
+    /** A fixed chat reply; by default chat echoes the last user message. */
+    reply: z.string().optional(),
+    /** Milliseconds to wait before each streamed token (and per token before a plain reply). */
+    delay_ms: z.number().int().min(0).max(60_000).default(0),
+    /** Length of embedding vectors. */
+    embedding_dimensions: z.number().int().min(1).max(8192).default(16),
+  })
+);
 export type MockConfig = z.infer<typeof MockConfig>;
 
 type Ctx = CallContext<MockConfig>;

@@ -10,50 +10,53 @@ import { OPENAI_PROFILE, type StreamUsage } from "./profile.ts";
 import type { OpenAIConfig } from "./config.ts";
 import { openAICompatibleProvider } from "./adapter.ts";
 import { openAIHeaders, openAIUrl } from "./request.ts";
+import { lazySchema } from "../../schemas/lazy.ts";
 
 export const AZURE_API_TYPES = ["azure", "azuread"] as const;
 
-export const AzureConfig = z.object({
-  /** The resource key (`azure`, sent as `api-key`) or an Entra ID token (`azuread`, Bearer). */
-  openai_api_key: z.string().min(1).optional(),
-  /** `azure` (default) or `azuread`. */
-  openai_api_type: z.string().transform((value, ctx) => {
-    const type = value.toLowerCase();
-    if (!(AZURE_API_TYPES as readonly string[]).includes(type)) {
-      ctx.addIssue({
-        code: "custom",
-        message: type === "openai"
-          ? "provider 'azure' serves Azure OpenAI: 'openai_api_type' must be 'azure' or 'azuread' (use provider 'openai' for api.openai.com)"
-          : `invalid Azure OpenAI API type '${value}'`,
-        params: { candidates: [...AZURE_API_TYPES], value },
-      });
-      return z.NEVER;
+export const AzureConfig = lazySchema(() =>
+  z.object({
+    /** The resource key (`azure`, sent as `api-key`) or an Entra ID token (`azuread`, Bearer). */
+    openai_api_key: z.string().min(1).optional(),
+    /** `azure` (default) or `azuread`. */
+    openai_api_type: z.string().transform((value, ctx) => {
+      const type = value.toLowerCase();
+      if (!(AZURE_API_TYPES as readonly string[]).includes(type)) {
+        ctx.addIssue({
+          code: "custom",
+          message: type === "openai"
+            ? "provider 'azure' serves Azure OpenAI: 'openai_api_type' must be 'azure' or 'azuread' (use provider 'openai' for api.openai.com)"
+            : `invalid Azure OpenAI API type '${value}'`,
+          params: { candidates: [...AZURE_API_TYPES], value },
+        });
+        return z.NEVER;
+      }
+      return type as (typeof AZURE_API_TYPES)[number];
+    }).default("azure"),
+    /** The resource URL, e.g. `https://my-resource.openai.azure.com`. */
+    openai_api_base: z.url({ protocol: /^https?$/ }).optional(),
+    /** e.g. `2024-10-21`. */
+    openai_api_version: z.string().min(1).optional(),
+    openai_deployment_name: z.string().min(1).optional(),
+  }).superRefine((config, ctx) => {
+    for (
+      const key of [
+        "openai_api_key",
+        "openai_api_base",
+        "openai_deployment_name",
+        "openai_api_version",
+      ] as const
+    ) {
+      if (config[key] === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `missing required key '${key}' (required for Azure OpenAI)`,
+        });
+      }
     }
-    return type as (typeof AZURE_API_TYPES)[number];
-  }).default("azure"),
-  /** The resource URL, e.g. `https://my-resource.openai.azure.com`. */
-  openai_api_base: z.url({ protocol: /^https?$/ }).optional(),
-  /** e.g. `2024-10-21`. */
-  openai_api_version: z.string().min(1).optional(),
-  openai_deployment_name: z.string().min(1).optional(),
-}).superRefine((config, ctx) => {
-  for (
-    const key of [
-      "openai_api_key",
-      "openai_api_base",
-      "openai_deployment_name",
-      "openai_api_version",
-    ] as const
-  ) {
-    if (config[key] === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: [key],
-        message: `missing required key '${key}' (required for Azure OpenAI)`,
-      });
-    }
-  }
-});
+  })
+);
 export type AzureConfig = z.infer<typeof AzureConfig>;
 
 /** The same endpoint as the `openai` provider's Azure mode sees it. */

@@ -5,6 +5,7 @@
  * uses.
  */
 import { z } from "zod";
+import { lazySchema } from "../../schemas/lazy.ts";
 
 /** A preset's config after parsing. */
 export interface PresetConfig {
@@ -29,6 +30,14 @@ export function presetConfigSchema(
   displayName: string,
   options: { keyRequired: boolean; defaultBase: string },
 ): z.ZodType<PresetConfig> {
+  return lazySchema(() => presetSchema(name, displayName, options));
+}
+
+function presetSchema(
+  name: string,
+  displayName: string,
+  options: { keyRequired: boolean; defaultBase: string },
+) {
   const { key, base } = presetKeys(name);
   const url = () => z.url({ protocol: /^https?$/ }).optional();
   return z.object({
