@@ -6,7 +6,7 @@
  * environment variables).
  */
 import { z } from "zod";
-import { GatewayConfigSpec } from "./schema.ts";
+import { configSchemas } from "./schema.ts";
 
 /** Where the committed copy lives, from the repository's root. */
 export const JSON_SCHEMA_PATH = "schema/config.schema.json";
@@ -38,7 +38,7 @@ function allowEnvReference(parent: Node | undefined, field: string): void {
 
 /** The config's JSON Schema (draft 2020-12) as formatted text. */
 export function configJsonSchemaText(): string {
-  const generated = z.toJSONSchema(GatewayConfigSpec, {
+  const generated = z.toJSONSchema(configSchemas().GatewayConfigSpec, {
     io: "input",
     // A provider name is a string checked by its own rules (case-insensitive, aliases).
     unrepresentable: "any",

@@ -9,9 +9,9 @@ import { Buffer } from "node:buffer";
 import {
   type Budget,
   canonicalProvider,
+  configSchemas,
   type Cost,
   type EndpointType,
-  GatewayConfigSpec,
   type Limit,
   type ProviderName,
   type RoutingStrategy,
@@ -394,11 +394,12 @@ function loadChecked(text: string, source: string, options: LoadOptions): LoadRe
 
   const server = resolveServerReferences(data, locator, env, missingEnv);
   problems.push(...server.problems);
-  const parsed = GatewayConfigSpec.safeParse(data);
+  const schema = configSchemas().GatewayConfigSpec;
+  const parsed = schema.safeParse(data);
   if (!parsed.success) {
     problems.push(
       ...issuesToProblems(parsed.error.issues, {
-        schema: GatewayConfigSpec,
+        schema,
         data,
         locator,
         secretKeys: ["redis_url", "store", "key"],

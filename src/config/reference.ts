@@ -7,12 +7,7 @@
 import { configJsonSchemaText, JSON_SCHEMA_PATH } from "./json_schema.ts";
 import process from "node:process";
 import { z } from "zod";
-import {
-  GatewayConfigSpec,
-  PROVIDER_ALIASES,
-  PROVIDER_NAMES,
-  type ProviderName,
-} from "./schema.ts";
+import { configSchemas, PROVIDER_ALIASES, PROVIDER_NAMES, type ProviderName } from "./schema.ts";
 import { PROVIDER_INFO } from "../providers/registry.ts";
 import type { ProviderInfo } from "../core/provider.ts";
 
@@ -281,7 +276,7 @@ says when). Unknown keys are warnings, with a "did you mean".
 /** The reference as Markdown, before formatting. */
 export function configReference(): string {
   const lines: string[] = [INTRO];
-  mappingSections("", GatewayConfigSpec, lines);
+  mappingSections("", configSchemas().GatewayConfigSpec, lines);
   lines.push(PROVIDERS_INTRO);
   for (const name of PROVIDER_NAMES) providerSection(name, lines);
   return lines.join("\n");
