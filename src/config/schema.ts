@@ -91,8 +91,8 @@ export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 /**
  * The schemas, made anew for each use (loading a config, `validate`, the reference, the JSON
  * Schema) and not kept: ~9,000 heap objects that a running server would otherwise hold between
- * reloads and that every full collection would mark (bench/README.md, "Loading what a config
- * uses"). Building them takes 2-3 ms.
+ * reloads and that every full collection would mark (bench/README.md, "Building only what is
+ * used"). Building them takes 2-3 ms.
  */
 export function configSchemas() {
   const Name = z.string().min(1).regex(NAME_PATTERN, {

@@ -1,9 +1,9 @@
 /**
- * Schemas built on first use. zod schemas are thousands of heap objects, and most of them serve
- * one client API or only the OpenAPI document: a gateway whose clients never speak that API, or
- * that nobody asks for /openapi.json, never builds them (bench/README.md, "Loading what a config
- * uses"). A route's documented body refers to them through `z.lazy`, which the document
- * generator resolves when /openapi.json is asked for.
+ * Schemas built on first use. zod schemas are thousands of heap objects, and many serve one
+ * client API, one provider or only the OpenAPI document: a gateway whose clients never speak that
+ * API, whose config never names that provider, or that nobody asks for /openapi.json, never builds
+ * them (bench/README.md, "Building only what is used"). A route's documented body refers to them
+ * through `z.lazy`, which the document generator resolves when /openapi.json is asked for.
  */
 import { z } from "zod";
 
