@@ -1,5 +1,6 @@
 /** The chat request, response and stream chunk (OpenAI's shapes, MLflow's always-present fields). */
 import { z } from "@hono/zod-openapi";
+import { builtOnFirstUse } from "./lazy.ts";
 import { Logprobs, samplingFields, servedByFields, Usage } from "./common.ts";
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() }).loose();
@@ -98,75 +99,88 @@ export const ChatRequest = z.object({
 });
 export type ChatRequest = z.infer<typeof ChatRequest>;
 
-/** The assistant message of a response; MLflow always includes tool_calls and refusal. */
-export const ResponseMessage = z.object({
-  role: z.string(),
-  content: z.union([z.string(), z.array(ContentPart)]).nullable(),
-  tool_calls: z.array(ToolCall).nullable(),
-  refusal: z.string().nullable(),
-}).loose().openapi("ResponseMessage");
-export type ResponseMessage = z.infer<typeof ResponseMessage>;
+/**
+ * The answers' documented shapes: only /openapi.json reads them (answers are built by the code, not
+ * parsed), so they are built when it is first asked for (lazy.ts).
+ */
+function chatAnswerSchemasBuild() {
+  /** The assistant message of a response; MLflow always includes tool_calls and refusal. */
+  const ResponseMessage = z.object({
+    role: z.string(),
+    content: z.union([z.string(), z.array(ContentPart)]).nullable(),
+    tool_calls: z.array(ToolCall).nullable(),
+    refusal: z.string().nullable(),
+  }).loose().openapi("ResponseMessage");
 
-export const ChatChoice = z.object({
-  index: z.number().int(),
-  message: ResponseMessage,
-  finish_reason: z.string().nullable(),
-  logprobs: Logprobs,
-});
-export type ChatChoice = z.infer<typeof ChatChoice>;
+  const ChatChoice = z.object({
+    index: z.number().int(),
+    message: ResponseMessage,
+    finish_reason: z.string().nullable(),
+    logprobs: Logprobs,
+  });
 
-export const ChatResponse = z.object({
-  id: z.string().nullable(),
-  object: z.literal("chat.completion"),
-  created: z.number().int(),
-  model: z.string(),
-  choices: z.array(ChatChoice),
-  usage: Usage,
-  ...servedByFields,
-  provider: z.string().nullable().optional().openapi({
-    description: "The provider of the endpoint that answered (as MLflow 3.17's gateway names it)",
-  }),
-}).openapi("ChatResponse");
-export type ChatResponse = z.infer<typeof ChatResponse>;
+  const ChatResponse = z.object({
+    id: z.string().nullable(),
+    object: z.literal("chat.completion"),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(ChatChoice),
+    usage: Usage,
+    ...servedByFields,
+    provider: z.string().nullable().optional().openapi({
+      description: "The provider of the endpoint that answered (as MLflow 3.17's gateway names it)",
+    }),
+  }).openapi("ChatResponse");
 
-/** A streamed tool-call fragment: `index` ties fragments of one call together. */
-export const ToolCallDelta = z.object({
-  index: z.number().int(),
-  id: z.string().nullable().optional(),
-  type: z.literal("function").nullable().optional(),
-  function: z.object({
-    name: z.string().nullable().optional(),
-    arguments: z.string().nullable().optional(),
-  }).optional(),
-});
-export type ToolCallDelta = z.infer<typeof ToolCallDelta>;
+  /** A streamed tool-call fragment: `index` ties fragments of one call together. */
+  const ToolCallDelta = z.object({
+    index: z.number().int(),
+    id: z.string().nullable().optional(),
+    type: z.literal("function").nullable().optional(),
+    function: z.object({
+      name: z.string().nullable().optional(),
+      arguments: z.string().nullable().optional(),
+    }).optional(),
+  });
 
-export const ChatChunkChoice = z.object({
-  index: z.number().int(),
-  delta: z.object({
-    role: z.string().nullable().optional(),
-    content: z.string().nullable().optional(),
-    tool_calls: z.array(ToolCallDelta).nullable().optional(),
-    refusal: z.string().nullable().optional(),
-  }).loose(),
-  finish_reason: z.string().nullable(),
-  logprobs: Logprobs,
-});
-export type ChatChunkChoice = z.infer<typeof ChatChunkChoice>;
+  const ChatChunkChoice = z.object({
+    index: z.number().int(),
+    delta: z.object({
+      role: z.string().nullable().optional(),
+      content: z.string().nullable().optional(),
+      tool_calls: z.array(ToolCallDelta).nullable().optional(),
+      refusal: z.string().nullable().optional(),
+    }).loose(),
+    finish_reason: z.string().nullable(),
+    logprobs: Logprobs,
+  });
 
-export const ChatChunk = z.object({
-  id: z.string().nullable(),
-  object: z.literal("chat.completion.chunk"),
-  created: z.number().int(),
-  model: z.string(),
-  choices: z.array(ChatChunkChoice),
-  usage: Usage.nullable().optional(),
-  ...servedByFields,
-  obfuscation: z.string().optional().openapi({
-    description: "OpenAI's random padding against token-length side channels, relayed as sent.",
-  }),
-  provider: z.string().nullable().optional().openapi({
-    description: "The provider that serves the stream, on MLflow's invocation paths only",
-  }),
-}).openapi("ChatChunk");
-export type ChatChunk = z.infer<typeof ChatChunk>;
+  const ChatChunk = z.object({
+    id: z.string().nullable(),
+    object: z.literal("chat.completion.chunk"),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(ChatChunkChoice),
+    usage: Usage.nullable().optional(),
+    ...servedByFields,
+    obfuscation: z.string().optional().openapi({
+      description: "OpenAI's random padding against token-length side channels, relayed as sent.",
+    }),
+    provider: z.string().nullable().optional().openapi({
+      description: "The provider that serves the stream, on MLflow's invocation paths only",
+    }),
+  }).openapi("ChatChunk");
+
+  return { ResponseMessage, ChatChoice, ChatResponse, ToolCallDelta, ChatChunkChoice, ChatChunk };
+}
+
+/** The schemas, built the first time they are asked for. */
+export const chatAnswerSchemas = builtOnFirstUse(chatAnswerSchemasBuild);
+
+type ChatAnswerSchemas = ReturnType<typeof chatAnswerSchemasBuild>;
+export type ResponseMessage = z.infer<ChatAnswerSchemas["ResponseMessage"]>;
+export type ChatChoice = z.infer<ChatAnswerSchemas["ChatChoice"]>;
+export type ChatResponse = z.infer<ChatAnswerSchemas["ChatResponse"]>;
+export type ToolCallDelta = z.infer<ChatAnswerSchemas["ToolCallDelta"]>;
+export type ChatChunkChoice = z.infer<ChatAnswerSchemas["ChatChunkChoice"]>;
+export type ChatChunk = z.infer<ChatAnswerSchemas["ChatChunk"]>;

@@ -1,5 +1,6 @@
 /** The text completions request, response and stream chunk. */
 import { z } from "@hono/zod-openapi";
+import { builtOnFirstUse } from "./lazy.ts";
 import { Logprobs, samplingFields, servedByFields, Usage } from "./common.ts";
 
 /** A prompt given as token ids (OpenAI's `/v1/completions` takes them beside text). */
@@ -18,31 +19,44 @@ export const CompletionsRequest = z.object({
 });
 export type CompletionsRequest = z.infer<typeof CompletionsRequest>;
 
-export const CompletionsChoice = z.object({
-  index: z.number().int(),
-  text: z.string(),
-  finish_reason: z.string().nullable(),
-  logprobs: Logprobs,
-});
+/**
+ * The answers' documented shapes: only /openapi.json reads them (answers are built by the code, not
+ * parsed), so they are built when it is first asked for (lazy.ts).
+ */
+function completionsAnswerSchemasBuild() {
+  const CompletionsChoice = z.object({
+    index: z.number().int(),
+    text: z.string(),
+    finish_reason: z.string().nullable(),
+    logprobs: Logprobs,
+  });
 
-export const CompletionsResponse = z.object({
-  id: z.string().nullable(),
-  object: z.literal("text_completion"),
-  created: z.number().int(),
-  model: z.string(),
-  choices: z.array(CompletionsChoice),
-  usage: Usage,
-  ...servedByFields,
-}).openapi("CompletionsResponse");
-export type CompletionsResponse = z.infer<typeof CompletionsResponse>;
+  const CompletionsResponse = z.object({
+    id: z.string().nullable(),
+    object: z.literal("text_completion"),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(CompletionsChoice),
+    usage: Usage,
+    ...servedByFields,
+  }).openapi("CompletionsResponse");
 
-export const CompletionsChunk = z.object({
-  id: z.string().nullable(),
-  object: z.literal("text_completion"),
-  created: z.number().int(),
-  model: z.string(),
-  choices: z.array(CompletionsChoice),
-  usage: Usage.nullable().optional(),
-  ...servedByFields,
-}).openapi("CompletionsChunk");
-export type CompletionsChunk = z.infer<typeof CompletionsChunk>;
+  const CompletionsChunk = z.object({
+    id: z.string().nullable(),
+    object: z.literal("text_completion"),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(CompletionsChoice),
+    usage: Usage.nullable().optional(),
+    ...servedByFields,
+  }).openapi("CompletionsChunk");
+
+  return { CompletionsResponse, CompletionsChunk };
+}
+
+/** The schemas, built the first time they are asked for. */
+export const completionsAnswerSchemas = builtOnFirstUse(completionsAnswerSchemasBuild);
+
+type CompletionsAnswerSchemas = ReturnType<typeof completionsAnswerSchemasBuild>;
+export type CompletionsResponse = z.infer<CompletionsAnswerSchemas["CompletionsResponse"]>;
+export type CompletionsChunk = z.infer<CompletionsAnswerSchemas["CompletionsChunk"]>;

@@ -1,5 +1,6 @@
 /** The embeddings request and response. */
 import { z } from "@hono/zod-openapi";
+import { builtOnFirstUse } from "./lazy.ts";
 
 /** POST /v1/embeddings, or the invocations of an `llm/v1/embeddings` endpoint. */
 export const EmbeddingsRequest = z.object({
@@ -18,23 +19,36 @@ export const EmbeddingsRequest = z.object({
 });
 export type EmbeddingsRequest = z.infer<typeof EmbeddingsRequest>;
 
-export const Embedding = z.object({
-  object: z.literal("embedding"),
-  embedding: z.union([z.array(z.number()), z.string()]),
-  index: z.number().int(),
-});
-export type Embedding = z.infer<typeof Embedding>;
+/**
+ * The answers' documented shapes: only /openapi.json reads them (answers are built by the code, not
+ * parsed), so they are built when it is first asked for (lazy.ts).
+ */
+function embeddingsAnswerSchemasBuild() {
+  const Embedding = z.object({
+    object: z.literal("embedding"),
+    embedding: z.union([z.array(z.number()), z.string()]),
+    index: z.number().int(),
+  });
 
-export const EmbeddingsResponse = z.object({
-  object: z.literal("list"),
-  data: z.array(Embedding),
-  model: z.string(),
-  usage: z.object({
-    prompt_tokens: z.number().int().nullable(),
-    total_tokens: z.number().int().nullable(),
-  }),
-}).openapi("EmbeddingsResponse");
-export type EmbeddingsResponse = z.infer<typeof EmbeddingsResponse>;
+  const EmbeddingsResponse = z.object({
+    object: z.literal("list"),
+    data: z.array(Embedding),
+    model: z.string(),
+    usage: z.object({
+      prompt_tokens: z.number().int().nullable(),
+      total_tokens: z.number().int().nullable(),
+    }),
+  }).openapi("EmbeddingsResponse");
+
+  return { Embedding, EmbeddingsResponse };
+}
+
+/** The schemas, built the first time they are asked for. */
+export const embeddingsAnswerSchemas = builtOnFirstUse(embeddingsAnswerSchemasBuild);
+
+type EmbeddingsAnswerSchemas = ReturnType<typeof embeddingsAnswerSchemasBuild>;
+export type Embedding = z.infer<EmbeddingsAnswerSchemas["Embedding"]>;
+export type EmbeddingsResponse = z.infer<EmbeddingsAnswerSchemas["EmbeddingsResponse"]>;
 
 /**
  * Float vectors as OpenAI's `encoding_format: "base64"` (little-endian float32 bytes), for

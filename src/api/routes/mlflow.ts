@@ -10,18 +10,20 @@ import { mlflowCodec } from "../../ingress/openai/codec.ts";
 import { GatewayError, InvalidRequestError, NotFoundError } from "../../core/errors.ts";
 import type { EndpointRuntime, Snapshot } from "../../core/gateway.ts";
 import {
-  EndpointInfo,
-  EndpointList,
-  LegacyRouteInfo,
-  LegacyRouteList,
-  TrafficRouteInfo,
-  TrafficRouteList,
+  type EndpointInfo,
+  type EndpointList,
+  endpointSchemas,
+  type LegacyRouteInfo,
+  type LegacyRouteList,
+  type TrafficRouteInfo,
+  type TrafficRouteList,
 } from "../../schemas/endpoints.ts";
 import { errorResponses } from "../../schemas/errors.ts";
 import { endpointInfo, legacyRouteInfo, trafficRouteInfo } from "../listing.ts";
-import { ChatRequest, ChatResponse } from "../../schemas/chat.ts";
-import { CompletionsRequest, CompletionsResponse } from "../../schemas/completions.ts";
-import { EmbeddingsRequest, EmbeddingsResponse } from "../../schemas/embeddings.ts";
+import { chatAnswerSchemas, ChatRequest } from "../../schemas/chat.ts";
+import { lazySchema } from "../../schemas/lazy.ts";
+import { completionsAnswerSchemas, CompletionsRequest } from "../../schemas/completions.ts";
+import { embeddingsAnswerSchemas, EmbeddingsRequest } from "../../schemas/embeddings.ts";
 
 /** MLflow's page size for endpoint listings. */
 export const PAGE_SIZE = 3000;
@@ -129,7 +131,13 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
             "The answer for the endpoint's type (server-sent events with `stream: true`)",
           content: {
             "application/json": {
-              schema: z.union([ChatResponse, CompletionsResponse, EmbeddingsResponse]),
+              schema: lazySchema(() =>
+                z.union([
+                  chatAnswerSchemas().ChatResponse,
+                  completionsAnswerSchemas().CompletionsResponse,
+                  embeddingsAnswerSchemas().EmbeddingsResponse,
+                ])
+              ),
             },
           },
         },
@@ -161,14 +169,17 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
         tags: ["MLflow"],
         summary: "List endpoints",
         request: { query: PageQuery },
-        responses: json(EndpointList, "Endpoints in config order, 3000 a page"),
+        responses: json(
+          z.lazy(() => endpointSchemas().EndpointList),
+          "Endpoints in config order, 3000 a page",
+        ),
       }),
       handler: (c) => {
         const { items, next } = page(
           [...gateway.snapshot.endpoints.values()],
           c.req.query("page_token"),
         );
-        const body: z.infer<typeof EndpointList> = {
+        const body: EndpointList = {
           endpoints: items.map((ep) => endpointInfo(ep.spec)),
           next_page_token: next,
         };
@@ -182,7 +193,10 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
         tags: ["MLflow"],
         summary: "Get one endpoint",
         request: { params: NameParam },
-        responses: { ...json(EndpointInfo, "The endpoint"), ...errorResponses(404) },
+        responses: {
+          ...json(z.lazy(() => endpointSchemas().EndpointInfo), "The endpoint"),
+          ...errorResponses(404),
+        },
       }),
       aliases: ["/api/3.0/gateway/endpoint/{name}"],
       handler: getEndpoint,
@@ -194,14 +208,14 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
         tags: ["MLflow"],
         summary: "List traffic routes (a gateway addition; MLflow has only the single-route path)",
         request: { query: PageQuery },
-        responses: json(TrafficRouteList, "Routes in config order"),
+        responses: json(z.lazy(() => endpointSchemas().TrafficRouteList), "Routes in config order"),
       }),
       handler: (c) => {
         const { items, next } = page(
           [...gateway.snapshot.routes.values()],
           c.req.query("page_token"),
         );
-        const body: z.infer<typeof TrafficRouteList> = {
+        const body: TrafficRouteList = {
           routes: items.map(trafficRouteInfo),
           next_page_token: next,
         };
@@ -215,7 +229,10 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
         tags: ["MLflow"],
         summary: "Get one traffic route",
         request: { params: NameParam },
-        responses: { ...json(TrafficRouteInfo, "The route"), ...errorResponses(404) },
+        responses: {
+          ...json(z.lazy(() => endpointSchemas().TrafficRouteInfo), "The route"),
+          ...errorResponses(404),
+        },
       }),
       handler: (c) => {
         const name = c.req.param("name") ?? "";
@@ -238,7 +255,10 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
         tags: ["MLflow"],
         summary: "List endpoints in the legacy (MLflow 2.x) route shape",
         request: { query: PageQuery },
-        responses: json(LegacyRouteList, "Endpoints as legacy routes"),
+        responses: json(
+          z.lazy(() => endpointSchemas().LegacyRouteList),
+          "Endpoints as legacy routes",
+        ),
       }),
       hidden: true,
       handler: (c) => {
@@ -246,7 +266,7 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
           [...gateway.snapshot.endpoints.values()],
           c.req.query("page_token"),
         );
-        const body: z.infer<typeof LegacyRouteList> = {
+        const body: LegacyRouteList = {
           routes: items.map((ep) => legacyRouteInfo(ep.spec)),
           next_page_token: next,
         };
@@ -261,7 +281,10 @@ export function mlflowRoutes({ gateway }: AppDeps): RouteDef[] {
         summary: "Get one endpoint in the legacy route shape",
         request: { params: NameParam },
         responses: {
-          ...json(LegacyRouteInfo, "The endpoint as a legacy route"),
+          ...json(
+            z.lazy(() => endpointSchemas().LegacyRouteInfo),
+            "The endpoint as a legacy route",
+          ),
           ...errorResponses(404),
         },
       }),

@@ -5,14 +5,10 @@ import type { RouteDef } from "../mount.ts";
 import type { Operation } from "../../core/provider.ts";
 import { codecInvocation } from "../invoke.ts";
 import { openAICodec } from "../../ingress/openai/codec.ts";
-import { ChatChunk, ChatRequest, ChatResponse } from "../../schemas/chat.ts";
-import {
-  CompletionsChunk,
-  CompletionsRequest,
-  CompletionsResponse,
-} from "../../schemas/completions.ts";
-import { EmbeddingsRequest, EmbeddingsResponse } from "../../schemas/embeddings.ts";
-import { Model, ModelList } from "../../schemas/endpoints.ts";
+import { chatAnswerSchemas, ChatRequest } from "../../schemas/chat.ts";
+import { completionsAnswerSchemas, CompletionsRequest } from "../../schemas/completions.ts";
+import { embeddingsAnswerSchemas, EmbeddingsRequest } from "../../schemas/embeddings.ts";
+import { endpointSchemas, type Model, type ModelList } from "../../schemas/endpoints.ts";
 import type { EndpointRuntime, Snapshot } from "../../core/gateway.ts";
 import type { LoadedRoute } from "../../config/load.ts";
 import { errorResponses } from "../../schemas/errors.ts";
@@ -108,8 +104,8 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
         "chat",
         "/v1/chat/completions",
         ChatRequest,
-        ChatResponse,
-        ChatChunk,
+        z.lazy(() => chatAnswerSchemas().ChatResponse),
+        z.lazy(() => chatAnswerSchemas().ChatChunk),
         "Chat completion",
       ),
       // MLflow 3's gateway serves the same API under these paths.
@@ -121,8 +117,8 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
         "completions",
         "/v1/completions",
         CompletionsRequest,
-        CompletionsResponse,
-        CompletionsChunk,
+        z.lazy(() => completionsAnswerSchemas().CompletionsResponse),
+        z.lazy(() => completionsAnswerSchemas().CompletionsChunk),
         "Text completion",
       ),
       aliases: ["/gateway/openai/v1/completions"],
@@ -133,7 +129,7 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
         "embeddings",
         "/v1/embeddings",
         EmbeddingsRequest,
-        EmbeddingsResponse,
+        z.lazy(() => embeddingsAnswerSchemas().EmbeddingsResponse),
         undefined,
         "Embeddings",
       ),
@@ -149,7 +145,7 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
         responses: {
           200: {
             description: "Endpoint and route names",
-            content: { "application/json": { schema: ModelList } },
+            content: { "application/json": { schema: z.lazy(() => endpointSchemas().ModelList) } },
           },
         },
       }),
@@ -166,7 +162,7 @@ export function openAIRoutes({ gateway, version: _version }: AppDeps): RouteDef[
         responses: {
           200: {
             description: "The endpoint or route",
-            content: { "application/json": { schema: Model } },
+            content: { "application/json": { schema: z.lazy(() => endpointSchemas().Model) } },
           },
           ...errorResponses(404),
         },
