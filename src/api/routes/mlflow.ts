@@ -10,12 +10,9 @@ import { mlflowCodec } from "../../ingress/openai/codec.ts";
 import { GatewayError, InvalidRequestError, NotFoundError } from "../../core/errors.ts";
 import type { EndpointRuntime, Snapshot } from "../../core/gateway.ts";
 import {
-  type EndpointInfo,
   type EndpointList,
   endpointSchemas,
-  type LegacyRouteInfo,
   type LegacyRouteList,
-  type TrafficRouteInfo,
   type TrafficRouteList,
 } from "../../schemas/endpoints.ts";
 import { errorResponses } from "../../schemas/errors.ts";
