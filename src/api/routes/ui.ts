@@ -31,8 +31,9 @@ interface Assets {
 }
 
 /**
- * The assets, loaded on the first request for the page or one of them (~200 KB of text that a
- * gateway nobody opens in a browser need not hold), then compressed once per encoding asked for.
+ * The assets, loaded on the first request for the page or one of them (~75 KB of text, and its
+ * bytes, that a gateway nobody opens in a browser need not hold), then compressed once per
+ * encoding asked for.
  */
 async function loadAssets(): Promise<Assets> {
   const { UI_ASSETS } = await import("../../ui/assets.ts");
