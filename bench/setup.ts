@@ -28,9 +28,10 @@ const NEVER_LIMIT = "{ renewal_period: minute, calls: 1000000000 }";
 export const MANY_ENDPOINTS = 1000;
 export const MANY_TARGET = `ep-${String(MANY_ENDPOINTS - 1).padStart(4, "0")}`;
 
-function endpoint(
+/** One `openai` endpoint of a config on the upstream base `base` (scripts/bytecode_order.ts too). */
+export function endpoint(
   name: string,
-  type: "chat" | "embeddings",
+  type: "chat" | "completions" | "embeddings",
   model: string,
   base: string,
   limit?: string,

@@ -5,47 +5,34 @@
  * instead of spread over all of it, so fewer of its pages are read and kept resident. Measured
  * (bench/README.md, "Bytecode in the order it runs"): the bundle's resident pages 4.8 -> 2.1-2.8
  * MiB, RSS under c=64 chat load ~1.4 MiB less. The requests go to a throwaway OpenAI-shaped
- * upstream served here, on loopback only; nothing leaves the machine.
+ * upstream served here (with the benchmark's answers and requests), on loopback only; nothing
+ * leaves the machine.
  */
+import {
+  chatRequest,
+  chatResponse,
+  embeddingsRequest,
+  embeddingsResponse,
+  streamEvents,
+  UPSTREAM_MODEL,
+} from "../bench/payloads.ts";
+import { endpoint } from "../bench/setup.ts";
+import { joinBytes } from "../src/core/bytes.ts";
 
-const CHAT = {
-  id: "chatcmpl-order",
-  object: "chat.completion",
-  created: 1700000000,
-  model: "gpt-4o-mini",
-  choices: [{
-    index: 0,
-    message: { role: "assistant", content: "Hello!" },
-    finish_reason: "stop",
-  }],
-  usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
-};
-
-function chunk(delta: Record<string, unknown>, finish: string | null, usage?: unknown): string {
-  const choices = usage === undefined ? [{ index: 0, delta, finish_reason: finish }] : [];
-  return `data: ${
-    JSON.stringify({
-      id: "chatcmpl-order",
-      object: "chat.completion.chunk",
-      created: 1700000000,
-      model: "gpt-4o-mini",
-      choices,
-      ...(usage === undefined ? {} : { usage }),
-    })
-  }\n\n`;
-}
+/** The bench mock's answers (bench/payloads.ts), made once. */
+const CHAT = chatResponse();
+const STREAM = joinBytes(streamEvents(3));
+const EMBEDDINGS = embeddingsResponse();
+const JSON_TYPE = { "content-type": "application/json" };
 
 /** The upstream: chat (whole or streamed), completions and embeddings, as OpenAI answers them. */
 async function answer(request: Request): Promise<Response> {
   const path = new URL(request.url).pathname;
   const body = await request.json().catch(() => ({})) as { stream?: boolean };
   if (path.endsWith("/chat/completions") && body.stream === true) {
-    const events = chunk({ role: "assistant", content: "Hel" }, null) +
-      chunk({ content: "lo!" }, null) + chunk({}, "stop") +
-      chunk({}, null, CHAT.usage) + "data: [DONE]\n\n";
-    return new Response(events, { headers: { "content-type": "text/event-stream" } });
+    return new Response(STREAM, { headers: { "content-type": "text/event-stream" } });
   }
-  if (path.endsWith("/chat/completions")) return Response.json(CHAT);
+  if (path.endsWith("/chat/completions")) return new Response(CHAT, { headers: JSON_TYPE });
   if (path.endsWith("/completions")) {
     return Response.json({
       id: "cmpl-order",
@@ -53,39 +40,21 @@ async function answer(request: Request): Promise<Response> {
       created: 1700000000,
       model: "gpt-3.5-turbo-instruct",
       choices: [{ index: 0, text: "Hello!", finish_reason: "stop", logprobs: null }],
-      usage: CHAT.usage,
+      usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
     });
   }
-  if (path.endsWith("/embeddings")) {
-    return Response.json({
-      object: "list",
-      data: [0, 1].map((index) => ({ object: "embedding", index, embedding: [0.1, -0.2, 0.3] })),
-      model: "text-embedding-3-small",
-      usage: { prompt_tokens: 4, total_tokens: 4 },
-    });
-  }
+  if (path.endsWith("/embeddings")) return new Response(EMBEDDINGS, { headers: JSON_TYPE });
   return Response.json({ error: { message: "not found", type: "invalid_request_error" } }, {
     status: 404,
   });
 }
 
 function config(upstream: string): string {
-  const endpoint = (name: string, type: string, model: string) =>
-    [
-      `  - name: ${name}`,
-      `    endpoint_type: llm/v1/${type}`,
-      `    model:`,
-      `      provider: openai`,
-      `      name: ${model}`,
-      `      config:`,
-      `        openai_api_key: sk-bytecode-order`,
-      `        openai_api_base: ${upstream}/v1`,
-    ].join("\n");
   return [
     "endpoints:",
-    endpoint("chat", "chat", "gpt-4o-mini"),
-    endpoint("completions", "completions", "gpt-3.5-turbo-instruct"),
-    endpoint("embeddings", "embeddings", "text-embedding-3-small"),
+    endpoint("chat", "chat", UPSTREAM_MODEL, `${upstream}/v1`),
+    endpoint("completions", "completions", "gpt-3.5-turbo-instruct", `${upstream}/v1`),
+    endpoint("embeddings", "embeddings", "text-embedding-3-small", `${upstream}/v1`),
     "",
   ].join("\n");
 }
@@ -117,11 +86,11 @@ async function waitForListening(child: Deno.ChildProcess): Promise<string> {
 
 /** Sends each kind of request a few times; every answer must be what a working gateway sends. */
 async function exercise(url: string): Promise<void> {
-  const post = async (path: string, body: unknown, status = 200) => {
+  const post = async (path: string, body: string, status = 200) => {
     const response = await fetch(`${url}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
+      body,
       signal: AbortSignal.timeout(10_000),
     });
     await response.arrayBuffer();
@@ -135,15 +104,16 @@ async function exercise(url: string): Promise<void> {
     if (response.status !== 200) throw new Error(`GET ${path}: HTTP ${response.status}`);
   };
   const messages = [{ role: "user", content: "Hello" }];
+  const json = JSON.stringify;
   for (let round = 0; round < 20; round++) {
     await Promise.all([
-      post("/v1/chat/completions", { model: "chat", messages, max_tokens: 16 }),
-      post("/v1/chat/completions", { model: "chat", messages, temperature: null, user: "u" }),
-      post("/v1/chat/completions", { model: "chat", messages, stream: true }),
-      post("/v1/completions", { model: "completions", prompt: "Hello" }),
-      post("/v1/embeddings", { model: "embeddings", input: ["a", "b"] }),
-      post("/gateway/chat/invocations", { messages }),
-      post("/v1/chat/completions", { model: "no-such-endpoint", messages }, 404),
+      post("/v1/chat/completions", chatRequest("chat")),
+      post("/v1/chat/completions", json({ model: "chat", messages, temperature: null, user: "u" })),
+      post("/v1/chat/completions", chatRequest("chat", true)),
+      post("/v1/completions", json({ model: "completions", prompt: "Hello" })),
+      post("/v1/embeddings", embeddingsRequest("embeddings")),
+      post("/gateway/chat/invocations", json({ messages })),
+      post("/v1/chat/completions", json({ model: "no-such-endpoint", messages }), 404),
       get("/health"),
       get("/v1/models"),
     ]);
