@@ -251,9 +251,9 @@ export class UpstreamAttempts {
         );
         if (upstream.warnings.length > 0) warnings.push(...upstream.warnings);
         const callOptions = this.#callOptions(ep, controller.signal);
-        const response = await callUpstream(upstream, callOptions);
+        const body = await callUpstream(upstream, callOptions);
         source = relay(
-          bodyChunks(response, callOptions),
+          bodyChunks(body, callOptions),
           STREAM_DECODERS[impl.streamFormat ?? "sse"](callOptions.limits.eventBytes),
           impl.streamParser(ctx),
           () => controller.abort(),

@@ -9,7 +9,14 @@ import type { Provider, UpstreamRequest } from "./provider.ts";
 import { deadlines, withDeadline } from "./deadlines.ts";
 import { readCapped, readCappedBytes } from "./bounded.ts";
 import type { Redactor } from "../observe/redact.ts";
-import { http1Call, servesDirectly, upstreamFetch, type WholeAnswer } from "./http1/client.ts";
+import {
+  http1Call,
+  http1Stream,
+  servesDirectly,
+  type StreamedAnswer,
+  type WholeAnswer,
+} from "./http1/client.ts";
+import type { BodyReader } from "./http1/body_channel.ts";
 
 /** The client went away; nothing is sent back and nothing is retried. */
 export class ClientClosedError extends GatewayError {
@@ -145,26 +152,38 @@ function sendFailed(
 }
 
 /**
- * Sends one upstream request and returns the response once its headers arrive. Non-2xx answers
- * are read and thrown as mapped GatewayErrors.
+ * Sends one upstream request for a stream and returns the reader of its body once the answer's
+ * headers arrive. Non-2xx answers are read and thrown as mapped GatewayErrors.
  */
-export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Promise<Response> {
+export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Promise<BodyReader> {
   if (opts.signal.aborted) throw abortError(opts.signal);
   // One controller for both reasons to stop (client gone, first-byte timeout), aborted by the
   // shared deadline sweep: cheaper than AbortSignal.any, a timer or a listener per call.
   const call = new AbortController();
   const deadline = deadlines.add(opts.timeoutMs, call, opts.signal);
-  let response: Response;
+  let answer: Response | StreamedAnswer;
   try {
-    response = await (opts.fetch ?? upstreamFetch)(req.url, fetchInit(req, call));
+    const init = fetchInit(req, call);
+    answer = await (opts.fetch !== undefined
+      ? opts.fetch(req.url, init)
+      : servesDirectly(req.url, init)
+      ? http1Stream(req.url, init)
+      : fetch(req.url, init));
   } catch (error) {
     throw sendFailed(error, req, opts, call);
   } finally {
     deadlines.cancel(deadline);
   }
-  if (!response.ok) throw await failedAnswer(response, opts);
-  return response;
+  if (!(answer instanceof Response)) return answer.reader;
+  if (!answer.ok) throw await failedAnswer(answer, opts);
+  return answer.body?.getReader() ?? EMPTY_BODY;
 }
+
+/** The reader of an answer with no body. */
+const EMPTY_BODY: BodyReader = {
+  read: () => Promise.resolve({ done: true }),
+  cancel: () => Promise.resolve(),
+};
 
 /** The error for a non-2xx answer: a redirect, or the upstream's error body read (capped). */
 function failedAnswer(response: Response, opts: CallOptions): Promise<GatewayError> | GatewayError {
@@ -258,11 +277,9 @@ async function readUpstreamError(response: Response, opts: CallOptions): Promise
  * cancelling the body when the consumer stops early.
  */
 export async function* bodyChunks(
-  response: Response,
+  reader: BodyReader,
   opts: CallOptions,
 ): AsyncGenerator<Uint8Array> {
-  if (!response.body) return;
-  const reader = response.body.getReader();
   // One watchdog for the whole body rather than a timer per chunk: it re-arms itself for the
   // time left, and cancels the read when the upstream stays silent. Only time spent waiting on
   // the upstream counts (a slow client that reads late is not the upstream's silence).

@@ -1,8 +1,9 @@
 /**
  * The gateway's own HTTP/1.1 client for plain-`http:` upstreams (self-hosted servers: vLLM,
  * Ollama, TGI, a sidecar), over TCP (`runtime/tcp.ts`) with keep-alive connections kept per
- * origin. It answers with a standard `Response` (or, for `callUpstreamJson`, a whole answer's
- * bytes), so `core/http.ts` treats it as it treats `fetch`, which still serves everything else:
+ * origin. It answers with a standard `Response`, or more cheaply, where its caller asks, with a
+ * whole answer's bytes (`callUpstreamJson`) or a reader of a streamed body (`callUpstream`), so
+ * `core/http.ts` treats it as it treats `fetch`, which still serves everything else:
  * `https:`, a proxy set in the environment, other body types, bodies over 64 KiB.
  * Why: the runtimes' fetch is costly per call. Measured under chat load at c=32 (bench/README
  * "The upstream client"): the gateway under Deno went from ~150 to ~75 µs of CPU per request, the
@@ -22,6 +23,7 @@ import { clearInterval, setInterval } from "node:timers";
 import { HttpParseError, type ResponseHead, ResponseParser } from "./parser.ts";
 import { connectTcp, type TcpConnection } from "../../runtime/tcp.ts";
 import { joinBytes } from "../bytes.ts";
+import { BodyChannel, type BodyReader } from "./body_channel.ts";
 
 /** How long a connection may wait idle in the pool. */
 export const IDLE_MS = 4_000;
@@ -91,11 +93,6 @@ export function servesDirectly(url: string, init: RequestInit): boolean {
   if (body === undefined || body === null) return true;
   if (typeof body === "string" || body instanceof Uint8Array) return body.length <= LARGE_BODY;
   return body instanceof ArrayBuffer && body.byteLength <= LARGE_BODY;
-}
-
-/** `http1Fetch` where it serves the call, the runtime's fetch otherwise. */
-export function upstreamFetch(url: string, init: RequestInit): Promise<Response> {
-  return servesDirectly(url, init) ? http1Fetch(url, init) : fetch(url, init);
 }
 
 type Bytes = Uint8Array<ArrayBuffer>;
@@ -253,9 +250,27 @@ export interface WholeAnswer {
   bytes: Bytes;
 }
 
+/**
+ * A successful, unencoded answer whose body is read as it comes, with no Response or
+ * ReadableStream made for it (a stream). Its headers are lower-cased.
+ */
+export interface StreamedAnswer {
+  status: number;
+  headers: [string, string][];
+  reader: BodyReader;
+}
+
+/**
+ * What an exchange answers with: always a `Response`; a `WholeAnswer` when a 2xx answer came
+ * whole with its head; a `StreamedAnswer` for any 2xx answer (each unencoded; else a Response).
+ */
+type Mode = "response" | "whole" | "streamed";
+
+type Answer = Response | WholeAnswer | StreamedAnswer;
+
 /** A plain-http request on a pooled connection, answered as a standard `Response`. */
 export function http1Fetch(url: string, init: RequestInit): Promise<Response> {
-  return exchange(url, init, false) as Promise<Response>;
+  return exchange(url, init, "response") as Promise<Response>;
 }
 
 /**
@@ -263,14 +278,22 @@ export function http1Fetch(url: string, init: RequestInit): Promise<Response> {
  * `WholeAnswer` (cheaper than a Response and the read of its body).
  */
 export function http1Call(url: string, init: RequestInit): Promise<Response | WholeAnswer> {
-  return exchange(url, init, true);
+  return exchange(url, init, "whole") as Promise<Response | WholeAnswer>;
+}
+
+/**
+ * As `http1Fetch`, but a 2xx unencoded answer is given as a `StreamedAnswer`, its body read
+ * through a `BodyChannel` (for streams: cheaper than a Response's ReadableStream).
+ */
+export function http1Stream(url: string, init: RequestInit): Promise<Response | StreamedAnswer> {
+  return exchange(url, init, "streamed") as Promise<Response | StreamedAnswer>;
 }
 
 function exchange(
   url: string,
   init: RequestInit,
-  whole: boolean,
-): Promise<Response | WholeAnswer> {
+  mode: Mode,
+): Promise<Answer> {
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(signal.reason);
   let head: string;
@@ -297,9 +320,9 @@ function exchange(
   } catch (error) {
     return Promise.reject(error);
   }
-  return new Promise<Response | WholeAnswer>((resolve, reject) => {
+  return new Promise<Answer>((resolve, reject) => {
     const size = Buffer.byteLength(head) + (length ?? 0);
-    new Exchange(target, method, head, body, size, signal, whole, resolve, reject).send();
+    new Exchange(target, method, head, body, size, signal, mode, resolve, reject).send();
   });
 }
 
@@ -311,6 +334,7 @@ class Exchange {
   /** Body bytes read before the Response was made (in the read that carried the head). */
   #early: Bytes[] = [];
   #stream: ReadableStreamDefaultController<Bytes> | undefined;
+  #channel: BodyChannel | undefined;
   #settled = false;
   #finished = false;
   #retried = false;
@@ -324,9 +348,9 @@ class Exchange {
     /** The request's size in bytes, head and body. */
     readonly size: number,
     readonly signal: AbortSignal | undefined,
-    /** A whole 2xx answer may be given as a WholeAnswer. */
-    readonly whole: boolean,
-    readonly resolve: (response: Response | WholeAnswer) => void,
+    /** What a 2xx answer may be given as. */
+    readonly mode: Mode,
+    readonly resolve: (answer: Answer) => void,
     readonly reject: (error: unknown) => void,
   ) {
     this.#parser = this.#newParser();
@@ -338,7 +362,8 @@ class Exchange {
         this.#head = head;
       },
       body: (bytes) => {
-        if (this.#stream === undefined) this.#early.push(bytes as Bytes);
+        if (this.#channel !== undefined) this.#push(bytes as Bytes);
+        else if (this.#stream === undefined) this.#early.push(bytes as Bytes);
         else this.#enqueue(bytes as Bytes);
       },
       end: () => {
@@ -414,6 +439,8 @@ class Exchange {
     if (!this.#settled) {
       this.#settled = true;
       this.reject(reason);
+    } else if (this.#channel !== undefined) {
+      if (!this.#finished) this.#channel.error(reason);
     } else if (this.#stream !== undefined && !this.#finished) {
       try {
         this.#stream.error(reason);
@@ -423,7 +450,10 @@ class Exchange {
     }
   }
 
-  /** Makes the Response once the head has come: whole if its body came with it, else streamed. */
+  /**
+   * Answers once the head has come: a StreamedAnswer or a WholeAnswer where the mode allows,
+   * else a Response, whole if its body came with it, else streamed.
+   */
   #answer(): void {
     this.#settled = true;
     const head = this.#head as ResponseHead;
@@ -431,6 +461,25 @@ class Exchange {
     let body: BodyInit | null;
     const headers = head.headers;
     const status = head.status;
+    if (
+      this.mode === "streamed" && status >= 200 && status < 300 && status !== 204 &&
+      this.method !== "HEAD" && !headers.some(([name]) => name === "content-encoding")
+    ) {
+      this.#early = [];
+      const channel = new BodyChannel(
+        early,
+        BODY_HIGH_WATER,
+        () => this.#connection?.socket.resume(),
+        () => {
+          if (!this.#finished) this.fail(new Error("the body was cancelled"));
+        },
+      );
+      this.#channel = channel;
+      if (this.#finished) channel.close();
+      else if (channel.size >= BODY_HIGH_WATER) this.#connection?.socket.pause();
+      this.resolve({ status, headers, reader: channel });
+      return;
+    }
     if (status === 204 || status === 304 || this.method === "HEAD") {
       body = null;
     } else if (this.#finished) {
@@ -451,7 +500,9 @@ class Exchange {
     }
     this.#early = [];
     const encoding = headers.find(([name]) => name === "content-encoding")?.[1].toLowerCase();
-    if (this.whole && body instanceof Uint8Array && encoding === undefined && status < 300) {
+    if (
+      this.mode === "whole" && body instanceof Uint8Array && encoding === undefined && status < 300
+    ) {
       this.resolve({ status, headers, bytes: body as Bytes });
       return;
     }
@@ -491,6 +542,12 @@ class Exchange {
     this.resolve(response);
   }
 
+  #push(bytes: Bytes): void {
+    const channel = this.#channel as BodyChannel;
+    channel.push(bytes);
+    if (channel.size >= BODY_HIGH_WATER) this.#connection?.socket.pause();
+  }
+
   #enqueue(bytes: Bytes): void {
     const stream = this.#stream as ReadableStreamDefaultController<Bytes>;
     try {
@@ -504,6 +561,7 @@ class Exchange {
   /** The answer is complete: its body ends, and its connection is kept if it can carry another. */
   #end(alone: boolean): void {
     const connection = this.#connection;
+    this.#channel?.close();
     if (this.#stream !== undefined) {
       try {
         this.#stream.close();

@@ -11,7 +11,9 @@ import {
   closeIdleConnections,
   http1Call,
   http1Fetch,
+  http1Stream,
   servesDirectly,
+  type StreamedAnswer,
   type WholeAnswer,
 } from "./client.ts";
 
@@ -177,6 +179,125 @@ Deno.test("http1Fetch streams a chunked answer as its chunks come", async () => 
       rest += new TextDecoder().decode(next.value);
     }
     assertEquals(rest, "data: second\n\n");
+  } finally {
+    await server.close();
+  }
+});
+
+const streamed = (url: string, init: RequestInit = {}) =>
+  http1Stream(url, { method: "POST", body: "{}", ...init });
+
+/** Reads a streamed answer's body to its end, one read at a time. */
+async function readAll(answer: StreamedAnswer): Promise<string[]> {
+  const reads: string[] = [];
+  for (;;) {
+    const next = await answer.reader.read();
+    if (next.done) return reads;
+    reads.push(new TextDecoder().decode(next.value));
+  }
+}
+
+Deno.test("http1Stream gives a 2xx answer's body to a reader as it comes, and keeps the connection", async () => {
+  const server = await rawServer((socket) => {
+    socket.write("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n");
+    socket.write("transfer-encoding: chunked\r\n\r\nd\r\ndata: first\n\n\r\n");
+    setTimeout(() => socket.write("e\r\ndata: second\n\n\r\n0\r\n\r\n"), 50);
+  });
+  try {
+    const answer = await streamed(server.url);
+    assert(!(answer instanceof Response));
+    assertEquals(answer.status, 200);
+    assertEquals(
+      answer.headers.find(([name]) => name === "content-type")?.[1],
+      "text/event-stream",
+    );
+    assertEquals(await readAll(answer), ["data: first\n\n", "data: second\n\n"]);
+    const again = await streamed(server.url);
+    assert(!(again instanceof Response));
+    assertEquals((await readAll(again)).join(""), "data: first\n\ndata: second\n\n");
+    assertEquals(server.connections, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("http1Stream pauses a body that waits unread past its high-water mark, and resumes it", async () => {
+  const body = "x".repeat(300 * 1024);
+  const server = await rawServer((socket) => {
+    socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+  });
+  try {
+    const answer = await streamed(server.url);
+    assert(!(answer instanceof Response));
+    await new Promise((r) => setTimeout(r, 100));
+    const reads = await readAll(answer);
+    assertEquals(reads.join(""), body);
+    // Paused: the first read took what had come up to the mark, not the whole body.
+    assert(reads.length > 1 && reads[0]!.length < body.length, `${reads.length} reads`);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("http1Stream answers an error status and a packed body as a Response", async () => {
+  const packed = gzipSync(new TextEncoder().encode("data: packed\n\n"));
+  const server = await rawServer((socket, request) => {
+    if (request.head.startsWith("POST /error")) {
+      socket.write(JSON_OK("").toString("latin1").replace("200 OK", "500 Internal Server Error"));
+      return;
+    }
+    socket.write(
+      `HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: ${packed.length}\r\n\r\n`,
+    );
+    socket.write(packed);
+  });
+  try {
+    const failed = await streamed(`${server.url}/error`);
+    assert(failed instanceof Response);
+    assertEquals(failed.status, 500);
+    const unpacked = await streamed(server.url);
+    assert(unpacked instanceof Response);
+    assertEquals(await unpacked.text(), "data: packed\n\n");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("http1Stream fails the read when the connection breaks off mid-body", async () => {
+  const server = await rawServer((socket) =>
+    socket.end("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\ndata: cut")
+  );
+  try {
+    const answer = await streamed(server.url);
+    assert(!(answer instanceof Response));
+    await assertRejects(() => readAll(answer), /./);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("http1Stream closes the connection when the reader lets the body go, or the signal aborts", async () => {
+  let closed = 0;
+  const server = await rawServer((socket) => {
+    socket.on("close", () => closed++);
+    socket.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n");
+  });
+  try {
+    const answer = await streamed(server.url);
+    assert(!(answer instanceof Response));
+    assertEquals(new TextDecoder().decode((await answer.reader.read()).value), "first");
+    await answer.reader.cancel();
+    for (let i = 0; i < 50 && closed < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    assertEquals(closed, 1);
+    const controller = new AbortController();
+    const aborted = await streamed(server.url, { signal: controller.signal });
+    assert(!(aborted instanceof Response));
+    await aborted.reader.read();
+    const pending = aborted.reader.read();
+    controller.abort(new Error("client gone"));
+    await assertRejects(() => pending, /client gone/);
+    for (let i = 0; i < 50 && closed < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assertEquals(closed, 2);
   } finally {
     await server.close();
   }
