@@ -243,6 +243,16 @@ export interface StreamWriter<T> {
   error(error: unknown): string;
 }
 
+/**
+ * Set by a source on the batch it knows to be its last (the upstream's end event came, the
+ * stream is complete): the batch and the stream's end are written together, one write instead
+ * of two.
+ */
+export const LAST_BATCH: unique symbol = Symbol("the stream's last batch");
+
+/** A batch of a stream, maybe marked as its last. */
+export type Batch<T> = readonly T[] & { [LAST_BATCH]?: true };
+
 export interface StreamBodyHooks {
   /** Called once, when the stream ends for any reason. */
   onClose?: (outcome: "done" | "error" | "cancelled", error?: unknown) => void;
@@ -250,11 +260,12 @@ export interface StreamBodyHooks {
 
 /**
  * A response body relaying batches as they arrive, written by `writer`: each batch (what one
- * upstream read produced) is written at once. A failure mid-stream writes the error event and
- * no end; a client that goes away cancels the iterator (which aborts upstream).
+ * upstream read produced) is written at once, the last (`LAST_BATCH`) with the end. A failure
+ * mid-stream writes the error event and no end; a client that goes away cancels the iterator
+ * (which aborts upstream).
  */
 export function streamBody<T>(
-  batches: AsyncIterator<readonly T[]>,
+  batches: AsyncIterator<Batch<T>>,
   writer: StreamWriter<T>,
   hooks: StreamBodyHooks = {},
 ): ReadableStream<Uint8Array> {
@@ -266,6 +277,8 @@ export function streamBody<T>(
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      // The last batch's text while its source finishes (written before an error, if it fails).
+      let unsent = "";
       try {
         for (;;) {
           const next = await batches.next();
@@ -276,7 +289,17 @@ export function streamBody<T>(
             finish("done");
             return;
           }
-          const text = writer.batch(next.value);
+          const batch = next.value;
+          if (batch[LAST_BATCH] === true) {
+            // The source is let finish first (its usage reported), as at any stream's end.
+            unsent = writer.batch(batch);
+            if (!(await batches.next()).done) throw new Error("a batch came after the last");
+            controller.enqueue(encoder.encode(unsent + writer.end()));
+            controller.close();
+            finish("done");
+            return;
+          }
+          const text = writer.batch(batch);
           if (text === "") continue;
           controller.enqueue(encoder.encode(text));
           return;
@@ -284,7 +307,7 @@ export function streamBody<T>(
       } catch (error) {
         if (closed) return;
         try {
-          controller.enqueue(encoder.encode(writer.error(error)));
+          controller.enqueue(encoder.encode(unsent + writer.error(error)));
           controller.close();
         } catch {
           // the client is already gone

@@ -1,6 +1,7 @@
 import { assertEquals, assertThrows } from "../../tests/assert.ts";
 import type { GatewayError } from "./errors.ts";
 import {
+  LAST_BATCH,
   NdjsonDecoder,
   parseNdjson,
   parseSse,
@@ -95,6 +96,45 @@ Deno.test("streamBody() writes each batch at once and ends a complete stream wit
     'data: {"n":1}\n\ndata: {"n":2}\n\ndata: {"n":3}\n\ndata: [DONE]\n\n',
   );
   assertEquals(reads.length, 3, "one write per batch, then the end");
+});
+
+Deno.test("streamBody() writes a batch marked as the last with the end, once its source finished", async () => {
+  const events: string[] = [];
+  const batches = (async function* () {
+    try {
+      yield [{ n: 1 }];
+      yield Object.assign([{ n: 2 }], { [LAST_BATCH]: true as const });
+    } finally {
+      events.push("source finished");
+    }
+  })();
+  const response = new Response(
+    streamBody(batches, jsonWriter, { onClose: (outcome) => events.push(outcome) }),
+  );
+  const reads: string[] = [];
+  for await (const bytes of response.body!) reads.push(new TextDecoder().decode(bytes));
+  assertEquals(reads, ['data: {"n":1}\n\n', 'data: {"n":2}\n\ndata: [DONE]\n\n']);
+  assertEquals(events, ["source finished", "done"]);
+});
+
+Deno.test("streamBody() writes the last batch before the error when its source fails to finish", async () => {
+  const batches = (async function* () {
+    try {
+      yield Object.assign([{ n: 2 }], { [LAST_BATCH]: true as const });
+    } finally {
+      // deno-lint-ignore no-unsafe-finally
+      throw new Error("cut");
+    }
+  })();
+  let outcome = "";
+  const text = await new Response(
+    streamBody(batches, jsonWriter, { onClose: (o) => (outcome = o) }),
+  ).text();
+  assertEquals(
+    text,
+    'data: {"n":2}\n\ndata: {"error":{"message":"cut","type":"upstream_error"}}\n\n',
+  );
+  assertEquals(outcome, "error");
 });
 
 Deno.test("streamBody() ends a broken stream with the error event and no end", async () => {

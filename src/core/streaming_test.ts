@@ -1,6 +1,6 @@
 import { assert, assertEquals, eventually } from "../../tests/assert.ts";
 import type { StreamEvent, StreamParser } from "./provider.ts";
-import { SseDecoder } from "./sse.ts";
+import { LAST_BATCH, SseDecoder } from "./sse.ts";
 import { AFTER_END_BYTES, relay } from "./streaming.ts";
 import type { StreamPart } from "./stream_parts.ts";
 
@@ -66,6 +66,19 @@ Deno.test("relay ends a stream at its end event when the upstream's body then en
   ]);
   await eventually("the body to be read to its end", () => state.closed);
   assertEquals(state.stopped, false);
+});
+
+Deno.test("relay marks the batch its end event came in as the last, and no other", async () => {
+  const { bytes, state } = body(["data: a\n\n", "data: b\n\ndata: END\n\n"], { ends: true });
+  const marks: boolean[] = [];
+  for await (const batch of relay(bytes, new SseDecoder(), textParser(), state.stop)) {
+    marks.push((batch as { [LAST_BATCH]?: true })[LAST_BATCH] === true);
+  }
+  assertEquals(marks, [false, true]);
+  const open = body(["data: a\n\n"], { ends: true });
+  for await (const batch of relay(open.bytes, new SseDecoder(), textParser(), open.state.stop)) {
+    assertEquals((batch as { [LAST_BATCH]?: true })[LAST_BATCH], undefined);
+  }
 });
 
 Deno.test("relay ends a stream at its end event while the body stays open, then stops it", async () => {
