@@ -62,6 +62,14 @@ export interface UpstreamRequest {
 export interface StreamEvent {
   event: string | undefined;
   data: string;
+  /**
+   * The read the event came in, when its bytes there (`from` to `to`) are exactly
+   * `data: <data>\n\n` (one SSE `data:` line in ASCII, nothing else): a chunk relayed unchanged
+   * is written as those bytes.
+   */
+  source?: Uint8Array | undefined;
+  from?: number;
+  to?: number;
 }
 
 /** Turns upstream stream events into stream parts; one instance per stream. */

@@ -6,6 +6,7 @@
  */
 import type { StreamEvent } from "./provider.ts";
 import { ProviderError } from "./errors.ts";
+import { isAscii } from "node:buffer";
 
 const encoder = new TextEncoder();
 
@@ -45,14 +46,29 @@ class LineSplitter {
   #decoder = new TextDecoder();
   #pieces: string[] = [];
   #pending = 0;
+  /**
+   * While lines are handed on: the read they came from when its text is its bytes one for one
+   * (ASCII, nothing held from the read before), so that a line's bytes can be found again.
+   */
+  source: Uint8Array | undefined;
+  /** Where the read's text begins in the text given to `onLine` (after a line carried over). */
+  shift = 0;
 
   constructor(readonly max: number) {}
 
   push(bytes: Uint8Array, onLine: OnLine): void {
-    this.#feed(this.#decoder.decode(bytes, { stream: true }), onLine);
+    const text = this.#decoder.decode(bytes, { stream: true });
+    // isAscii and equal lengths: every byte is one character (none completed a held sequence).
+    this.source = text.length === bytes.length && isAscii(bytes) ? bytes : undefined;
+    try {
+      this.#feed(text, onLine);
+    } finally {
+      this.source = undefined;
+    }
   }
 
   end(onLine: OnLine): void {
+    this.shift = 0;
     this.#feed(this.#decoder.decode(), onLine);
     const rest = this.#pieces.join("");
     this.#pieces = [];
@@ -61,6 +77,7 @@ class LineSplitter {
   }
 
   #feed(text: string, onLine: OnLine): void {
+    this.shift = 0;
     let newline = text.indexOf("\n");
     if (newline === -1) {
       if (text === "") return;
@@ -76,6 +93,7 @@ class LineSplitter {
       if (head.length + newline > this.max) throw this.#overflow();
       buffer = head + text;
       newline += head.length;
+      this.shift = head.length;
       this.#pieces = [];
       this.#pending = 0;
     }
@@ -109,6 +127,11 @@ export class SseDecoder implements FrameDecoder {
   #data: string[] = [];
   /** Characters of the event's data so far (an event may span many `data:` lines). */
   #size = 0;
+  /**
+   * Where the event began in the current read's bytes, while it is one `data: ` line met in
+   * this read (-1 otherwise): such an event says where its bytes are (`StreamEvent.source`).
+   */
+  #from = -1;
   #out: StreamEvent[] = [];
   #onLine: OnLine = (text, start, end) => this.#line(text, start, end);
 
@@ -117,11 +140,13 @@ export class SseDecoder implements FrameDecoder {
   }
 
   push(bytes: Uint8Array): StreamEvent[] {
+    this.#from = -1;
     this.#lines.push(bytes, this.#onLine);
     return this.#take();
   }
 
   end(): StreamEvent[] {
+    this.#from = -1;
     this.#lines.end(this.#onLine);
     this.#dispatch();
     return this.#take();
@@ -133,15 +158,24 @@ export class SseDecoder implements FrameDecoder {
     return out;
   }
 
-  #dispatch(): void {
+  /** Ends the event at a blank line (`to`: where its bytes end in the read, or -1). */
+  #dispatch(to = -1): void {
     const data = this.#data;
     if (data.length > 0) {
+      const value = data.length === 1 ? data[0] as string : data.join("\n");
+      const from = this.#from;
+      // Exactly `data: <value>\n\n` (no CR, no other field): the bytes `sseEvent` would write.
+      const kept = from >= 0 && to - from === value.length + 8 && this.#event === undefined;
       this.#out.push({
         event: this.#event,
-        data: data.length === 1 ? data[0] as string : data.join("\n"),
+        data: value,
+        source: kept ? this.#lines.source : undefined,
+        from,
+        to,
       });
       data.length = 0;
     }
+    this.#from = -1;
     this.#size = 0;
     this.#event = undefined;
   }
@@ -157,14 +191,29 @@ export class SseDecoder implements FrameDecoder {
   }
 
   #line(text: string, start: number, end: number): void {
-    if (end === start) return this.#dispatch();
+    const lines = this.#lines;
+    if (end === start) {
+      // A blank line of one LF in a read whose bytes are its text: the event's bytes end here.
+      const shift = lines.shift;
+      return this.#dispatch(
+        lines.source !== undefined && start >= shift && text.charCodeAt(start) === 10
+          ? start - shift + 1
+          : -1,
+      );
+    }
     // The usual line first, its value cut out at once. ("data:" holds no line break, so a match
     // lies within this line.)
     if (text.startsWith("data:", start)) {
       const from = start + 5;
-      this.#addData(text.slice(from < end && text.charCodeAt(from) === 32 ? from + 1 : from, end));
+      const spaced = from < end && text.charCodeAt(from) === 32;
+      this.#from = spaced && this.#data.length === 0 && lines.source !== undefined &&
+          start >= lines.shift
+        ? start - lines.shift
+        : -1;
+      this.#addData(text.slice(spaced ? from + 1 : from, end));
       return;
     }
+    this.#from = -1;
     if (text.charCodeAt(start) === 58 /* ":" */) return;
     const line = text.slice(start, end);
     const colon = line.indexOf(":");
@@ -231,12 +280,81 @@ export function sseEvent(data: string, event?: string): string {
 }
 
 /**
- * How a stream is written for one client API (its codec's): each batch of parts as text, the
- * end of a complete stream, and the event that reports a failure after the stream began.
+ * One write of a stream, built from text and from spans of upstream reads relayed as they came:
+ * adjacent spans of one read are joined, so a read relayed whole is written as a view of it,
+ * with nothing encoded or copied. Only text given: the text; else the pieces in order (not
+ * copied into one: the server takes them together, and a large copy costs more than it saves).
+ */
+export class StreamOutput {
+  #pieces: Uint8Array[] = [];
+  #text = "";
+  #source: Uint8Array | undefined;
+  #from = 0;
+  #to = 0;
+
+  text(value: string): void {
+    if (this.#source !== undefined) this.#endSpan();
+    this.#text += value;
+  }
+
+  /** The bytes of `source` from `from` to `to`. */
+  bytes(source: Uint8Array, from: number, to: number): void {
+    if (this.#source === source && this.#to === from) {
+      this.#to = to;
+      return;
+    }
+    if (this.#source !== undefined) this.#endSpan();
+    if (this.#text !== "") {
+      this.#pieces.push(encoder.encode(this.#text));
+      this.#text = "";
+    }
+    this.#source = source;
+    this.#from = from;
+    this.#to = to;
+  }
+
+  /** What was given since the last take. */
+  take(): string | Uint8Array[] {
+    const text = this.#text;
+    this.#text = "";
+    if (this.#pieces.length === 0 && this.#source === undefined) return text;
+    if (this.#source !== undefined) this.#endSpan();
+    const pieces = this.#pieces;
+    this.#pieces = [];
+    if (text !== "") pieces.push(encoder.encode(text));
+    return pieces;
+  }
+
+  #endSpan(): void {
+    this.#pieces.push((this.#source as Uint8Array).subarray(this.#from, this.#to));
+    this.#source = undefined;
+  }
+}
+
+/** What a batch wrote (and text after it, if any), given to the client; false for nothing. */
+function enqueueWritten(
+  controller: ReadableStreamDefaultController<Uint8Array>,
+  written: string | Uint8Array[],
+  text = "",
+): boolean {
+  if (typeof written === "string") {
+    if (written === "" && text === "") return false;
+    controller.enqueue(encoder.encode(written + text));
+    return true;
+  }
+  for (const piece of written) controller.enqueue(piece);
+  if (text !== "") controller.enqueue(encoder.encode(text));
+  return written.length > 0 || text !== "";
+}
+
+/**
+ * How a stream is written for one client API (its codec's): each batch of parts as text (or
+ * bytes, where parts are relayed as they came: `StreamOutput`), the end of a complete stream,
+ * and the event that reports a failure after the stream began.
  */
 export interface StreamWriter<T> {
-  /** The text of one batch ("" writes nothing). */
-  batch(items: readonly T[]): string;
+  /** What one batch writes ("" or no pieces: nothing). */
+  batch(items: readonly T[]): string | Uint8Array[];
   /** What follows the last batch of a complete stream (OpenAI: `data: [DONE]`). */
   end(): string;
   /** The event for a failure after the stream began (no end follows it). */
@@ -277,14 +395,13 @@ export function streamBody<T>(
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      // The last batch's text while its source finishes (written before an error, if it fails).
-      let unsent = "";
+      // The last batch's write while its source finishes (written before an error, if it fails).
+      let unsent: string | Uint8Array[] = "";
       try {
         for (;;) {
           const next = await batches.next();
           if (next.done) {
-            const end = writer.end();
-            if (end !== "") controller.enqueue(encoder.encode(end));
+            enqueueWritten(controller, "", writer.end());
             controller.close();
             finish("done");
             return;
@@ -294,20 +411,18 @@ export function streamBody<T>(
             // The source is let finish first (its usage reported), as at any stream's end.
             unsent = writer.batch(batch);
             if (!(await batches.next()).done) throw new Error("a batch came after the last");
-            controller.enqueue(encoder.encode(unsent + writer.end()));
+            enqueueWritten(controller, unsent, writer.end());
             controller.close();
             finish("done");
             return;
           }
-          const text = writer.batch(batch);
-          if (text === "") continue;
-          controller.enqueue(encoder.encode(text));
+          if (!enqueueWritten(controller, writer.batch(batch))) continue;
           return;
         }
       } catch (error) {
         if (closed) return;
         try {
-          controller.enqueue(encoder.encode(unsent + writer.error(error)));
+          enqueueWritten(controller, unsent, writer.error(error));
           controller.close();
         } catch {
           // the client is already gone

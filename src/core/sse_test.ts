@@ -1,3 +1,4 @@
+import type { StreamEvent } from "./provider.ts";
 import { assertEquals, assertThrows } from "../../tests/assert.ts";
 import type { GatewayError } from "./errors.ts";
 import {
@@ -24,13 +25,16 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** Events' names and data (without where their bytes are). */
+const fields = (events: StreamEvent[]) => events.map(({ event, data }) => ({ event, data }));
+
 Deno.test("parseSse() reassembles events split across chunks, CRLF and multi-line data", async () => {
   const events = await collect(parseSse(bytes(
     ": comment\n\nevent: message_start\r\nda",
     'ta: {"a":1}\r\n\r\ndata: line1\ndata: line2\n\n',
     "data:no-space\n\ndata: [DONE]",
   )));
-  assertEquals(events, [
+  assertEquals(fields(events), [
     { event: "message_start", data: '{"a":1}' },
     { event: undefined, data: "line1\nline2" },
     { event: undefined, data: "no-space" },
@@ -44,7 +48,7 @@ Deno.test("parseSse() reads every form of a data line, and ignores other fields"
     "data:data: nested\r\n\r\n",
     "event: e\ndata: last\r",
   )));
-  assertEquals(events, [
+  assertEquals(fields(events), [
     { event: undefined, data: "" },
     { event: undefined, data: "" },
     { event: undefined, data: "" },
@@ -61,7 +65,43 @@ Deno.test("parseSse() decodes a UTF-8 character split between two chunks", async
     yield encoded.slice(0, 8);
     yield encoded.slice(8);
   })();
-  assertEquals(await collect(parseSse(split)), [{ event: undefined, data: "héllo" }]);
+  assertEquals(fields(await collect(parseSse(split))), [{ event: undefined, data: "héllo" }]);
+});
+
+/** The bytes an event says it came as, as text (undefined when it kept none). */
+function wire(event: StreamEvent): string | undefined {
+  if (event.source === undefined) return undefined;
+  return new TextDecoder().decode(event.source.subarray(event.from, event.to));
+}
+
+Deno.test("SseDecoder says where an event's bytes are when they are exactly `data: <data>\\n\\n`", () => {
+  const decoder = new SseDecoder();
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const first = decoder.push(
+    encode('data: {"a":1}\n\n: note\ndata: {"b":2}\n\nid: 7\ndata: c\n\nda'),
+  );
+  assertEquals(first.map(wire), ['data: {"a":1}\n\n', 'data: {"b":2}\n\n', "data: c\n\n"]);
+  // Begun in the read before, so not this read's bytes; then one wholly in this read.
+  const second = decoder.push(encode("ta: d\n\ndata: e\n\n"));
+  assertEquals(second.map((e) => [e.data, wire(e)]), [["d", undefined], ["e", "data: e\n\n"]]);
+  // Anything else is written anew: CRLF, no space, a named event, two data lines, a field after
+  // the data, a CRLF blank line.
+  const others = decoder.push(encode(
+    "data: f\r\n\r\ndata:g\n\nevent: x\ndata: h\n\ndata: i\ndata: j\n\ndata: k\nid: 1\n\n" +
+      "data: l\n\r\n",
+  ));
+  assertEquals(others.map((e) => [e.data, wire(e)]), [
+    ["f", undefined],
+    ["g", undefined],
+    ["h", undefined],
+    ["i\nj", undefined],
+    ["k", undefined],
+    ["l", undefined],
+  ]);
+  // A read that is not all ASCII keeps no bytes (its text is not its bytes one for one).
+  const utf8 = decoder.push(encode("data: é\n\ndata: m\n\n"));
+  assertEquals(utf8.map((e) => [e.data, wire(e)]), [["é", undefined], ["m", undefined]]);
+  assertEquals(decoder.push(encode("data: n\n\n")).map(wire), ["data: n\n\n"]);
 });
 
 Deno.test("parseNdjson() yields one event per non-empty line", async () => {
@@ -170,7 +210,7 @@ Deno.test("streamBody() cancels the source iterator when the reader goes away", 
 
 Deno.test("SseDecoder ends the stream on a line longer than its cap, arriving in many reads", () => {
   const decoder = new SseDecoder(1024);
-  assertEquals(decoder.push(new TextEncoder().encode("data: ok\n\n")), [
+  assertEquals(fields(decoder.push(new TextEncoder().encode("data: ok\n\n"))), [
     { event: undefined, data: "ok" },
   ]);
   const piece = new TextEncoder().encode("x".repeat(300));
@@ -190,7 +230,7 @@ Deno.test("SseDecoder keeps a line just under its cap whole, however it is split
     events.push(...decoder.push(new TextEncoder().encode(line.slice(at, at + 100))));
   }
   events.push(...decoder.push(new TextEncoder().encode("\n\n")));
-  assertEquals(events, [{ event: undefined, data: "y".repeat(1018) }]);
+  assertEquals(fields(events), [{ event: undefined, data: "y".repeat(1018) }]);
 });
 
 Deno.test("SseDecoder ends the stream on an event whose data lines add up past its cap", () => {

@@ -80,6 +80,10 @@ export interface OpenAIChunkPart {
    * tidying (see `RawOpenAIChunk`): an OpenAI client gets these bytes.
    */
   raw?: string;
+  /** Where the raw chunk's SSE event is in the upstream read it came in (see `StreamEvent`). */
+  source?: Uint8Array | undefined;
+  from?: number;
+  to?: number;
 }
 
 /**
@@ -91,7 +95,13 @@ export class RawOpenAIChunk implements OpenAIChunkPart {
   readonly type = "openai_chunk";
   #chunk: ChatChunk | undefined;
 
-  constructor(readonly raw: string) {}
+  constructor(
+    readonly raw: string,
+    /** Where its SSE event's bytes (`data: <raw>\n\n`) are, when the decoder kept them. */
+    readonly source: Uint8Array | undefined = undefined,
+    readonly from = 0,
+    readonly to = 0,
+  ) {}
 
   get chunk(): ChatChunk {
     return this.#chunk ??= JSON.parse(this.raw) as ChatChunk;

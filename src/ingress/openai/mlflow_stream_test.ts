@@ -11,7 +11,11 @@ import {
 } from "./mlflow_stream.ts";
 
 /** The JSON objects of a writer's SSE text. */
-function events(text: string): Record<string, unknown>[] {
+/** The events of a batch's write (text, or bytes for chunks relayed as they came). */
+function events(written: string | Uint8Array[]): Record<string, unknown>[] {
+  const text = typeof written === "string"
+    ? written
+    : written.map((piece) => new TextDecoder().decode(piece)).join("");
   return text.split("\n\n").filter(Boolean).map((e) => JSON.parse(e.slice("data: ".length)));
 }
 

@@ -5,7 +5,7 @@
  * (id, model, created) for all of them.
  */
 import { GatewayError } from "../../core/errors.ts";
-import { sseEvent, type StreamWriter } from "../../core/sse.ts";
+import { sseEvent, StreamOutput, type StreamWriter } from "../../core/sse.ts";
 import type { StreamPart } from "../../core/stream_parts.ts";
 import type { Redactor } from "../../observe/redact.ts";
 import type { ChatChunk, ChatChunkChoice } from "../../schemas/chat.ts";
@@ -49,19 +49,23 @@ abstract class OpenAIStreamWriter implements StreamWriter<StreamPart> {
   /** Whether a chunk relayed as its upstream text is written as that text (MLflow's are not). */
   protected relaysRaw = true;
 
-  batch(parts: readonly StreamPart[]): string {
-    let text = "";
+  #output = new StreamOutput();
+
+  batch(parts: readonly StreamPart[]): string | Uint8Array[] {
+    const output = this.#output;
     for (const part of parts) {
-      // Raw chunks carry no usage, so they are written whatever the client asked of usage.
+      // Raw chunks carry no usage, so they are written whatever the client asked of usage: as
+      // the bytes they came as where the decoder kept them, else as their text.
       if (part.type === "openai_chunk" && part.raw !== undefined && this.relaysRaw) {
-        text += sseEvent(part.raw);
+        if (part.source !== undefined) output.bytes(part.source, part.from!, part.to!);
+        else output.text(sseEvent(part.raw));
         continue;
       }
       const chunk = this.chunkOf(part);
       if (chunk === undefined) continue;
-      text += sseEvent(this.encode(chunk));
+      output.text(sseEvent(this.encode(chunk)));
     }
-    return text;
+    return output.take();
   }
 
   /** A chunk's JSON text: OpenAI's chunk as it is (MLflow's paths override this). */

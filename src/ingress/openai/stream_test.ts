@@ -1,6 +1,6 @@
-import { assertEquals } from "../../../tests/assert.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
 import { Redactor } from "../../observe/redact.ts";
-import type { StreamPart } from "../../core/stream_parts.ts";
+import { RawOpenAIChunk, type StreamPart } from "../../core/stream_parts.ts";
 import type { ChatChunk } from "../../schemas/chat.ts";
 import { ChatStreamWriter, CompletionsStreamWriter } from "./stream.ts";
 
@@ -125,4 +125,32 @@ Deno.test("ChatStreamWriter keeps choices apart and relays a call's extra fields
     (chunks[3]?.choices[0]?.delta.tool_calls?.[0] as Record<string, unknown>).extra_content,
     { google: { thought_signature: "sig" } },
   );
+});
+
+Deno.test("ChatStreamWriter writes relayed chunks as the bytes they came as, one view per run", () => {
+  const writer = new ChatStreamWriter(false, new Redactor());
+  const a = '{"id":"c","choices":[{"delta":{"content":"a"}}]}';
+  const b = '{"id":"c","choices":[{"delta":{"content":"b"}}]}';
+  const read = new TextEncoder().encode(`data: ${a}\n\ndata: ${b}\n\n`);
+  const first = new RawOpenAIChunk(a, read, 0, a.length + 8);
+  const second = new RawOpenAIChunk(b, read, a.length + 8, read.length);
+  // A read relayed whole: a view of the read itself, nothing copied.
+  const whole = writer.batch([first, second]);
+  assert(Array.isArray(whole) && whole.length === 1 && whole[0]!.buffer === read.buffer);
+  assertEquals(new TextDecoder().decode(whole[0]), `data: ${a}\n\ndata: ${b}\n\n`);
+  // Mixed with chunks written anew (and one with no bytes kept), in their order.
+  const mixed = writer.batch([
+    { type: "start", id: "c", model: "m" },
+    first,
+    new RawOpenAIChunk(b),
+    second,
+    { type: "finish", reason: "stop" },
+  ]);
+  const text = (mixed as Uint8Array[]).map((piece) => new TextDecoder().decode(piece)).join("");
+  const events = text.split("\n\n").filter(Boolean);
+  assertEquals(events.length, 5);
+  assertEquals(events.slice(1, 4), [`data: ${a}`, `data: ${b}`, `data: ${b}`]);
+  assertEquals(JSON.parse(events[4]!.slice(6)).choices[0].finish_reason, "stop");
+  // Only text: text.
+  assertEquals(typeof writer.batch([new RawOpenAIChunk(a)]), "string");
 });

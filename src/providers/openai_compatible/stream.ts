@@ -222,7 +222,7 @@ export function chatStreamParts(
   return {
     push(event) {
       if (begun && !chunks.finished() && isPlainContentChunk(event.data)) {
-        return [new RawOpenAIChunk(event.data)];
+        return [new RawOpenAIChunk(event.data, event.source, event.from, event.to)];
       }
       return parts(chunks.push(event));
     },
