@@ -48,3 +48,51 @@ export const MAX_PLAIN_CHUNK = 16 * 1024;
 export function isPlainContentChunk(data: string): boolean {
   return data.length <= MAX_PLAIN_CHUNK && PLAIN_CONTENT_CHUNK.test(data);
 }
+
+/** A JSON string's body (what lies between its quotes), matched from `lastIndex`. */
+const STRING_BODY =
+  /[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*/y;
+
+const DELTA_KEY = `"delta":{`;
+const CONTENT_KEY = `"content":"`;
+
+/**
+ * `isPlainContentChunk` for the chunks of one stream, quicker on their usual run (12-16 against
+ * ~20 us for the benchmark's 200 chunks, on Bun and Deno): a stream's content chunks differ only
+ * in their text (same id, model, fields and order), so once one has been accepted, a chunk that
+ * is that one's text up to its content string, then a valid string body, then that one's text
+ * after the string, is accepted with a comparison of the two ends and a check of the body alone. Anything else (another id, per-chunk obfuscation
+ * padding) is checked whole, and an accepted chunk becomes the one compared with.
+ */
+export class PlainChunkMatcher {
+  /** The last accepted chunk up to its content string's opening quote, and from its closing one. */
+  #head = "";
+  #tail = "";
+
+  test(data: string): boolean {
+    const head = this.#head;
+    const end = data.length - this.#tail.length;
+    // Compared as cut-out copies: `startsWith` took ~0.2-0.6 us a chunk on Deno (V8) here.
+    if (
+      head !== "" && end >= head.length && data.length <= MAX_PLAIN_CHUNK &&
+      data.slice(0, head.length) === head && data.slice(end) === this.#tail &&
+      stringBodyEnd(data, head.length) === end
+    ) {
+      return true;
+    }
+    if (!isPlainContentChunk(data)) return false;
+    // Every unquoted `"` of an accepted chunk delimits a string: the first `"delta":{` is its
+    // delta, and the content string is the first after it.
+    const open = data.indexOf(CONTENT_KEY, data.indexOf(DELTA_KEY)) + CONTENT_KEY.length;
+    this.#head = data.slice(0, open);
+    this.#tail = data.slice(stringBodyEnd(data, open));
+    return true;
+  }
+}
+
+/** Where the string body that begins at `from` ends (at its closing quote, in a valid chunk). */
+function stringBodyEnd(data: string, from: number): number {
+  STRING_BODY.lastIndex = from;
+  STRING_BODY.test(data);
+  return STRING_BODY.lastIndex;
+}

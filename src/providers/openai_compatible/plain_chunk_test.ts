@@ -1,5 +1,6 @@
-import { assertEquals } from "../../../tests/assert.ts";
-import { isPlainContentChunk, MAX_PLAIN_CHUNK } from "./plain_chunk.ts";
+import fc from "fast-check";
+import { assert, assertEquals } from "../../../tests/assert.ts";
+import { isPlainContentChunk, MAX_PLAIN_CHUNK, PlainChunkMatcher } from "./plain_chunk.ts";
 
 const head =
   `"id":"chatcmpl-1","object":"chat.completion.chunk","created":1726000000,"model":"gpt-4o"`;
@@ -79,4 +80,57 @@ Deno.test("isPlainContentChunk() leaves a chunk longer than its bound to the par
   const long = `{${head},${choice(`{"content":"${text}"}`)}}`;
   assertEquals(isPlainContentChunk(`{${head},${choice(`{"content":"é"}`)}}`), true);
   assertEquals(isPlainContentChunk(long), false);
+});
+
+/** Chunks of one stream as servers send them, their content put in as `CONTENT`. */
+const TEMPLATES = [
+  ...PLAIN.slice(0, 5).map((chunk) => chunk.replace(/"content":"[^"]*"/, `"content":"CONTENT"`)),
+  `{${head},${choice(`{"content":"CONTENT"}`, `"logprobs":null,"finish_reason":"stop"`)}}`,
+  `{${head},"obfuscation":"CONTENT",${choice(`{"content":"a"}`)}}`,
+  `{${head},${choice(`{"content":"CONTENT"}`)},"usage":null,"obfuscation":"CONTENT"}`,
+  `{${head.replace("chatcmpl-1", "CONTENT")},${choice(`{"content":"b"}`)}}`,
+];
+
+/** Text as a JSON string's body: escaped (valid), or put in raw (often not). */
+const body = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 12 }).map((text) => JSON.stringify(text).slice(1, -1)),
+  fc.string({
+    unit: fc.constantFrom("a", '"', "\\", "\n", "u", "0", "\u0001", "é", "}", " "),
+    maxLength: 8,
+  }),
+);
+
+Deno.test("PlainChunkMatcher accepts exactly what isPlainContentChunk accepts, chunk after chunk", () => {
+  let accepted = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(TEMPLATES.length - 1), body, body), { minLength: 1, maxLength: 12 }),
+      (stream) => {
+        const matcher = new PlainChunkMatcher();
+        for (const [template, first, second] of stream) {
+          let at = 0;
+          const data = TEMPLATES[template]!.replace(/CONTENT/g, () => at++ === 0 ? first : second);
+          const plain = isPlainContentChunk(data);
+          assertEquals([data, matcher.test(data)], [data, plain]);
+          if (plain) accepted++;
+        }
+      },
+    ),
+    { numRuns: 3_000, seed: 11 },
+  );
+  assert(accepted > 3_000, `accepted ${accepted}`);
+});
+
+Deno.test("PlainChunkMatcher takes a stream's usual chunks by their ends, and checks their text", () => {
+  const matcher = new PlainChunkMatcher();
+  const chunk = (text: string) => `{${head},${choice(`{"content":"${text}"}`)}}`;
+  assert(matcher.test(chunk("first")));
+  assert(matcher.test(chunk(" next")));
+  assert(matcher.test(chunk("")));
+  assert(matcher.test(chunk(String.raw`q\"\\ \u00e9`)));
+  assert(!matcher.test(chunk("ends in a backslash\\")));
+  assert(!matcher.test(chunk('a "quote"')));
+  assert(!matcher.test(chunk("a raw\ttab")));
+  assert(!matcher.test(chunk("x".repeat(MAX_PLAIN_CHUNK))));
+  assert(matcher.test(chunk("still")));
 });

@@ -17,7 +17,7 @@ import { errorMessageOf } from "./errors.ts";
 import { mapFinishReason } from "./finish_reason.ts";
 import { chatChunk, type ChunkHead, completionsChunk, unixNow } from "../shared/chunks.ts";
 import { copyLogprobs, copyObfuscation, copyServedBy } from "./extras.ts";
-import { isPlainContentChunk } from "./plain_chunk.ts";
+import { PlainChunkMatcher } from "./plain_chunk.ts";
 import { RawOpenAIChunk, type StreamPart } from "../../core/stream_parts.ts";
 
 /** What `payload` gives for the event that ends an OpenAI stream (`data: [DONE]`). */
@@ -202,7 +202,7 @@ export function chatStreamParser(
 
 /**
  * The stream parts of an OpenAI-wire chat stream: each chunk tidied by `chatStreamParser` and
- * relayed whole, except plain content chunks (`isPlainContentChunk`) once the first choice has
+ * relayed whole, except plain content chunks (`PlainChunkMatcher`) once the first choice has
  * begun (its first delta must carry the role), which are relayed as the text they came as.
  */
 export function chatStreamParts(
@@ -210,6 +210,7 @@ export function chatStreamParts(
   provider: string,
 ): StreamParser<StreamPart> {
   const chunks = chatStreamParser(ctx, provider);
+  const plain = new PlainChunkMatcher();
   let begun = false;
   const parts = (out: ChatChunk[]): StreamPart[] => {
     const result: StreamPart[] = [];
@@ -221,7 +222,7 @@ export function chatStreamParts(
   };
   return {
     push(event) {
-      if (begun && !chunks.finished() && isPlainContentChunk(event.data)) {
+      if (begun && !chunks.finished() && plain.test(event.data)) {
         return [new RawOpenAIChunk(event.data, event.source, event.from, event.to)];
       }
       return parts(chunks.push(event));
