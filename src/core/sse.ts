@@ -57,14 +57,30 @@ class LineSplitter {
   constructor(readonly max: number) {}
 
   push(bytes: Uint8Array, onLine: OnLine): void {
-    const text = this.#decoder.decode(bytes, { stream: true });
-    // isAscii and equal lengths: every byte is one character (none completed a held sequence).
-    this.source = text.length === bytes.length && isAscii(bytes) ? bytes : undefined;
+    const text = this.decode(bytes);
     try {
-      this.#feed(text, onLine);
+      this.feed(text, 0, onLine);
     } finally {
       this.source = undefined;
     }
+  }
+
+  /** Whether no partial line waits: the next read's text begins a line. */
+  get atLineStart(): boolean {
+    return this.#pieces.length === 0;
+  }
+
+  /** A read as text, `source` set to its bytes when they are its text one for one. */
+  decode(bytes: Uint8Array): string {
+    const text = this.#decoder.decode(bytes, { stream: true });
+    // isAscii and equal lengths: every byte is one character (none completed a held sequence).
+    this.source = text.length === bytes.length && isAscii(bytes) ? bytes : undefined;
+    return text;
+  }
+
+  /** Splits a read's text (from `decode`) into lines from `from` on (0 unless at a line start). */
+  feed(text: string, from: number, onLine: OnLine): void {
+    this.#feed(text, onLine, from);
   }
 
   end(onLine: OnLine): void {
@@ -76,14 +92,15 @@ class LineSplitter {
     if (rest !== "") onLine(rest, 0, rest.endsWith("\r") ? rest.length - 1 : rest.length);
   }
 
-  #feed(text: string, onLine: OnLine): void {
+  #feed(text: string, onLine: OnLine, from = 0): void {
     this.shift = 0;
-    let newline = text.indexOf("\n");
+    let newline = text.indexOf("\n", from);
     if (newline === -1) {
-      if (text === "") return;
-      this.#pending += text.length;
+      if (text.length === from) return;
+      const rest = from === 0 ? text : text.slice(from);
+      this.#pending += rest.length;
       if (this.#pending > this.max) throw this.#overflow();
-      this.#pieces.push(text);
+      this.#pieces.push(rest);
       return;
     }
     let buffer = text;
@@ -97,7 +114,7 @@ class LineSplitter {
       this.#pieces = [];
       this.#pending = 0;
     }
-    let start = 0;
+    let start = from;
     while (newline !== -1) {
       const end = newline > start && buffer.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
       if (end - start > this.max) throw this.#overflow();
@@ -141,8 +158,45 @@ export class SseDecoder implements FrameDecoder {
 
   push(bytes: Uint8Array): StreamEvent[] {
     this.#from = -1;
-    this.#lines.push(bytes, this.#onLine);
+    const lines = this.#lines;
+    const atEventStart = lines.atLineStart && this.#data.length === 0 &&
+      this.#event === undefined;
+    const text = lines.decode(bytes);
+    try {
+      const from = atEventStart && lines.source !== undefined ? this.#quick(text, bytes) : 0;
+      lines.feed(text, from, this.#onLine);
+    } finally {
+      lines.source = undefined;
+    }
     return this.#take();
+  }
+
+  /**
+   * The usual events of a read whose bytes are its text, each exactly `data: <data>\n\n`, taken
+   * with less work than line by line; returns where the first other one begins (the rest is
+   * read line by line).
+   */
+  #quick(text: string, bytes: Uint8Array): number {
+    const out = this.#out;
+    let at = 0;
+    for (;;) {
+      if (!text.startsWith("data: ", at)) return at;
+      const newline = text.indexOf("\n", at + 6);
+      if (
+        newline === -1 || text.charCodeAt(newline + 1) !== 10 ||
+        text.charCodeAt(newline - 1) === 13 || newline - at > this.max
+      ) {
+        return at;
+      }
+      out.push({
+        event: undefined,
+        data: text.slice(at + 6, newline),
+        source: bytes,
+        from: at,
+        to: newline + 2,
+      });
+      at = newline + 2;
+    }
   }
 
   end(): StreamEvent[] {

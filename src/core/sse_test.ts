@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import type { StreamEvent } from "./provider.ts";
 import { assertEquals, assertThrows } from "../../tests/assert.ts";
 import type { GatewayError } from "./errors.ts";
@@ -256,4 +257,73 @@ Deno.test("SseDecoder joins a 4 MB line that arrives in 1,024 small reads", () =
   for (let i = 0; i < 1024; i++) assertEquals(decoder.push(read), []);
   const [event] = decoder.push(new TextEncoder().encode("\n\n"));
   assertEquals(event?.data.length, 4 * 1024 * 1024);
+});
+
+/** SSE read as this decoder reads it (LF or CRLF lines, one optional space), on the whole text. */
+function referenceEvents(text: string): { event: string | undefined; data: string }[] {
+  const events: { event: string | undefined; data: string }[] = [];
+  let event: string | undefined;
+  let data: string[] = [];
+  const dispatch = () => {
+    if (data.length > 0) events.push({ event, data: data.join("\n") });
+    data = [];
+    event = undefined;
+  };
+  const lines = text.split("\n");
+  const last = lines.pop() as string;
+  for (const raw of [...lines, ...(last === "" ? [] : [last])]) {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line === "") {
+      dispatch();
+      continue;
+    }
+    if (line.startsWith(":")) continue;
+    const colon = line.indexOf(":");
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "data") data.push(value);
+    else if (field === "event") event = value;
+  }
+  dispatch();
+  return events;
+}
+
+Deno.test("SseDecoder reads any text split anyhow as a whole-text reading does, and its kept bytes are exact", () => {
+  const piece = fc.constantFrom(
+    "data: ",
+    "data:",
+    '{"a":1}',
+    "x",
+    "é",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "event: e\n",
+    ": c\n",
+    "id: 1\n",
+    " ",
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 30 }), fc.array(fc.nat(40)), (pieces, cuts) => {
+      const text = pieces.join("");
+      const bytes = new TextEncoder().encode(text);
+      const at = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
+      const decoder = new SseDecoder();
+      const events: StreamEvent[] = [];
+      let from = 0;
+      for (const cut of [...at, bytes.length]) {
+        events.push(...decoder.push(bytes.slice(from, cut)));
+        from = cut;
+      }
+      events.push(...decoder.end());
+      assertEquals(fields(events), referenceEvents(text), JSON.stringify(text));
+      for (const event of events) {
+        if (event.source !== undefined) {
+          assertEquals(wire(event), `data: ${event.data}\n\n`);
+        }
+      }
+    }),
+    { numRuns: 3_000, seed: 5 },
+  );
 });
