@@ -50,8 +50,7 @@ export function isPlainContentChunk(data: string): boolean {
 }
 
 /** A JSON string's body (what lies between its quotes), matched from `lastIndex`. */
-const STRING_BODY =
-  /[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*/y;
+const STRING_BODY = new RegExp(JSON_STRING.slice(1, -1), "y");
 
 const DELTA_KEY = `"delta":{`;
 const CONTENT_KEY = `"content":"`;
