@@ -469,7 +469,10 @@ class Exchange {
       const channel = new BodyChannel(
         early,
         BODY_HIGH_WATER,
-        () => this.#connection?.socket.resume(),
+        () => {
+          // Once the body ended its connection may serve another exchange: left as that one has it.
+          if (!this.#finished) this.#connection?.socket.resume();
+        },
         () => {
           if (!this.#finished) this.fail(new Error("the body was cancelled"));
         },
