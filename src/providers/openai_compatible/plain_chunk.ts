@@ -60,7 +60,8 @@ const CONTENT_KEY = `"content":"`;
  * ~20 us for the benchmark's 200 chunks, on Bun and Deno): a stream's content chunks differ only
  * in their text (same id, model, fields and order), so once one has been accepted, a chunk that
  * is that one's text up to its content string, then a valid string body, then that one's text
- * after the string, is accepted with a comparison of the two ends and a check of the body alone. Anything else (another id, per-chunk obfuscation
+ * after the string, is accepted with a comparison of the two ends and a check of the body alone
+ * (the pattern would match it the same way). Anything else (another id, per-chunk obfuscation
  * padding) is checked whole, and an accepted chunk becomes the one compared with.
  */
 export class PlainChunkMatcher {
