@@ -163,7 +163,15 @@ export class SseDecoder implements FrameDecoder {
       this.#event === undefined;
     const text = lines.decode(bytes);
     try {
-      const from = atEventStart && lines.source !== undefined ? this.#quick(text, bytes) : 0;
+      // Not ASCII: events are matched to their bytes one by one where nothing was replaced (no
+      // U+FFFD: the bytes are what a client of the text would get).
+      const from = !atEventStart
+        ? 0
+        : lines.source !== undefined
+        ? this.#quick(text, bytes, false)
+        : !text.includes("\ufffd")
+        ? this.#quick(text, bytes, true)
+        : 0;
       lines.feed(text, from, this.#onLine);
     } finally {
       lines.source = undefined;
@@ -172,13 +180,17 @@ export class SseDecoder implements FrameDecoder {
   }
 
   /**
-   * The usual events of a read whose bytes are its text, each exactly `data: <data>\n\n`, taken
-   * with less work than line by line; returns where the first other one begins (the rest is
-   * read line by line).
+   * The usual events of a read, each exactly `data: <data>\n\n`, taken with less work than line
+   * by line; returns where in the text the first other one begins (the rest is read line by
+   * line). `multibyte`: the text is not its bytes one for one, so each event's bytes are found
+   * apart: from where the one before ended, they must begin with `data: ` (not so after a byte
+   * order mark, or a character begun in the read before) and end at the line breaks that end its
+   * text (a line break is one byte, never part of a character's bytes).
    */
-  #quick(text: string, bytes: Uint8Array): number {
+  #quick(text: string, bytes: Uint8Array, multibyte: boolean): number {
     const out = this.#out;
     let at = 0;
+    let byteAt = 0;
     for (;;) {
       if (!text.startsWith("data: ", at)) return at;
       const newline = text.indexOf("\n", at + 6);
@@ -188,14 +200,20 @@ export class SseDecoder implements FrameDecoder {
       ) {
         return at;
       }
+      let byteNewline = newline;
+      if (multibyte) {
+        if (!startsWithData(bytes, byteAt)) return at;
+        byteNewline = bytes.indexOf(10, byteAt + 6);
+      }
       out.push({
         event: undefined,
         data: text.slice(at + 6, newline),
         source: bytes,
-        from: at,
-        to: newline + 2,
+        from: byteAt,
+        to: byteNewline + 2,
       });
       at = newline + 2;
+      byteAt = byteNewline + 2;
     }
   }
 
@@ -277,6 +295,12 @@ export class SseDecoder implements FrameDecoder {
     if (field === "data") this.#addData(value);
     else if (field === "event") this.#event = value;
   }
+}
+
+/** Whether `bytes` hold `data: ` at `at`. */
+function startsWithData(bytes: Uint8Array, at: number): boolean {
+  return bytes[at] === 100 && bytes[at + 1] === 97 && bytes[at + 2] === 116 &&
+    bytes[at + 3] === 97 && bytes[at + 4] === 58 && bytes[at + 5] === 32;
 }
 
 /** Newline-delimited JSON: one event per non-empty line. */

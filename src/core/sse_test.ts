@@ -99,10 +99,20 @@ Deno.test("SseDecoder says where an event's bytes are when they are exactly `dat
     ["k", undefined],
     ["l", undefined],
   ]);
-  // A read that is not all ASCII keeps no bytes (its text is not its bytes one for one).
-  const utf8 = decoder.push(encode("data: é\n\ndata: m\n\n"));
-  assertEquals(utf8.map((e) => [e.data, wire(e)]), [["é", undefined], ["m", undefined]]);
+  // A read of whole, valid UTF-8: its usual events' bytes are found by their line breaks.
+  const utf8 = decoder.push(encode("data: é😀\n\ndata: m\n\n"));
+  assertEquals(utf8.map(wire), ["data: é😀\n\n", "data: m\n\n"]);
+  // Not valid UTF-8 on its own (a broken byte; a character cut by the read): no bytes are kept,
+  // the text is as the decoder reads it.
+  const broken = decoder.push(new Uint8Array([...encode("data: a"), 0xff, ...encode("\n\n")]));
+  assertEquals(broken.map((e) => [e.data, wire(e)]), [["a\ufffd", undefined]]);
+  const e = encode("data: é\n\n");
+  assertEquals(decoder.push(e.subarray(0, 7)), []);
+  assertEquals(decoder.push(e.subarray(7)).map((e) => [e.data, wire(e)]), [["é", undefined]]);
   assertEquals(decoder.push(encode("data: n\n\n")).map(wire), ["data: n\n\n"]);
+  // A byte order mark that begins the stream is no part of its first event's bytes.
+  const marked = new SseDecoder().push(encode("\ufeffdata: é\n\ndata: o\n\n"));
+  assertEquals(marked.map((e) => [e.data, wire(e)]), [["é", undefined], ["o", undefined]]);
 });
 
 Deno.test("parseNdjson() yields one event per non-empty line", async () => {
@@ -296,6 +306,8 @@ Deno.test("SseDecoder reads any text split anyhow as a whole-text reading does, 
     '{"a":1}',
     "x",
     "é",
+    "😀",
+    "\ufffd",
     "\n",
     "\n\n",
     "\r\n",
