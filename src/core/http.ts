@@ -152,6 +152,20 @@ function sendFailed(
 }
 
 /**
+ * Sends a call on the gateway's own HTTP/1.1 client where it serves it (`own`: how the caller
+ * wants its answer), else on the runtime's `fetch` (or the one the options give, in tests).
+ */
+function send<Answer>(
+  url: string,
+  init: RequestInit,
+  opts: CallOptions,
+  own: (url: string, init: RequestInit) => Promise<Response | Answer>,
+): Promise<Response | Answer> {
+  if (opts.fetch !== undefined) return opts.fetch(url, init);
+  return servesDirectly(url, init) ? own(url, init) : fetch(url, init);
+}
+
+/**
  * Sends one upstream request for a stream and returns the reader of its body once the answer's
  * headers arrive. Non-2xx answers are read and thrown as mapped GatewayErrors.
  */
@@ -164,11 +178,7 @@ export async function callUpstream(req: UpstreamRequest, opts: CallOptions): Pro
   let answer: Response | StreamedAnswer;
   try {
     const init = fetchInit(req, call);
-    answer = await (opts.fetch !== undefined
-      ? opts.fetch(req.url, init)
-      : servesDirectly(req.url, init)
-      ? http1Stream(req.url, init)
-      : fetch(req.url, init));
+    answer = await send(req.url, init, opts, http1Stream);
   } catch (error) {
     throw sendFailed(error, req, opts, call);
   } finally {
@@ -209,11 +219,7 @@ export async function callUpstreamJson<T>(
     let answer: Response | WholeAnswer;
     try {
       const init = fetchInit(req, call);
-      answer = await (opts.fetch !== undefined
-        ? opts.fetch(req.url, init)
-        : servesDirectly(req.url, init)
-        ? http1Call(req.url, init)
-        : fetch(req.url, init));
+      answer = await send(req.url, init, opts, http1Call);
     } catch (error) {
       throw sendFailed(error, req, opts, call);
     }

@@ -5,7 +5,7 @@
  */
 import type { StreamEvent, StreamFormat, StreamParser } from "./provider.ts";
 import { GatewayError } from "./errors.ts";
-import { type FrameDecoder, LAST_BATCH, NdjsonDecoder, SseDecoder } from "./sse.ts";
+import { type Batch, type FrameDecoder, LAST_BATCH, NdjsonDecoder, SseDecoder } from "./sse.ts";
 import { AwsEventStreamDecoder } from "./eventstream.ts";
 import { type StreamPart, usageOfPart } from "./stream_parts.ts";
 import { setTimeout } from "node:timers";
@@ -16,8 +16,6 @@ export const STREAM_DECODERS: Record<StreamFormat, (maxEvent: number) => FrameDe
   ndjson: (max) => new NdjsonDecoder(max),
   "aws-eventstream": (max) => new AwsEventStreamDecoder(max),
 };
-
-type Batch = StreamPart[] & { [LAST_BATCH]?: true };
 
 /** After a stream's end event, how long and how many bytes the rest of its body may take. */
 export const AFTER_END_MS = 1_000;
@@ -61,7 +59,7 @@ export async function* relay(
         translate(() => [], batch, true);
         handedOver = true;
         drainRest(reads, stopUpstream);
-        if (failure === undefined) (batch as Batch)[LAST_BATCH] = true;
+        if (failure === undefined) (batch as Batch<StreamPart>)[LAST_BATCH] = true;
       }
       if (batch.length > 0) yield batch;
       if (failure) throw failure.error;
