@@ -7,6 +7,8 @@
 import type { StreamEvent } from "./provider.ts";
 import { ProviderError } from "./errors.ts";
 import { isAscii } from "node:buffer";
+import { setImmediate } from "node:timers";
+import { STREAM_FIRST_WRITE_MAX } from "../runtime/mod.ts";
 
 const encoder = new TextEncoder();
 
@@ -409,20 +411,66 @@ export class StreamOutput {
   }
 }
 
-/** What a batch wrote (and text after it, if any), given to the client; false for nothing. */
-function enqueueWritten(
-  controller: ReadableStreamDefaultController<Uint8Array>,
-  written: string | Uint8Array[],
-  text = "",
-): boolean {
-  if (typeof written === "string") {
-    if (written === "" && text === "") return false;
-    controller.enqueue(encoder.encode(written + text));
+/**
+ * Gives a stream's writes to its client. The first write is kept to `firstMax` bytes (the
+ * runtime's `STREAM_FIRST_WRITE_MAX`), and what the first batch holds beyond that waits for the
+ * next pull: on Bun a larger first write sends the response head piece by piece, and pieces given
+ * together are written as one, so the rest must come a turn of the event loop later.
+ */
+class ClientWrites {
+  #first = true;
+  /** What the first write held back, for the next pull. */
+  #held: Uint8Array[] = [];
+
+  constructor(
+    readonly controller: ReadableStreamDefaultController<Uint8Array>,
+    readonly firstMax: number,
+  ) {}
+
+  get holding(): boolean {
+    return this.#held.length > 0;
+  }
+
+  /** Gives what the first write held back. */
+  release(): void {
+    for (const piece of this.#held) this.controller.enqueue(piece);
+    this.#held = [];
+  }
+
+  /**
+   * Gives what a batch wrote (and text after it, if any); false for nothing. A first write past
+   * `firstMax` is cut there and the rest held for `release`.
+   */
+  give(written: string | Uint8Array[], text = ""): boolean {
+    const pieces = typeof written !== "string"
+      ? text === "" ? written : [...written, encoder.encode(text)]
+      : written === "" && text === ""
+      ? []
+      : [encoder.encode(written + text)];
+    if (pieces.length === 0) return false;
+    let i = 0;
+    if (this.#first) {
+      this.#first = false;
+      let size = 0;
+      for (; i < pieces.length; i++) {
+        const piece = pieces[i] as Uint8Array;
+        if (size + piece.length <= this.firstMax) {
+          size += piece.length;
+          this.controller.enqueue(piece);
+          continue;
+        }
+        if (size === 0) {
+          this.controller.enqueue(piece.subarray(0, this.firstMax));
+          this.#held.push(piece.subarray(this.firstMax));
+          i++;
+        }
+        for (; i < pieces.length; i++) this.#held.push(pieces[i] as Uint8Array);
+        return true;
+      }
+    }
+    for (; i < pieces.length; i++) this.controller.enqueue(pieces[i] as Uint8Array);
     return true;
   }
-  for (const piece of written) controller.enqueue(piece);
-  if (text !== "") controller.enqueue(encoder.encode(text));
-  return written.length > 0 || text !== "";
 }
 
 /**
@@ -452,13 +500,15 @@ export type Batch<T> = readonly T[] & { [LAST_BATCH]?: true };
 export interface StreamBodyHooks {
   /** Called once, when the stream ends for any reason. */
   onClose?: (outcome: "done" | "error" | "cancelled", error?: unknown) => void;
+  /** The most the first write holds (default: the runtime's `STREAM_FIRST_WRITE_MAX`). */
+  firstWriteMax?: number;
 }
 
 /**
  * A response body relaying batches as they arrive, written by `writer`: each batch (what one
- * upstream read produced) is written at once, the last (`LAST_BATCH`) with the end. A failure
- * mid-stream writes the error event and no end; a client that goes away cancels the iterator
- * (which aborts upstream).
+ * upstream read produced) is written at once (a large first one in two: `ClientWrites`), the last
+ * (`LAST_BATCH`) with the end. A failure mid-stream writes the error event and no end; a client
+ * that goes away cancels the iterator (which aborts upstream).
  */
 export function streamBody<T>(
   batches: AsyncIterator<Batch<T>>,
@@ -471,17 +521,43 @@ export function streamBody<T>(
     closed = true;
     hooks.onClose?.(outcome, error);
   };
+  let writes: ClientWrites | undefined;
+  /** The stream ends once what its first write held back is given. */
+  let endAfterHeld = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      const client = writes ??= new ClientWrites(
+        controller,
+        hooks.firstWriteMax ?? STREAM_FIRST_WRITE_MAX,
+      );
+      // Ends a complete stream, or lets it end once what the first write held back is given.
+      const end = () => {
+        if (client.holding) {
+          endAfterHeld = true;
+          return;
+        }
+        controller.close();
+        finish("done");
+      };
+      if (client.holding) {
+        // A turn of the event loop first, so that the first write goes out alone.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (closed) return; // the client went away meanwhile
+        client.release();
+        if (endAfterHeld) {
+          controller.close();
+          finish("done");
+        }
+        return;
+      }
       // The last batch's write while its source finishes (written before an error, if it fails).
       let unsent: string | Uint8Array[] = "";
       try {
         for (;;) {
           const next = await batches.next();
           if (next.done) {
-            enqueueWritten(controller, "", writer.end());
-            controller.close();
-            finish("done");
+            client.give("", writer.end());
+            end();
             return;
           }
           const batch = next.value;
@@ -489,18 +565,18 @@ export function streamBody<T>(
             // The source is let finish first (its usage reported), as at any stream's end.
             unsent = writer.batch(batch);
             if (!(await batches.next()).done) throw new Error("a batch came after the last");
-            enqueueWritten(controller, unsent, writer.end());
-            controller.close();
-            finish("done");
+            client.give(unsent, writer.end());
+            end();
             return;
           }
-          if (!enqueueWritten(controller, writer.batch(batch))) continue;
+          if (!client.give(writer.batch(batch))) continue;
           return;
         }
       } catch (error) {
         if (closed) return;
         try {
-          enqueueWritten(controller, unsent, writer.error(error));
+          client.give(unsent, writer.error(error));
+          client.release(); // all of it now: the stream closes
           controller.close();
         } catch {
           // the client is already gone

@@ -219,6 +219,91 @@ Deno.test("streamBody() cancels the source iterator when the reader goes away", 
   assertEquals(finalized, true);
 });
 
+/** The chunks a stream body gives its reader, as text. */
+async function reads(body: ReadableStream<Uint8Array>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const chunk of body) out.push(new TextDecoder().decode(chunk));
+  return out;
+}
+
+/** A writer relaying each item's text as bytes, one piece per item. */
+const piecesWriter: StreamWriter<string> = {
+  batch: (items) => items.map((item) => new TextEncoder().encode(item)),
+  end: () => "[end]",
+  error: () => "[error]",
+};
+
+Deno.test("streamBody() gives a first write past its size in two and ends the stream after the second", async () => {
+  const events: string[] = [];
+  const batches = (async function* () {
+    yield Object.assign(["a".repeat(100), "b".repeat(10)], { [LAST_BATCH]: true as const });
+  })();
+  const body = streamBody(batches, piecesWriter, {
+    firstWriteMax: 64,
+    onClose: (outcome) => events.push(outcome),
+  });
+  const chunks = await reads(body);
+  assertEquals(chunks[0], "a".repeat(64), "the first write holds at most 64 bytes");
+  assertEquals(chunks.join(""), "a".repeat(100) + "b".repeat(10) + "[end]");
+  assertEquals(events, ["done"]);
+});
+
+Deno.test("streamBody() gives the first batch's pieces that fit at once and the rest next", async () => {
+  const batches = (async function* () {
+    yield ["a".repeat(30), "b".repeat(30), "c".repeat(30)];
+    yield ["d"];
+  })();
+  const chunks = await reads(streamBody(batches, piecesWriter, { firstWriteMax: 64 }));
+  assertEquals(chunks.slice(0, 2), ["a".repeat(30), "b".repeat(30)]);
+  assertEquals(chunks.slice(2), ["c".repeat(30), "d", "[end]"]);
+});
+
+Deno.test("streamBody() cuts only the first write", async () => {
+  const batches = (async function* () {
+    yield ["a"];
+    yield ["b".repeat(100)];
+  })();
+  const chunks = await reads(streamBody(batches, piecesWriter, { firstWriteMax: 64 }));
+  assertEquals(chunks, ["a", "b".repeat(100), "[end]"]);
+});
+
+Deno.test("streamBody() drops what the first write held when the client goes away", async () => {
+  let finalized = false;
+  const events: string[] = [];
+  const batches = (async function* () {
+    try {
+      yield ["a".repeat(100)];
+      yield ["b"];
+    } finally {
+      finalized = true;
+    }
+  })();
+  const reader = streamBody(batches, piecesWriter, {
+    firstWriteMax: 64,
+    onClose: (outcome) => events.push(outcome),
+  }).getReader();
+  assertEquals((await reader.read()).value?.length, 64);
+  await reader.cancel();
+  assertEquals([finalized, events], [true, ["cancelled"]]);
+});
+
+Deno.test("streamBody() writes a large first batch whole before the error when its source fails to finish", async () => {
+  const batches = (async function* () {
+    try {
+      yield Object.assign(["a".repeat(100)], { [LAST_BATCH]: true as const });
+    } finally {
+      // deno-lint-ignore no-unsafe-finally
+      throw new Error("cut");
+    }
+  })();
+  let outcome = "";
+  const chunks = await reads(
+    streamBody(batches, piecesWriter, { firstWriteMax: 64, onClose: (o) => (outcome = o) }),
+  );
+  assertEquals(chunks.join(""), "a".repeat(100) + "[error]");
+  assertEquals(outcome, "error");
+});
+
 Deno.test("SseDecoder ends the stream on a line longer than its cap, arriving in many reads", () => {
   const decoder = new SseDecoder(1024);
   assertEquals(fields(decoder.push(new TextEncoder().encode("data: ok\n\n"))), [

@@ -29,6 +29,14 @@ const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined" &&
 
 export const runtimeName: RuntimeName = bun ? "bun" : isDeno ? "deno" : "node";
 
+/**
+ * The most the first write of a streamed response may hold to leave with the response head. On
+ * Bun's server, a first write past ~16 KiB makes it send the head's last lines (Date,
+ * Transfer-Encoding) one system call per piece, ten in all; Deno sends the head either way
+ * (bench/README.md, "The head of a stream").
+ */
+export const STREAM_FIRST_WRITE_MAX = runtimeName === "bun" ? 4 * 1024 : Infinity;
+
 /** "deno 2.x" / "bun 1.x", for --version and logs. */
 export function runtimeVersion(): string {
   if (bun) return `bun ${bun.version}`;
