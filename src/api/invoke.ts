@@ -16,6 +16,7 @@ import type { IngressCall, IngressCodec } from "../ingress/codec.ts";
 import { parseJsonObject, startBodyRead } from "./body.ts";
 import { transcribed } from "../observe/audit.ts";
 import { codecErrorResponse } from "./errors.ts";
+import { answerBody } from "../runtime/mod.ts";
 
 function warningsHeader(warnings: readonly TranslationWarning[]): string {
   return warnings.map((w) => `${w.type}=${w.param}`).join(", ");
@@ -196,7 +197,7 @@ async function serveCall<Call extends IngressCall>(
       ? await gateway.invoke(call.op, call.name, call.request as never, opts)
       : await serveSeveral(codec, call, call.requests, gateway, opts);
     if (record.bodies !== undefined) record.bodies.response = served.value;
-    return new Response(codec.encodeAnswer(call, served.value), {
+    return new Response(answerBody(codec.encodeAnswer(call, served.value)), {
       status: 200,
       headers: answerHeaders(record, served, "application/json"),
     });
