@@ -120,15 +120,21 @@ function isNumberList(text: string): boolean {
 Deno.test("numberListEnd() accepts exactly the lists JSON.parse reads as non-empty number lists", () => {
   const random = randoms(7);
   // Number characters, JSON whitespace, and bytes one off a digit (also with the high bit set:
-  // the four-at-a-time test must reject those too).
+  // the four-at-a-time test must reject those too); and runs of spaces, as indented answers have,
+  // with bytes one off a space among them (the spaces are skipped four at a time).
   const alphabets = [
     [..."0123456789-+.eE, \t\n"].map((c) => c.charCodeAt(0)),
     [..."0123456789".repeat(6), ..."/:.,-e"].map((c) => c.charCodeAt(0)).concat([0xb0, 0xb9, 0xff]),
+    [..." ".repeat(24), ..."0123456789-.,\n\t"].map((c) => c.charCodeAt(0)).concat([
+      0x1f,
+      0x21,
+      0xa0,
+    ]),
   ];
   let accepted = 0;
-  for (let run = 0; run < 40_000; run++) {
-    const alphabet = alphabets[run % 2] as number[];
-    const length = 1 + random(run % 2 === 0 ? 12 : 24);
+  for (let run = 0; run < 60_000; run++) {
+    const alphabet = alphabets[run % 3] as number[];
+    const length = 1 + random(run % 3 === 0 ? 12 : run % 3 === 1 ? 24 : 32);
     const list = [0x5b];
     for (let i = 0; i < length; i++) list.push(alphabet[random(alphabet.length)] as number);
     list.push(0x5d);
@@ -141,8 +147,9 @@ Deno.test("numberListEnd() accepts exactly the lists JSON.parse reads as non-emp
   assertEquals(accepted > 1000, true, `${accepted} accepted`);
   // What follows the list is not read; a list cut anywhere is not one.
   assertEquals(numberListEnd(bytes("[1.5e-3, -0] }"), 1), 12);
-  const whole = "[0.125,-2.5E+3]";
-  for (let cut = 1; cut < whole.length; cut++) {
-    assertEquals(numberListEnd(bytes(whole.slice(0, cut)), 1), -1);
+  for (const whole of ["[0.125,-2.5E+3]", "[\n        0.125,\n        -2.5E+3\n      ]"]) {
+    for (let cut = 1; cut < whole.length; cut++) {
+      assertEquals(numberListEnd(bytes(whole.slice(0, cut)), 1), -1);
+    }
   }
 });
