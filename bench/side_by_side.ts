@@ -25,13 +25,13 @@ const HELP = `Usage: deno run -A bench/side_by_side.ts [options] TARGET...
 
 Targets: a gateway binary, 'proxy' (the bare proxy on Bun), or NAME=VALUE,...@BINARY.
 Options:
-  --scenario S      chat, limited, stream, embeddings, large or team (default: chat)
+  --scenario S      chat, limited, stream, delayed, embeddings, large or team (default: chat)
   --rounds N        interleaved rounds (default: 4)
   --seconds N       seconds per measured run (default: 4)
   --connections N   wrk connections (default: 32)
 `;
 
-type Scenario = "chat" | "limited" | "stream" | "embeddings" | "large" | "team";
+type Scenario = "chat" | "limited" | "stream" | "delayed" | "embeddings" | "large" | "team";
 
 /** The gateway's request and the bare proxy's (the same upstream call) in each scenario. */
 function requests(
@@ -55,6 +55,8 @@ function requests(
       return pair(b.chatLimited, PATHS.chat, b.chatDirect);
     case "stream":
       return pair(b.streamGateway, PATHS.stream, b.streamDirect);
+    case "delayed":
+      return pair(b.delayedGateway, PATHS.delayed, b.streamDirect);
     case "embeddings":
       return pair(b.embeddingsGateway, PATHS.embeddings, b.embeddingsDirect, PATHS.embeddings);
     case "large":
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
       help: { type: "boolean", short: "h" },
     },
   });
-  const scenarios = ["chat", "limited", "stream", "embeddings", "large", "team"];
+  const scenarios = ["chat", "limited", "stream", "delayed", "embeddings", "large", "team"];
   if (values.help || positionals.length === 0 || !scenarios.includes(values.scenario)) {
     process.stdout.write(HELP);
     process.exit(values.help ? 0 : 2);
