@@ -58,7 +58,8 @@ Options:
                         the binary's runtime) under non-streaming chat load; print hot spots
   --profile-seconds N   length of the profiled load (default 10)
   --profile-runtime R   bun or deno (default: the binary's runtime)
-  --profile-scenario S  chat (default, limit on), embeddings, stream or large (200 KB prompt)
+  --profile-scenario S  chat (default, limit on), embeddings, stream, delayed (20 chunks 50 ms
+                        apart) or large (200 KB prompt)
   -h, --help            this help`;
 
 const SECTIONS = [
@@ -214,8 +215,10 @@ async function main(): Promise<number> {
     log(`bench: gateway ${version} (${binary ? "binary" : "deno run main.ts"}); wrk ${wrk}`);
 
     if (values.profile) {
-      if (!["chat", "embeddings", "stream", "large"].includes(values["profile-scenario"])) {
-        throw new Error("--profile-scenario must be chat, embeddings, stream or large");
+      if (
+        !["chat", "embeddings", "stream", "delayed", "large"].includes(values["profile-scenario"])
+      ) {
+        throw new Error("--profile-scenario must be chat, embeddings, stream, delayed or large");
       }
       return await profileGateway({
         root,

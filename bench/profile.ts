@@ -193,7 +193,7 @@ interface ProfileOptions {
   bun: string | undefined;
   mockRuntime: string;
   seconds: number;
-  /** What to send: chat (limit on), embeddings (16×1536) or stream (200 chunks). */
+  /** What to send: chat (limit on), embeddings (16×1536), stream (200 chunks), delayed (20 chunks 50 ms apart) or large. */
   scenario: string;
   scriptsDir: string;
   log: (line: string) => void;
@@ -254,6 +254,7 @@ export async function profileGateway(options: ProfileOptions): Promise<number> {
     const bodies = files.bodies;
     const chatBodies: Record<string, string> = {
       stream: bodies.streamGateway,
+      delayed: bodies.delayedGateway,
       large: bodies.largeGateway,
     };
     const requests = [
@@ -287,6 +288,8 @@ export async function profileGateway(options: ProfileOptions): Promise<number> {
       ? "embeddings 16×1536"
       : options.scenario === "stream"
       ? "streaming 200 chunks"
+      : options.scenario === "delayed"
+      ? "streaming 20 chunks 50 ms apart"
       : options.scenario === "large"
       ? "chat with a 200 KB prompt"
       : "non-streaming chat (limit on)";
