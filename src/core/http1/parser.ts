@@ -246,6 +246,8 @@ export class ResponseParser {
         : joinBytes([pending, bytes.subarray(at)]);
       return bytes.length;
     }
+    const plain = pending === undefined ? plainChunkSize(bytes, at, newline) : -1;
+    if (plain !== -1) return this.#chunkOf(plain, newline);
     let line = latin1.decode(bytes.subarray(at, newline));
     if (pending !== undefined) {
       line = latin1.decode(pending) + line;
@@ -257,7 +259,11 @@ export class ResponseParser {
     if (!/^[0-9A-Fa-f]+$/.test(hex) || hex.replace(/^0+(?=.)/, "").length > MAX_CHUNK_HEX_DIGITS) {
       throw new HttpParseError(`not a chunk size: '${hex.slice(0, 40)}'`);
     }
-    const size = parseInt(hex, 16);
+    return this.#chunkOf(parseInt(hex, 16), newline);
+  }
+
+  /** A chunk of `size` bytes begins after the line ending at `newline`; 0 ends the body. */
+  #chunkOf(size: number, newline: number): number {
     if (size === 0) {
       // Trailer fields, if any, then a blank line: read as a head is.
       this.#state = "trailers";
@@ -275,6 +281,30 @@ export class ResponseParser {
     this.#headLength = 0;
     this.events.end();
   }
+}
+
+/**
+ * The size on a chunk-size line that is only hex digits (at most `MAX_CHUNK_HEX_DIGITS`), then
+ * its line break: the usual line, read from its bytes (one per chunk, and a streamed answer's
+ * chunk is often one event). -1 for any other line, which is read as text.
+ */
+function plainChunkSize(bytes: Uint8Array, at: number, newline: number): number {
+  const end = bytes[newline - 1] === CR ? newline - 1 : newline;
+  if (end <= at || end - at > MAX_CHUNK_HEX_DIGITS) return -1;
+  let size = 0;
+  for (let i = at; i < end; i++) {
+    const c = bytes[i] as number;
+    const digit = c >= 0x30 && c <= 0x39
+      ? c - 0x30
+      : c >= 0x61 && c <= 0x66
+      ? c - 0x57
+      : c >= 0x41 && c <= 0x46
+      ? c - 0x37
+      : -1;
+    if (digit === -1) return -1;
+    size = size * 16 + digit;
+  }
+  return size;
 }
 
 /**

@@ -61,6 +61,33 @@ Deno.test("ResponseParser decodes chunked bodies with extensions and trailers in
   assertEquals(parse("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n").body, "");
 });
 
+Deno.test("ResponseParser reads every form of chunk-size line alike, however it is split", () => {
+  let seed = 11;
+  // The high bits of a small linear congruential generator (its low bits repeat too soon).
+  const random = (n: number) => {
+    seed = (seed * 48271) % 2147483647;
+    return Math.floor((seed / 2147483647) * n);
+  };
+  for (let run = 0; run < 300; run++) {
+    let text = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n";
+    let body = "";
+    for (let chunk = 0; chunk < 1 + random(4); chunk++) {
+      const data = "xyz".repeat(random(40)).slice(random(3)) || "q";
+      let hex = data.length.toString(16);
+      if (random(2) === 0) hex = hex.toUpperCase();
+      // Leading zeros (past the plain line's eleven digits too), an extension, spaces, bare LF.
+      hex = "0".repeat([0, 0, 1, 12][random(4)] as number) + hex;
+      const extension = ["", "", ";ext=1", " "][random(4)] as string;
+      const end = random(3) === 0 ? "\n" : "\r\n";
+      text += `${hex}${extension}${end}${data}\r\n`;
+      body += data;
+    }
+    text += "0\r\n\r\n";
+    const out = parse(text, [0, 1, 2, 7][run % 4] as number);
+    assertEquals([out.body, out.ended], [body, true], text);
+  }
+});
+
 Deno.test("ResponseParser skips interim 100 answers and accepts bare LF line ends", () => {
   const out = parse(`HTTP/1.1 100 Continue\r\n\r\n${OK}`, 4);
   assertEquals(out.head?.status, 200);
