@@ -524,21 +524,21 @@ export function streamBody<T>(
   let writes: ClientWrites | undefined;
   /** The stream ends once what its first write held back is given. */
   let endAfterHeld = false;
+  // Ends a complete stream, or lets it end once what the first write held back is given.
+  const end = (client: ClientWrites) => {
+    if (client.holding) {
+      endAfterHeld = true;
+      return;
+    }
+    client.controller.close();
+    finish("done");
+  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const client = writes ??= new ClientWrites(
         controller,
         hooks.firstWriteMax ?? STREAM_FIRST_WRITE_MAX,
       );
-      // Ends a complete stream, or lets it end once what the first write held back is given.
-      const end = () => {
-        if (client.holding) {
-          endAfterHeld = true;
-          return;
-        }
-        controller.close();
-        finish("done");
-      };
       if (client.holding) {
         // A turn of the event loop first, so that the first write goes out alone.
         await new Promise((resolve) => setImmediate(resolve));
@@ -557,7 +557,7 @@ export function streamBody<T>(
           const next = await batches.next();
           if (next.done) {
             client.give("", writer.end());
-            end();
+            end(client);
             return;
           }
           const batch = next.value;
@@ -566,7 +566,7 @@ export function streamBody<T>(
             unsent = writer.batch(batch);
             if (!(await batches.next()).done) throw new Error("a batch came after the last");
             client.give(unsent, writer.end());
-            end();
+            end(client);
             return;
           }
           if (!client.give(writer.batch(batch))) continue;
