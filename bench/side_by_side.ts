@@ -13,7 +13,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -165,9 +165,11 @@ async function main(): Promise<void> {
         seconds,
       });
       const cpu = (cpuSeconds(target.proc.pid) ?? 0) - before;
-      return `${Math.round((cpu * 1e6) / Math.max(1, result.requests))} µs/${
+      const figures = `${Math.round((cpu * 1e6) / Math.max(1, result.requests))} µs/${
         Math.round(result.rps)
       }`;
+      // A run with failed requests measures something else (errors are cheaper).
+      return result.valid ? figures : `${figures} (INVALID: failed requests)`;
     };
     log(`side by side: ${values.scenario}, c=${connections}, warming up`);
     for (const target of running) await measure(target, 3);
@@ -190,6 +192,7 @@ async function main(): Promise<void> {
     for (const target of running) await target.proc.stop();
     await mock.proc.stop();
     killAll();
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 
