@@ -461,9 +461,10 @@ class Exchange {
     let body: BodyInit | null;
     const headers = head.headers;
     const status = head.status;
+    const encoding = headers.find(([name]) => name === "content-encoding")?.[1].toLowerCase();
     if (
       this.mode === "streamed" && status >= 200 && status < 300 && status !== 204 &&
-      this.method !== "HEAD" && !headers.some(([name]) => name === "content-encoding")
+      this.method !== "HEAD" && encoding === undefined
     ) {
       this.#early = [];
       const channel = new BodyChannel(
@@ -502,7 +503,6 @@ class Exchange {
       }, new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_WATER }));
     }
     this.#early = [];
-    const encoding = headers.find(([name]) => name === "content-encoding")?.[1].toLowerCase();
     if (
       this.mode === "whole" && body instanceof Uint8Array && encoding === undefined && status < 300
     ) {
