@@ -8,7 +8,7 @@ import type { Gateway, InvokeOptions, OpenStream, Served } from "../core/gateway
 import { WrongOperationError } from "../core/gateway.ts";
 import { GatewayError, InvalidRequestError } from "../core/errors.ts";
 import { type Operation, OPERATION_OF, type TranslationWarning } from "../core/provider.ts";
-import { streamBody } from "../core/sse.ts";
+import { LAST_BATCH, streamBody, type StreamWriter } from "../core/sse.ts";
 import { limitHeaders } from "../core/limits.ts";
 import { recordUsage, type RequestRecord } from "../core/request_record.ts";
 import { inBatches } from "../core/fan_out.ts";
@@ -16,7 +16,31 @@ import type { IngressCall, IngressCodec } from "../ingress/codec.ts";
 import { parseJsonObject, startBodyRead } from "./body.ts";
 import { transcribed } from "../observe/audit.ts";
 import { codecErrorResponse } from "./errors.ts";
-import { answerBody } from "../runtime/mod.ts";
+import { WHOLE_ANSWER_MAX } from "../runtime/mod.ts";
+
+/** Writes a stream of bytes as they are. */
+const BYTES_WRITER: StreamWriter<Uint8Array> = {
+  batch: (items) => [...items],
+  end: () => "",
+  error: () => "",
+};
+
+async function* wholeBody(bytes: Uint8Array) {
+  yield Object.assign([bytes], { [LAST_BATCH]: true as const });
+}
+
+/**
+ * A complete answer's body: as it is, or past the runtime's `WHOLE_ANSWER_MAX` as a stream, so
+ * that its first write leaves with the head (`streamBody`'s first write; bench/README.md, "The
+ * head of an answer"); the client then gets it chunked instead of with a Content-Length.
+ */
+function answerBody(body: string | Uint8Array<ArrayBuffer>): BodyInit {
+  if (body.length <= WHOLE_ANSWER_MAX) return body;
+  return streamBody(
+    wholeBody(typeof body === "string" ? new TextEncoder().encode(body) : body),
+    BYTES_WRITER,
+  );
+}
 
 function warningsHeader(warnings: readonly TranslationWarning[]): string {
   return warnings.map((w) => `${w.type}=${w.param}`).join(", ");

@@ -7,7 +7,6 @@ import { watch as fsWatch } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { availableParallelism } from "node:os";
-import { setImmediate } from "node:timers";
 import { followFile, type WatchDirectory } from "./follow.ts";
 import { DENO_PERMISSION_FLAGS } from "./permissions.ts";
 
@@ -34,44 +33,14 @@ export const runtimeName: RuntimeName = bun ? "bun" : isDeno ? "deno" : "node";
  * Bun's server sends a response's head together with its first write only when both fit its
  * 16 KiB cork buffer; past that, the head goes out one system call per piece (the status line,
  * each header's name, colon, value and line break), each a TCP segment the client is woken for.
- * Deno's server sends the head in one piece whatever follows it (bench/README.md, "The head of
- * an answer").
+ * Deno's server sends the head in one piece whatever follows it (bench/README.md, "The head of a
+ * stream" and "The head of an answer"). So on Bun this is the largest complete answer sent as it
+ * is; a larger one goes as a stream whose first write is kept to `STREAM_FIRST_WRITE_MAX`.
  */
-const HEAD_WITH_DATA_MAX = runtimeName === "bun" ? 15 * 1024 : Infinity;
+export const WHOLE_ANSWER_MAX = runtimeName === "bun" ? 15 * 1024 : Infinity;
 
 /** The most the first write of a streamed response may hold to leave with the response head. */
 export const STREAM_FIRST_WRITE_MAX = runtimeName === "bun" ? 4 * 1024 : Infinity;
-
-const utf8 = new TextEncoder();
-
-/**
- * A whole answer's body as the server sends it in the fewest writes: as it is, or (on Bun, past
- * the cork buffer) as a stream of its first 4 KiB, which leave with the head, and the rest a turn
- * of the event loop later; the client gets it chunked instead of with a Content-Length.
- */
-export function answerBody(body: string | Uint8Array<ArrayBuffer>): BodyInit {
-  if (body.length <= HEAD_WITH_DATA_MAX) return body;
-  const bytes = typeof body === "string" ? utf8.encode(body) : body;
-  let first = true;
-  let cancelled = false;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (first) {
-        first = false;
-        controller.enqueue(bytes.subarray(0, STREAM_FIRST_WRITE_MAX));
-        return;
-      }
-      // Given in the same turn, the server would join the two into one large first write.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (cancelled) return; // the client went away meanwhile
-      controller.enqueue(bytes.subarray(STREAM_FIRST_WRITE_MAX));
-      controller.close();
-    },
-    cancel() {
-      cancelled = true;
-    },
-  }, { highWaterMark: 0 });
-}
 
 /** "deno 2.x" / "bun 1.x", for --version and logs. */
 export function runtimeVersion(): string {
