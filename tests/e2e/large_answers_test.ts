@@ -4,6 +4,8 @@
  * one write (the gateway's first write to the client is then ~60 KB). The compiled binary gives
  * such answers in two writes so that Bun sends the head with the first (bench/README.md, "The
  * head of a stream" and "The head of an answer"); every byte must still arrive, in order, once.
+ * An embeddings answer's numbers are checked before it is relayed: an indented one passes, a
+ * broken one is a 502.
  */
 import { assert, assertEquals } from "../assert.ts";
 import { serveMock } from "../mocks/fault.ts";
@@ -49,12 +51,23 @@ const STREAM = [
 function upstream(request: Request, body: Record<string, unknown>): Response {
   const path = new URL(request.url).pathname;
   if (path === "/v1/embeddings") {
-    return Response.json({
+    const answer = {
       object: "list",
       data: VECTORS.map((embedding, index) => ({ object: "embedding", index, embedding })),
       model: "text-embedding-3-large",
       usage: { prompt_tokens: 8, total_tokens: 8 },
-    });
+    };
+    const headers = { "content-type": "application/json" };
+    const form = (body.input as string[])[0];
+    // As OpenAI sends it: indented, each number on a line of its own.
+    if (form === "indented") return new Response(JSON.stringify(answer, null, 2), { headers });
+    // One number of the last vector broken, far past the first window the check copies.
+    if (form === "broken") {
+      const text = JSON.stringify(answer);
+      const at = text.lastIndexOf(",", text.length - 2000);
+      return new Response(`${text.slice(0, at)},0.5.5${text.slice(at)}`, { headers });
+    }
+    return Response.json(answer);
   }
   if (body.stream === true) {
     return new Response(new TextEncoder().encode(STREAM), {
@@ -122,6 +135,26 @@ endpoints:
         answer.data.map((item: { embedding: number[] }) => item.embedding),
         VECTORS,
       );
+    });
+
+    await t.step("an indented embeddings answer, and a broken one", async () => {
+      const indented = await postJson(`${gateway.url}/v1/embeddings`, {
+        model: "embeddings",
+        input: ["indented"],
+      });
+      assertEquals(indented.status, 200);
+      const answer = await indented.json();
+      assertEquals(
+        answer.data.map((item: { embedding: number[] }) => item.embedding),
+        VECTORS,
+      );
+      const broken = await postJson(`${gateway.url}/v1/embeddings`, {
+        model: "embeddings",
+        input: ["broken"],
+      });
+      const text = await broken.text();
+      assertEquals(broken.status, 502, text);
+      assert(!text.includes("0.5.5"), text.slice(0, 500));
     });
 
     await t.step("a stream whose whole body came in one read", async () => {

@@ -2,8 +2,8 @@
  * Reads an OpenAI embeddings answer from its bytes alone, without decoding or `JSON.parse`: an
  * answer of 16 vectors of 1536 floats is ~330 KB, and parsing it (each float into a number, to be
  * thrown away, since the bytes are relayed as they came) was three quarters of what an embeddings
- * request cost the gateway (bench/README.md, issue 22). The vectors are checked byte by byte
- * against JSON's number grammar, in one pass that makes no string and no number; only the small
+ * request cost the gateway (bench/README.md, issue 22). The vectors are checked against JSON's
+ * number grammar in one pass that makes no string and no number (number_list.ts); only the small
  * parts around them are read as text, by pattern.
  *
  * Only OpenAI's own shape is recognised: `{"object": "list", "data": [{"object": "embedding",
@@ -13,6 +13,7 @@
  * another order, whitespace runs longer than a pattern's window) is parsed as before.
  */
 import { JSON_STRING } from "../shared/json_patterns.ts";
+import { numberListReader } from "./number_list.ts";
 
 const WS = String.raw`[ \t\r\n]*`;
 const COUNT = String.raw`(0|[1-9]\d{0,15})`;
@@ -47,11 +48,7 @@ export interface PlainEmbeddings {
   usage: { prompt_tokens: number; total_tokens: number };
 }
 
-const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d;
-const MINUS = 0x2d, PLUS = 0x2b, DOT = 0x2e, COMMA = 0x2c, OPEN = 0x5b, CLOSE = 0x5d;
-const ZERO = 0x30, ONE = 0x31, NINE = 0x39, E = 0x65, UPPER_E = 0x45;
-/** Four spaces, as one big-endian word. */
-const SPACES = 0x20202020;
+const OPEN = 0x5b;
 
 // A byte order mark is kept, so that one inside the answer is no match (the bytes are relayed).
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -82,99 +79,17 @@ function itemAt(bytes: Uint8Array, position: number): RegExpExecArray | undefine
   return ITEM.exec(window(bytes, position, open + 1)) ?? undefined;
 }
 
-/**
- * Where the run of digits at `i` ends. Four bytes at a time while all four are digits: a byte
- * below 0x80 plus 0x50 reaches 0x80 from "0" on, plus 0x46 from ":" on, and neither sum carries
- * into the next byte, so one word's sums test its four bytes at once (a byte from 0x80 up fails
- * too). A quarter less time per vector than a byte at a time in a loop, on Bun and on Deno; under
- * load, 3-5% less CPU per embeddings request.
- */
-function digitsEnd(b: Uint8Array, words: DataView, i: number): number {
-  const last = b.length - 4;
-  while (i <= last) {
-    const w = words.getUint32(i);
-    if (((w | (w + 0x46464646) | ~(w + 0x50505050)) & 0x80808080) !== 0) break;
-    i += 4;
-  }
-  let c = b[i] ?? 0;
-  while (c >= ZERO && c <= NINE) c = b[++i] ?? 0;
-  return i;
-}
-
-/**
- * Where the whitespace at `i` ends. Runs of spaces four at a time: OpenAI's answers are indented,
- * each number on a line of its own after eight spaces, so about a third of their bytes are
- * whitespace (bench/README.md, "Embeddings as bytes").
- */
-function whitespaceEnd(b: Uint8Array, words: DataView, i: number): number {
-  const last = b.length - 4;
-  for (;;) {
-    while (i <= last && words.getUint32(i) === SPACES) i += 4;
-    const c = b[i] ?? 0;
-    if (c !== SPACE && c !== LF && c !== CR && c !== TAB) return i;
-    i++;
-  }
-}
-
-/**
- * Where the list of JSON numbers starting at `i` (just after its `[`) ends, after its `]`; -1
- * when it is not one (an empty list included). A read past the end gives 0 (`undefined ?? 0`),
- * which nothing accepts, so a cut list fails too.
- */
-export function numberListEnd(
-  b: Uint8Array,
-  i: number,
-  words = new DataView(b.buffer, b.byteOffset, b.byteLength),
-): number {
-  i = whitespaceEnd(b, words, i);
-  let c = b[i] ?? 0;
-  for (;;) {
-    if (c === MINUS) c = b[++i] ?? 0;
-    if (c === ZERO) c = b[++i] ?? 0;
-    else if (c >= ONE && c <= NINE) {
-      i = digitsEnd(b, words, i + 1);
-      c = b[i] ?? 0;
-    } else return -1;
-    if (c === DOT) {
-      c = b[++i] ?? 0;
-      if (!(c >= ZERO && c <= NINE)) return -1;
-      i = digitsEnd(b, words, i + 1);
-      c = b[i] ?? 0;
-    }
-    if (c === E || c === UPPER_E) {
-      c = b[++i] ?? 0;
-      if (c === PLUS || c === MINUS) c = b[++i] ?? 0;
-      if (!(c >= ZERO && c <= NINE)) return -1;
-      i = digitsEnd(b, words, i + 1);
-      c = b[i] ?? 0;
-    }
-    if (c === SPACE || c === LF || c === CR || c === TAB) {
-      i = whitespaceEnd(b, words, i + 1);
-      c = b[i] ?? 0;
-    }
-    if (c === COMMA) {
-      c = b[++i] ?? 0;
-      if (c === SPACE || c === LF || c === CR || c === TAB) {
-        i = whitespaceEnd(b, words, i + 1);
-        c = b[i] ?? 0;
-      }
-      continue;
-    }
-    return c === CLOSE ? i + 1 : -1;
-  }
-}
-
 /** The answer's model, count and usage when `bytes` are OpenAI's float embeddings list. */
 export function readPlainEmbeddings(bytes: Uint8Array): PlainEmbeddings | undefined {
   const head = at(HEAD, bytes, 0);
   if (head === undefined) return undefined;
   let position = head[0].length;
   let count = 0;
-  const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const listEnd = numberListReader(bytes);
   for (;;) {
     const item = itemAt(bytes, position);
     if (item === undefined || Number(item[1]) !== count) return undefined;
-    position = numberListEnd(bytes, position + item[0].length, words);
+    position = listEnd(position + item[0].length);
     if (position === -1) return undefined;
     const end = at(ITEM_END, bytes, position, END_WINDOW_BYTES);
     if (end === undefined) return undefined;

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../../tests/assert.ts";
 import type { CallContext } from "../../core/provider.ts";
-import { MAX_TAIL_BYTES, numberListEnd, readPlainEmbeddings } from "./plain_embeddings.ts";
+import { MAX_TAIL_BYTES, readPlainEmbeddings } from "./plain_embeddings.ts";
 import { embeddingsFromBytes, parseEmbeddingsResponse } from "./response.ts";
 
 const ctx: CallContext<unknown> = { endpoint: "ep", model: "m", config: {}, stream: false };
@@ -96,60 +96,4 @@ Deno.test("readPlainEmbeddings() reads a vector of any length; a long tail is le
   assertEquals(readPlainEmbeddings(bytes(compact(answer([floats, floats]))))?.count, 2);
   const longModel = compact({ ...answer([[0.5]]), model: "m".repeat(MAX_TAIL_BYTES) });
   assertEquals(readPlainEmbeddings(bytes(longModel)), undefined);
-});
-
-/** Deterministic pseudo-random integers below `n`. */
-function randoms(seed: number): (n: number) => number {
-  let state = seed;
-  return (n) => {
-    state = (state * 1664525 + 1013904223) % 4294967296;
-    return Math.floor(state / 4294967296 * n);
-  };
-}
-
-/** Whether JSON.parse reads `text` as a non-empty list of numbers. */
-function isNumberList(text: string): boolean {
-  try {
-    const parsed = JSON.parse(text);
-    return Array.isArray(parsed) && parsed.length > 0;
-  } catch {
-    return false;
-  }
-}
-
-Deno.test("numberListEnd() accepts exactly the lists JSON.parse reads as non-empty number lists", () => {
-  const random = randoms(7);
-  // Number characters, JSON whitespace, and bytes one off a digit (also with the high bit set:
-  // the four-at-a-time test must reject those too); and runs of spaces, as indented answers have,
-  // with bytes one off a space among them (the spaces are skipped four at a time).
-  const alphabets = [
-    [..."0123456789-+.eE, \t\n"].map((c) => c.charCodeAt(0)),
-    [..."0123456789".repeat(6), ..."/:.,-e"].map((c) => c.charCodeAt(0)).concat([0xb0, 0xb9, 0xff]),
-    [..." ".repeat(24), ..."0123456789-.,\n\t"].map((c) => c.charCodeAt(0)).concat([
-      0x1f,
-      0x21,
-      0xa0,
-    ]),
-  ];
-  let accepted = 0;
-  for (let run = 0; run < 60_000; run++) {
-    const alphabet = alphabets[run % 3] as number[];
-    const length = 1 + random(run % 3 === 0 ? 12 : run % 3 === 1 ? 24 : 32);
-    const list = [0x5b];
-    for (let i = 0; i < length; i++) list.push(alphabet[random(alphabet.length)] as number);
-    list.push(0x5d);
-    const text = String.fromCharCode(...list);
-    const valid = isNumberList(text);
-    assertEquals([text, numberListEnd(new Uint8Array(list), 1)], [text, valid ? list.length : -1]);
-    if (valid) accepted++;
-  }
-  // Enough of both kinds to mean something.
-  assertEquals(accepted > 1000, true, `${accepted} accepted`);
-  // What follows the list is not read; a list cut anywhere is not one.
-  assertEquals(numberListEnd(bytes("[1.5e-3, -0] }"), 1), 12);
-  for (const whole of ["[0.125,-2.5E+3]", "[\n        0.125,\n        -2.5E+3\n      ]"]) {
-    for (let cut = 1; cut < whole.length; cut++) {
-      assertEquals(numberListEnd(bytes(whole.slice(0, cut)), 1), -1);
-    }
-  }
 });
