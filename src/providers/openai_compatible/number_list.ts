@@ -4,11 +4,11 @@
  * answer is a 502 and never a 200 with invalid JSON. What is accepted is exactly what JSON.parse
  * reads as a non-empty list of numbers (a property test holds both checks below to that).
  *
- * The check runs in WebAssembly (`number_list.wat`), 64 bytes at a time with SIMD compares: a
- * byte-by-byte loop in JavaScript was about 40% of the gateway's CPU per embeddings request, and
- * OpenAI's indented answers cost it twice the time of compact ones (bench/README.md, "Embeddings
- * as bytes"). The answer is copied into the module's memory a window at a time. Where
- * WebAssembly cannot run, the loop in JavaScript (`scalarListEnd`) does the same check.
+ * The check runs in WebAssembly (`number_list_wat.ts`), 64 bytes at a time with SIMD compares:
+ * the same check byte by byte in JavaScript was about 40% of the gateway's CPU per embeddings
+ * request (bench/README.md, "Embeddings as bytes"). The answer is copied into the module's memory
+ * a window at a time. Where WebAssembly cannot run, the loop in JavaScript (`scalarListEnd`) does
+ * the same check.
  */
 import { NUMBER_LIST_WASM } from "./number_list_wasm.ts";
 
@@ -18,7 +18,7 @@ const ZERO = 0x30, ONE = 0x31, NINE = 0x39, E = 0x65, UPPER_E = 0x45;
 /** Four spaces, as one big-endian word. */
 const SPACES = 0x20202020;
 
-/** The most of an answer copied into the module's memory at once (number_list.wat sizes it). */
+/** The most of an answer copied into the module's memory at once (the module sizes it so). */
 export const WINDOW_BYTES = 256 * 1024;
 /** Zeros after an answer's last window: the module reads whole blocks of 64 bytes. */
 const BLOCK = 64;
@@ -32,6 +32,8 @@ interface Scanner {
 
 /** The module, made on first use; null where WebAssembly is not available. */
 let scanner: Scanner | null | undefined;
+/** The reader whose window the module's memory holds. */
+let memoryHolder: object | undefined;
 
 function wasmScanner(): Scanner | null {
   if (scanner !== undefined) return scanner;
@@ -74,7 +76,7 @@ function whitespaceEnd(b: Uint8Array, words: DataView, i: number): number {
 /**
  * A reader of the number lists of one answer, taken in order: given the position just after a
  * list's `[`, where the list ends (just after its `]`), or -1 when it is not one (an empty list
- * included). `windowBytes` (a multiple of 64, at most `WINDOW_BYTES`) is for tests.
+ * included). `windowBytes` (at least 64, at most `WINDOW_BYTES`) is for tests.
  */
 export function numberListReader(
   bytes: Uint8Array,
@@ -85,13 +87,14 @@ export function numberListReader(
   if (wasm === null) return (i) => scalarListEnd(bytes, i, words);
   // The answer's bytes [windowStart, windowStart + windowLength) are at the memory's start.
   let windowStart = 0;
-  let windowLength = -1;
+  let windowLength = 0;
   const load = (from: number) => {
     const length = Math.min(windowBytes, bytes.length - from);
     wasm.memory.set(bytes.subarray(from, from + length));
     wasm.memory.fill(0, length, length + BLOCK);
     windowStart = from;
     windowLength = length;
+    memoryHolder = load;
   };
   return (i) => {
     i = whitespaceEnd(bytes, words, i);
@@ -101,7 +104,8 @@ export function numberListReader(
     for (let at = i;;) {
       const windowEnd = windowStart + windowLength;
       if (
-        windowLength < 0 || at < windowStart || (at + BLOCK > windowEnd && windowEnd < bytes.length)
+        memoryHolder !== load || at < windowStart ||
+        (at + BLOCK > windowEnd && windowEnd < bytes.length)
       ) {
         load(at);
       }

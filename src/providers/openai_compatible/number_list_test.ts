@@ -176,3 +176,14 @@ Deno.test("the WebAssembly check reads each step of the grammar across a block's
     }
   }
 });
+
+Deno.test("two answers' readers taken in turns each read their own answer", () => {
+  const first = bytes(`[${"1.5,".repeat(100)}2]`);
+  const second = bytes(`[${"-0.25,".repeat(100)}x]`);
+  const readFirst = numberListReader(first);
+  const readSecond = numberListReader(second);
+  for (let round = 0; round < 3; round++) {
+    assertEquals(readFirst(1), first.length);
+    assertEquals(readSecond(1), -1);
+  }
+});
