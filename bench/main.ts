@@ -35,8 +35,9 @@ const HELP = `Usage: deno task bench [options]
 
 Benchmarks the gateway (dist/gateway, $GATEWAY_BIN, or 'deno run main.ts') against a direct call
 to a mock OpenAI upstream and a bare passthrough proxy on the same runtime. Needs wrk. A full run
-also measures the gateway under Deno beside a bare Deno proxy (chat), and peers on the same mock
-(LiteLLM, Portkey, MLflow: installed once into bench/.peers/, from PyPI and npm).
+also measures the gateway under Deno beside a bare Deno proxy (in every load scenario), and peers
+on the same mock (chat; LiteLLM, Portkey, MLflow: installed once into bench/.peers/, from PyPI and
+npm).
 
 Options:
   --quick               short runs (under a minute): 1 s per run, 1 round, 5 s soak; no peers,
@@ -384,68 +385,85 @@ async function main(): Promise<number> {
 
     const peerContext: PeerContext | undefined = tools ? { root, tmp, upstream, tools } : undefined;
     const chatBodies = { chatDirect: b.chatDirect, chatGateway: b.chatGateway };
-    /**
-     * The chat scenario's extra targets: the gateway under Deno and a bare Deno proxy, and the
-     * peers. Started just before it and stopped just after it, so they sit idle nowhere else.
-     */
-    const chatExtras = async (): Promise<{ targets: Target[]; stop: () => Promise<void> }> => {
+    /** The gateway under Deno and a bare Deno proxy: started for the first scenario, kept to the end. */
+    type Started = Awaited<ReturnType<typeof start>>;
+    type DenoPair = { proxy: Started; gateway: Started };
+    let denoPair: DenoPair | undefined;
+    let denoTried = false;
+    const startDeno = async (): Promise<DenoPair | undefined> => {
+      if (denoTried || !denoResults || denoResults.skipped) return denoPair;
+      denoTried = true;
+      const denoCommand = [
+        Deno.execPath(),
+        "run",
+        ...DENO_PERMISSION_FLAGS,
+        join(root, "main.ts"),
+      ];
+      denoResults.command = `deno run ${DENO_PERMISSION_FLAGS.join(" ")} main.ts start`;
+      try {
+        denoResults.version = await output(denoCommand[0]!, [
+          ...denoCommand.slice(1),
+          "--version",
+        ]);
+        const denoProxy = await start(
+          "bare proxy (deno)",
+          [
+            ...runtimeCommand("deno", bun, join(root, "bench", "proxy.ts")),
+            "--upstream",
+            upstream,
+          ],
+          /^listening (\d+)/,
+        );
+        const denoGateway = await start(
+          "gateway (deno)",
+          [...denoCommand, ...gatewayArgs(files.config, 0)],
+          ready,
+          gatewayEnv,
+          "null",
+        ).catch(async (error) => {
+          await denoProxy.proc.stop();
+          throw error;
+        });
+        await sleep(500);
+        const rss = denoGateway.proc.rssMiB();
+        const rssProxy = denoProxy.proc.rssMiB();
+        if (rss !== undefined) denoResults.idleRss = round(rss, 1);
+        if (rssProxy !== undefined) denoResults.idleRssProxy = round(rssProxy, 1);
+        denoPair = { proxy: denoProxy, gateway: denoGateway };
+      } catch (error) {
+        denoResults.error = (error as Error).message.split("\n")[0]!.slice(0, 300);
+        log(`bench: the gateway under Deno not measured: ${denoResults.error}`);
+      }
+      return denoPair;
+    };
+    /** The scenario's requests as the Deno pair serves them: the bare proxy's and the gateway's. */
+    const denoTargets = (scenario: Scenario, pair: DenoPair): Target[] => {
+      const proxyTarget = scenario.targets.find((t) => t.key === "proxy");
+      const gatewayTarget = scenario.targets.find((t) => t.key === "gateway");
+      if (!proxyTarget || !gatewayTarget) return [];
+      return [
+        {
+          key: "proxy-deno",
+          label: "bare proxy (deno)",
+          origin: origin(pair.proxy.port),
+          requests: proxyTarget.requests,
+          pid: pair.proxy.proc.pid,
+          optional: true,
+        },
+        {
+          key: "gateway-deno",
+          label: "gateway (deno)",
+          origin: origin(pair.gateway.port),
+          requests: gatewayTarget.requests,
+          pid: pair.gateway.proc.pid,
+          optional: true,
+        },
+      ];
+    };
+    /** The chat scenario's peers: started just before it and stopped just after it. */
+    const chatPeers = async (): Promise<{ targets: Target[]; stop: () => Promise<void> }> => {
       const targets: Target[] = [];
       const stops: (() => Promise<void>)[] = [];
-      if (denoResults && !denoResults.skipped) {
-        const denoCommand = [
-          Deno.execPath(),
-          "run",
-          ...DENO_PERMISSION_FLAGS,
-          join(root, "main.ts"),
-        ];
-        denoResults.command = `deno run ${DENO_PERMISSION_FLAGS.join(" ")} main.ts start`;
-        try {
-          denoResults.version = await output(denoCommand[0]!, [
-            ...denoCommand.slice(1),
-            "--version",
-          ]);
-          const denoProxy = await start(
-            "bare proxy (deno)",
-            [
-              ...runtimeCommand("deno", bun, join(root, "bench", "proxy.ts")),
-              "--upstream",
-              upstream,
-            ],
-            /^listening (\d+)/,
-          );
-          stops.push(() => denoProxy.proc.stop());
-          const denoGateway = await start(
-            "gateway (deno)",
-            [...denoCommand, ...gatewayArgs(files.config, 0)],
-            ready,
-            gatewayEnv,
-            "null",
-          );
-          stops.push(() => denoGateway.proc.stop());
-          await sleep(500);
-          const rss = denoGateway.proc.rssMiB();
-          const rssProxy = denoProxy.proc.rssMiB();
-          if (rss !== undefined) denoResults.idleRss = round(rss, 1);
-          if (rssProxy !== undefined) denoResults.idleRssProxy = round(rssProxy, 1);
-          targets.push(
-            {
-              key: "proxy-deno",
-              label: "bare proxy (deno)",
-              origin: origin(denoProxy.port),
-              requests: [{ path: PATHS.chat, bodyFile: b.chatDirect }],
-              pid: denoProxy.proc.pid,
-              optional: true,
-            },
-            {
-              ...viaGateway("gateway-deno", "gateway (deno)", b.chatGateway, denoGateway),
-              optional: true,
-            },
-          );
-        } catch (error) {
-          denoResults.error = (error as Error).message.split("\n")[0]!.slice(0, 300);
-          log(`bench: the gateway under Deno not measured: ${denoResults.error}`);
-        }
-      }
       if (peerContext && peersResults && !peersResults.skipped) {
         const running: RunningPeer[] = await startPeers(
           peersResults.peers,
@@ -474,27 +492,32 @@ async function main(): Promise<number> {
       rounds: settings.rounds,
       log,
     };
-    for (const scenario of scenarios) {
-      if (!only.has(scenario.key)) continue;
-      const extras = scenario.key === "chat" ? await chatExtras() : undefined;
-      if (extras) {
-        scenario.targets.push(...extras.targets);
-        for (const t of extras.targets) {
+    try {
+      for (const scenario of scenarios) {
+        if (!only.has(scenario.key)) continue;
+        const pair = await startDeno();
+        if (pair) {
+          scenario.targets.push(...denoTargets(scenario, pair));
+          scenario.proxies = { ...scenario.proxies, "gateway-deno": "proxy-deno" };
+        }
+        const peers = scenario.key === "chat" ? await chatPeers() : undefined;
+        if (peers) {
+          scenario.targets.push(...peers.targets);
           // No bare proxy of their own (the report sets them against the gateway).
-          if (t.key.startsWith("peer-")) {
+          for (const t of peers.targets) {
             scenario.proxies = { ...scenario.proxies, [t.key]: "none" };
           }
         }
-        if (extras.targets.some((t) => t.key === "gateway-deno")) {
-          scenario.proxies = { ...scenario.proxies, "gateway-deno": "proxy-deno" };
+        log(`bench: ${scenario.title}`);
+        try {
+          load.push(...await runScenario(scenario, loadSettings));
+        } finally {
+          await peers?.stop();
         }
       }
-      log(`bench: ${scenario.title}`);
-      try {
-        load.push(...await runScenario(scenario, loadSettings));
-      } finally {
-        await extras?.stop();
-      }
+    } finally {
+      await denoPair?.gateway.proc.stop();
+      await denoPair?.proxy.proc.stop();
     }
 
     const streaming: StreamRun[] = [];

@@ -199,8 +199,49 @@ export function checkGoals(results: Results): Goal[] {
     (team?.vsProxy ?? 0) >= 0.8,
   );
 
+  goals.push(...cpuGoals(results, "gateway", "proxy", ""));
+  const peak = r.peakRss;
+  add(
+    "peak RSS over the whole run ≤ 150 MiB",
+    peak,
+    `${fmt(peak, 1)} MiB (bare proxy: ${fmt(r.peakRssProxy, 1)} MiB)`,
+    (peak ?? Infinity) <= 150,
+  );
+
   goals.push(...denoGoals(results), ...peerGoals(results));
   return goals;
+}
+
+/** The scenarios of issue 22's CPU goal, with the names its goals give them. */
+const CPU_SCENARIOS: [key: string, name: string][] = [
+  ["chat", "chat"],
+  ["stream", "200-chunk streams"],
+  ["embeddings", "16×1536 embeddings"],
+  ["large", "200 KB prompts"],
+];
+
+/**
+ * Issue 22: in each scenario at c=32, a request costs the gateway (`gatewayKey`) at most 1.25×
+ * the CPU it costs the bare proxy (`proxyKey`) on the same runtime: proxy ÷ gateway ≥ 0.80, with
+ * the req/s ratio beside it.
+ */
+function cpuGoals(results: Results, gatewayKey: string, proxyKey: string, runtime: string): Goal[] {
+  const proxyName = runtime === "" ? "bare proxy" : "bare Deno proxy";
+  return CPU_SCENARIOS.map(([key, name]) => {
+    const gateway = target(results, key, 32, gatewayKey);
+    const proxy = target(results, key, 32, proxyKey);
+    const ratio = gateway?.cpuUs && proxy?.cpuUs ? proxy.cpuUs / gateway.cpuUs : undefined;
+    return {
+      goal:
+        `${name} c=32${runtime}: CPU per request ≤ 1.25× the ${proxyName}'s (proxy ÷ gateway ≥ 0.80)`,
+      value: ratio === undefined
+        ? "not measured"
+        : `${fmt(ratio)}× (${fmt(gateway?.cpuUs, 0)} vs ${fmt(proxy?.cpuUs, 0)} µs; req/s ${
+          fmt(gateway?.vsProxy)
+        }×)`,
+      met: ratio === undefined ? undefined : ratio >= 0.8,
+    };
+  });
 }
 
 /** The goal of the gateway under Deno, when the run measured it beside the Bun binary. */
@@ -218,7 +259,7 @@ export function denoGoals(results: Results): Goal[] {
         fmt(proxy?.cpuUs, 0)
       } µs, proxy/gateway ${fmt(cpu)}×)`,
     met: ratio === undefined ? undefined : ratio >= 0.8,
-  }];
+  }, ...cpuGoals(results, "gateway-deno", "proxy-deno", " under Deno")];
 }
 
 /** A figure of ours and of each peer (undefined: not measured). */

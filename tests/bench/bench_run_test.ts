@@ -116,7 +116,7 @@ Deno.test(`[${UNDER_TEST}] the benchmark runs every section and measures every f
     if (BIN) assert((results.gateway.binaryBytes ?? 0) > 1e6, "binary size not measured");
 
     // Every goal was measured (met or missed is the benchmark's report, not this test's).
-    assertEquals(results.goals.length, 12);
+    assertEquals(results.goals.length, 17);
     for (const goal of results.goals) assert(goal.met !== undefined, `not measured: ${goal.goal}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
