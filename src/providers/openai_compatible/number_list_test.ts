@@ -187,3 +187,22 @@ Deno.test("two answers' readers taken in turns each read their own answer", () =
     assertEquals(readSecond(1), -1);
   }
 });
+
+Deno.test("under Bun (the compiled gateway's runtime) both checks agree with JSON.parse too", async () => {
+  const root = new URL("../../../", import.meta.url);
+  const { code, stdout, stderr } = await new Deno.Command(
+    new URL("node_modules/.bin/bun", root).pathname,
+    {
+      args: ["tests/bun/number_list_check.ts"],
+      cwd: root.pathname,
+      stdout: "piped",
+      stderr: "piped",
+    },
+  ).output();
+  const decoder = new TextDecoder();
+  assertEquals(code, 0, decoder.decode(stderr));
+  const found = JSON.parse(decoder.decode(stdout));
+  assertEquals(found.wasm, true);
+  assertEquals(found.mismatches, []);
+  assertEquals(found.accepted > 5_000, true, `${found.accepted} accepted`);
+});

@@ -1,0 +1,51 @@
+/**
+ * Run by `number_list_test.ts` under Bun (`bun tests/bun/number_list_check.ts`): the compiled
+ * gateway runs the number-list module on JavaScriptCore, while `deno test` runs it on V8. Holds
+ * the WebAssembly check (at two window sizes) and the JavaScript one to JSON.parse on random lists,
+ * and prints what it found as one JSON line.
+ */
+import process from "node:process";
+import {
+  listCheckInWasm,
+  numberListReader,
+  scalarListEnd,
+} from "../../src/providers/openai_compatible/number_list.ts";
+
+let state = 3;
+const random = (n: number) => {
+  state = (state * 1664525 + 1013904223) % 4294967296;
+  return Math.floor(state / 4294967296 * n);
+};
+
+/** Where JSON.parse ends the list that `text` starts with (at its first `]`), or -1. */
+function wanted(text: string): number {
+  const close = text.indexOf("]");
+  try {
+    const parsed = JSON.parse(text.slice(0, close + 1));
+    return Array.isArray(parsed) && parsed.length > 0 ? close + 1 : -1;
+  } catch {
+    return -1;
+  }
+}
+
+const alphabet = [..."0123456789-+.eE, \t\n]"].map((c) => c.charCodeAt(0)).concat([0xb0]);
+const mismatches: string[] = [];
+let accepted = 0;
+const runs = 100_000;
+for (let run = 0; run < runs; run++) {
+  const length = 1 + random(run % 50 === 0 ? 600 : 40);
+  const list = [0x5b];
+  for (let i = 0; i < length; i++) list.push(alphabet[random(alphabet.length)]!);
+  list.push(0x5d);
+  const bytes = new Uint8Array(list);
+  const text = String.fromCharCode(...list);
+  const want = wanted(text);
+  const got = [scalarListEnd(bytes, 1), numberListReader(bytes, 64)(1), numberListReader(bytes)(1)];
+  if (got.some((end) => end !== want) && mismatches.length < 5) {
+    mismatches.push(`${JSON.stringify(text)}: want ${want}, got ${got.join(" ")}`);
+  }
+  if (want !== -1) accepted++;
+}
+process.stdout.write(
+  `${JSON.stringify({ wasm: listCheckInWasm(), runs, accepted, mismatches })}\n`,
+);
