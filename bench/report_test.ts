@@ -4,7 +4,8 @@ import { compare, type ScenarioFigures, summarise } from "./load.ts";
 import type { StreamFigures } from "./streaming.ts";
 import type { LoadResult } from "./wrk.ts";
 
-const run_ = (rps: number) => run(rps, 1, 2);
+/** A valid run at `rps` requests per second. */
+const served = (rps: number) => run(rps, 1, 2);
 
 function run(rps: number, p50: number, p99: number, valid = true): LoadResult {
   return {
@@ -423,8 +424,8 @@ Deno.test("checkGoals: under Deno, the same CPU goal against the bare Deno proxy
   run.deno = { version: "deno 2" };
   const deno = (key: string, ratio: number) =>
     scenario(key, 32, {
-      "proxy-deno": { load: run_(2_000), cpu: 0.6 },
-      "gateway-deno": { load: run_(2_000 * ratio), cpu: 0.6 },
+      "proxy-deno": { load: served(2_000), cpu: 0.6 },
+      "gateway-deno": { load: served(2_000 * ratio), cpu: 0.6 },
     });
   // Only the Deno targets ran (the Bun ones' goals are then not measured).
   run.load = [deno("chat", 0.9), deno("stream", 0.9), deno("embeddings", 0.9), deno("large", 0.5)];

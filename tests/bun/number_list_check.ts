@@ -10,23 +10,9 @@ import {
   numberListReader,
   scalarListEnd,
 } from "../../src/providers/openai_compatible/number_list.ts";
+import { listEndByParse, randoms } from "../number_lists.ts";
 
-let state = 3;
-const random = (n: number) => {
-  state = (state * 1664525 + 1013904223) % 4294967296;
-  return Math.floor(state / 4294967296 * n);
-};
-
-/** Where JSON.parse ends the list that `text` starts with (at its first `]`), or -1. */
-function wanted(text: string): number {
-  const close = text.indexOf("]");
-  try {
-    const parsed = JSON.parse(text.slice(0, close + 1));
-    return Array.isArray(parsed) && parsed.length > 0 ? close + 1 : -1;
-  } catch {
-    return -1;
-  }
-}
+const random = randoms(3);
 
 const alphabet = [..."0123456789-+.eE, \t\n]"].map((c) => c.charCodeAt(0)).concat([0xb0]);
 const mismatches: string[] = [];
@@ -39,7 +25,7 @@ for (let run = 0; run < runs; run++) {
   list.push(0x5d);
   const bytes = new Uint8Array(list);
   const text = String.fromCharCode(...list);
-  const want = wanted(text);
+  const want = listEndByParse(text);
   const got = [scalarListEnd(bytes, 1), numberListReader(bytes, 64)(1), numberListReader(bytes)(1)];
   if (got.some((end) => end !== want) && mismatches.length < 5) {
     mismatches.push(`${JSON.stringify(text)}: want ${want}, got ${got.join(" ")}`);

@@ -2,27 +2,9 @@ import { assertEquals } from "../../../tests/assert.ts";
 import { listCheckInWasm, numberListReader, scalarListEnd, WINDOW_BYTES } from "./number_list.ts";
 import { NUMBER_LIST_WASM } from "./number_list_wasm.ts";
 import { buildNumberListModule } from "./number_list_build.ts";
+import { listEndByParse, randoms } from "../../../tests/number_lists.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
-
-/** Deterministic pseudo-random integers below `n`. */
-function randoms(seed: number): (n: number) => number {
-  let state = seed;
-  return (n) => {
-    state = (state * 1664525 + 1013904223) % 4294967296;
-    return Math.floor(state / 4294967296 * n);
-  };
-}
-
-/** Whether JSON.parse reads `text` as a non-empty list of numbers. */
-function isNumberList(text: string): boolean {
-  try {
-    const parsed = JSON.parse(text);
-    return Array.isArray(parsed) && parsed.length > 0;
-  } catch {
-    return false;
-  }
-}
 
 /** Windows for the WebAssembly check: one block, a few, and the default. */
 const WINDOWS = [64, 192, WINDOW_BYTES];
@@ -64,7 +46,7 @@ Deno.test("both checks accept exactly the lists JSON.parse reads as non-empty nu
     for (let i = 0; i < length; i++) list.push(alphabet[random(alphabet.length)] as number);
     list.push(0x5d);
     const text = String.fromCharCode(...list);
-    const want = isNumberList(text) ? list.length : -1;
+    const want = listEndByParse(text);
     assertEquals([text, ends(new Uint8Array(list))], [text, [want, want, want, want]]);
     if (want !== -1) accepted++;
   }
@@ -118,8 +100,7 @@ Deno.test("both checks agree with JSON.parse on long lists, whole and with a byt
     changed[at] = changes[random(changes.length)] as number;
     const changedText = new TextDecoder().decode(changed);
     // The list may now end sooner (a ] brought in): JSON.parse reads up to that one.
-    const close = changed.indexOf(0x5d);
-    const want = isNumberList(changedText.slice(0, close + 1)) ? close + 1 : -1;
+    const want = listEndByParse(changedText);
     assertEquals([changedText, ends(changed)], [changedText, [want, want, want, want]]);
     if (want !== -1) accepted++;
   }
@@ -170,7 +151,7 @@ Deno.test("the WebAssembly check reads each step of the grammar across a block's
     // counts its blocks from the first number, so each shifts it by one byte.
     for (let pad = 0; pad < 130; pad++) {
       for (const text of [`[1${"0".repeat(pad)},${number}]`, `[1,${" ".repeat(pad)}${number}]`]) {
-        const want = isNumberList(text) ? text.length : -1;
+        const want = listEndByParse(text);
         assertEquals([text, ends(bytes(text))], [text, [want, want, want, want]]);
       }
     }
