@@ -46,8 +46,24 @@ interface Spent {
   reading: boolean;
 }
 
+/** A name's sums, by period (only the periods its budgets use). */
+type SpentByPeriod = Partial<Record<Budget["period"], Spent>>;
+
+/** A written row's USD, added to each of a name's sums whose period it falls in. */
+function addWritten(periods: SpentByPeriod | undefined, at: number, usd: number): void {
+  if (periods === undefined) return;
+  for (const period of BUDGET_PERIODS) {
+    const entry = periods[period];
+    if (entry !== undefined && at >= entry.periodStart) entry.stored += usd;
+  }
+}
+
 export class Budgets {
-  readonly #spent = new Map<string, Spent>();
+  /** By scope, then name: a row's own strings find its sums, with no key string built per row. */
+  readonly #spent: Record<Scope, Map<string, SpentByPeriod>> = {
+    client: new Map(),
+    endpoint: new Map(),
+  };
 
   /**
    * `refreshMs`: how long a sum read from the store serves (0 for a store in this process,
@@ -69,8 +85,12 @@ export class Budgets {
   /** USD spent in the current period by a key (`client`) or on an endpoint. */
   spent(scope: Scope, name: string, budget: Budget): number | Promise<number> {
     const now = this.now();
-    const key = `${scope}:${name}:${budget.period}`;
-    const entry = this.#spent.get(key);
+    let periods = this.#spent[scope].get(name);
+    if (periods === undefined) {
+      periods = {};
+      this.#spent[scope].set(name, periods);
+    }
+    const entry = periods[budget.period];
     if (
       !this.fresh && entry !== undefined && now >= entry.periodStart && now < entry.periodEnd
     ) {
@@ -85,7 +105,7 @@ export class Budgets {
       readAt: now,
       reading: false,
     };
-    this.#spent.set(key, fresh);
+    periods[budget.period] = fresh;
     const read = this.#read(fresh, scope, name);
     const total = () => fresh.stored + this.sink.pendingUsd(scope, name);
     return read === undefined ? total() : read.then(total);
@@ -139,17 +159,13 @@ export class Budgets {
 
   /** A batch the store took moves from pending into the stored sums already read. */
   #written(rows: readonly UsageRow[]): void {
-    if (this.#spent.size === 0) return;
+    const { client, endpoint } = this.#spent;
+    if (client.size === 0 && endpoint.size === 0) return;
     for (const row of rows) {
-      if (row.cost_usd === null || row.cost_usd === 0) continue;
-      for (const period of BUDGET_PERIODS) {
-        for (
-          const key of [`client:${row.client}:${period}`, `endpoint:${row.endpoint}:${period}`]
-        ) {
-          const entry = this.#spent.get(key);
-          if (entry !== undefined && row.at >= entry.periodStart) entry.stored += row.cost_usd;
-        }
-      }
+      const usd = row.cost_usd;
+      if (usd === null || usd === 0) continue;
+      addWritten(client.get(row.client), row.at, usd);
+      if (row.endpoint !== null) addWritten(endpoint.get(row.endpoint), row.at, usd);
     }
   }
 }
