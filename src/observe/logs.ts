@@ -170,7 +170,10 @@ export class Logger {
       for (const key in fields) {
         const value = fields[key];
         if (value === undefined) continue;
-        line += typeof value === "string" && !/\s/.test(value)
+        // A finite number or a string without spaces as it is; anything else as JSON.
+        line += typeof value === "number" && Number.isFinite(value)
+          ? ` ${key}=${value}`
+          : typeof value === "string" && !/\s/.test(value)
           ? ` ${key}=${value}`
           : ` ${key}=${JSON.stringify(value)}`;
       }

@@ -42,3 +42,27 @@ for (let i = 0; i < 200; i++) log.info("request", { n: i, big });
 `);
   assertEquals(lines.map((line) => JSON.parse(line).n), Array.from({ length: 200 }, (_, i) => i));
 });
+
+Deno.test("Logger's text lines: finite numbers and plain words bare, anything else as JSON", async () => {
+  const { Logger } = await import("./logs.ts");
+  const lines: string[] = [];
+  const log = new Logger({ level: "info", write: (line) => lines.push(line) });
+  log.info("request", {
+    status: 200,
+    ms: 1.5,
+    zero: -0,
+    nan: Number.NaN,
+    inf: Number.POSITIVE_INFINITY,
+    word: "chat",
+    spaced: "a b",
+    flag: true,
+    none: null,
+    skipped: undefined,
+    list: [1, "x"],
+  });
+  assertEquals(
+    lines[0]!.replace(/^\S+ /, ""),
+    'INFO  request status=200 ms=1.5 zero=0 nan=null inf=null word=chat spaced="a b" flag=true ' +
+      'none=null list=[1,"x"]',
+  );
+});
