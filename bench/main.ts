@@ -60,7 +60,7 @@ Options:
   --profile-seconds N   length of the profiled load (default 10)
   --profile-runtime R   bun or deno (default: the binary's runtime)
   --profile-scenario S  chat (default, limit on), embeddings, stream, delayed (20 chunks 50 ms
-                        apart) or large (200 KB prompt)
+                        apart), large (200 KB prompt) or team (client key, SQLite store)
   -h, --help            this help`;
 
 const SECTIONS = [
@@ -217,9 +217,13 @@ async function main(): Promise<number> {
 
     if (values.profile) {
       if (
-        !["chat", "embeddings", "stream", "delayed", "large"].includes(values["profile-scenario"])
+        !["chat", "embeddings", "stream", "delayed", "large", "team"].includes(
+          values["profile-scenario"],
+        )
       ) {
-        throw new Error("--profile-scenario must be chat, embeddings, stream, delayed or large");
+        throw new Error(
+          "--profile-scenario must be chat, embeddings, stream, delayed, large or team",
+        );
       }
       return await profileGateway({
         root,

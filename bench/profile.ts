@@ -6,7 +6,7 @@
  */
 import { join, relative } from "node:path";
 import { Proc } from "./procs.ts";
-import { PATHS, writeFiles } from "./setup.ts";
+import { BENCH_CLIENT_KEY, PATHS, writeFiles } from "./setup.ts";
 import { runWrk, writeWrkScripts } from "./wrk.ts";
 import { fmt, markdownTable, rate, round, sleep } from "./stats.ts";
 import { DENO_PERMISSION_FLAGS } from "../src/runtime/permissions.ts";
@@ -193,7 +193,7 @@ interface ProfileOptions {
   bun: string | undefined;
   mockRuntime: string;
   seconds: number;
-  /** What to send: chat (limit on), embeddings (16×1536), stream (200 chunks), delayed (20 chunks 50 ms apart) or large. */
+  /** What to send: chat (limit on), embeddings (16×1536), stream (200 chunks), delayed (20 chunks 50 ms apart) large or team (a client key and a SQLite store). */
   scenario: string;
   scriptsDir: string;
   log: (line: string) => void;
@@ -215,7 +215,14 @@ export async function profileGateway(options: ProfileOptions): Promise<number> {
     const scripts = writeWrkScripts(options.scriptsDir);
     const profDir = join(tmp, "prof");
     Deno.mkdirSync(profDir);
-    const startArgs = ["start", "--config-path", files.config, "--port", "0"];
+    const team = options.scenario === "team";
+    const startArgs = [
+      "start",
+      "--config-path",
+      team ? files.teamConfig : files.config,
+      "--port",
+      "0",
+    ];
     const ready = /^API reference: http:\/\/[^:]+:(\d+)\//;
     const command = runtime === "bun"
       ? [
@@ -260,6 +267,12 @@ export async function profileGateway(options: ProfileOptions): Promise<number> {
     const requests = [
       options.scenario === "embeddings"
         ? { path: PATHS.embeddings, bodyFile: bodies.embeddingsGateway }
+        : team
+        ? {
+          path: PATHS.chat,
+          bodyFile: bodies.chatGateway,
+          authorization: `Bearer ${BENCH_CLIENT_KEY}`,
+        }
         : { path: PATHS.chat, bodyFile: chatBodies[options.scenario] ?? bodies.chatLimited },
     ];
     log(`bench: profiling the gateway on ${runtime} (source) for ${options.seconds} s at c=32`);
@@ -292,6 +305,8 @@ export async function profileGateway(options: ProfileOptions): Promise<number> {
       ? "streaming 20 chunks 50 ms apart"
       : options.scenario === "large"
       ? "chat with a 200 KB prompt"
+      : team
+      ? "non-streaming chat behind a client key, SQLite store"
       : "non-streaming chat (limit on)";
     const header =
       `## CPU profile: gateway from source on ${runtime}, ${what}, c=32, ${options.seconds} s ` +
