@@ -8,6 +8,9 @@
 import process from "node:process";
 import { recordBytecodeOrder } from "./bytecode_order.ts";
 
+/** The SQLite writer thread's module: no import names it, so builds list it themselves. */
+export const SQLITE_WRITER_WORKER = "src/runtime/sqlite_writer_worker.ts";
+
 /** The short commit of the checkout being built, or "unknown". */
 export function commit(): string {
   try {
@@ -40,6 +43,8 @@ function bunBuild(root: string, args: string[]): void {
       "--define",
       `GATEWAY_BUILT=${JSON.stringify(built)}`,
       "main.ts",
+      // Loaded as a worker, so an entry point of its own (src/runtime/sqlite_writer.ts).
+      SQLITE_WRITER_WORKER,
       "--outfile",
       "dist/gateway",
       ...args,

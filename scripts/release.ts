@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { relative, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { DENO_PERMISSION_FLAGS } from "../src/runtime/permissions.ts";
-import { commit } from "./compile.ts";
+import { commit, SQLITE_WRITER_WORKER } from "./compile.ts";
 
 /** The `deno compile` targets and the asset each one becomes. */
 export const DENO_TARGETS: readonly { target: string; asset: string }[] = [
@@ -119,6 +119,9 @@ export function denoCompileArgs(target: string, output: string, importMap: strin
     output,
     "--import-map",
     importMap,
+    // Loaded as a worker, so not found by following the imports (src/runtime/sqlite_writer.ts).
+    "--include",
+    SQLITE_WRITER_WORKER,
     "main.ts",
   ];
 }
@@ -128,6 +131,10 @@ export function checkDenoCompileArgs(args: readonly string[]): string[] {
   const problems: string[] = [];
   const entry = args.indexOf("main.ts");
   if (entry !== args.length - 1) problems.push("main.ts must be the last argument");
+  const include = args.indexOf("--include");
+  if (include < 0 || args[include + 1] !== SQLITE_WRITER_WORKER) {
+    problems.push(`--include ${SQLITE_WRITER_WORKER} is missing (a worker's module)`);
+  }
   const isPermission = (arg: string) => arg === "-A" || /^--(allow|deny|unstable)/.test(arg);
   const given = args.filter(isPermission);
   if (given.some((arg) => arg === "-A" || /^--allow-all(=|$)/.test(arg))) {

@@ -176,7 +176,7 @@ async function serveGateway(
   try {
     tls = await readTls(options, config);
     await loadConfigProviders(config);
-    const store = await openStore(config.server.store);
+    const store = await openStore(config.server.store, { logger });
     gateway = new Gateway(config, { logger, env: process.env, store });
   } catch (error) {
     if (error instanceof StoreError || error instanceof TlsFileError) {

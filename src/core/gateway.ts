@@ -103,13 +103,31 @@ function openLocalStore(store: string): SqliteUsageStore | MemoryUsageStore {
   throw new StoreError(`the store '${redactUrl(store)}' is opened with openStore()`);
 }
 
-/** Opens the store `server.store` names (a StoreError says why it cannot). */
+/**
+ * Opens the store `server.store` names (a StoreError says why it cannot). A server (`logger`
+ * given) writes a SQLite store's records on a writer thread, or on the event loop, with a
+ * warning, when the thread cannot start.
+ */
 export async function openStore(
   store: string,
+  server?: { logger: Logger },
 ): Promise<SqliteUsageStore | MemoryUsageStore | PostgresUsageStore> {
-  return /^postgres(ql)?:\/\//.test(store)
-    ? await PostgresUsageStore.open(store)
-    : openLocalStore(store);
+  if (/^postgres(ql)?:\/\//.test(store)) return await PostgresUsageStore.open(store);
+  const local = openLocalStore(store);
+  if (server === undefined || !(local instanceof SqliteUsageStore)) return local;
+  try {
+    await local.startWriter();
+    server.logger.info("usage store opened", { path: local.location, writes: "writer thread" });
+  } catch (error) {
+    server.logger.warn(
+      "the usage store's writer thread did not start: records are written on the event loop",
+      {
+        path: local.location,
+        error: (error as Error).message,
+      },
+    );
+  }
+  return local;
 }
 
 /** Whether an error says the upstream is unhealthy (counts towards its circuit). */

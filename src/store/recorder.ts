@@ -96,15 +96,24 @@ export class UsageRecorder implements UsageSink {
     this.#buffer.push(row);
     if (this.store.addSpend === undefined) this.#addPending(row, 1);
     else this.#spendNow(row, this.store.addSpend.bind(this.store));
-    // A full batch is written at the next turn of the event loop: a SQLite write blocks it, so
-    // batches stay small enough (about 1 ms) not to show in the other requests' latency.
-    if (this.#buffer.length >= BATCH_ROWS && !this.#soon) {
-      if (this.#timer !== undefined) clearTimeout(this.#timer);
-      this.#soon = true;
-      this.#timer = this.#schedule(0);
-    } else {
+    // A batch being written is followed by what came meanwhile once it is taken.
+    if (this.#writing === undefined) this.#plan();
+  }
+
+  /**
+   * Schedules the next write: a full batch at the next turn of the event loop (a SQLite write on
+   * the event loop blocks it, so batches stay small enough, about 1 ms, not to show in the other
+   * requests' latency), fewer rows after `flushMs`.
+   */
+  #plan(): void {
+    if (this.#buffer.length < BATCH_ROWS) {
       this.#timer ??= this.#schedule(this.#flushMs);
+      return;
     }
+    if (this.#soon) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#soon = true;
+    this.#timer = this.#schedule(0);
   }
 
   /** What a row spent, written at once to a shared store; pending until it is in. */
@@ -197,6 +206,7 @@ export class UsageRecorder implements UsageSink {
       this.#droppedTold = this.#dropped;
     }
     this.onFlushed?.(rows);
+    if (this.#buffer.length > 0) this.#plan();
   }
 
   /** A batch the store refused goes back in front of what came since, within the bound. */

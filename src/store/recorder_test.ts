@@ -206,3 +206,56 @@ Deno.test("UsageRecorder writes a full batch at the next turn of the event loop,
   await sink.close();
   store.close();
 });
+
+Deno.test("UsageRecorder writes the full batch that came during a write once it is taken, not at the timer", async () => {
+  const taken: number[] = [];
+  let release: () => void = () => {};
+  const slow = {
+    kind: "postgres" as const,
+    insert: (rows: readonly UsageRow[]) =>
+      new Promise<void>((resolve) => {
+        taken.push(rows.length);
+        release = resolve;
+      }),
+  };
+  const sink = new UsageRecorder(slow, quiet(), { flushMs: 60_000 });
+  sink.write(record("first"));
+  const first = sink.flush();
+  for (let i = 0; i < 300; i++) sink.write(record(`r${i}`));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  // Nothing more while the first batch is being written.
+  assertEquals(taken, [1]);
+  release();
+  await first;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assertEquals(taken, [1, 300]);
+  release();
+  await sink.close();
+  assertEquals(sink.buffered, 0);
+});
+
+Deno.test("UsageRecorder on a SQLite store with a writer thread: rows, spending and budgets' sums exact", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "recorder-writer-" });
+  const store = new SqliteUsageStore(`${dir}/usage.db`);
+  try {
+    await store.startWriter();
+    assert(store.writesOnThread);
+    const sink = recorder(store);
+    for (let i = 0; i < 300; i++) sink.write(record(`w${i}`));
+    // A batch is on its way: until it is taken it counts as pending, and the sum read on the
+    // thread after it includes it; never both.
+    const writing = sink.flush();
+    assertEquals(sink.pendingUsd("client", "alice"), 600);
+    const spent = await store.spent("client", "alice", 0);
+    assertEquals(spent, 600);
+    await writing;
+    assertEquals(sink.pendingUsd("client", "alice"), 0);
+    sink.write(record("last"));
+    await sink.close();
+    assertEquals(await store.spent("endpoint", "chat", 0), 602);
+    assertEquals(store.count(), 301);
+  } finally {
+    await store.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -3,7 +3,8 @@
  * completed request records (no bodies), the USD spent per client key and endpoint per hour
  * (what budgets read), and the client keys created at run time. Its schema is versioned;
  * migrations run when it opens. Rows are written many to a statement (one row per statement
- * costs twice as much CPU).
+ * costs twice as much CPU), on a writer thread once `startWriter` has started one (else on the
+ * event loop).
  */
 import {
   openSqlite,
@@ -11,6 +12,7 @@ import {
   type SqlRow,
   type SqlStatement,
 } from "../runtime/sqlite.ts";
+import { type JsonSqlValue, type SqlBatch, SqliteWriter } from "../runtime/sqlite_writer.ts";
 import type { RecordSink } from "../core/request_record.ts";
 import { type ReportOptions, type UsageReport, usageReport } from "./usage_report.ts";
 
@@ -181,6 +183,14 @@ export function spendOf(rows: readonly UsageRow[]): Spend[] {
 /** How long stored Responses API answers are kept. */
 export const RESPONSES_KEPT_MS = 30 * 86_400_000;
 
+/** Adds a batch's spending to the hourly sums. */
+const ADD_SPEND = "INSERT INTO spend (scope, name, hour, usd) VALUES (?, ?, ?, ?) " +
+  "ON CONFLICT (scope, name, hour) DO UPDATE SET usd = usd + excluded.usd";
+
+/** What a key or an endpoint spent since an hour. */
+const SPENT =
+  "SELECT coalesce(sum(usd), 0) AS usd FROM spend WHERE scope = ? AND name = ? AND hour >= ?";
+
 /** Rows per INSERT statement. */
 const ROWS_PER_STATEMENT = 32;
 
@@ -237,10 +247,12 @@ export function storedKeyOf(row: Record<string, unknown>): StoredKey {
 
 export class SqliteUsageStore implements UsageStore, AuditStore {
   readonly #db: SqliteDatabase;
-  readonly #insertMany: SqlStatement;
-  readonly #insertOne: SqlStatement;
-  readonly #addSpend: SqlStatement;
+  /** The statements `insert` runs, by their text. */
+  readonly #statements = new Map<string, SqlStatement>();
   readonly #maxRows: number | undefined;
+  /** The writer thread that writes the records and reads the sums budgets need, once started. */
+  #writer: SqliteWriter | undefined;
+  readonly #insertSql: { one: string; many: string };
   #insertsSincePrune = 0;
   #responsesSincePrune = 0;
 
@@ -259,35 +271,43 @@ export class SqliteUsageStore implements UsageStore, AuditStore {
     this.#maxRows = maxRows;
     const values = `(${COLUMNS.map(() => "?").join(", ")})`;
     const insert = `INSERT INTO requests (${COLUMNS.join(", ")}) VALUES `;
-    this.#insertOne = this.#db.prepare(insert + values);
-    this.#insertMany = this.#db.prepare(insert + Array(ROWS_PER_STATEMENT).fill(values).join(", "));
-    this.#addSpend = this.#db.prepare(
-      "INSERT INTO spend (scope, name, hour, usd) VALUES (?, ?, ?, ?) " +
-        "ON CONFLICT (scope, name, hour) DO UPDATE SET usd = usd + excluded.usd",
-    );
+    this.#insertSql = {
+      one: insert + values,
+      many: insert + Array(ROWS_PER_STATEMENT).fill(values).join(", "),
+    };
+    for (const sql of [this.#insertSql.one, this.#insertSql.many, ADD_SPEND]) {
+      this.#statements.set(sql, this.#db.prepare(sql));
+    }
   }
 
   readonly kind = "sqlite" as const;
 
-  /** Writes records and their spending in one transaction (all or none). */
-  insert(rows: readonly UsageRow[]): void {
+  /**
+   * Moves the records' writes (and the budgets' reads of the sums, which must come after them) to
+   * a writer thread. Rejects, leaving them on the event loop, when the thread cannot start.
+   */
+  async startWriter(url?: string): Promise<void> {
+    if (this.#writer !== undefined || this.location === ":memory:") return;
+    this.#writer = await SqliteWriter.start(this.location, undefined, url);
+  }
+
+  /** Whether records are written on a writer thread. */
+  get writesOnThread(): boolean {
+    return this.#writer?.alive === true;
+  }
+
+  /**
+   * Writes records and their spending in one transaction (all or none): on the writer thread when
+   * there is one (the promise settles once committed), else at once.
+   */
+  insert(rows: readonly UsageRow[]): void | Promise<void> {
     if (rows.length === 0) return;
+    const writer = this.#writer;
+    const batch = this.#batchOf(rows);
+    if (writer?.alive) return writer.write(batch);
     this.#db.exec("BEGIN IMMEDIATE");
     try {
-      let at = 0;
-      for (; at + ROWS_PER_STATEMENT <= rows.length; at += ROWS_PER_STATEMENT) {
-        const params: (string | number | null)[] = [];
-        for (let i = at; i < at + ROWS_PER_STATEMENT; i++) pushValues(params, rows[i] as UsageRow);
-        this.#insertMany.run(...params);
-      }
-      for (; at < rows.length; at++) {
-        const params: (string | number | null)[] = [];
-        pushValues(params, rows[at] as UsageRow);
-        this.#insertOne.run(...params);
-      }
-      for (const { scope, name, hour, usd } of spendOf(rows)) {
-        this.#addSpend.run(scope, name, hour, usd);
-      }
+      for (const [sql, params] of batch) this.#statements.get(sql)!.run(...params);
       this.#db.exec("COMMIT");
     } catch (error) {
       this.#db.exec("ROLLBACK");
@@ -295,6 +315,26 @@ export class SqliteUsageStore implements UsageStore, AuditStore {
     }
     this.#insertsSincePrune += rows.length;
     if (this.#maxRows !== undefined && this.#insertsSincePrune >= 1000) this.#prune(this.#maxRows);
+  }
+
+  /** The statements of an `insert`, as the writer thread takes them. */
+  #batchOf(rows: readonly UsageRow[]): SqlBatch {
+    const batch: [string, JsonSqlValue[]][] = [];
+    let at = 0;
+    for (; at + ROWS_PER_STATEMENT <= rows.length; at += ROWS_PER_STATEMENT) {
+      const params: JsonSqlValue[] = [];
+      for (let i = at; i < at + ROWS_PER_STATEMENT; i++) pushValues(params, rows[i] as UsageRow);
+      batch.push([this.#insertSql.many, params]);
+    }
+    for (; at < rows.length; at++) {
+      const params: JsonSqlValue[] = [];
+      pushValues(params, rows[at] as UsageRow);
+      batch.push([this.#insertSql.one, params]);
+    }
+    for (const { scope, name, hour, usd } of spendOf(rows)) {
+      batch.push([ADD_SPEND, [scope, name, hour, usd]]);
+    }
+    return batch;
   }
 
   #prune(maxRows: number): void {
@@ -366,12 +406,16 @@ export class SqliteUsageStore implements UsageStore, AuditStore {
     return Number(this.#db.prepare("SELECT count(*) AS n FROM requests").get()?.n ?? 0);
   }
 
-  /** USD spent since `since` by a client key or on an endpoint (unpriced requests count 0). */
-  spent(scope: "client" | "endpoint", name: string, since: number): number {
-    const row = this.#db.prepare(
-      "SELECT coalesce(sum(usd), 0) AS usd FROM spend WHERE scope = ? AND name = ? AND hour >= ?",
-    ).get(scope, name, hourOf(since));
-    return Number(row?.usd ?? 0);
+  /**
+   * USD spent since `since` by a client key or on an endpoint (unpriced requests count 0). With a
+   * writer thread the sum is read there, after the batches sent before: a batch is then either in
+   * the sum or still pending in the recorder, never both nor neither.
+   */
+  spent(scope: "client" | "endpoint", name: string, since: number): number | Promise<number> {
+    const params = [scope, name, hourOf(since)];
+    const writer = this.#writer;
+    if (writer?.alive) return writer.get(SPENT, params).then((row) => Number(row?.usd ?? 0));
+    return Number(this.#db.prepare(SPENT).get(...params)?.usd ?? 0);
   }
 
   /** Adds a key; a name already taken (even by a revoked key) is refused. */
@@ -407,12 +451,19 @@ export class SqliteUsageStore implements UsageStore, AuditStore {
     return Number(changed) > 0;
   }
 
-  close(): void {
-    try {
-      this.#db.close();
-    } catch {
-      // closed already
-    }
+  /** Closes the writer thread once it has written what it was sent, then the database. */
+  close(): void | Promise<void> {
+    const closeDb = () => {
+      try {
+        this.#db.close();
+      } catch {
+        // closed already
+      }
+    };
+    const writer = this.#writer;
+    this.#writer = undefined;
+    if (writer === undefined) return closeDb();
+    return writer.close().then(closeDb);
   }
 }
 
@@ -436,7 +487,7 @@ function migrate(db: SqliteDatabase): void {
 }
 
 /** A row's values in COLUMNS order, appended to `params`. */
-function pushValues(params: (string | number | null)[], row: UsageRow): void {
+function pushValues(params: JsonSqlValue[], row: UsageRow): void {
   for (const column of COLUMNS) {
     const value = row[column];
     params.push(typeof value === "boolean" ? (value ? 1 : 0) : value);

@@ -3,7 +3,7 @@
  * its config it gives up file writes and starting processes that it will not need. The Bun binary
  * has no permission model, so these run under `deno run` only.
  */
-import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
+import { assert, assertEquals, assertStringIncludes, eventually } from "../assert.ts";
 import { postJson, startGateway, tempFile } from "./harness.ts";
 
 const underDeno = (Deno.env.get("GATEWAY_BIN") ?? "deno") === "deno";
@@ -70,7 +70,14 @@ Deno.test({
       env: { GATEWAY_LOG_LEVEL: "debug" },
     });
     try {
-      assertStringIncludes(gateway.output(), "permissions given up permissions=run");
+      // Log lines written in one turn of the event loop may follow the banner (stdout).
+      await eventually(
+        "the permissions line",
+        () => gateway.output().includes("permissions given up permissions=run"),
+      );
+      // The store's writer thread started before the write permission could have gone.
+      assertStringIncludes(gateway.output(), "usage store opened path=");
+      assertStringIncludes(gateway.output(), 'writes="writer thread"');
       const answer = await postJson(`${gateway.url}/v1/chat/completions`, {
         model: "chat",
         messages: [{ role: "user", content: "hi" }],

@@ -77,7 +77,7 @@ Deno.test({
   },
 });
 
-Deno.test("checkDenoCompileArgs refuses -A, --allow-all, missing flags and flags after main.ts", () => {
+Deno.test("checkDenoCompileArgs refuses -A, --allow-all, missing flags, flags after main.ts and a missing worker module", () => {
   const good = denoCompileArgs("x86_64-apple-darwin", "dist/release/x", "map.json");
   assertEquals(checkDenoCompileArgs(good), []);
   assertEquals(DENO_TARGETS.length, 5);
@@ -87,6 +87,7 @@ Deno.test("checkDenoCompileArgs refuses -A, --allow-all, missing flags and flags
     ["missing", good.filter((arg) => arg !== "--allow-run")],
     ["extra", ["compile", "--allow-ffi", ...good.slice(1)]],
     ["after main.ts", [...good, "--allow-sys"]],
+    ["no worker module", good.filter((arg) => arg !== "--include" && !arg.includes("worker"))],
   ];
   for (const [name, args] of cases) {
     assert(checkDenoCompileArgs(args).length > 0, `${name}: ${args.join(" ")}`);

@@ -7,7 +7,7 @@
 import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
 import { DatabaseSync } from "node:sqlite";
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes, eventually } from "../assert.ts";
 import { startMockOpenAI } from "../mocks/openai.ts";
 import { postJson, runCli, startGateway, UNDER_TEST } from "./harness.ts";
 
@@ -359,6 +359,8 @@ endpoints:
 server:
   store: sqlite:${store}
 `,
+    // At info: the store says where its records are written.
+    env: { GATEWAY_LOG_LEVEL: "info" },
   });
   let answered = 0;
   let sent = 0;
@@ -375,6 +377,9 @@ server:
         }
       }
     };
+    // The records are written on the store's writer thread (the binary carries its module too).
+    await eventually("the store's line", () => gateway.output().includes("usage store opened"));
+    assertStringIncludes(gateway.output(), 'writes="writer thread"');
     const load = Promise.all(Array.from({ length: 8 }, worker));
     while (answered < 300) await new Promise((resolve) => setTimeout(resolve, 5));
     const code = await gateway.stop("SIGTERM");
