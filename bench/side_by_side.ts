@@ -2,8 +2,8 @@
  * Builds served side by side: how bench/README's "side by side" figures are measured. Each target
  * is started on the bench's config and mock upstream, loaded once to warm it, then measured in
  * interleaved rounds (every target once per round, so that a drift of the machine's speed touches
- * them alike). Prints each round's CPU per request of the target's process and its requests per
- * second, and each target's peak RSS.
+ * them alike). Prints each round's CPU per request of the target's process, its requests per
+ * second and its 99th percentile latency, and each target's peak RSS.
  *
  *   deno run -A bench/side_by_side.ts [--scenario S] [--rounds N] [--seconds N] TARGET...
  *
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
       const cpu = (cpuSeconds(target.proc.pid) ?? 0) - before;
       const figures = `${Math.round((cpu * 1e6) / Math.max(1, result.requests))} µs/${
         Math.round(result.rps)
-      }`;
+      }/p99 ${result.p99.toFixed(1)} ms`;
       // A run with failed requests measures something else (errors are cheaper).
       return result.valid ? figures : `${figures} (INVALID: failed requests)`;
     };
@@ -180,7 +180,8 @@ async function main(): Promise<void> {
       log(`round ${round} done`);
     }
     process.stdout.write(
-      `${values.scenario}, c=${connections}: CPU per request (µs) / requests per second, each round\n`,
+      `${values.scenario}, c=${connections}: CPU per request (µs) / requests per second / p99 ` +
+        "latency, each round\n",
     );
     for (const target of running) {
       const peak = procStatusMiB(target.proc.pid, "VmHWM");
