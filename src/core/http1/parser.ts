@@ -192,13 +192,13 @@ export class ResponseParser {
   }
 
   #startBody(text: string): void {
-    const lines = splitLines(text);
-    const statusLine = STATUS_LINE.exec(lines[0] ?? "");
+    const head = parseHead(text);
+    const statusLine = STATUS_LINE.exec(head.statusLine);
     if (statusLine === null) {
-      throw new HttpParseError(`not an HTTP/1.x status line: '${(lines[0] ?? "").slice(0, 80)}'`);
+      throw new HttpParseError(`not an HTTP/1.x status line: '${head.statusLine.slice(0, 80)}'`);
     }
     const status = Number(statusLine[2]);
-    const headers = parseHeaderLines(lines);
+    const headers = head.headers;
     // Interim answers (100 Continue, 103 Early Hints) come before the real one.
     if (status >= 100 && status < 200) {
       if (status === 101) throw new HttpParseError("the upstream switched protocols (HTTP 101)");
@@ -328,39 +328,69 @@ function headTooLarge(): HttpParseError {
   return new HttpParseError(`the response head is larger than ${MAX_HEAD_BYTES} bytes`);
 }
 
-/** The lines of a head (CRLF or LF), without their line breaks. */
-function splitLines(text: string): string[] {
-  const lines: string[] = [];
+/**
+ * A head's status line (its first line that is not empty) and its header fields, names
+ * lower-cased and values trimmed, in one pass over its text (CRLF or LF line breaks). Obsolete
+ * line folding joins a line to the field before. Measured on Bun (bench/README.md, "The upstream
+ * client"): a third of the cost of splitting the head into lines and lower-casing each name.
+ */
+function parseHead(text: string): { statusLine: string; headers: [string, string][] } {
+  // Latin-1 text keeps its length when lower-cased, so every name is cut from one copy.
+  const lower = text.toLowerCase();
+  const lowered = lower.length === text.length ? lower : undefined;
+  let statusLine: string | undefined;
+  const headers: [string, string][] = [];
   let start = 0;
-  let newline = text.indexOf("\n");
-  while (newline !== -1) {
+  while (start < text.length) {
+    let newline = text.indexOf("\n", start);
+    if (newline === -1) newline = text.length;
     const end = newline > start && text.charCodeAt(newline - 1) === CR ? newline - 1 : newline;
-    if (end > start) lines.push(text.slice(start, end));
+    if (end > start) {
+      if (statusLine === undefined) statusLine = text.slice(start, end);
+      else addField(text, lowered, start, end, headers);
+    }
     start = newline + 1;
-    newline = text.indexOf("\n", start);
   }
-  if (start < text.length) lines.push(text.slice(start));
-  return lines;
+  return { statusLine: statusLine ?? "", headers };
 }
 
-/** The header fields after the status line (obsolete line folding joined to the field before). */
-function parseHeaderLines(lines: string[]): [string, string][] {
-  const headers: [string, string][] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line === "") continue;
-    const first = line.charCodeAt(0);
-    if ((first === 32 || first === 9) && headers.length > 0) {
-      const last = headers[headers.length - 1] as [string, string];
-      last[1] = `${last[1]} ${line.trim()}`;
-      continue;
-    }
-    // The name is checked where the headers are made (the Response refuses a bad one).
-    const colon = line.indexOf(":");
-    if (colon < 1) throw new HttpParseError(`a malformed header line: '${line.slice(0, 80)}'`);
-    headers.push([line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()]);
+/** What `String.prototype.trim` removes, within Latin-1. */
+function isTrimmed(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0;
+}
+
+/** Adds the header line at [start, end) of `text` to `headers`. */
+function addField(
+  text: string,
+  lowered: string | undefined,
+  start: number,
+  end: number,
+  headers: [string, string][],
+): void {
+  let from = start;
+  let to = end;
+  const first = text.charCodeAt(start);
+  if ((first === 32 || first === 9) && headers.length > 0) {
+    while (from < to && isTrimmed(text.charCodeAt(from))) from++;
+    while (to > from && isTrimmed(text.charCodeAt(to - 1))) to--;
+    const last = headers[headers.length - 1] as [string, string];
+    last[1] = `${last[1]} ${text.slice(from, to)}`;
+    return;
   }
-  return headers;
+  // The name is checked where the headers are made (the Response refuses a bad one).
+  const colon = text.indexOf(":", start);
+  if (colon <= start || colon >= end) {
+    throw new HttpParseError(
+      `a malformed header line: '${text.slice(start, Math.min(end, start + 80))}'`,
+    );
+  }
+  from = colon + 1;
+  while (from < to && isTrimmed(text.charCodeAt(from))) from++;
+  while (to > from && isTrimmed(text.charCodeAt(to - 1))) to--;
+  const name = lowered === undefined
+    ? text.slice(start, colon).toLowerCase()
+    : lowered.slice(start, colon);
+  headers.push([name, text.slice(from, to)]);
 }
 
 /** The comma-separated values of every field named `name`, lower-cased. */
@@ -381,9 +411,11 @@ function contentLength(headers: [string, string][]): number | undefined {
   let length: number | undefined;
   for (const [field, value] of headers) {
     if (field !== "content-length") continue;
-    for (const part of value.split(",")) {
-      const text = part.trim();
-      const size = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
+    // Nearly always one number: then no list is made.
+    const parts = value.indexOf(",") === -1 ? undefined : value.split(",");
+    for (let i = 0; i < (parts?.length ?? 1); i++) {
+      const text = parts === undefined ? value : (parts[i] as string).trim();
+      const size = DIGITS.test(text) ? Number(text) : NaN;
       if (Number.isNaN(size) || (length !== undefined && size !== length)) {
         throw new HttpParseError(`an invalid Content-Length: '${value.slice(0, 40)}'`);
       }
@@ -392,3 +424,5 @@ function contentLength(headers: [string, string][]): number | undefined {
   }
   return length;
 }
+
+const DIGITS = /^\d{1,15}$/;

@@ -153,3 +153,38 @@ Deno.test("ResponseParser.close() fails a response cut short, and says whether o
   assertThrows(() => cut.parser.close(), /before the response ended/);
   assert(cut.parser.started && !none.parser.started);
 });
+
+Deno.test("ResponseParser's header fields: names lower-cased, values trimmed, folded lines joined", () => {
+  const head = "HTTP/1.1 200 OK\r\n" +
+    "Content-Type:\t application/json \t\r\n" +
+    "X-Folded: first\r\n  second \r\n\tthird\r\n" +
+    "X-Empty:\r\n" +
+    "X-Latin-\xc4: Caf\xe9 \xa0\r\n" +
+    "X-Colons: a:b: c\r\n" +
+    "Content-Length: 7, 7\r\n\r\n" + '{"a":1}';
+  // As the bytes come off the wire: one byte per character (Latin-1), not UTF-8.
+  const bytes = Uint8Array.from(head, (c) => c.charCodeAt(0));
+  for (const step of [0, 1, 7]) {
+    let got: ResponseHead | undefined;
+    let body = "";
+    const parser = new ResponseParser({
+      head: (h) => got = h,
+      body: (b) => body += decoder.decode(b),
+      end: () => {},
+    });
+    for (let at = 0; at < bytes.length; at += step || bytes.length) {
+      parser.push(bytes.subarray(at, at + (step || bytes.length)));
+    }
+    assertEquals(got?.headers, [
+      ["content-type", "application/json"],
+      ["x-folded", "first second third"],
+      ["x-empty", ""],
+      ["x-latin-\xe4", "Caf\xe9"],
+      ["x-colons", "a:b: c"],
+      ["content-length", "7, 7"],
+    ]);
+    assertEquals(body, '{"a":1}');
+  }
+  assertThrows(() => parse("HTTP/1.1 200 OK\r\n: no name\r\n\r\n"), /malformed header line/);
+  assertThrows(() => parse("HTTP/1.1 200 OK\r\nx-a: 1\r\nnone\r\n\r\n"), /malformed.*'none'/);
+});
