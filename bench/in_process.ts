@@ -4,6 +4,7 @@
  * the binary's runtime for comparable figures: `node_modules/.bin/bun bench/in_process.ts`
  * (or `deno run -A bench/in_process.ts`); add `--cpu-prof` (Bun) to profile it. `--team` runs
  * it as a team would: a client key checked on every request and a SQLite usage store.
+ * `--info`: the access log at info, as a server runs by default (stderr to /dev/null).
  * `--large`: a 200 KB prompt (the benchmark's). `--fetch-answer`: the upstream answers as `fetch` does (a Response), not as the gateway's own
  * client does for plain-http upstreams (the bytes of a whole answer).
  */
@@ -77,7 +78,11 @@ const cannedFetch = (() =>
       bytes: ANSWER_BYTES,
     } satisfies WholeAnswer as unknown as Response,
   )) as typeof fetch;
-const gateway = new Gateway(config, { logger: new Logger({ level: "warn" }), fetch: cannedFetch });
+// `--info`: each request's access-log line written as a server writes it (run with stderr to
+// /dev/null), as the benchmark's gateway runs at its default level.
+const INFO = process.argv.includes("--info");
+const logger = new Logger({ level: INFO ? "info" : "warn" });
+const gateway = new Gateway(config, { logger, fetch: cannedFetch });
 // As `gateway start` makes it: the authentication step is always there (it admits everyone
 // without server.auth).
 const handle = createHandler({
@@ -126,9 +131,9 @@ for (let round = 0; round < rounds; round++) {
 }
 figures.sort((a, b) => a - b);
 process.stdout.write(
-  `in-process chat request${TEAM ? " (client key, SQLite store)" : ""}: best ${
-    figures[0]!.toFixed(1)
-  } µs, median ${
+  `in-process chat request${TEAM ? " (client key, SQLite store)" : ""}${
+    INFO ? " (access log at info)" : ""
+  }: best ${figures[0]!.toFixed(1)} µs, median ${
     figures[rounds >> 1]!.toFixed(1)
   } µs (${rounds} rounds of ${count} requests, canned upstream answering ${
     FETCH_ANSWER ? "as fetch" : "as the HTTP/1.1 client"

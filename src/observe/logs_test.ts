@@ -43,6 +43,25 @@ for (let i = 0; i < 200; i++) log.info("request", { n: i, big });
   assertEquals(lines.map((line) => JSON.parse(line).n), Array.from({ length: 200 }, (_, i) => i));
 });
 
+Deno.test("Logger writes lines longer than its batch buffer, and multi-byte text across its edge, in order", async () => {
+  const lines = await stderrOf(`
+const huge = "é".repeat(70_000);
+log.info("request", { n: 0, huge });
+log.info("request", { n: 1, text: "😀".repeat(9_000) });
+for (let i = 2; i < 40; i++) log.info("request", { n: i, text: "ü😀".repeat(i * 100) });
+log.info("request", { n: 40, huge });
+await new Promise((resolve) => setTimeout(resolve, 10));
+log.info("request", { n: 41, huge });
+log.info("request", { n: 42 });
+`);
+  const records = lines.map((line) => JSON.parse(line));
+  assertEquals(records.map((r) => r.n), Array.from({ length: 43 }, (_, i) => i));
+  assertEquals(records[0].huge.length, 70_000);
+  assertEquals(records[1].text, "😀".repeat(9_000));
+  assertEquals(records[39].text, "ü😀".repeat(3_900));
+  assertEquals(records[41].huge, "é".repeat(70_000));
+});
+
 Deno.test("Logger's text lines: finite numbers and plain words bare, anything else as JSON", async () => {
   const { Logger } = await import("./logs.ts");
   const lines: string[] = [];
