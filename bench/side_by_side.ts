@@ -7,9 +7,11 @@
  *
  *   deno run -A bench/side_by_side.ts [--scenario S] [--rounds N] [--seconds N] TARGET...
  *
- * A target is a gateway binary, `proxy` (the bare proxy on Bun), or `NAME=VALUE,...@BINARY` (the
- * binary with that environment, e.g. `BUN_JSC_forceRAMSize=1073741824@dist/gateway`). Binaries
- * are copied first, so a rebuild during the run changes nothing.
+ * A target is a gateway binary, `proxy` (the bare proxy on Bun), `deno-proxy` (the bare proxy under
+ * Deno), `deno:DIR` (the checkout in DIR from source under Deno, e.g. a git worktree of another
+ * commit), or `NAME=VALUE,...@TARGET` (with that environment, e.g.
+ * `BUN_JSC_forceRAMSize=1073741824@dist/gateway`). Binaries are copied first, so a rebuild during
+ * the run changes nothing.
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
@@ -20,10 +22,12 @@ import { fileURLToPath } from "node:url";
 import { cpuSeconds, killAll, Proc, procStatusMiB } from "./procs.ts";
 import { runWrk, writeWrkScripts, type WrkRequest } from "./wrk.ts";
 import { BENCH_CLIENT_KEY, type BenchFiles, PATHS, writeFiles } from "./setup.ts";
+import { DENO_PERMISSION_FLAGS } from "../src/runtime/permissions.ts";
 
 const HELP = `Usage: deno run -A bench/side_by_side.ts [options] TARGET...
 
-Targets: a gateway binary, 'proxy' (the bare proxy on Bun), or NAME=VALUE,...@BINARY.
+Targets: a gateway binary, 'proxy' (the bare proxy on Bun), 'deno-proxy' (the same under Deno),
+'deno:DIR' (the checkout in DIR run from source under Deno), or NAME=VALUE,...@TARGET.
 Options:
   --scenario S      chat, limited, stream, delayed, embeddings, large or team (default: chat)
   --rounds N        interleaved rounds (default: 4)
@@ -121,12 +125,13 @@ async function main(): Promise<void> {
     const { gateway, proxy } = requests(values.scenario as Scenario, files);
     const config = values.scenario === "team" ? files.teamConfig : files.config;
     for (const [i, target] of positionals.entries()) {
-      if (target === "proxy") {
-        const { proc, match } = await Proc.start("bare proxy", bun, [
-          join(root, "bench", "proxy.ts"),
-          "--upstream",
-          upstream,
-        ], { ready: /^listening (\d+)/ });
+      if (target === "proxy" || target === "deno-proxy") {
+        const proxyArgs = [join(root, "bench", "proxy.ts"), "--upstream", upstream];
+        const { proc, match } = target === "proxy"
+          ? await Proc.start("bare proxy", bun, proxyArgs, { ready: /^listening (\d+)/ })
+          : await Proc.start("bare Deno proxy", Deno.execPath(), ["run", "-A", ...proxyArgs], {
+            ready: /^listening (\d+)/,
+          });
         running.push({
           label: target,
           proc,
@@ -137,15 +142,24 @@ async function main(): Promise<void> {
         continue;
       }
       const { binary, env } = parseTarget(target);
-      const copy = join(tmp, `gateway-${i}`);
-      copyFileSync(binary, copy);
-      const { proc, match } = await Proc.start(target, copy, [
-        "start",
-        "--config-path",
-        config,
-        "--port",
-        "0",
-      ], { ready: /^API reference: http:\/\/[^:]+:(\d+)\//, env, stderr: "null" });
+      const startArgs = ["start", "--config-path", config, "--port", "0"];
+      const ready = /^API reference: http:\/\/[^:]+:(\d+)\//;
+      let started: Awaited<ReturnType<typeof Proc.start>>;
+      if (binary.startsWith("deno:")) {
+        // A checkout's source under Deno (a snapshot, e.g. a git worktree, to compare builds).
+        const main = join(resolve(binary.slice("deno:".length)), "main.ts");
+        started = await Proc.start(target, Deno.execPath(), [
+          "run",
+          ...DENO_PERMISSION_FLAGS,
+          main,
+          ...startArgs,
+        ], { ready, env, stderr: "null" });
+      } else {
+        const copy = join(tmp, `gateway-${i}`);
+        copyFileSync(binary, copy);
+        started = await Proc.start(target, copy, startArgs, { ready, env, stderr: "null" });
+      }
+      const { proc, match } = started;
       running.push({
         label: target,
         proc,
