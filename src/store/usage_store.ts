@@ -187,6 +187,9 @@ export const RESPONSES_KEPT_MS = 30 * 86_400_000;
 const ADD_SPEND = "INSERT INTO spend (scope, name, hour, usd) VALUES (?, ?, ?, ?) " +
   "ON CONFLICT (scope, name, hour) DO UPDATE SET usd = usd + excluded.usd";
 
+/** Appends one audit line. */
+const INSERT_AUDIT = "INSERT INTO audit (at, request_id, entry) VALUES (?, ?, ?)";
+
 /** What a key or an endpoint spent since an hour. */
 const SPENT =
   "SELECT coalesce(sum(usd), 0) AS usd FROM spend WHERE scope = ? AND name = ? AND hour >= ?";
@@ -387,10 +390,14 @@ export class SqliteUsageStore implements UsageStore, AuditStore {
     return Number(changed) > 0;
   }
 
-  /** Appends audit lines in one transaction. */
-  insertAudit(entries: readonly AuditEntry[]): void {
+  /** Appends audit lines in one transaction (on the writer thread when there is one). */
+  insertAudit(entries: readonly AuditEntry[]): void | Promise<void> {
     if (entries.length === 0) return;
-    const insert = this.#db.prepare("INSERT INTO audit (at, request_id, entry) VALUES (?, ?, ?)");
+    const writer = this.#writer;
+    if (writer?.alive) {
+      return writer.write(entries.map((e) => [INSERT_AUDIT, [e.at, e.request_id, e.entry]]));
+    }
+    const insert = this.#db.prepare(INSERT_AUDIT);
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       for (const e of entries) insert.run(e.at, e.request_id, e.entry);

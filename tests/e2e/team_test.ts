@@ -342,8 +342,21 @@ Deno.test(`client keys, budgets and usage (${UNDER_TEST})`, async (t) => {
     const code = await gateway.stop();
     await upstream.close();
     await slowUpstream.close();
+    // `audit: {store: true}`: the lines went to the store's table (through its writer thread),
+    // the last ones at stop. Carol's call of 'other' through the openai SDK was answered, Alice's
+    // refused.
+    const db = new DatabaseSync(`${dir}/gateway.db`);
+    const audited = (client: string, status: number) =>
+      (db.prepare(
+        "SELECT count(*) AS n FROM audit WHERE json_extract(entry, '$.client') = ? " +
+          "AND json_extract(entry, '$.status') = ? AND json_extract(entry, '$.target') = 'other' " +
+          "AND json_extract(entry, '$.path') = '/v1/chat/completions'",
+      ).get(client, status) as { n: number }).n;
+    const counts = [audited("carol", 200), audited("alice", 403)];
+    db.close();
     Deno.removeSync(dir, { recursive: true });
     assertEquals(code, 0, gateway.output());
+    assertEquals(counts, [1, 1]);
   }
 });
 
