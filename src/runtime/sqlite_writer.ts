@@ -101,7 +101,7 @@ export class SqliteWriter {
   /** The first row of a query, run after everything sent before it. */
   async get(sql: string, params: JsonSqlValue[]): Promise<SqlRow | undefined> {
     const reply = await this.#send({ id: 0, op: "get", sql, params });
-    return (reply.ok && reply.row) || undefined;
+    return reply.row ?? undefined;
   }
 
   /** Finishes what was sent, closes the connection and ends the thread. */

@@ -16,10 +16,20 @@ function database(): { dir: string; path: string } {
   return { dir, path };
 }
 
-Deno.test("SqliteWriter runs requests in the order sent: a get sent after writes sees them", async () => {
+/** Runs `body` with a writer on a fresh database, closed and removed afterwards. */
+async function withWriter(body: (writer: SqliteWriter) => Promise<void>): Promise<void> {
   const { dir, path } = database();
   const writer = await SqliteWriter.start(path);
   try {
+    await body(writer);
+  } finally {
+    await writer.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("SqliteWriter runs requests in the order sent: a get sent after writes sees them", () =>
+  withWriter(async (writer) => {
     const writes = [1, 2, 3].map((i) =>
       writer.write([[INSERT, [`row ${i}`, i]], [INSERT, [`row ${i}b`, 0.5]]])
     );
@@ -29,26 +39,16 @@ Deno.test("SqliteWriter runs requests in the order sent: a get sent after writes
     await Promise.all(writes);
     assertEquals(await writer.get("SELECT n FROM t WHERE name = ?", ["row 2"]), { n: 2 });
     assertEquals(await writer.get("SELECT n FROM t WHERE name = ?", ["none"]), undefined);
-  } finally {
-    await writer.close();
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("SqliteWriter rolls a failing batch back whole and goes on with the next", async () => {
-  const { dir, path } = database();
-  const writer = await SqliteWriter.start(path);
-  try {
+Deno.test("SqliteWriter rolls a failing batch back whole and goes on with the next", () =>
+  withWriter(async (writer) => {
     const failing = writer.write([[INSERT, ["kept?", 1]], [INSERT, [null, 2]]]);
     await assertRejects(() => failing, /NOT NULL/);
     await writer.write([[INSERT, ["after", 3]]]);
     assertEquals(await writer.get(COUNT, []), { rows: 1, total: 3 });
     assert(writer.alive);
-  } finally {
-    await writer.close();
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("SqliteWriter.close() writes what was sent before it, then refuses more", async () => {
   const { dir, path } = database();

@@ -47,6 +47,8 @@ const LF = 10;
 const CR = 13;
 const latin1 = new TextDecoder("latin1");
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
+/** A Content-Length's value. */
+const DIGITS = /^\d{1,15}$/;
 
 export class ResponseParser {
   #state: State = "head";
@@ -359,6 +361,13 @@ function isTrimmed(code: number): boolean {
   return code === 32 || (code >= 9 && code <= 13) || code === 0xa0;
 }
 
+/** The text in [from, to) without what `String.prototype.trim` removes at either end. */
+function trimmedSlice(text: string, from: number, to: number): string {
+  while (from < to && isTrimmed(text.charCodeAt(from))) from++;
+  while (to > from && isTrimmed(text.charCodeAt(to - 1))) to--;
+  return text.slice(from, to);
+}
+
 /** Adds the header line at [start, end) of `text` to `headers`. */
 function addField(
   text: string,
@@ -367,14 +376,10 @@ function addField(
   end: number,
   headers: [string, string][],
 ): void {
-  let from = start;
-  let to = end;
   const first = text.charCodeAt(start);
   if ((first === 32 || first === 9) && headers.length > 0) {
-    while (from < to && isTrimmed(text.charCodeAt(from))) from++;
-    while (to > from && isTrimmed(text.charCodeAt(to - 1))) to--;
     const last = headers[headers.length - 1] as [string, string];
-    last[1] = `${last[1]} ${text.slice(from, to)}`;
+    last[1] = `${last[1]} ${trimmedSlice(text, start, end)}`;
     return;
   }
   // The name is checked where the headers are made (the Response refuses a bad one).
@@ -384,13 +389,10 @@ function addField(
       `a malformed header line: '${text.slice(start, Math.min(end, start + 80))}'`,
     );
   }
-  from = colon + 1;
-  while (from < to && isTrimmed(text.charCodeAt(from))) from++;
-  while (to > from && isTrimmed(text.charCodeAt(to - 1))) to--;
   const name = lowered === undefined
     ? text.slice(start, colon).toLowerCase()
     : lowered.slice(start, colon);
-  headers.push([name, text.slice(from, to)]);
+  headers.push([name, trimmedSlice(text, colon + 1, end)]);
 }
 
 /** The comma-separated values of every field named `name`, lower-cased. */
@@ -424,5 +426,3 @@ function contentLength(headers: [string, string][]): number | undefined {
   }
   return length;
 }
-
-const DIGITS = /^\d{1,15}$/;
